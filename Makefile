@@ -1,0 +1,36 @@
+# The two commands a newcomer types: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ketamine-clinic demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	KC_DATA_DIR=$$(mktemp -d) $(BIN)/ketamine-clinic makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/pytest || [ $$? -eq 5 ]
+	@if [ -n "$$KC_TEST_POSTGRES_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		DATABASE_URL="$$KC_TEST_POSTGRES_URL" $(BIN)/pytest || [ $$? -eq 5 ]; \
+	else \
+		echo "KC_TEST_POSTGRES_URL not set: PostgreSQL run skipped"; \
+	fi
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

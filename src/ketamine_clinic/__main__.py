@@ -1,0 +1,3 @@
+from ketamine_clinic.cli import main
+
+main()

@@ -1,0 +1,119 @@
+"""Tokens and "who am I" for API clients."""
+
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from pydantic import Field
+
+from ketamine_clinic.accounts.audit import client_ip
+from ketamine_clinic.accounts.authn import (
+    check_credentials,
+    issue_token,
+    otp_required_for,
+    revoke_token,
+)
+from ketamine_clinic.accounts.models import ApiToken, User
+
+router = Router(tags=["auth"])
+
+
+class TokenRequest(Schema):
+    username: Annotated[str, Field(min_length=1, max_length=150)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+    otp: Annotated[str, Field(max_length=12)] | None = None
+
+
+class TokenOut(Schema):
+    token: str
+    token_id: uuid.UUID
+    expires_at: datetime
+
+
+class TokenInfo(Schema):
+    id: uuid.UUID
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class MembershipOut(Schema):
+    clinic: uuid.UUID
+    clinic_name: str
+    role: str
+
+
+class MeOut(Schema):
+    id: uuid.UUID
+    username: str
+    full_name: str
+    memberships: list[MembershipOut]
+    patient_id: uuid.UUID | None = None
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]  # set by the API's authenticators
+    if not isinstance(user, User):
+        raise HttpError(401, "Unauthorized")
+    return user
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 401: dict, 403: dict, 429: dict},
+    summary="Exchange username, password (and authenticator code) for a bearer token",
+)
+def create_token(request: HttpRequest, payload: TokenRequest) -> TokenOut:
+    result = check_credentials(request, payload.username, payload.password, payload.otp)
+    if result.problem == "locked":
+        raise HttpError(429, result.message)
+    if result.user is None:
+        status = 401 if result.problem in {"invalid", "otp_required", "otp_invalid"} else 403
+        raise HttpError(status, result.message)
+    if result.device is None and otp_required_for(result.user):
+        raise HttpError(
+            403, "Your clinic requires a second factor: set it up in the web app first."
+        )
+    issued = issue_token(result.user, client_ip(request))
+    return TokenOut(token=issued.token, token_id=issued.record.pk, expires_at=issued.expires_at)
+
+
+@router.get("/auth/tokens", response=list[TokenInfo], summary="Your API tokens")
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(user=_user(request))[:100])
+
+
+@router.post(
+    "/auth/tokens/{token_id}/revoke",
+    response={204: None},
+    summary="Revoke one of your tokens (it stops working at once)",
+)
+def revoke(request: HttpRequest, token_id: uuid.UUID) -> Status:
+    token = ApiToken.objects.filter(pk=token_id, user=_user(request)).first()
+    if token is None:
+        raise Http404("no such token")
+    revoke_token(token)
+    return Status(204, None)
+
+
+@router.get("/me", response=MeOut, summary="Who you are and your role in each clinic")
+def me(request: HttpRequest) -> MeOut:
+    user = _user(request)
+    record = getattr(user, "patient_record", None)
+    return MeOut(
+        id=user.pk,
+        username=user.username,
+        full_name=user.get_full_name(),
+        memberships=[
+            MembershipOut(clinic=m.clinic_id, clinic_name=m.clinic.name, role=m.role)
+            for m in user.memberships_active()
+        ],
+        patient_id=record.pk if record is not None else None,
+    )

@@ -1,0 +1,74 @@
+"""The actor behind a request, and the access-log rows written for it.
+
+Every read or write of patient data names who, in which role, for which clinic and patient,
+what, when and from where (HIPAA 164.312(b) audit controls).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from ketamine_clinic.accounts.models import AccessLog, Clinic, User
+from ketamine_clinic.accounts.roles import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, and through which door; passed to every action function."""
+
+    user: User
+    ip_address: str | None = None
+    user_agent: str = ""
+    path: str = ""
+    via: str = "cli"
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, via: str) -> Actor:
+        user = request.user
+        if not isinstance(user, User):
+            raise TypeError("an Actor needs an authenticated user")
+        return cls(
+            user=user,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:300],
+            path=request.get_full_path()[:500],
+            via=via,
+        )
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR; behind a proxy, the deployment sets it from X-Forwarded-For (docs/deploy.md)."""
+    raw = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        return None
+
+
+def record_access(
+    actor: Actor,
+    *,
+    action: str,
+    what: str,
+    clinic: Clinic | uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    role: Role | str | None = None,
+) -> AccessLog:
+    clinic_id = clinic.pk if isinstance(clinic, Clinic) else clinic
+    return AccessLog.objects.create(
+        user=actor.user,
+        username=actor.user.get_username(),
+        role=str(role or ""),
+        clinic_id=clinic_id,
+        patient_id=patient_id,
+        action=action,
+        what=what,
+        ip_address=actor.ip_address,
+        user_agent=actor.user_agent,
+        path=actor.path,
+        via=actor.via,
+    )

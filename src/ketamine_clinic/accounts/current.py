@@ -1,0 +1,40 @@
+"""Which clinic a logged-in person is working in on the web screens.
+
+A user may belong to several clinics; the screens show one at a time (chosen in the navbar).
+The API does not need this: each patient carries its clinic, and the caller's role there decides.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from ketamine_clinic.accounts.models import Membership, User
+
+SESSION_KEY = "kc_clinic_id"
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    user = request.user
+    if not isinstance(user, User):
+        return None
+    cached = getattr(request, "_kc_membership", None)
+    if cached is not None:
+        return cached
+    memberships = list(user.memberships_active().order_by("clinic__name"))
+    if not memberships:
+        return None
+    wanted = request.session.get(SESSION_KEY)
+    chosen = next((m for m in memberships if str(m.clinic_id) == wanted), memberships[0])
+    request._kc_membership = chosen  # type: ignore[attr-defined]  # per-request cache
+    return chosen
+
+
+def choose_clinic(request: HttpRequest, clinic_id: str) -> bool:
+    user = request.user
+    if not isinstance(user, User):
+        return False
+    if not user.memberships_active().filter(clinic_id=clinic_id).exists():
+        return False
+    request.session[SESSION_KEY] = str(clinic_id)
+    request.__dict__.pop("_kc_membership", None)
+    return True

@@ -1,0 +1,24 @@
+"""`ketamine-clinic disable_user USERNAME`: end every session and token of a user at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ketamine_clinic.accounts.authn import end_all_access
+from ketamine_clinic.accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Disable a user: their sessions and API tokens stop working immediately."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(username__iexact=options["username"]).first()
+        if user is None:
+            raise CommandError(f"no user named {options['username']!r}")
+        end_all_access(user)
+        self.stdout.write(f"Disabled {user.username}; sessions and tokens no longer work.")

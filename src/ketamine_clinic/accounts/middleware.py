@@ -1,0 +1,86 @@
+"""Session limits, second-factor enforcement and no-store caching for every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from ketamine_clinic.accounts.authn import otp_required_for
+from ketamine_clinic.accounts.models import User
+
+Handler = Callable[[HttpRequest], HttpResponse]
+LOGOUT_REASON_KEY = "kc_logout_reason"
+# Requests that refresh the screen on their own (polling) send this header so they do not
+# count as activity and cannot keep an unattended screen logged in.
+BACKGROUND_HEADER = "X-KC-Background"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+class SessionLimitsMiddleware:
+    """Log out after KC_IDLE_MINUTES without activity and KC_SESSION_MAX_HOURS after login."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and "_auth_user_id" in request.session:
+            now = timezone.now().timestamp()
+            session = request.session
+            login_at = session.setdefault("kc_login_at", now)
+            last_seen = session.get("kc_last_seen", now)
+            idle = now - last_seen > settings.KC_IDLE_TIMEOUT.total_seconds()
+            too_old = now - login_at > settings.KC_SESSION_MAX_AGE.total_seconds()
+            if idle or too_old:
+                logout(request)
+                request.session[LOGOUT_REASON_KEY] = "idle" if idle else "max_age"
+                if _is_api(request):
+                    return JsonResponse({"detail": "Session expired; log in again."}, status=401)
+            elif request.headers.get(BACKGROUND_HEADER) != "1":
+                session["kc_last_seen"] = now
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Staff whose clinic requires a second factor reach nothing until they have used one."""
+
+    EXEMPT_PREFIXES = ("/account/two-factor", "/logout", "/login", "/static/", "/healthz")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            isinstance(user, User)
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and not user.is_verified()  # type: ignore[attr-defined]  # added by OTPMiddleware
+            and otp_required_for(user)
+        ):
+            if _is_api(request):
+                return JsonResponse(
+                    {"detail": "Your clinic requires a second factor: set it up in the web app."},
+                    status=403,
+                )
+            return redirect("two_factor")
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing this app serves besides static files may sit in a browser or proxy cache."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response

@@ -1,0 +1,156 @@
+"""Clinics, users and their roles, API tokens, and the append-only access log."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from ketamine_clinic.accounts.roles import ROLE_CHOICES, STAFF_ROLES, Role
+
+
+class Clinic(models.Model):
+    """A clinic location: the boundary of every patient record and every permission."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    require_staff_otp = models.BooleanField(
+        default=False,
+        help_text="Staff must use an authenticator app (TOTP) as a second factor.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in: staff or a patient using the portal."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    objects: ClassVar[UserManager[User]] = UserManager()
+
+    def memberships_active(self) -> models.QuerySet[Membership]:
+        return self.memberships.filter(is_active=True, clinic__isnull=False).select_related(
+            "clinic"
+        )
+
+    def role_in(self, clinic_id: uuid.UUID | str) -> Role | None:
+        for membership in self.memberships_active():
+            if str(membership.clinic_id) == str(clinic_id):
+                return Role(membership.role)
+        return None
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return any(Role(m.role) in STAFF_ROLES for m in self.memberships_active())
+
+
+class Membership(models.Model):
+    """A user's role in one clinic. Deactivating it ends their access to that clinic."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="membership_one_role_per_clinic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} @ {self.clinic.name} ({self.role})"
+
+
+def hash_token(raw: str) -> str:
+    """Tokens are 256 random bits, so one SHA-256 pass is enough: no dictionary to attack."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its hash is stored; the raw token is shown once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, help_text="First characters, to tell tokens apart.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_from_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def is_usable(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now and self.user.is_active
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to change or remove a row of an append-only log."""
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("the access log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the access log is append-only")
+
+
+class AccessLog(models.Model):
+    """Who read or wrote which patient's data, when and from where (HIPAA 164.312(b)).
+
+    Append-only: the model refuses updates and deletes, and the database refuses them too
+    (triggers installed by migration 0002).
+    """
+
+    class Action(models.TextChoices):
+        LIST = "list", "List or search"
+        READ = "read", "Read"
+        CREATE = "create", "Create"
+        UPDATE = "update", "Update"
+        ENTERED_IN_ERROR = "entered_in_error", "Marked entered in error"
+        EXPORT = "export", "Export"
+        LOGIN = "login", "Log in"
+        LOGOUT = "logout", "Log out"
+        DENIED = "denied", "Denied"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, blank=True)
+    clinic = models.ForeignKey(Clinic, null=True, on_delete=models.PROTECT, related_name="+")
+    patient_id = models.UUIDField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    what = models.CharField(max_length=200, help_text="The record or screen, e.g. patient.chart")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    via = models.CharField(max_length=10, blank=True, help_text="web, api or cli")
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-at"], name="accesslog_clinic_at")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("the access log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the access log is append-only")

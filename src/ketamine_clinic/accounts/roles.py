@@ -1,0 +1,88 @@
+"""Roles and what each may do: the one place that answers "may this role do that?".
+
+Front desk handles demographics and scheduling and never clinical content; patients see only
+themselves (DESIGN.md, Roles). Endpoints and views ask `can(role, capability)`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PRESCRIBER = "prescriber"
+    NURSE = "nurse"
+    FRONT_DESK = "front_desk"
+    PATIENT = "patient"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.PRESCRIBER, Role.NURSE, Role.FRONT_DESK})
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class Capability(StrEnum):
+    LIST_PATIENTS = "list_patients"
+    VIEW_DEMOGRAPHICS = "view_demographics"
+    EDIT_DEMOGRAPHICS = "edit_demographics"
+    VIEW_CLINICAL = "view_clinical"
+    EDIT_CLINICAL = "edit_clinical"
+    EDIT_DIAGNOSES = "edit_diagnoses"
+    MARK_PATIENT_IN_ERROR = "mark_patient_in_error"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_USERS = "manage_users"
+
+
+_GRANTS: dict[Role, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(
+        {
+            Capability.LIST_PATIENTS,
+            Capability.VIEW_DEMOGRAPHICS,
+            Capability.EDIT_DEMOGRAPHICS,
+            Capability.VIEW_CLINICAL,
+            Capability.MARK_PATIENT_IN_ERROR,
+            Capability.VIEW_AUDIT,
+            Capability.MANAGE_USERS,
+        }
+    ),
+    Role.PRESCRIBER: frozenset(
+        {
+            Capability.LIST_PATIENTS,
+            Capability.VIEW_DEMOGRAPHICS,
+            Capability.EDIT_DEMOGRAPHICS,
+            Capability.VIEW_CLINICAL,
+            Capability.EDIT_CLINICAL,
+            Capability.EDIT_DIAGNOSES,
+            Capability.MARK_PATIENT_IN_ERROR,
+        }
+    ),
+    Role.NURSE: frozenset(
+        {
+            Capability.LIST_PATIENTS,
+            Capability.VIEW_DEMOGRAPHICS,
+            Capability.EDIT_DEMOGRAPHICS,
+            Capability.VIEW_CLINICAL,
+            Capability.EDIT_CLINICAL,
+        }
+    ),
+    Role.FRONT_DESK: frozenset(
+        {
+            Capability.LIST_PATIENTS,
+            Capability.VIEW_DEMOGRAPHICS,
+            Capability.EDIT_DEMOGRAPHICS,
+            Capability.MARK_PATIENT_IN_ERROR,
+        }
+    ),
+    # A patient reaches only their own record, and only to read it.
+    Role.PATIENT: frozenset({Capability.VIEW_DEMOGRAPHICS, Capability.VIEW_CLINICAL}),
+}
+
+
+def can(role: Role | str | None, capability: Capability) -> bool:
+    if role is None:
+        return False
+    return capability in _GRANTS[Role(role)]

@@ -1,0 +1,171 @@
+"""Login, logout, second factor, clinic switch, and the audit log screen."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.authn import check_credentials, confirmed_device
+from ketamine_clinic.accounts.current import choose_clinic as set_current_clinic
+from ketamine_clinic.accounts.current import current_membership
+from ketamine_clinic.accounts.forms import AccessLogFilterForm, LoginForm, OtpForm
+from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY
+from ketamine_clinic.accounts.models import AccessLog, User
+from ketamine_clinic.accounts.roles import Capability, Role, can
+
+LOGOUT_MESSAGES = {
+    "idle": "You were logged out after a period without activity.",
+    "max_age": "Your session reached its maximum length. Please log in again.",
+}
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    reason = request.session.pop(LOGOUT_REASON_KEY, None)
+    form = LoginForm(request.POST or None)
+    show_otp = False
+    if request.method == "POST" and form.is_valid():
+        result = check_credentials(
+            request,
+            form.cleaned_data["username"],
+            form.cleaned_data["password"],
+            form.cleaned_data["otp"],
+        )
+        if result.user is not None:
+            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            if result.device is not None:
+                otp_login(request, result.device)
+            record_access(Actor.from_request(request, "web"), action="login", what="session")
+            return redirect(_safe_next(request))
+        show_otp = result.problem in {"otp_required", "otp_invalid"}
+        form.add_error("otp" if show_otp else None, result.message)
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "show_otp": show_otp,
+            "next": request.GET.get("next", ""),
+            "logout_message": LOGOUT_MESSAGES.get(reason or ""),
+        },
+    )
+
+
+def locked_out(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """Lockout answer for django-axes: JSON for the API, a page for people."""
+    message = "Too many failed attempts. Try again later or ask your clinic admin."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "accounts/locked_out.html", {"message": message}, status=429)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if isinstance(request.user, User):
+        record_access(Actor.from_request(request, "web"), action="logout", what="session")
+    logout(request)
+    return redirect("login")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    if membership is None:
+        return render(request, "accounts/no_clinic.html", status=403)
+    if membership.role == Role.PATIENT:
+        return redirect("patients:portal")
+    return redirect("patients:list")
+
+
+@login_required
+@require_POST
+def choose_clinic(request: HttpRequest) -> HttpResponse:
+    if not set_current_clinic(request, request.POST.get("clinic", "")):
+        raise PermissionDenied("not a member of that clinic")
+    return redirect("home")
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Verify an enrolled authenticator, or enrol one (QR code, then a code to confirm it)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # login_required guarantees it
+    device = confirmed_device(user)
+    enrolling = device is None
+    if device is None:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp"].replace(" ", "")):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                messages.success(request, "Authenticator app set up. You will need it to log in.")
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("otp", "That code is wrong or expired. Check the time on your phone.")
+    context: dict[str, Any] = {"form": form, "enrolling": enrolling}
+    if enrolling:
+        qr = segno.make(device.config_url, error="m")
+        context["qr_data_uri"] = qr.svg_data_uri(scale=4)
+        context["secret"] = device.config_url.split("secret=")[1].split("&")[0]
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Admins browse and filter the access log of their clinic; nobody can change it."""
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, Capability.VIEW_AUDIT):
+        raise PermissionDenied("only a clinic admin may read the audit log")
+    form = AccessLogFilterForm(request.GET or None)
+    rows = AccessLog.objects.filter(clinic=membership.clinic).select_related("user")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["username"]:
+            rows = rows.filter(username__iexact=data["username"])
+        if data["patient"]:
+            rows = rows.filter(patient_id=data["patient"])
+        if data["action"]:
+            rows = rows.filter(action=data["action"])
+        if data["since"]:
+            rows = rows.filter(at__gte=datetime.combine(data["since"], time.min, tzinfo=UTC))
+        if data["until"]:
+            rows = rows.filter(at__lte=datetime.combine(data["until"], time.max, tzinfo=UTC))
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

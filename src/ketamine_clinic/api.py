@@ -1,0 +1,95 @@
+"""The JSON API under /api/v1/: authentication, error shapes, and the routers of each app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from ketamine_clinic.accounts.api import router as accounts_router
+from ketamine_clinic.accounts.authn import user_for_token
+from ketamine_clinic.accounts.models import User
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.patients.api import router as patients_router
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        found = user_for_token(token)
+        if found is None:
+            return None
+        user, api_token = found
+        request.user = user
+        request.api_token = api_token  # type: ignore[attr-defined]  # lets a client revoke itself
+        return user
+
+
+class SessionCookie(APIKeyCookie):
+    """The browser's login session; unsafe methods need the CSRF token as for any form."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # No session cookie means "not logged in" (401), not a failed CSRF check (403).
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        return user if isinstance(user, User) and user.is_active else None
+
+
+api = NinjaAPI(
+    title="ketamine-clinic API",
+    version="1",
+    description="Clinic records for ketamine and esketamine treatment. "
+    "Errors: 401 unauthenticated, 403 role not allowed, 404 not found (also another clinic's "
+    "records), 409 conflict (stale version or a rule blocks it), 422 invalid input.",
+    auth=[BearerToken(), SessionCookie(csrf=True)],
+    urls_namespace="api",
+)
+api.add_router("/", accounts_router)
+api.add_router("/patients", patients_router)
+
+
+def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _detail(request, 403, str(exc) or "Your role does not allow this.")
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return _detail(request, 409, str(exc))
+
+
+@api.exception_handler(InvalidInput)
+def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return _detail(request, 422, [{"loc": ["body", exc.field], "msg": exc.message}])
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"loc": ["body", field], "msg": " ".join(e.messages)}
+            for field, errs in exc.error_dict.items()
+            for e in errs
+        ]
+    else:
+        errors = [{"loc": ["body"], "msg": m} for m in exc.messages]
+    return _detail(request, 422, errors)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _detail(request, 413, "The request body is too large.")

@@ -1,0 +1,199 @@
+"""Demo data: two clinics, one user per role, and about twenty patients with histories.
+
+Deterministic (a fixed random seed), so screenshots and walkthroughs match the docs, and
+idempotent: a second run finds the demo clinic and adds nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.models import Clinic, Membership, User
+from ketamine_clinic.accounts.roles import Role
+from ketamine_clinic.patients import actions
+from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.records import RECORD_KINDS
+
+DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105  # published demo login, never used in production
+MAIN_CLINIC = "Riverside Ketamine Clinic"
+OTHER_CLINIC = "Harbor Mood Center"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+    clinic: str
+
+
+DEMO_USERS = [
+    DemoUser("admin", "Alex", "Morgan", Role.ADMIN, MAIN_CLINIC),
+    DemoUser("drrivera", "Ana", "Rivera", Role.PRESCRIBER, MAIN_CLINIC),
+    DemoUser("sam", "Sam", "Okafor", Role.NURSE, MAIN_CLINIC),
+    DemoUser("jo", "Jo", "Lindqvist", Role.FRONT_DESK, MAIN_CLINIC),
+    DemoUser("meichen", "Mei", "Chen", Role.PATIENT, MAIN_CLINIC),
+    DemoUser("harbor.admin", "Priya", "Nair", Role.ADMIN, OTHER_CLINIC),
+    DemoUser("harbor.nurse", "Tom", "Becker", Role.NURSE, OTHER_CLINIC),
+]
+
+# (drug, usual adequate daily dose in mg): doses at or above the minimum therapeutic doses
+# listed in the MGH-ATRQ, used only to make realistic-looking demo histories.
+ANTIDEPRESSANTS = [
+    ("Sertraline", 150), ("Escitalopram", 20), ("Fluoxetine", 40), ("Venlafaxine XR", 225),
+    ("Bupropion XL", 300), ("Duloxetine", 60), ("Mirtazapine", 30), ("Vortioxetine", 20),
+    ("Paroxetine", 40), ("Nortriptyline", 100),
+]  # fmt: skip
+AUGMENTATIONS = [("Aripiprazole", 5), ("Lithium carbonate", 900), ("Quetiapine XR", 150)]
+DIAGNOSES = [
+    ("F33.2", "Major depressive disorder, recurrent, severe without psychotic features"),
+    ("F32.2", "Major depressive disorder, single episode, severe without psychotic features"),
+    ("F33.1", "Major depressive disorder, recurrent, moderate"),
+    ("F31.4", "Bipolar disorder, current episode depressed, severe, without psychotic features"),
+]
+COMORBID = [
+    ("F41.1", "Generalized anxiety disorder"),
+    ("F43.10", "Post-traumatic stress disorder, unspecified"),
+    ("I10", "Essential (primary) hypertension"),
+]
+GIVEN = [
+    "James", "Maria", "David", "Sarah", "Daniel", "Laura", "Kevin", "Olivia", "Marcus", "Emma",
+    "Luis", "Grace", "Ethan", "Hannah", "Noah", "Zoe", "Omar", "Julia", "Ryan",
+]  # fmt: skip
+FAMILY = [
+    "Walker", "Santos", "Kim", "Brennan", "Novak", "Fischer", "Patel", "Dubois", "Reyes",
+    "Hughes", "Moreno", "Larsen", "Okonkwo", "Sato", "Ivanova", "Murphy", "Haddad", "Costa",
+    "Nguyen",
+]  # fmt: skip
+
+
+def seed(now: datetime | None = None) -> bool:
+    """Create the demo data unless it is there already. Returns True when it created it."""
+    if Clinic.objects.filter(name=MAIN_CLINIC).exists():
+        return False
+    now = now or timezone.now()
+    rng = random.Random(20261121)  # noqa: S311  # demo data, not security
+    with transaction.atomic():
+        clinics = {
+            name: Clinic.objects.create(name=name) for name in (MAIN_CLINIC, OTHER_CLINIC)
+        }
+        users = {}
+        for spec in DEMO_USERS:
+            user = User(username=spec.username, first_name=spec.first_name, last_name=spec.last_name)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            Membership.objects.create(user=user, clinic=clinics[spec.clinic], role=spec.role)
+            users[spec.username] = user
+        front_desk = Actor(user=users["jo"], via="cli")
+        prescriber = Actor(user=users["drrivera"], via="cli")
+        chen = _register(front_desk, clinics[MAIN_CLINIC], "Mei", "Chen", date(1984, 3, 9), "female", 70, 163)
+        Patient.objects.filter(pk=chen.pk).update(user=users["meichen"])
+        _chen_history(prescriber, chen, now)
+        for i in range(18):
+            clinic = clinics[MAIN_CLINIC] if i < 14 else clinics[OTHER_CLINIC]
+            actor = front_desk if i < 14 else Actor(user=users["harbor.nurse"], via="cli")
+            sex = "female" if i % 2 else "male"
+            birth = date(1950 + rng.randrange(0, 52), rng.randrange(1, 13), rng.randrange(1, 29))
+            weight = rng.randrange(52, 118)
+            height = rng.randrange(155, 195)
+            patient = _register(actor, clinic, GIVEN[i], FAMILY[i], birth, sex, weight, height)
+            writer = prescriber if i < 14 else Actor(user=users["harbor.nurse"], via="cli")
+            _random_history(writer, patient, rng, now)
+    return True
+
+
+def _register(
+    actor: Actor, clinic: Clinic, given: str, family: str, birth: date, sex: str, kg: int, cm: int
+) -> Patient:
+    return actions.register_patient(
+        actor,
+        clinic,
+        {
+            "given_name": given,
+            "family_name": family,
+            "birth_date": birth,
+            "sex": sex,
+            "weight_kg": Decimal(kg),
+            "height_cm": Decimal(cm),
+            "phone": f"+1 555 01{sum(map(ord, family)) % 100:02d}",
+            "emergency_contact_name": "Family member",
+            "emergency_contact_phone": "+1 555 0199",
+            "emergency_contact_relationship": "spouse" if kg % 2 else "sibling",
+        },
+    )
+
+
+def _add(actor: Actor, patient: Patient, segment: str, **data: Any) -> None:
+    access = PatientAccess(patient, actor.user.role_in(patient.clinic_id) or Role.PRESCRIBER)
+    actions.add_record(actor, access, RECORD_KINDS[segment], data)
+
+
+def _chen_history(actor: Actor, patient: Patient, now: datetime) -> None:
+    """Ms. Chen of STORIES.md: three failed antidepressants and one course of psychotherapy."""
+    start = now.date() - timedelta(days=600)
+    _add(actor, patient, "diagnoses", icd10_code="F33.2", text=DIAGNOSES[0][1], is_primary=True,
+         onset_on=start)  # fmt: skip
+    for n, (drug, dose, outcome) in enumerate(
+        [("Sertraline", 150, "no_response"), ("Venlafaxine XR", 225, "partial"),
+         ("Bupropion XL", 300, "no_response")]  # fmt: skip
+    ):
+        begun = start + timedelta(days=30 + 120 * n)
+        _add(actor, patient, "treatment-history", kind="antidepressant", name=drug,
+             dose_mg_per_day=Decimal(dose), duration_weeks=Decimal(10), adequate=True,
+             outcome=outcome, started_on=begun, ended_on=begun + timedelta(weeks=10))  # fmt: skip
+    _add(actor, patient, "treatment-history", kind="psychotherapy", name="CBT", sessions=16,
+         duration_weeks=Decimal(16), adequate=True, outcome="partial",
+         started_on=start + timedelta(days=60), ended_on=start + timedelta(days=172))  # fmt: skip
+    _add(actor, patient, "medications", name="Escitalopram", dose="20 mg once daily",
+         indication="depression", started_on=now.date() - timedelta(days=90))  # fmt: skip
+    _add(actor, patient, "allergies", substance="Penicillin", reaction="hives", severity="moderate")
+
+
+def _random_history(actor: Actor, patient: Patient, rng: random.Random, now: datetime) -> None:
+    code, text = DIAGNOSES[rng.randrange(len(DIAGNOSES))]
+    onset = now.date() - timedelta(days=rng.randrange(200, 1500))
+    _add(actor, patient, "diagnoses", icd10_code=code, text=text, is_primary=True, onset_on=onset)
+    if rng.random() < 0.4:
+        code, text = COMORBID[rng.randrange(len(COMORBID))]
+        _add(actor, patient, "diagnoses", icd10_code=code, text=text)
+    trials = rng.sample(ANTIDEPRESSANTS, rng.randrange(1, 6))
+    day = onset + timedelta(days=14)
+    for drug, dose in trials:
+        weeks = rng.choice([3, 4, 6, 8, 10, 12])
+        intolerant = rng.random() < 0.2
+        _add(actor, patient, "treatment-history", kind="antidepressant", name=drug,
+             dose_mg_per_day=Decimal(dose), duration_weeks=Decimal(weeks),
+             adequate=weeks >= 6 and not intolerant,
+             outcome="intolerance" if intolerant else rng.choice(["no_response", "partial"]),
+             started_on=day, ended_on=day + timedelta(weeks=weeks))  # fmt: skip
+        day += timedelta(weeks=weeks + 2)
+    if rng.random() < 0.4:
+        drug, dose = rng.choice(AUGMENTATIONS)
+        _add(actor, patient, "treatment-history", kind="augmentation", name=drug,
+             dose_mg_per_day=Decimal(dose), duration_weeks=Decimal(8), adequate=True,
+             outcome="no_response")  # fmt: skip
+    if rng.random() < 0.6:
+        _add(actor, patient, "treatment-history", kind="psychotherapy",
+             name=rng.choice(["CBT", "Behavioural activation", "IPT"]),
+             sessions=rng.randrange(8, 21), outcome="partial")  # fmt: skip
+    if rng.random() < 0.15:
+        _add(actor, patient, "treatment-history", kind="ect", name="Right unilateral ECT",
+             sessions=8, outcome="partial", adequate=True)  # fmt: skip
+    elif rng.random() < 0.15:
+        _add(actor, patient, "treatment-history", kind="tms", name="rTMS left DLPFC",
+             sessions=30, outcome="no_response", adequate=True)  # fmt: skip
+    drug, dose = trials[-1]
+    _add(actor, patient, "medications", name=drug, dose=f"{dose} mg daily", indication="depression")
+    if rng.random() < 0.3:
+        _add(actor, patient, "allergies", substance=rng.choice(["Penicillin", "Sulfonamides",
+             "Latex"]), severity=rng.choice(["mild", "moderate"]))  # fmt: skip

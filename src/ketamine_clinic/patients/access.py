@@ -1,0 +1,72 @@
+"""The only way code reaches a patient: by id, for a user, for a purpose.
+
+Anything outside the user's clinics is "not found" (404), so ids cannot be probed; a role
+that may not do the thing gets 403; a patient reaches only their own record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.patients.models import Patient, PatientRecord
+
+
+@dataclass(frozen=True)
+class PatientAccess:
+    patient: Patient
+    role: Role
+
+
+def get_patient_for_user(
+    user: User, patient_id: uuid.UUID | str, capability: Capability
+) -> PatientAccess:
+    try:
+        key = uuid.UUID(str(patient_id))
+    except ValueError:
+        raise Http404("no such patient") from None
+    patient = Patient.objects.select_related("clinic").filter(pk=key).first()
+    role = user.role_in(patient.clinic_id) if patient is not None else None
+    if patient is None or role is None:
+        raise Http404("no such patient")
+    if role == Role.PATIENT and patient.user_id != user.pk:
+        raise Http404("no such patient")
+    if not can(role, capability):
+        raise PermissionDenied(f"a {role.label.lower()} may not {capability.value.replace('_', ' ')}")
+    return PatientAccess(patient, role)
+
+
+def get_record_for_user(
+    user: User,
+    patient_id: uuid.UUID | str,
+    model: type[PatientRecord],
+    record_id: uuid.UUID | str,
+    capability: Capability,
+) -> tuple[PatientAccess, PatientRecord]:
+    access = get_patient_for_user(user, patient_id, capability)
+    try:
+        key = uuid.UUID(str(record_id))
+    except ValueError:
+        raise Http404("no such record") from None
+    record = model.objects.filter(pk=key, patient=access.patient).first()
+    if record is None:
+        raise Http404("no such record")
+    return access, record
+
+
+def clinics_where(user: User, capability: Capability) -> list[uuid.UUID]:
+    return [m.clinic_id for m in user.memberships_active() if can(m.role, capability)]
+
+
+def patients_for_user(user: User, clinic_id: uuid.UUID | None = None) -> QuerySet[Patient]:
+    """Patients the user may list: in their clinics where their role lists patients."""
+    clinic_ids = clinics_where(user, Capability.LIST_PATIENTS)
+    if clinic_id is not None:
+        clinic_ids = [c for c in clinic_ids if c == clinic_id]
+    return Patient.objects.filter(clinic_id__in=clinic_ids)

@@ -1,0 +1,198 @@
+"""Patients and their chart records over the API (DESIGN.md contract)."""
+
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.patients import actions
+from ketamine_clinic.patients.access import (
+    clinics_where,
+    get_patient_for_user,
+    get_record_for_user,
+    patients_for_user,
+)
+from ketamine_clinic.patients.models import Patient, PatientRecord
+from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
+from ketamine_clinic.patients.schemas import (
+    EnteredInError,
+    PatientCreate,
+    PatientCreated,
+    PatientOut,
+    PatientUpdate,
+)
+from ketamine_clinic.patients.search import search_patients
+
+router = Router(tags=["patients"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, "api")
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("log in first")
+    return user
+
+
+def _with_measurements(patient: Patient) -> Patient:
+    return actions.with_latest_measurements(Patient.objects.filter(pk=patient.pk)).get()
+
+
+class PatientFilters(Schema):
+    q: str = Field("", max_length=100, description="Name, MRN or birth date (YYYY-MM-DD)")
+    clinic: uuid.UUID | None = None
+    include_entered_in_error: bool = False
+
+
+@router.get("", response=list[PatientOut], summary="List or search patients")
+@paginate(LimitOffsetPagination)
+def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> QuerySet[Patient]:
+    user = _user(request)
+    if not clinics_where(user, Capability.LIST_PATIENTS):
+        raise PermissionDenied("your role does not list patients")
+    patients = search_patients(
+        patients_for_user(user, filters.clinic), filters.q, filters.include_entered_in_error
+    )
+    record_access(_actor(request), action="list", what="patient.search" if filters.q else "patient.list")
+    return actions.with_latest_measurements(patients)
+
+
+def _clinic_for_create(user: User, wanted: uuid.UUID | None) -> Clinic:
+    allowed = clinics_where(user, Capability.EDIT_DEMOGRAPHICS)
+    if not allowed:
+        raise PermissionDenied("your role does not register patients")
+    if wanted is None:
+        if len(allowed) > 1:
+            raise InvalidInput("clinic", "required, because you work in more than one clinic")
+        wanted = allowed[0]
+    if wanted not in allowed:
+        raise Http404("no such clinic")
+    return Clinic.objects.get(pk=wanted)
+
+
+@router.post("", response={201: PatientCreated}, summary="Register a patient")
+def create_patient(request: HttpRequest, payload: PatientCreate) -> Status:
+    user = _user(request)
+    clinic = _clinic_for_create(user, payload.clinic)
+    patient = actions.register_patient(_actor(request), clinic, payload.model_dump())
+    return Status(201, _with_measurements(patient))
+
+
+@router.get("/{patient_id}", response=PatientOut, summary="One patient's demographics")
+def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
+    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
+    record_access(
+        _actor(request),
+        action="read",
+        what="patient",
+        clinic=access.patient.clinic_id,
+        patient_id=access.patient.pk,
+        role=access.role,
+    )
+    return _with_measurements(access.patient)
+
+
+@router.patch(
+    "/{patient_id}",
+    response=PatientOut,
+    summary="Edit demographics; send the version you edited (409 if it is stale)",
+)
+def patch_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientUpdate) -> Patient:
+    access = get_patient_for_user(_user(request), patient_id, Capability.EDIT_DEMOGRAPHICS)
+    changes = payload.model_dump(exclude_unset=True)
+    version = changes.pop("version")
+    patient = actions.update_patient(_actor(request), access, version, changes)
+    return _with_measurements(patient)
+
+
+@router.post(
+    "/{patient_id}/entered-in-error",
+    response=PatientOut,
+    summary="Mark a registration made by mistake; it stays in the record",
+)
+def patient_in_error(request: HttpRequest, patient_id: uuid.UUID, payload: EnteredInError) -> Patient:
+    access = get_patient_for_user(_user(request), patient_id, Capability.MARK_PATIENT_IN_ERROR)
+    patient = actions.mark_patient_in_error(
+        _actor(request), access, payload.version, payload.reason
+    )
+    return _with_measurements(patient)
+
+
+def _register_record_routes(kind: RecordKind) -> None:
+    """GET/POST on the list, PATCH and entered-in-error on one record, for one kind."""
+    name = kind.segment.replace("-", "_")
+
+    def list_records(request: HttpRequest, patient_id: uuid.UUID) -> QuerySet[PatientRecord]:
+        access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_CLINICAL)
+        record_access(
+            _actor(request),
+            action="read",
+            what=kind.audit_name,
+            clinic=access.patient.clinic_id,
+            patient_id=access.patient.pk,
+            role=access.role,
+        )
+        return kind.model.objects.filter(patient=access.patient)
+
+    def create_record(request: HttpRequest, patient_id: uuid.UUID, payload: Any) -> Status:
+        access = get_patient_for_user(_user(request), patient_id, kind.write)
+        return Status(201, actions.add_record(_actor(request), access, kind, payload.model_dump()))
+
+    def mark_in_error(
+        request: HttpRequest, patient_id: uuid.UUID, record_id: uuid.UUID, payload: EnteredInError
+    ) -> PatientRecord:
+        access, record = get_record_for_user(
+            _user(request), patient_id, kind.model, record_id, kind.write
+        )
+        return actions.mark_record_in_error(
+            _actor(request), access, kind, record, payload.version, payload.reason
+        )
+
+    create_record.__annotations__["payload"] = kind.create
+    path = f"/{{patient_id}}/{kind.segment}"
+    router.get(path, response=list[kind.out], operation_id=f"list_{name}", summary=kind.title)(  # type: ignore[valid-type]
+        list_records
+    )
+    router.post(path, response={201: kind.out}, operation_id=f"create_{name}")(create_record)
+    router.post(
+        f"{path}/{{record_id}}/entered-in-error",
+        response=kind.out,
+        operation_id=f"{name}_entered_in_error",
+    )(mark_in_error)
+    if kind.update is not None:
+        router.patch(f"{path}/{{record_id}}", response=kind.out, operation_id=f"update_{name}")(
+            _update_route(kind)
+        )
+
+
+def _update_route(kind: RecordKind) -> Callable[..., PatientRecord]:
+    def update_record(
+        request: HttpRequest, patient_id: uuid.UUID, record_id: uuid.UUID, payload: Any
+    ) -> PatientRecord:
+        access, record = get_record_for_user(
+            _user(request), patient_id, kind.model, record_id, kind.write
+        )
+        changes = payload.model_dump(exclude_unset=True)
+        version = changes.pop("version")
+        return actions.update_record(_actor(request), access, kind, record, version, changes)
+
+    update_record.__annotations__["payload"] = kind.update
+    return update_record
+
+
+for _kind in RECORD_KINDS.values():
+    _register_record_routes(_kind)

@@ -1,0 +1,89 @@
+"""The kinds of record a chart holds, described once so the API, screens and actions share them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ninja import Schema
+
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.patients import schemas
+from ketamine_clinic.patients.models import (
+    Allergy,
+    BodyMeasurement,
+    Diagnosis,
+    Medication,
+    PatientRecord,
+    TreatmentTrial,
+)
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    segment: str  # the URL path segment, e.g. "treatment-history"
+    model: type[PatientRecord]
+    create: type[Schema]
+    update: type[Schema] | None  # None: corrected by entered-in-error and a new record
+    out: type[Schema]
+    write: Capability
+    title: str
+    # Pairs of date fields where the second may not come before the first.
+    date_order: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def audit_name(self) -> str:
+        return self.model._meta.model_name or self.segment
+
+
+RECORD_KINDS: dict[str, RecordKind] = {
+    kind.segment: kind
+    for kind in (
+        RecordKind(
+            "measurements",
+            BodyMeasurement,
+            schemas.MeasurementCreate,
+            None,
+            schemas.MeasurementOut,
+            Capability.EDIT_CLINICAL,
+            "Weight and height",
+        ),
+        RecordKind(
+            "allergies",
+            Allergy,
+            schemas.AllergyCreate,
+            schemas.AllergyUpdate,
+            schemas.AllergyOut,
+            Capability.EDIT_CLINICAL,
+            "Allergies",
+        ),
+        RecordKind(
+            "medications",
+            Medication,
+            schemas.MedicationCreate,
+            schemas.MedicationUpdate,
+            schemas.MedicationOut,
+            Capability.EDIT_CLINICAL,
+            "Current medications",
+            (("started_on", "stopped_on"),),
+        ),
+        RecordKind(
+            "diagnoses",
+            Diagnosis,
+            schemas.DiagnosisCreate,
+            schemas.DiagnosisUpdate,
+            schemas.DiagnosisOut,
+            Capability.EDIT_DIAGNOSES,
+            "Diagnoses",
+        ),
+        RecordKind(
+            "treatment-history",
+            TreatmentTrial,
+            schemas.TreatmentTrialCreate,
+            schemas.TreatmentTrialUpdate,
+            schemas.TreatmentTrialOut,
+            Capability.EDIT_CLINICAL,
+            "Treatment history",
+            (("started_on", "ended_on"),),
+        ),
+    )
+}

@@ -1,0 +1,279 @@
+"""Patient screens: list and search, chart, register, edit, and marking errors.
+
+Views parse, authorise through `access`, and call `actions`; they never save models themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.current import current_membership
+from ketamine_clinic.accounts.models import Membership, User
+from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.patients import actions
+from ketamine_clinic.patients.access import get_patient_for_user, get_record_for_user
+from ketamine_clinic.patients.forms import (
+    EnteredInErrorForm,
+    PatientForm,
+    record_form_class,
+    validate_into,
+)
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
+from ketamine_clinic.patients.schemas import EnteredInError, PatientCreate, PatientUpdate
+from ketamine_clinic.patients.search import search_patients
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # every view here is login_required
+    return user
+
+
+def _membership_for(request: HttpRequest, capability: Capability) -> Membership:
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, capability):
+        raise PermissionDenied("your role in this clinic does not allow this")
+    return membership
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, "web")
+
+
+def _kind(segment: str) -> RecordKind:
+    kind = RECORD_KINDS.get(segment)
+    if kind is None:
+        raise Http404("no such record kind")
+    return kind
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    membership = _membership_for(request, Capability.LIST_PATIENTS)
+    query = request.GET.get("q", "")[:100]
+    include_in_error = request.GET.get("include_entered_in_error") == "1"
+    patients = search_patients(
+        Patient.objects.filter(clinic=membership.clinic), query, include_in_error
+    )
+    rows = list(actions.with_latest_measurements(patients)[: PAGE_SIZE + 1])
+    record_access(
+        _actor(request),
+        action="list",
+        what="patient.search" if query else "patient.list",
+        clinic=membership.clinic,
+        role=membership.role,
+    )
+    context = {
+        "patients": rows[:PAGE_SIZE],
+        "more": len(rows) > PAGE_SIZE,
+        "q": query,
+        "include_in_error": include_in_error,
+        "may_register": can(membership.role, Capability.EDIT_DEMOGRAPHICS),
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = "patients/partials/results.html" if partial else "patients/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
+    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
+    patient = actions.with_latest_measurements(Patient.objects.filter(pk=access.patient.pk)).get()
+    clinical = can(access.role, Capability.VIEW_CLINICAL)
+    sections = []
+    if clinical:
+        for kind in RECORD_KINDS.values():
+            sections.append(
+                {
+                    "kind": kind,
+                    "records": list(kind.model.objects.filter(patient=patient)),
+                    "may_add": can(access.role, kind.write) and not patient.in_error,
+                }
+            )
+    record_access(
+        _actor(request),
+        action="read",
+        what="patient.chart",
+        clinic=patient.clinic_id,
+        patient_id=patient.pk,
+        role=access.role,
+    )
+    return render(
+        request,
+        "patients/chart.html",
+        {
+            "patient": patient,
+            "role": access.role,
+            "clinical": clinical,
+            "sections": sections,
+            "may_edit": can(access.role, Capability.EDIT_DEMOGRAPHICS) and not patient.in_error,
+            "may_mark_in_error": can(access.role, Capability.MARK_PATIENT_IN_ERROR)
+            and not patient.in_error,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    membership = _membership_for(request, Capability.EDIT_DEMOGRAPHICS)
+    form = PatientForm(request.POST or None)
+    duplicate_warning = ""
+    if request.method == "POST" and form.is_valid():
+        payload = validate_into(form, PatientCreate, form.schema_data())
+        if payload is not None:
+            try:
+                patient = actions.register_patient(
+                    _actor(request), membership.clinic, payload.model_dump()
+                )
+            except Conflict as exc:
+                duplicate_warning = str(exc)
+            except InvalidInput as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, f"Registered {patient.full_name} (MRN {patient.mrn}).")
+                return redirect("patients:chart", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "title": "Register a patient", "duplicate_warning": duplicate_warning},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
+    access = get_patient_for_user(_user(request), patient_id, Capability.EDIT_DEMOGRAPHICS)
+    patient = access.patient
+    initial = {name: getattr(patient, name, None) for name in PatientForm.base_fields}
+    form = PatientForm(request.POST or None, initial=initial, editing=patient)
+    conflict = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.schema_data()
+        for name in ("phone", "email", "address", "emergency_contact_name",
+                     "emergency_contact_phone", "emergency_contact_relationship", "mrn"):  # fmt: skip
+            data.setdefault(name, "" if name != "mrn" else patient.mrn)
+        payload = validate_into(form, PatientUpdate, data)
+        if payload is not None:
+            changes = payload.model_dump(exclude_unset=True)
+            version = changes.pop("version")
+            try:
+                actions.update_patient(_actor(request), access, version, changes)
+            except Conflict as exc:
+                conflict = str(exc)
+            except InvalidInput as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("patients:chart", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "title": f"Edit {patient.full_name}", "patient": patient, "conflict": conflict},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_in_error(request: HttpRequest, patient_id: str) -> HttpResponse:
+    access = get_patient_for_user(_user(request), patient_id, Capability.MARK_PATIENT_IN_ERROR)
+    form = EnteredInErrorForm(request.POST or None, initial={"version": access.patient.version})
+    if request.method == "POST" and form.is_valid():
+        payload = validate_into(form, EnteredInError, form.cleaned_data)
+        if payload is not None:
+            try:
+                actions.mark_patient_in_error(
+                    _actor(request), access, payload.version, payload.reason
+                )
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.warning(request, "Registration marked as entered in error.")
+                return redirect("patients:chart", patient_id=access.patient.pk)
+    return render(
+        request,
+        "patients/entered_in_error.html",
+        {"form": form, "patient": access.patient, "what": "this registration"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_add(request: HttpRequest, patient_id: str, segment: str) -> HttpResponse:
+    kind = _kind(segment)
+    access = get_patient_for_user(_user(request), patient_id, kind.write)
+    form = record_form_class(kind)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        payload = validate_into(form, kind.create, form.schema_data())  # type: ignore[attr-defined]
+        if payload is not None:
+            try:
+                actions.add_record(_actor(request), access, kind, payload.model_dump())
+            except (Conflict, InvalidInput) as exc:
+                field = getattr(exc, "field", None)
+                form.add_error(field if field in form.fields else None, getattr(exc, "message", str(exc)))
+            else:
+                messages.success(request, f"Added to {kind.title.lower()}.")
+                return redirect(reverse("patients:chart", args=[access.patient.pk]) + f"#{segment}")
+    return render(
+        request,
+        "patients/record_form.html",
+        {"form": form, "kind": kind, "patient": access.patient},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_in_error(request: HttpRequest, patient_id: str, segment: str, record_id: str) -> HttpResponse:
+    kind = _kind(segment)
+    access, record = get_record_for_user(_user(request), patient_id, kind.model, record_id, kind.write)
+    form = EnteredInErrorForm(request.POST or None, initial={"version": record.version})
+    if request.method == "POST" and form.is_valid():
+        payload = validate_into(form, EnteredInError, form.cleaned_data)
+        if payload is not None:
+            try:
+                actions.mark_record_in_error(
+                    _actor(request), access, kind, record, payload.version, payload.reason
+                )
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.warning(request, "Marked as entered in error.")
+                return redirect(reverse("patients:chart", args=[access.patient.pk]) + f"#{segment}")
+    return render(
+        request,
+        "patients/entered_in_error.html",
+        {"form": form, "patient": access.patient, "what": f"this {kind.audit_name} record"},
+    )
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    """A patient's own page: phone-sized, no promises, crisis help first."""
+    membership = current_membership(request)
+    if membership is None or membership.role != Role.PATIENT:
+        raise PermissionDenied("this page is for patients")
+    patient = Patient.objects.filter(user=_user(request), clinic=membership.clinic).first()
+    context: dict[str, Any] = {"patient": patient}
+    if patient is not None:
+        record_access(
+            _actor(request),
+            action="read",
+            what="patient.portal",
+            clinic=patient.clinic_id,
+            patient_id=patient.pk,
+            role=Role.PATIENT,
+        )
+    return render(request, "patients/portal.html", context)

@@ -1,0 +1,23 @@
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from ketamine_clinic.accounts import views as account_views
+from ketamine_clinic.api import api
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: the process answers. It reads no data and needs no login."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("account/two-factor/", account_views.two_factor, name="two_factor"),
+    path("clinic/choose/", account_views.choose_clinic, name="choose_clinic"),
+    path("audit/", account_views.audit_log, name="audit_log"),
+    path("patients/", include("ketamine_clinic.patients.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+]

@@ -20,7 +20,7 @@ def _create(tables: list[str]) -> Any:
             if vendor == "postgresql":
                 schema_editor.execute(
                     "CREATE OR REPLACE FUNCTION kc_refuse_change() RETURNS trigger AS $$ "
-                    "BEGIN RAISE EXCEPTION 'append-only table: % refused on %', TG_OP, "
+                    "BEGIN RAISE EXCEPTION 'append-only table: %% refused on %%', TG_OP, "
                     "TG_TABLE_NAME; END; $$ LANGUAGE plpgsql"
                 )
                 schema_editor.execute(

@@ -15,6 +15,8 @@ from ketamine_clinic.accounts.models import User
 
 Handler = Callable[[HttpRequest], HttpResponse]
 LOGOUT_REASON_KEY = "kc_logout_reason"
+LOGIN_AT_KEY = "kc_login_at"
+LAST_SEEN_KEY = "kc_last_seen"
 # Requests that refresh the screen on their own (polling) send this header so they do not
 # count as activity and cannot keep an unattended screen logged in.
 BACKGROUND_HEADER = "X-KC-Background"
@@ -22,6 +24,13 @@ BACKGROUND_HEADER = "X-KC-Background"
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+def start_session_clock(request: HttpRequest) -> None:
+    """Called right after login: both limits count from this moment."""
+    now = timezone.now().timestamp()
+    request.session[LOGIN_AT_KEY] = now
+    request.session[LAST_SEEN_KEY] = now
 
 
 class SessionLimitsMiddleware:
@@ -34,8 +43,8 @@ class SessionLimitsMiddleware:
         if request.user.is_authenticated and "_auth_user_id" in request.session:
             now = timezone.now().timestamp()
             session = request.session
-            login_at = session.setdefault("kc_login_at", now)
-            last_seen = session.get("kc_last_seen", now)
+            login_at = session.setdefault(LOGIN_AT_KEY, now)
+            last_seen = session.get(LAST_SEEN_KEY, login_at)
             idle = now - last_seen > settings.KC_IDLE_TIMEOUT.total_seconds()
             too_old = now - login_at > settings.KC_SESSION_MAX_AGE.total_seconds()
             if idle or too_old:
@@ -44,7 +53,7 @@ class SessionLimitsMiddleware:
                 if _is_api(request):
                     return JsonResponse({"detail": "Session expired; log in again."}, status=401)
             elif request.headers.get(BACKGROUND_HEADER) != "1":
-                session["kc_last_seen"] = now
+                session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

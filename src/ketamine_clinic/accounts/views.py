@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,7 +24,7 @@ from ketamine_clinic.accounts.authn import check_credentials, confirmed_device
 from ketamine_clinic.accounts.current import choose_clinic as set_current_clinic
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.forms import AccessLogFilterForm, LoginForm, OtpForm
-from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY
+from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session_clock
 from ketamine_clinic.accounts.models import AccessLog, User
 from ketamine_clinic.accounts.roles import Capability, Role, can
 
@@ -58,6 +58,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if result.user is not None:
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            start_session_clock(request)
             if result.device is not None:
                 otp_login(request, result.device)
             record_access(Actor.from_request(request, "web"), action="login", what="session")
@@ -142,6 +143,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Admins browse and filter the access log of their clinic; nobody can change it."""
     membership = current_membership(request)

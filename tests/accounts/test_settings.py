@@ -1,0 +1,73 @@
+"""Settings from the environment: production refuses unsafe starts and passes check --deploy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).with_name("ketamine-clinic")
+GOOD_KEY = "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("KC_", "DATABASE_URL"))}
+    base["KC_DATA_DIR"] = str(tmp_path)
+    return subprocess.run(
+        [str(BIN), *args], capture_output=True, text=True, env={**base, **env}, check=False, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
+    result = run(tmp_path, "check", KC_ENV="production", KC_ALLOWED_HOSTS="clinic.example.org")
+    assert result.returncode != 0
+    assert "KC_SECRET_KEY is required" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts(tmp_path: Path) -> None:
+    result = run(tmp_path, "check", KC_ENV="production", KC_SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "KC_ALLOWED_HOSTS is required" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key(tmp_path: Path) -> None:
+    result = run(tmp_path, "check", KC_ENV="production", KC_SECRET_KEY="short", KC_ALLOWED_HOSTS="x.org")
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_production_check_deploy_has_no_warnings(tmp_path: Path) -> None:
+    result = run(
+        tmp_path, "check", "--deploy", "--fail-level", "WARNING",
+        KC_ENV="production", KC_SECRET_KEY=GOOD_KEY, KC_ALLOWED_HOSTS="clinic.example.org",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("KC_ENV", "staging", "KC_ENV='staging': expected one of development, production"),
+        ("KC_IDLE_MINUTES", "soon", "KC_IDLE_MINUTES='soon': expected a whole number"),
+        ("KC_IDLE_MINUTES", "0", "KC_IDLE_MINUTES=0: must be between 1 and 720"),
+        ("KC_DEBUG", "maybe", "KC_DEBUG='maybe'"),
+        ("DATABASE_URL", "mysql://x/y", "DATABASE_URL: only sqlite"),
+    ],
+)
+def test_bad_environment_values_are_named(tmp_path: Path, name: str, value: str, message: str) -> None:
+    result = run(tmp_path, "check", **{name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path: Path) -> None:
+    assert run(tmp_path, "check").returncode == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert len(key) >= 50
+    assert run(tmp_path, "check").returncode == 0
+    assert (tmp_path / "secret_key").read_text() == key
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"

@@ -1,0 +1,251 @@
+"""Every endpoint x every role x own/other clinic, with the exact status expected.
+
+The matrix is the specification of DESIGN.md's roles: front desk never sees clinical content,
+patients see only themselves, and nobody sees another clinic's patients (404, not 403, so ids
+cannot be probed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.models import AccessLog
+from ketamine_clinic.accounts.roles import Role
+from ketamine_clinic.patients import actions
+from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.records import RECORD_KINDS
+from tests.conftest import World
+
+ROLES = ("admin", "prescriber", "nurse", "front_desk", "patient", "other_clinic_nurse", None)
+
+SAMPLE_RECORDS: dict[str, dict[str, Any]] = {
+    "measurements": {"kind": "weight_kg", "value": "71.00", "measured_at": "2025-06-01T09:00:00+00:00"},
+    "allergies": {"substance": "Latex", "severity": "mild"},
+    "medications": {"name": "Sertraline", "dose": "100 mg daily"},
+    "diagnoses": {"icd10_code": "F33.2", "text": "Major depressive disorder, recurrent, severe"},
+    "treatment-history": {"kind": "psychotherapy", "name": "CBT", "sessions": 12},
+}
+UPDATES: dict[str, dict[str, Any]] = {
+    "allergies": {"reaction": "rash"},
+    "medications": {"dose": "150 mg daily"},
+    "diagnoses": {"is_primary": True},
+    "treatment-history": {"outcome": "partial"},
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which patient the request is about: one in clinic A, the caller's own, or clinic B's."""
+
+    name: str
+    pick: Callable[[World], Patient]
+
+
+OTHER_IN_A = Target("clinic_a_patient", lambda w: w.patient)
+OWN = Target("own_record", lambda w: w.own_patient)
+IN_B = Target("clinic_b_patient", lambda w: w.other_patient)
+
+# Expected status for clinic A's patient (not the caller's own), by role.
+READ_DEMOGRAPHICS = {"admin": 200, "prescriber": 200, "nurse": 200, "front_desk": 200, "patient": 404}
+EDIT_DEMOGRAPHICS = {"admin": 200, "prescriber": 200, "nurse": 200, "front_desk": 200, "patient": 404}
+MARK_PATIENT = {"admin": 200, "prescriber": 200, "nurse": 403, "front_desk": 200, "patient": 404}
+READ_CLINICAL = {"admin": 200, "prescriber": 200, "nurse": 200, "front_desk": 403, "patient": 404}
+WRITE_CLINICAL = {"admin": 403, "prescriber": 201, "nurse": 201, "front_desk": 403, "patient": 404}
+EDIT_CLINICAL = {"admin": 403, "prescriber": 200, "nurse": 200, "front_desk": 403, "patient": 404}
+WRITE_DIAGNOSIS = {**WRITE_CLINICAL, "nurse": 403}
+EDIT_DIAGNOSIS = {**EDIT_CLINICAL, "nurse": 403}
+# On the patient persona's own record.
+OWN_RECORD = {"read": 200, "edit": 403, "mark": 403, "read_clinical": 200, "write": 403}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: Callable[[World, Patient, dict[str, str]], str]
+    body: Callable[[World, Patient, dict[str, str]], Any]
+    expected: dict[str, int]
+    own: str  # key into OWN_RECORD
+
+
+def _patient_path(suffix: str = "") -> Callable[[World, Patient, dict[str, str]], str]:
+    return lambda w, p, r: f"/patients/{p.pk}{suffix}"
+
+
+def _version(p: Patient) -> int:
+    return Patient.objects.get(pk=p.pk).version
+
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("get_patient", "GET", _patient_path(), lambda w, p, r: None, READ_DEMOGRAPHICS, "read"),
+    Endpoint(
+        "patch_patient", "PATCH", _patient_path(),
+        lambda w, p, r: {"version": _version(p), "phone": "+1 555 0100"},
+        EDIT_DEMOGRAPHICS, "edit",
+    ),
+    Endpoint(
+        "patient_entered_in_error", "POST", _patient_path("/entered-in-error"),
+        lambda w, p, r: {"version": _version(p), "reason": "registered twice"},
+        MARK_PATIENT, "mark",
+    ),
+]  # fmt: skip
+for _segment, _kind in RECORD_KINDS.items():
+    is_diagnosis = _segment == "diagnoses"
+    ENDPOINTS += [
+        Endpoint(
+            f"list_{_segment}", "GET", _patient_path(f"/{_segment}"),
+            lambda w, p, r: None, READ_CLINICAL, "read_clinical",
+        ),
+        Endpoint(
+            f"create_{_segment}", "POST", _patient_path(f"/{_segment}"),
+            lambda w, p, r, s=_segment: SAMPLE_RECORDS[s],
+            WRITE_DIAGNOSIS if is_diagnosis else WRITE_CLINICAL, "write",
+        ),
+        Endpoint(
+            f"{_segment}_entered_in_error", "POST",
+            lambda w, p, r, s=_segment: f"/patients/{p.pk}/{s}/{r[s]}/entered-in-error",
+            lambda w, p, r: {"version": 1, "reason": "wrong patient"},
+            EDIT_DIAGNOSIS if is_diagnosis else EDIT_CLINICAL, "write",
+        ),
+    ]  # fmt: skip
+    if _kind.update is not None:
+        ENDPOINTS.append(
+            Endpoint(
+                f"update_{_segment}", "PATCH",
+                lambda w, p, r, s=_segment: f"/patients/{p.pk}/{s}/{r[s]}",
+                lambda w, p, r, s=_segment: {"version": 1, **UPDATES[s]},
+                EDIT_DIAGNOSIS if is_diagnosis else EDIT_CLINICAL, "write",
+            )
+        )  # fmt: skip
+
+
+def _seed_records(world: World, patient: Patient) -> dict[str, str]:
+    """One record of each kind on the target patient, so record-level endpoints have a target."""
+    author = world.users["prescriber"] if patient.clinic_id == world.clinic.pk else world.users["other_clinic_nurse"]
+    access = PatientAccess(patient, Role.PRESCRIBER)
+    ids = {}
+    for segment, kind in RECORD_KINDS.items():
+        data = dict(SAMPLE_RECORDS[segment])
+        if segment == "measurements":
+            data["measured_at"] = datetime(2025, 6, 1, 9, tzinfo=UTC)
+        record = actions.add_record(Actor(user=author, via="cli"), access, kind, kind.create.model_validate(data).model_dump())
+        ids[segment] = str(record.pk)
+    return ids
+
+
+def _expected(endpoint: Endpoint, role: str | None, target: Target) -> int:
+    if role is None:
+        return 401
+    if role == "other_clinic_nurse":
+        return 404 if target is not IN_B else _expected(endpoint, "nurse", OTHER_IN_A)
+    if target is IN_B:
+        return 404
+    if role == "patient" and target is OWN:
+        return OWN_RECORD[endpoint.own]
+    return endpoint.expected[role]
+
+
+CASES = [
+    pytest.param(endpoint, role, target, id=f"{endpoint.name}-{role or 'anonymous'}-{target.name}")
+    for endpoint in ENDPOINTS
+    for role in ROLES
+    for target in (OTHER_IN_A, OWN, IN_B)
+    if not (target is OWN and role not in ("patient", None))
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "target"), CASES)
+def test_patient_endpoints(world: World, endpoint: Endpoint, role: str | None, target: Target) -> None:
+    patient = target.pick(world)
+    records = _seed_records(world, patient)
+    before = AccessLog.objects.count()
+    response = world.api(role).request(
+        endpoint.method, endpoint.path(world, patient, records), endpoint.body(world, patient, records)
+    )
+    expected = _expected(endpoint, role, target)
+    assert response.status_code == expected, response.content
+    if expected >= 400:
+        # A refused request writes nothing to the chart and leaves no access-log row.
+        assert AccessLog.objects.count() == before
+    else:
+        assert AccessLog.objects.count() == before + 1
+
+
+LIST_EXPECTED = {"admin": 200, "prescriber": 200, "nurse": 200, "front_desk": 200, "patient": 403,
+                 "other_clinic_nurse": 200, None: 401}  # fmt: skip
+CREATE_EXPECTED = {"admin": 201, "prescriber": 201, "nurse": 201, "front_desk": 201, "patient": 403,
+                   "other_clinic_nurse": 201, None: 401}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_list_patients(world: World, role: str | None) -> None:
+    response = world.api(role).get("/patients")
+    assert response.status_code == LIST_EXPECTED[role]
+    if response.status_code == 200:
+        ids = {p["id"] for p in response.json()["items"]}
+        mine = world.other_clinic if role == "other_clinic_nurse" else world.clinic
+        assert ids == {str(p.pk) for p in Patient.objects.filter(clinic=mine)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_patient(world: World, role: str | None) -> None:
+    body = {"given_name": "New", "family_name": "Person", "birth_date": "1990-01-01", "sex": "other",
+            "weight_kg": 80, "height_cm": 180}  # fmt: skip
+    assert world.api(role).post("/patients", body).status_code == CREATE_EXPECTED[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_create_patient_in_another_clinic_is_404(world: World, role: str | None) -> None:
+    body = {"given_name": "New", "family_name": "Person", "birth_date": "1990-01-01", "sex": "other",
+            "weight_kg": 80, "height_cm": 180, "clinic": str(world.other_clinic.pk)}  # fmt: skip
+    expected = {None: 401, "patient": 403, "other_clinic_nurse": 201}.get(role, 404)
+    assert world.api(role).post("/patients", body).status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_me(world: World, role: str | None) -> None:
+    response = world.api(role).get("/me")
+    assert response.status_code == (401 if role is None else 200)
+    if role == "patient":
+        assert response.json()["patient_id"] == str(world.own_patient.pk)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_tokens_are_private_to_their_owner(world: World, role: str | None) -> None:
+    from ketamine_clinic.accounts.authn import issue_token
+
+    owner = "prescriber" if role != "prescriber" else "nurse"
+    someone_elses = issue_token(world.users[owner], None).record
+    api = world.api(role)
+    listed = api.get("/auth/tokens")
+    assert listed.status_code == (401 if role is None else 200)
+    revoke = api.post(f"/auth/tokens/{someone_elses.pk}/revoke")
+    assert revoke.status_code == (401 if role is None else 404)
+    someone_elses.refresh_from_db()
+    assert someone_elses.revoked_at is None
+
+
+def test_every_api_route_is_in_the_matrix() -> None:
+    """A new endpoint must be added to this matrix before it can ship."""
+    from ketamine_clinic.api import api
+
+    covered = {e.name for e in ENDPOINTS} | {
+        "list_patients", "create_patient", "me", "list_tokens", "revoke", "create_token",
+    }  # fmt: skip
+    routes = set()
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                routes.add(operation.operation_id or operation.view_func.__name__)
+    names = {r.removeprefix("ketamine_clinic_accounts_api_").removeprefix("ketamine_clinic_patients_api_") for r in routes}
+    aliases = {"get_patient": "get_patient", "patch_patient": "patch_patient",
+               "patient_in_error": "patient_entered_in_error"}  # fmt: skip
+    names = {aliases.get(n, n).replace("treatment_history", "treatment-history") for n in names}
+    assert names <= covered, names - covered

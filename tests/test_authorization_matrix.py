@@ -26,7 +26,11 @@ from tests.conftest import World
 ROLES = ("admin", "prescriber", "nurse", "front_desk", "patient", "other_clinic_nurse", None)
 
 SAMPLE_RECORDS: dict[str, dict[str, Any]] = {
-    "measurements": {"kind": "weight_kg", "value": "71.00", "measured_at": "2025-06-01T09:00:00+00:00"},
+    "measurements": {
+        "kind": "weight_kg",
+        "value": "71.00",
+        "measured_at": "2025-06-01T09:00:00+00:00",
+    },
     "allergies": {"substance": "Latex", "severity": "mild"},
     "medications": {"name": "Sertraline", "dose": "100 mg daily"},
     "diagnoses": {"icd10_code": "F33.2", "text": "Major depressive disorder, recurrent, severe"},
@@ -53,8 +57,20 @@ OWN = Target("own_record", lambda w: w.own_patient)
 IN_B = Target("clinic_b_patient", lambda w: w.other_patient)
 
 # Expected status for clinic A's patient (not the caller's own), by role.
-READ_DEMOGRAPHICS = {"admin": 200, "prescriber": 200, "nurse": 200, "front_desk": 200, "patient": 404}
-EDIT_DEMOGRAPHICS = {"admin": 200, "prescriber": 200, "nurse": 200, "front_desk": 200, "patient": 404}
+READ_DEMOGRAPHICS = {
+    "admin": 200,
+    "prescriber": 200,
+    "nurse": 200,
+    "front_desk": 200,
+    "patient": 404,
+}
+EDIT_DEMOGRAPHICS = {
+    "admin": 200,
+    "prescriber": 200,
+    "nurse": 200,
+    "front_desk": 200,
+    "patient": 404,
+}
 MARK_PATIENT = {"admin": 200, "prescriber": 200, "nurse": 403, "front_desk": 200, "patient": 404}
 READ_CLINICAL = {"admin": 200, "prescriber": 200, "nurse": 200, "front_desk": 403, "patient": 404}
 WRITE_CLINICAL = {"admin": 403, "prescriber": 201, "nurse": 201, "front_desk": 403, "patient": 404}
@@ -84,58 +100,86 @@ def _version(p: Patient) -> int:
 
 
 ENDPOINTS: list[Endpoint] = [
-    Endpoint("get_patient", "GET", _patient_path(), lambda w, p, r: None, READ_DEMOGRAPHICS, "read"),
     Endpoint(
-        "patch_patient", "PATCH", _patient_path(),
+        "get_patient", "GET", _patient_path(), lambda w, p, r: None, READ_DEMOGRAPHICS, "read"
+    ),
+    Endpoint(
+        "patch_patient",
+        "PATCH",
+        _patient_path(),
         lambda w, p, r: {"version": _version(p), "phone": "+1 555 0100"},
-        EDIT_DEMOGRAPHICS, "edit",
+        EDIT_DEMOGRAPHICS,
+        "edit",
     ),
     Endpoint(
-        "patient_entered_in_error", "POST", _patient_path("/entered-in-error"),
+        "patient_entered_in_error",
+        "POST",
+        _patient_path("/entered-in-error"),
         lambda w, p, r: {"version": _version(p), "reason": "registered twice"},
-        MARK_PATIENT, "mark",
+        MARK_PATIENT,
+        "mark",
     ),
-]  # fmt: skip
+]
 for _segment, _kind in RECORD_KINDS.items():
     is_diagnosis = _segment == "diagnoses"
     ENDPOINTS += [
         Endpoint(
-            f"list_{_segment}", "GET", _patient_path(f"/{_segment}"),
-            lambda w, p, r: None, READ_CLINICAL, "read_clinical",
+            f"list_{_segment}",
+            "GET",
+            _patient_path(f"/{_segment}"),
+            lambda w, p, r: None,
+            READ_CLINICAL,
+            "read_clinical",
         ),
         Endpoint(
-            f"create_{_segment}", "POST", _patient_path(f"/{_segment}"),
+            f"create_{_segment}",
+            "POST",
+            _patient_path(f"/{_segment}"),
             lambda w, p, r, s=_segment: SAMPLE_RECORDS[s],
-            WRITE_DIAGNOSIS if is_diagnosis else WRITE_CLINICAL, "write",
+            WRITE_DIAGNOSIS if is_diagnosis else WRITE_CLINICAL,
+            "write",
         ),
         Endpoint(
-            f"{_segment}_entered_in_error", "POST",
+            f"{_segment}_entered_in_error",
+            "POST",
             lambda w, p, r, s=_segment: f"/patients/{p.pk}/{s}/{r[s]}/entered-in-error",
             lambda w, p, r: {"version": 1, "reason": "wrong patient"},
-            EDIT_DIAGNOSIS if is_diagnosis else EDIT_CLINICAL, "write",
+            EDIT_DIAGNOSIS if is_diagnosis else EDIT_CLINICAL,
+            "write",
         ),
-    ]  # fmt: skip
+    ]
     if _kind.update is not None:
         ENDPOINTS.append(
             Endpoint(
-                f"update_{_segment}", "PATCH",
+                f"update_{_segment}",
+                "PATCH",
                 lambda w, p, r, s=_segment: f"/patients/{p.pk}/{s}/{r[s]}",
                 lambda w, p, r, s=_segment: {"version": 1, **UPDATES[s]},
-                EDIT_DIAGNOSIS if is_diagnosis else EDIT_CLINICAL, "write",
+                EDIT_DIAGNOSIS if is_diagnosis else EDIT_CLINICAL,
+                "write",
             )
-        )  # fmt: skip
+        )
 
 
 def _seed_records(world: World, patient: Patient) -> dict[str, str]:
     """One record of each kind on the target patient, so record-level endpoints have a target."""
-    author = world.users["prescriber"] if patient.clinic_id == world.clinic.pk else world.users["other_clinic_nurse"]
+    author = (
+        world.users["prescriber"]
+        if patient.clinic_id == world.clinic.pk
+        else world.users["other_clinic_nurse"]
+    )
     access = PatientAccess(patient, Role.PRESCRIBER)
     ids = {}
     for segment, kind in RECORD_KINDS.items():
         data = dict(SAMPLE_RECORDS[segment])
         if segment == "measurements":
             data["measured_at"] = datetime(2025, 6, 1, 9, tzinfo=UTC)
-        record = actions.add_record(Actor(user=author, via="cli"), access, kind, kind.create.model_validate(data).model_dump())
+        record = actions.add_record(
+            Actor(user=author, via="cli"),
+            access,
+            kind,
+            kind.create.model_validate(data).model_dump(),
+        )
         ids[segment] = str(record.pk)
     return ids
 
@@ -162,12 +206,16 @@ CASES = [
 
 
 @pytest.mark.parametrize(("endpoint", "role", "target"), CASES)
-def test_patient_endpoints(world: World, endpoint: Endpoint, role: str | None, target: Target) -> None:
+def test_patient_endpoints(
+    world: World, endpoint: Endpoint, role: str | None, target: Target
+) -> None:
     patient = target.pick(world)
     records = _seed_records(world, patient)
     before = AccessLog.objects.count()
     response = world.api(role).request(
-        endpoint.method, endpoint.path(world, patient, records), endpoint.body(world, patient, records)
+        endpoint.method,
+        endpoint.path(world, patient, records),
+        endpoint.body(world, patient, records),
     )
     expected = _expected(endpoint, role, target)
     assert response.status_code == expected, response.content
@@ -178,10 +226,24 @@ def test_patient_endpoints(world: World, endpoint: Endpoint, role: str | None, t
         assert AccessLog.objects.count() == before + 1
 
 
-LIST_EXPECTED = {"admin": 200, "prescriber": 200, "nurse": 200, "front_desk": 200, "patient": 403,
-                 "other_clinic_nurse": 200, None: 401}  # fmt: skip
-CREATE_EXPECTED = {"admin": 201, "prescriber": 201, "nurse": 201, "front_desk": 201, "patient": 403,
-                   "other_clinic_nurse": 201, None: 401}  # fmt: skip
+LIST_EXPECTED = {
+    "admin": 200,
+    "prescriber": 200,
+    "nurse": 200,
+    "front_desk": 200,
+    "patient": 403,
+    "other_clinic_nurse": 200,
+    None: 401,
+}
+CREATE_EXPECTED = {
+    "admin": 201,
+    "prescriber": 201,
+    "nurse": 201,
+    "front_desk": 201,
+    "patient": 403,
+    "other_clinic_nurse": 201,
+    None: 401,
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -196,15 +258,28 @@ def test_list_patients(world: World, role: str | None) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_create_patient(world: World, role: str | None) -> None:
-    body = {"given_name": "New", "family_name": "Person", "birth_date": "1990-01-01", "sex": "other",
-            "weight_kg": 80, "height_cm": 180}  # fmt: skip
+    body = {
+        "given_name": "New",
+        "family_name": "Person",
+        "birth_date": "1990-01-01",
+        "sex": "other",
+        "weight_kg": 80,
+        "height_cm": 180,
+    }
     assert world.api(role).post("/patients", body).status_code == CREATE_EXPECTED[role]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_create_patient_in_another_clinic_is_404(world: World, role: str | None) -> None:
-    body = {"given_name": "New", "family_name": "Person", "birth_date": "1990-01-01", "sex": "other",
-            "weight_kg": 80, "height_cm": 180, "clinic": str(world.other_clinic.pk)}  # fmt: skip
+    body = {
+        "given_name": "New",
+        "family_name": "Person",
+        "birth_date": "1990-01-01",
+        "sex": "other",
+        "weight_kg": 80,
+        "height_cm": 180,
+        "clinic": str(world.other_clinic.pk),
+    }
     expected = {None: 401, "patient": 403, "other_clinic_nurse": 201}.get(role, 404)
     assert world.api(role).post("/patients", body).status_code == expected
 
@@ -237,15 +312,28 @@ def test_every_api_route_is_in_the_matrix() -> None:
     from ketamine_clinic.api import api
 
     covered = {e.name for e in ENDPOINTS} | {
-        "list_patients", "create_patient", "me", "list_tokens", "revoke", "create_token",
-    }  # fmt: skip
+        "list_patients",
+        "create_patient",
+        "me",
+        "list_tokens",
+        "revoke",
+        "create_token",
+    }
     routes = set()
     for _prefix, router in api._routers:
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
                 routes.add(operation.operation_id or operation.view_func.__name__)
-    names = {r.removeprefix("ketamine_clinic_accounts_api_").removeprefix("ketamine_clinic_patients_api_") for r in routes}
-    aliases = {"get_patient": "get_patient", "patch_patient": "patch_patient",
-               "patient_in_error": "patient_entered_in_error"}  # fmt: skip
+    names = {
+        r.removeprefix("ketamine_clinic_accounts_api_").removeprefix(
+            "ketamine_clinic_patients_api_"
+        )
+        for r in routes
+    }
+    aliases = {
+        "get_patient": "get_patient",
+        "patch_patient": "patch_patient",
+        "patient_in_error": "patient_entered_in_error",
+    }
     names = {aliases.get(n, n).replace("treatment_history", "treatment-history") for n in names}
     assert names <= covered, names - covered

@@ -50,10 +50,17 @@ DEMO_USERS = [
 # (drug, usual adequate daily dose in mg): doses at or above the minimum therapeutic doses
 # listed in the MGH-ATRQ, used only to make realistic-looking demo histories.
 ANTIDEPRESSANTS = [
-    ("Sertraline", 150), ("Escitalopram", 20), ("Fluoxetine", 40), ("Venlafaxine XR", 225),
-    ("Bupropion XL", 300), ("Duloxetine", 60), ("Mirtazapine", 30), ("Vortioxetine", 20),
-    ("Paroxetine", 40), ("Nortriptyline", 100),
-]  # fmt: skip
+    ("Sertraline", 150),
+    ("Escitalopram", 20),
+    ("Fluoxetine", 40),
+    ("Venlafaxine XR", 225),
+    ("Bupropion XL", 300),
+    ("Duloxetine", 60),
+    ("Mirtazapine", 30),
+    ("Vortioxetine", 20),
+    ("Paroxetine", 40),
+    ("Nortriptyline", 100),
+]
 AUGMENTATIONS = [("Aripiprazole", 5), ("Lithium carbonate", 900), ("Quetiapine XR", 150)]
 DIAGNOSES = [
     ("F33.2", "Major depressive disorder, recurrent, severe without psychotic features"),
@@ -67,14 +74,47 @@ COMORBID = [
     ("I10", "Essential (primary) hypertension"),
 ]
 GIVEN = [
-    "James", "Maria", "David", "Sarah", "Daniel", "Laura", "Kevin", "Olivia", "Marcus", "Emma",
-    "Luis", "Grace", "Ethan", "Hannah", "Noah", "Zoe", "Omar", "Julia", "Ryan",
-]  # fmt: skip
+    "James",
+    "Maria",
+    "David",
+    "Sarah",
+    "Daniel",
+    "Laura",
+    "Kevin",
+    "Olivia",
+    "Marcus",
+    "Emma",
+    "Luis",
+    "Grace",
+    "Ethan",
+    "Hannah",
+    "Noah",
+    "Zoe",
+    "Omar",
+    "Julia",
+    "Ryan",
+]
 FAMILY = [
-    "Walker", "Santos", "Kim", "Brennan", "Novak", "Fischer", "Patel", "Dubois", "Reyes",
-    "Hughes", "Moreno", "Larsen", "Okonkwo", "Sato", "Ivanova", "Murphy", "Haddad", "Costa",
+    "Walker",
+    "Santos",
+    "Kim",
+    "Brennan",
+    "Novak",
+    "Fischer",
+    "Patel",
+    "Dubois",
+    "Reyes",
+    "Hughes",
+    "Moreno",
+    "Larsen",
+    "Okonkwo",
+    "Sato",
+    "Ivanova",
+    "Murphy",
+    "Haddad",
+    "Costa",
     "Nguyen",
-]  # fmt: skip
+]
 
 
 def seed(now: datetime | None = None) -> bool:
@@ -84,19 +124,21 @@ def seed(now: datetime | None = None) -> bool:
     now = now or timezone.now()
     rng = random.Random(20261121)  # noqa: S311  # demo data, not security
     with transaction.atomic():
-        clinics = {
-            name: Clinic.objects.create(name=name) for name in (MAIN_CLINIC, OTHER_CLINIC)
-        }
+        clinics = {name: Clinic.objects.create(name=name) for name in (MAIN_CLINIC, OTHER_CLINIC)}
         users = {}
         for spec in DEMO_USERS:
-            user = User(username=spec.username, first_name=spec.first_name, last_name=spec.last_name)
+            user = User(
+                username=spec.username, first_name=spec.first_name, last_name=spec.last_name
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
             Membership.objects.create(user=user, clinic=clinics[spec.clinic], role=spec.role)
             users[spec.username] = user
         front_desk = Actor(user=users["jo"], via="cli")
         prescriber = Actor(user=users["drrivera"], via="cli")
-        chen = _register(front_desk, clinics[MAIN_CLINIC], "Mei", "Chen", date(1984, 3, 9), "female", 70, 163)
+        chen = _register(
+            front_desk, clinics[MAIN_CLINIC], "Mei", "Chen", date(1984, 3, 9), "female", 70, 163
+        )
         Patient.objects.filter(pk=chen.pk).update(user=users["meichen"])
         _chen_history(prescriber, chen, now)
         for i in range(18):
@@ -141,21 +183,58 @@ def _add(actor: Actor, patient: Patient, segment: str, **data: Any) -> None:
 def _chen_history(actor: Actor, patient: Patient, now: datetime) -> None:
     """Ms. Chen of STORIES.md: three failed antidepressants and one course of psychotherapy."""
     start = now.date() - timedelta(days=600)
-    _add(actor, patient, "diagnoses", icd10_code="F33.2", text=DIAGNOSES[0][1], is_primary=True,
-         onset_on=start)  # fmt: skip
+    _add(
+        actor,
+        patient,
+        "diagnoses",
+        icd10_code="F33.2",
+        text=DIAGNOSES[0][1],
+        is_primary=True,
+        onset_on=start,
+    )
     for n, (drug, dose, outcome) in enumerate(
-        [("Sertraline", 150, "no_response"), ("Venlafaxine XR", 225, "partial"),
-         ("Bupropion XL", 300, "no_response")]  # fmt: skip
+        [
+            ("Sertraline", 150, "no_response"),
+            ("Venlafaxine XR", 225, "partial"),
+            ("Bupropion XL", 300, "no_response"),
+        ]
     ):
         begun = start + timedelta(days=30 + 120 * n)
-        _add(actor, patient, "treatment-history", kind="antidepressant", name=drug,
-             dose_mg_per_day=Decimal(dose), duration_weeks=Decimal(10), adequate=True,
-             outcome=outcome, started_on=begun, ended_on=begun + timedelta(weeks=10))  # fmt: skip
-    _add(actor, patient, "treatment-history", kind="psychotherapy", name="CBT", sessions=16,
-         duration_weeks=Decimal(16), adequate=True, outcome="partial",
-         started_on=start + timedelta(days=60), ended_on=start + timedelta(days=172))  # fmt: skip
-    _add(actor, patient, "medications", name="Escitalopram", dose="20 mg once daily",
-         indication="depression", started_on=now.date() - timedelta(days=90))  # fmt: skip
+        _add(
+            actor,
+            patient,
+            "treatment-history",
+            kind="antidepressant",
+            name=drug,
+            dose_mg_per_day=Decimal(dose),
+            duration_weeks=Decimal(10),
+            adequate=True,
+            outcome=outcome,
+            started_on=begun,
+            ended_on=begun + timedelta(weeks=10),
+        )
+    _add(
+        actor,
+        patient,
+        "treatment-history",
+        kind="psychotherapy",
+        name="CBT",
+        sessions=16,
+        duration_weeks=Decimal(16),
+        adequate=True,
+        outcome="partial",
+        started_on=start + timedelta(days=60),
+        ended_on=start + timedelta(days=172),
+    )
+    _add(
+        actor,
+        patient,
+        "medications",
+        name="Escitalopram",
+        dose="20 mg once daily",
+        indication="depression",
+        started_on=now.date() - timedelta(days=90),
+    )
     _add(actor, patient, "allergies", substance="Penicillin", reaction="hives", severity="moderate")
 
 
@@ -171,29 +250,72 @@ def _random_history(actor: Actor, patient: Patient, rng: random.Random, now: dat
     for drug, dose in trials:
         weeks = rng.choice([3, 4, 6, 8, 10, 12])
         intolerant = rng.random() < 0.2
-        _add(actor, patient, "treatment-history", kind="antidepressant", name=drug,
-             dose_mg_per_day=Decimal(dose), duration_weeks=Decimal(weeks),
-             adequate=weeks >= 6 and not intolerant,
-             outcome="intolerance" if intolerant else rng.choice(["no_response", "partial"]),
-             started_on=day, ended_on=day + timedelta(weeks=weeks))  # fmt: skip
+        _add(
+            actor,
+            patient,
+            "treatment-history",
+            kind="antidepressant",
+            name=drug,
+            dose_mg_per_day=Decimal(dose),
+            duration_weeks=Decimal(weeks),
+            adequate=weeks >= 6 and not intolerant,
+            outcome="intolerance" if intolerant else rng.choice(["no_response", "partial"]),
+            started_on=day,
+            ended_on=day + timedelta(weeks=weeks),
+        )
         day += timedelta(weeks=weeks + 2)
     if rng.random() < 0.4:
         drug, dose = rng.choice(AUGMENTATIONS)
-        _add(actor, patient, "treatment-history", kind="augmentation", name=drug,
-             dose_mg_per_day=Decimal(dose), duration_weeks=Decimal(8), adequate=True,
-             outcome="no_response")  # fmt: skip
+        _add(
+            actor,
+            patient,
+            "treatment-history",
+            kind="augmentation",
+            name=drug,
+            dose_mg_per_day=Decimal(dose),
+            duration_weeks=Decimal(8),
+            adequate=True,
+            outcome="no_response",
+        )
     if rng.random() < 0.6:
-        _add(actor, patient, "treatment-history", kind="psychotherapy",
-             name=rng.choice(["CBT", "Behavioural activation", "IPT"]),
-             sessions=rng.randrange(8, 21), outcome="partial")  # fmt: skip
+        _add(
+            actor,
+            patient,
+            "treatment-history",
+            kind="psychotherapy",
+            name=rng.choice(["CBT", "Behavioural activation", "IPT"]),
+            sessions=rng.randrange(8, 21),
+            outcome="partial",
+        )
     if rng.random() < 0.15:
-        _add(actor, patient, "treatment-history", kind="ect", name="Right unilateral ECT",
-             sessions=8, outcome="partial", adequate=True)  # fmt: skip
+        _add(
+            actor,
+            patient,
+            "treatment-history",
+            kind="ect",
+            name="Right unilateral ECT",
+            sessions=8,
+            outcome="partial",
+            adequate=True,
+        )
     elif rng.random() < 0.15:
-        _add(actor, patient, "treatment-history", kind="tms", name="rTMS left DLPFC",
-             sessions=30, outcome="no_response", adequate=True)  # fmt: skip
+        _add(
+            actor,
+            patient,
+            "treatment-history",
+            kind="tms",
+            name="rTMS left DLPFC",
+            sessions=30,
+            outcome="no_response",
+            adequate=True,
+        )
     drug, dose = trials[-1]
     _add(actor, patient, "medications", name=drug, dose=f"{dose} mg daily", indication="depression")
     if rng.random() < 0.3:
-        _add(actor, patient, "allergies", substance=rng.choice(["Penicillin", "Sulfonamides",
-             "Latex"]), severity=rng.choice(["mild", "moderate"]))  # fmt: skip
+        _add(
+            actor,
+            patient,
+            "allergies",
+            substance=rng.choice(["Penicillin", "Sulfonamides", "Latex"]),
+            severity=rng.choice(["mild", "moderate"]),
+        )

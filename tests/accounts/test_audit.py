@@ -18,13 +18,26 @@ def test_reads_and_writes_are_logged_with_who_what_where(world: World) -> None:
     row = AccessLog.objects.filter(action="read").first()
     assert row is not None
     assert (row.username, row.role, row.clinic_id, row.patient_id) == (
-        "nurse", "nurse", world.clinic.pk, world.patient.pk,
-    )  # fmt: skip
-    assert (row.what, row.ip_address, row.user_agent, row.via) == ("patient.chart", "192.0.2.10", "tablet", "web")
+        "nurse",
+        "nurse",
+        world.clinic.pk,
+        world.patient.pk,
+    )
+    assert (row.what, row.ip_address, row.user_agent, row.via) == (
+        "patient.chart",
+        "192.0.2.10",
+        "tablet",
+        "web",
+    )
     world.api("prescriber").patch(f"/patients/{world.patient.pk}", {"version": 1, "phone": "5"})
     row = AccessLog.objects.filter(action="update").first()
     assert row is not None
-    assert (row.username, row.role, row.via, row.what) == ("prescriber", "prescriber", "api", "patient")
+    assert (row.username, row.role, row.via, row.what) == (
+        "prescriber",
+        "prescriber",
+        "api",
+        "patient",
+    )
 
 
 def test_log_rows_cannot_be_changed_or_deleted_through_the_app(world: World) -> None:
@@ -44,7 +57,7 @@ def test_log_rows_cannot_be_changed_or_deleted_through_the_app(world: World) -> 
 def test_the_database_refuses_updates_to_log_and_history(world: World) -> None:
     for table in ("accounts_accesslog", "patients_historicalpatient"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET id = id")  # noqa: S608  # fixed table names
+            cursor.execute(f"UPDATE {table} SET id = id")  # fixed table names
     assert Patient.history.count() == 3
 
 
@@ -53,7 +66,7 @@ def test_the_database_refuses_deletes_on_postgresql(world: World) -> None:
         pytest.skip("SQLite keeps DELETE for test isolation; the ORM refuses it (test above)")
     for table in ("accounts_accesslog", "patients_historicalpatient"):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # fixed table names
+            cursor.execute(f"DELETE FROM {table}")  # fixed table names
 
 
 def test_admin_browses_and_filters_own_clinic_log(world: World) -> None:
@@ -72,7 +85,9 @@ def test_admin_browses_and_filters_own_clinic_log(world: World) -> None:
     assert "No entries match" in by_patient
 
 
-@pytest.mark.parametrize("persona", ["prescriber", "nurse", "front_desk", "patient", "other_clinic_nurse"])
+@pytest.mark.parametrize(
+    "persona", ["prescriber", "nurse", "front_desk", "patient", "other_clinic_nurse"]
+)
 def test_only_admins_see_the_audit_log(world: World, persona: str) -> None:
     assert world.client(persona).get("/audit/").status_code == 403
 

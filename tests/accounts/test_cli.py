@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ketamine_clinic.accounts.models import ApiToken, Clinic, Membership, User
 from ketamine_clinic.accounts.authn import issue_token
+from ketamine_clinic.accounts.models import ApiToken, Clinic, Membership, User
 from ketamine_clinic.cli import ALIASES
 from tests.conftest import World
 
@@ -33,7 +33,15 @@ def test_create_clinic_then_user() -> None:
     assert "Created clinic Lakeside" in run("create-clinic", "Lakeside")
     with pytest.raises(CommandError, match="already exists"):
         run("create-clinic", "lakeside")
-    out = run("create-user", "dr.kim", "--role", "prescriber", "--clinic", "Lakeside", stdin="a-long-unusual-passphrase\n")
+    out = run(
+        "create-user",
+        "dr.kim",
+        "--role",
+        "prescriber",
+        "--clinic",
+        "Lakeside",
+        stdin="a-long-unusual-passphrase\n",
+    )
     assert "Created prescriber dr.kim in Lakeside" in out
     user = User.objects.get(username="dr.kim")
     assert user.check_password("a-long-unusual-passphrase")
@@ -54,28 +62,70 @@ def test_create_clinic_then_user() -> None:
 def test_create_user_refuses_weak_passwords(password: str, message: str) -> None:
     Clinic.objects.create(name="Lakeside")
     with pytest.raises(CommandError, match=message):
-        run("create-user", "jo", "--role", "front_desk", "--clinic", "Lakeside", stdin=password + "\n")
+        run(
+            "create-user",
+            "jo",
+            "--role",
+            "front_desk",
+            "--clinic",
+            "Lakeside",
+            stdin=password + "\n",
+        )
     assert not User.objects.filter(username="jo").exists()
 
 
 @pytest.mark.django_db
 def test_create_user_needs_a_known_clinic_and_role() -> None:
     with pytest.raises(CommandError, match="no clinic named 'Nowhere'"):
-        run("create-user", "jo", "--role", "nurse", "--clinic", "Nowhere", stdin="a-long-unusual-passphrase\n")
+        run(
+            "create-user",
+            "jo",
+            "--role",
+            "nurse",
+            "--clinic",
+            "Nowhere",
+            stdin="a-long-unusual-passphrase\n",
+        )
     Clinic.objects.create(name="Lakeside")
     with pytest.raises(CommandError, match="invalid choice"):
-        run("create-user", "jo", "--role", "janitor", "--clinic", "Lakeside", stdin="a-long-unusual-passphrase\n")
+        run(
+            "create-user",
+            "jo",
+            "--role",
+            "janitor",
+            "--clinic",
+            "Lakeside",
+            stdin="a-long-unusual-passphrase\n",
+        )
 
 
 def test_patient_account_links_to_chart(world: World) -> None:
     mrn = world.patient.mrn
-    run("create-user", "james", "--role", "patient", "--clinic", "Clinic A", "--patient-mrn", mrn,
-        stdin="a-long-unusual-passphrase\n")  # fmt: skip
+    run(
+        "create-user",
+        "james",
+        "--role",
+        "patient",
+        "--clinic",
+        "Clinic A",
+        "--patient-mrn",
+        mrn,
+        stdin="a-long-unusual-passphrase\n",
+    )
     world.patient.refresh_from_db()
     assert world.patient.user == User.objects.get(username="james")
     with pytest.raises(CommandError, match="already has a portal account"):
-        run("create-user", "james2", "--role", "patient", "--clinic", "Clinic A", "--patient-mrn", mrn,
-            stdin="a-long-unusual-passphrase\n")  # fmt: skip
+        run(
+            "create-user",
+            "james2",
+            "--role",
+            "patient",
+            "--clinic",
+            "Clinic A",
+            "--patient-mrn",
+            mrn,
+            stdin="a-long-unusual-passphrase\n",
+        )
 
 
 def test_grant_role_and_disable_user(world: World) -> None:
@@ -93,7 +143,10 @@ def test_console_script_is_manage_py(tmp_path: Path) -> None:
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [Path(sys.executable).with_name("ketamine-clinic"), "create-clinic", "--help"],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "--require-staff-otp" in result.stdout

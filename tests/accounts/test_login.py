@@ -58,10 +58,15 @@ def test_wrong_password_is_refused_without_saying_which_part(world: World) -> No
 
 def test_next_parameter_only_redirects_within_the_site(world: World) -> None:
     client = Client()
-    response = client.post("/login/?next=https://evil.example/", {"username": "nurse", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        "/login/?next=https://evil.example/",
+        {"username": "nurse", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/"
     client = Client()
-    response = client.post("/login/", {"username": "nurse", "password": PASSWORD, "next": "/patients/"})
+    response = client.post(
+        "/login/", {"username": "nurse", "password": PASSWORD, "next": "/patients/"}
+    )
     assert response["Location"] == "/patients/"
 
 
@@ -73,7 +78,11 @@ def test_lockout_after_repeated_failures_then_cool_off(world: World) -> None:
     assert locked.status_code == 429
     assert b"Too many failed attempts" in locked.content
     # The API refuses the same account too.
-    api = Client().post("/api/v1/auth/token", {"username": "nurse", "password": PASSWORD}, content_type="application/json")
+    api = Client().post(
+        "/api/v1/auth/token",
+        {"username": "nurse", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert api.status_code == 429
     with time_machine.travel(timezone.now() + settings.AXES_COOLOFF_TIME + timedelta(seconds=5)):
         assert login(Client(), "nurse").status_code == 302
@@ -135,7 +144,9 @@ def test_absolute_session_limit(world: World) -> None:
         moment += step
         with time_machine.travel(moment, tick=False):
             assert client.get("/patients/").status_code == 200
-    with time_machine.travel(start + settings.KC_SESSION_MAX_AGE + timedelta(minutes=1), tick=False):
+    with time_machine.travel(
+        start + settings.KC_SESSION_MAX_AGE + timedelta(minutes=1), tick=False
+    ):
         response = client.get("/patients/")
         assert response.status_code == 302
         assert b"maximum length" in client.get(response.url).content
@@ -178,7 +189,9 @@ def test_enrolled_user_needs_the_code(world: World, nurse_device: TOTPDevice) ->
     response = login(client, "nurse")
     assert response.status_code == 200
     assert b"Enter the 6-digit code" in response.content
-    response = login(client, "nurse", otp="000000" if current_code(nurse_device) != "000000" else "111111")
+    response = login(
+        client, "nurse", otp="000000" if current_code(nurse_device) != "000000" else "111111"
+    )
     assert b"wrong or expired" in response.content
     # django-otp throttles a device for a moment after a wrong code.
     with time_machine.travel(timezone.now() + timedelta(seconds=5)):

@@ -17,7 +17,12 @@ def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
     base = {k: v for k, v in os.environ.items() if not k.startswith(("KC_", "DATABASE_URL"))}
     base["KC_DATA_DIR"] = str(tmp_path)
     return subprocess.run(
-        [str(BIN), *args], capture_output=True, text=True, env={**base, **env}, check=False, timeout=120
+        [str(BIN), *args],
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+        check=False,
+        timeout=120,
     )
 
 
@@ -34,16 +39,24 @@ def test_production_refuses_to_start_without_allowed_hosts(tmp_path: Path) -> No
 
 
 def test_production_refuses_a_weak_secret_key(tmp_path: Path) -> None:
-    result = run(tmp_path, "check", KC_ENV="production", KC_SECRET_KEY="short", KC_ALLOWED_HOSTS="x.org")
+    result = run(
+        tmp_path, "check", KC_ENV="production", KC_SECRET_KEY="short", KC_ALLOWED_HOSTS="x.org"
+    )
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
 
 
 def test_production_check_deploy_has_no_warnings(tmp_path: Path) -> None:
     result = run(
-        tmp_path, "check", "--deploy", "--fail-level", "WARNING",
-        KC_ENV="production", KC_SECRET_KEY=GOOD_KEY, KC_ALLOWED_HOSTS="clinic.example.org",
-    )  # fmt: skip
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        KC_ENV="production",
+        KC_SECRET_KEY=GOOD_KEY,
+        KC_ALLOWED_HOSTS="clinic.example.org",
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
 
@@ -58,7 +71,9 @@ def test_production_check_deploy_has_no_warnings(tmp_path: Path) -> None:
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL: only sqlite"),
     ],
 )
-def test_bad_environment_values_are_named(tmp_path: Path, name: str, value: str, message: str) -> None:
+def test_bad_environment_values_are_named(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
     result = run(tmp_path, "check", **{name: value})
     assert result.returncode != 0
     assert message in result.stderr

@@ -68,7 +68,9 @@ def test_revoked_token_stops_working_at_once(world: World) -> None:
     client = Client()
     listed = client.get("/api/v1/auth/tokens", headers=bearer(body["token"])).json()
     assert {t["id"] for t in listed} == {body["token_id"], other["token_id"]}
-    revoked = client.post(f"/api/v1/auth/tokens/{body['token_id']}/revoke", headers=bearer(other["token"]))
+    revoked = client.post(
+        f"/api/v1/auth/tokens/{body['token_id']}/revoke", headers=bearer(other["token"])
+    )
     assert revoked.status_code == 204
     assert client.get("/api/v1/me", headers=bearer(body["token"])).status_code == 401
     assert client.get("/api/v1/me", headers=bearer(other["token"])).status_code == 200
@@ -106,7 +108,9 @@ def test_clinic_requiring_otp_refuses_token_until_enrolled(world: World) -> None
 
 
 def test_token_request_validation(world: World) -> None:
-    response = Client().post("/api/v1/auth/token", {"username": ""}, content_type="application/json")
+    response = Client().post(
+        "/api/v1/auth/token", {"username": ""}, content_type="application/json"
+    )
     assert response.status_code == 422
     fields = {e["loc"][-1] for e in response.json()["detail"]}
     assert fields == {"username", "password"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -96,7 +96,9 @@ def test_invalid_fields_get_422_naming_the_field(
     assert not Patient.objects.filter(given_name="Grace").exists()
 
 
-@pytest.mark.parametrize("missing", ["given_name", "family_name", "birth_date", "sex", "weight_kg", "height_cm"])
+@pytest.mark.parametrize(
+    "missing", ["given_name", "family_name", "birth_date", "sex", "weight_kg", "height_cm"]
+)
 def test_required_fields(world: World, missing: str) -> None:
     body = {k: v for k, v in NEW.items() if k != missing}
     errors = errors_by_field(world.api("front_desk").post("/patients", body))
@@ -141,7 +143,9 @@ def test_patch_with_current_version_edits_and_bumps_version(world: World) -> Non
 
 def test_patch_with_stale_version_is_409_and_changes_nothing(world: World) -> None:
     api = world.api("front_desk")
-    assert api.patch(f"/patients/{world.patient.pk}", {"version": 1, "phone": "1"}).status_code == 200
+    assert (
+        api.patch(f"/patients/{world.patient.pk}", {"version": 1, "phone": "1"}).status_code == 200
+    )
     stale = api.patch(f"/patients/{world.patient.pk}", {"version": 1, "phone": "2"})
     assert stale.status_code == 409
     assert "version 2" in stale.json()["detail"]
@@ -178,7 +182,10 @@ def test_patient_cannot_be_deleted_only_marked_entered_in_error(world: World) ->
     with_errors = api.get("/patients?include_entered_in_error=true").json()["items"]
     assert str(world.patient.pk) in [p["id"] for p in with_errors]
     assert api.patch(path, {"version": 2, "phone": "1"}).status_code == 409
-    assert api.post(f"{path}/entered-in-error", {"version": 2, "reason": "again please"}).status_code == 409
+    assert (
+        api.post(f"{path}/entered-in-error", {"version": 2, "reason": "again please"}).status_code
+        == 409
+    )
     with pytest.raises(RuntimeError):
         world.patient.delete()
 
@@ -240,12 +247,28 @@ def test_treatment_history_round_trip(world: World) -> None:
     [
         ("treatment-history", {"kind": "pill", "name": "x"}, "kind"),
         ("treatment-history", {"kind": "ect", "name": "x", "sessions": -1}, "sessions"),
-        ("treatment-history", {"kind": "ect", "name": "x", "started_on": "2999-01-01"}, "started_on"),
+        (
+            "treatment-history",
+            {"kind": "ect", "name": "x", "started_on": "2999-01-01"},
+            "started_on",
+        ),
         ("diagnoses", {"icd10_code": "depression", "text": "MDD"}, "icd10_code"),
-        ("measurements", {"kind": "weight_kg", "value": 70, "measured_at": "2025-01-01T10:00:00"}, "measured_at"),
-        ("measurements", {"kind": "bmi", "value": 20, "measured_at": "2025-01-01T10:00:00Z"}, "kind"),
+        (
+            "measurements",
+            {"kind": "weight_kg", "value": 70, "measured_at": "2025-01-01T10:00:00"},
+            "measured_at",
+        ),
+        (
+            "measurements",
+            {"kind": "bmi", "value": 20, "measured_at": "2025-01-01T10:00:00Z"},
+            "kind",
+        ),
         ("allergies", {"substance": "", "severity": "mild"}, "substance"),
-        ("medications", {"name": "x", "started_on": "2025-02-01", "stopped_on": "2025-01-01"}, "stopped_on"),
+        (
+            "medications",
+            {"name": "x", "started_on": "2025-02-01", "stopped_on": "2025-01-01"},
+            "stopped_on",
+        ),
     ],
 )
 def test_record_validation(world: World, segment: str, body: dict[str, Any], field: str) -> None:
@@ -287,7 +310,9 @@ def test_multi_clinic_user_must_name_the_clinic(world: World) -> None:
 
 def test_session_api_needs_csrf_for_writes(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.users["front_desk"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        world.users["front_desk"], backend="django.contrib.auth.backends.ModelBackend"
+    )
     assert client.get("/api/v1/patients").status_code == 200
     response = client.post("/api/v1/patients", data=NEW, content_type="application/json")
     assert response.status_code == 403

@@ -1,6 +1,5 @@
 """Tokens and "who am I" for API clients."""
 
-
 import uuid
 from datetime import datetime
 from typing import Annotated

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ketamine_clinic.accounts.models import ApiToken, User, hash_token
 from ketamine_clinic.accounts.roles import STAFF_ROLES, Role
 
-TOKEN_PREFIX = "kc_"
+TOKEN_PREFIX = "kc_"  # noqa: S105  # a marker that says "this is a token", not a secret
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,7 @@ def check_credentials(
         )
     if not device.verify_token(code):
         # A wrong code counts towards lockout exactly like a wrong password.
-        user_login_failed.send(
-            sender=__name__, credentials={"username": username}, request=request
-        )
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
         return CredentialCheck(
             problem="otp_invalid", message="That authenticator code is wrong or expired."
         )
@@ -110,11 +108,7 @@ def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     """The active user behind a live token; None for unknown, expired, revoked or disabled."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw))
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
     now = timezone.now()
     if token is None or not token.is_usable(now):
         return None

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from ketamine_clinic.forms_base import StyledFormMixin
-
 from ketamine_clinic.accounts.models import AccessLog
+from ketamine_clinic.forms_base import StyledFormMixin
 
 
 class LoginForm(StyledFormMixin, forms.Form):

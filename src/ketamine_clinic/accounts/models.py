@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
@@ -36,8 +36,6 @@ class User(AbstractUser):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
 
-    objects: ClassVar[UserManager[User]] = UserManager()
-
     def memberships_active(self) -> models.QuerySet[Membership]:
         return self.memberships.filter(is_active=True, clinic__isnull=False).select_related(
             "clinic"
@@ -65,7 +63,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "clinic"], name="membership_one_role_per_clinic")
+            models.UniqueConstraint(
+                fields=["user", "clinic"], name="membership_one_role_per_clinic"
+            )
         ]
 
     def __str__(self) -> str:
@@ -92,6 +92,9 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user.username})"
 
     def is_usable(self, now: Any = None) -> bool:
         now = now or timezone.now()
@@ -146,6 +149,9 @@ class AccessLog(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["clinic", "-at"], name="accesslog_clinic_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.what}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

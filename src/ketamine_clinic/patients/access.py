@@ -38,7 +38,9 @@ def get_patient_for_user(
     if role == Role.PATIENT and patient.user_id != user.pk:
         raise Http404("no such patient")
     if not can(role, capability):
-        raise PermissionDenied(f"a {role.label.lower()} may not {capability.value.replace('_', ' ')}")
+        raise PermissionDenied(
+            f"a {role.label.lower()} may not {capability.value.replace('_', ' ')}"
+        )
     return PatientAccess(patient, role)
 
 
@@ -54,7 +56,7 @@ def get_record_for_user(
         key = uuid.UUID(str(record_id))
     except ValueError:
         raise Http404("no such record") from None
-    record = model.objects.filter(pk=key, patient=access.patient).first()
+    record = model._default_manager.filter(pk=key, patient=access.patient).first()
     if record is None:
         raise Http404("no such record")
     return access, record

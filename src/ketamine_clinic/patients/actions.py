@@ -27,9 +27,18 @@ from ketamine_clinic.patients.models import (
 from ketamine_clinic.patients.records import RecordKind
 
 PATIENT_FIELDS = {
-    "given_name", "family_name", "birth_date", "sex", "mrn", "phone", "email", "address",
-    "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship",
-}  # fmt: skip
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "mrn",
+    "phone",
+    "email",
+    "address",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+}
 
 
 def with_latest_measurements(patients: QuerySet[Patient]) -> QuerySet[Patient]:
@@ -102,7 +111,7 @@ def register_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Pati
             measurement = BodyMeasurement(
                 patient=patient, kind=kind, value=value, measured_at=now, created_by=actor.user
             )
-            measurement._history_user = actor.user  # type: ignore[attr-defined]
+            measurement.attribute_to(actor.user)
             measurement.save()
         record_access(
             actor,
@@ -124,13 +133,15 @@ def _insert_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Patie
             patient.mrn = _next_mrn(clinic)
             while Patient.objects.filter(clinic=clinic, mrn=patient.mrn).exists():
                 patient.mrn = f"{int(patient.mrn) + 1:06d}"
-        patient._history_user = actor.user  # type: ignore[attr-defined]
+        patient.attribute_to(actor.user)
         try:
             with transaction.atomic():
                 patient.save(force_insert=True)
         except IntegrityError:
             if data.get("mrn"):
-                raise InvalidInput("mrn", "is already used by another patient in this clinic") from None
+                raise InvalidInput(
+                    "mrn", "is already used by another patient in this clinic"
+                ) from None
             continue
         return patient
     raise Conflict("could not assign a medical record number; try again")
@@ -146,19 +157,20 @@ def _versioned_update(
     if obj.in_error:
         raise Conflict("this record is marked entered in error and cannot be changed")
     now = timezone.now()
-    bumped = model.objects.filter(
+    current_only = model._default_manager.filter(
         pk=obj.pk, version=version, status=RecordStatus.ACTIVE
-    ).update(version=F("version") + 1, updated_at=now)
+    )
+    bumped = current_only.update(version=F("version") + 1, updated_at=now)
     if not bumped:
-        current = model.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
+        current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
         raise Conflict(
             f"this record was changed by someone else (you edited version {version}, it is now "
             f"version {current}); reload it and make your change again"
         )
-    fresh = model.objects.get(pk=obj.pk)
+    fresh = model._default_manager.get(pk=obj.pk)
     for field, value in changes.items():
         setattr(fresh, field, value)
-    fresh._history_user = actor.user  # type: ignore[attr-defined]
+    fresh.attribute_to(actor.user)
     fresh.save()
     return fresh
 
@@ -236,7 +248,7 @@ def add_record(
     record = kind.model(patient=access.patient, created_by=actor.user, **data)
     _check_date_order(kind, record)
     with transaction.atomic():
-        record._history_user = actor.user  # type: ignore[attr-defined]
+        record.attribute_to(actor.user)
         record.save(force_insert=True)
         record_access(
             actor,

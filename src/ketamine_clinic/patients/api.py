@@ -1,6 +1,5 @@
 """Patients and their chart records over the API (DESIGN.md contract)."""
 
-
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -67,7 +66,9 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> Query
     patients = search_patients(
         patients_for_user(user, filters.clinic), filters.q, filters.include_entered_in_error
     )
-    record_access(_actor(request), action="list", what="patient.search" if filters.q else "patient.list")
+    record_access(
+        _actor(request), action="list", what="patient.search" if filters.q else "patient.list"
+    )
     return actions.with_latest_measurements(patients)
 
 
@@ -124,7 +125,9 @@ def patch_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientU
     response=PatientOut,
     summary="Mark a registration made by mistake; it stays in the record",
 )
-def patient_in_error(request: HttpRequest, patient_id: uuid.UUID, payload: EnteredInError) -> Patient:
+def patient_in_error(
+    request: HttpRequest, patient_id: uuid.UUID, payload: EnteredInError
+) -> Patient:
     access = get_patient_for_user(_user(request), patient_id, Capability.MARK_PATIENT_IN_ERROR)
     patient = actions.mark_patient_in_error(
         _actor(request), access, payload.version, payload.reason
@@ -146,7 +149,7 @@ def _register_record_routes(kind: RecordKind) -> None:
             patient_id=access.patient.pk,
             role=access.role,
         )
-        return kind.model.objects.filter(patient=access.patient)
+        return kind.model._default_manager.filter(patient=access.patient)
 
     def create_record(request: HttpRequest, patient_id: uuid.UUID, payload: Any) -> Status:
         access = get_patient_for_user(_user(request), patient_id, kind.write)
@@ -164,7 +167,8 @@ def _register_record_routes(kind: RecordKind) -> None:
 
     create_record.__annotations__["payload"] = kind.create
     path = f"/{{patient_id}}/{kind.segment}"
-    router.get(path, response=list[kind.out], operation_id=f"list_{name}", summary=kind.title)(  # type: ignore[valid-type]
+    many: Any = list  # the item type is only known at run time
+    router.get(path, response=many[kind.out], operation_id=f"list_{name}", summary=kind.title)(
         list_records
     )
     router.post(path, response={201: kind.out}, operation_id=f"create_{name}")(create_record)

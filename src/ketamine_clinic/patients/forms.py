@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django import forms
+from django.db.models import Field
 from ninja import Schema
 from pydantic import ValidationError
 
@@ -72,17 +73,20 @@ class PatientForm(StyledFormMixin, forms.Form):
 
 class EnteredInErrorForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(
-        max_length=500, min_length=5, help_text="Say what was wrong, e.g. 'duplicate of MRN 100012'."
+        max_length=500,
+        min_length=5,
+        help_text="Say what was wrong, e.g. 'duplicate of MRN 100012'.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 def record_form_class(kind: RecordKind) -> type[forms.Form]:
     """A form for adding one kind of chart record, with the model's labels and choices."""
-    fields = [name for name in kind.create.model_fields]
-    widgets: dict[str, forms.Widget] = {}
+    fields = list(kind.create.model_fields)
+    widgets: dict[str, type[forms.Widget] | forms.Widget] = {}
     for name in fields:
         field = kind.model._meta.get_field(name)
+        assert isinstance(field, Field)  # noqa: S101  # schema fields are concrete model fields
         if field.get_internal_type() == "DateField":
             widgets[name] = DATE
         elif field.get_internal_type() == "DateTimeField":

@@ -54,6 +54,10 @@ class Versioned(models.Model):
     class Meta:
         abstract = True
 
+    def attribute_to(self, user: Any) -> None:
+        """Name the author of the next saved version (django-simple-history reads this)."""
+        self._history_user = user
+
     @property
     def in_error(self) -> bool:
         return self.status == RecordStatus.ENTERED_IN_ERROR
@@ -111,6 +115,9 @@ class PatientRecord(Versioned):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk} of patient {self.patient_id}"
+
 
 class BodyMeasurement(PatientRecord):
     """Weight and height as dated measurements: dosing uses the most recent weight."""
@@ -125,7 +132,9 @@ class BodyMeasurement(PatientRecord):
     history = HistoricalRecords()
 
     class Meta:
-        indexes = [models.Index(fields=["patient", "kind", "-measured_at"], name="measurement_latest")]
+        indexes = [
+            models.Index(fields=["patient", "kind", "-measured_at"], name="measurement_latest")
+        ]
         ordering = ["-measured_at"]
 
 

@@ -22,6 +22,7 @@ from ketamine_clinic.schema_types import (
     paragraph,
 )
 
+
 def places(n: int) -> AfterValidator:
     """Databases return 64.5 or 64.50 for the same stored value; the API always says 64.50."""
     step = Decimal(1).scaleb(-n)
@@ -84,8 +85,17 @@ class PatientUpdate(Schema):
     emergency_contact_relationship: Annotated[str, optional_line(60)] | None = None
 
     _no_null = field_validator(
-        "given_name", "family_name", "birth_date", "sex", "mrn", "phone", "email", "address",
-        "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relationship",
+        "given_name",
+        "family_name",
+        "birth_date",
+        "sex",
+        "mrn",
+        "phone",
+        "email",
+        "address",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "emergency_contact_relationship",
         mode="before",
     )(_refuse_null)
 

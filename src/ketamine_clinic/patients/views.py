@@ -99,7 +99,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             sections.append(
                 {
                     "kind": kind,
-                    "records": list(kind.model.objects.filter(patient=patient)),
+                    "records": list(kind.model._default_manager.filter(patient=patient)),
                     "may_add": can(access.role, kind.write) and not patient.in_error,
                 }
             )
@@ -163,8 +163,15 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     conflict = ""
     if request.method == "POST" and form.is_valid():
         data = form.schema_data()
-        for name in ("phone", "email", "address", "emergency_contact_name",
-                     "emergency_contact_phone", "emergency_contact_relationship", "mrn"):  # fmt: skip
+        for name in (
+            "phone",
+            "email",
+            "address",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "emergency_contact_relationship",
+            "mrn",
+        ):
             data.setdefault(name, "" if name != "mrn" else patient.mrn)
         payload = validate_into(form, PatientUpdate, data)
         if payload is not None:
@@ -182,7 +189,12 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     return render(
         request,
         "patients/form.html",
-        {"form": form, "title": f"Edit {patient.full_name}", "patient": patient, "conflict": conflict},
+        {
+            "form": form,
+            "title": f"Edit {patient.full_name}",
+            "patient": patient,
+            "conflict": conflict,
+        },
     )
 
 
@@ -223,7 +235,9 @@ def record_add(request: HttpRequest, patient_id: str, segment: str) -> HttpRespo
                 actions.add_record(_actor(request), access, kind, payload.model_dump())
             except (Conflict, InvalidInput) as exc:
                 field = getattr(exc, "field", None)
-                form.add_error(field if field in form.fields else None, getattr(exc, "message", str(exc)))
+                form.add_error(
+                    field if field in form.fields else None, getattr(exc, "message", str(exc))
+                )
             else:
                 messages.success(request, f"Added to {kind.title.lower()}.")
                 return redirect(reverse("patients:chart", args=[access.patient.pk]) + f"#{segment}")
@@ -236,9 +250,13 @@ def record_add(request: HttpRequest, patient_id: str, segment: str) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_in_error(request: HttpRequest, patient_id: str, segment: str, record_id: str) -> HttpResponse:
+def record_in_error(
+    request: HttpRequest, patient_id: str, segment: str, record_id: str
+) -> HttpResponse:
     kind = _kind(segment)
-    access, record = get_record_for_user(_user(request), patient_id, kind.model, record_id, kind.write)
+    access, record = get_record_for_user(
+        _user(request), patient_id, kind.model, record_id, kind.write
+    )
     form = EnteredInErrorForm(request.POST or None, initial={"version": record.version})
     if request.method == "POST" and form.is_valid():
         payload = validate_into(form, EnteredInError, form.cleaned_data)

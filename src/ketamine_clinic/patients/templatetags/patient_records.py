@@ -19,7 +19,9 @@ def _fields(kind: RecordKind) -> list[str]:
 
 @register.filter
 def record_columns(kind: RecordKind) -> list[str]:
-    return [str(kind.model._meta.get_field(name).verbose_name).capitalize() for name in _fields(kind)]
+    meta = kind.model._meta
+    labels = [getattr(meta.get_field(name), "verbose_name", name) for name in _fields(kind)]
+    return [str(label).capitalize() for label in labels]
 
 
 @register.filter

@@ -13,12 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import Membership, User
 from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import get_patient_for_user, get_record_for_user
@@ -116,6 +118,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
         "patients/chart.html",
         {
             "patient": patient,
+            "age": age_on(patient.birth_date, timezone.localdate()),
             "role": access.role,
             "clinical": clinical,
             "sections": sections,

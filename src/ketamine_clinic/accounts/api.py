@@ -112,7 +112,7 @@ def me(request: HttpRequest) -> MeOut:
         full_name=user.get_full_name(),
         memberships=[
             MembershipOut(clinic=m.clinic_id, clinic_name=m.clinic.name, role=m.role)
-            for m in user.memberships_active()
+            for m in user.active_memberships
         ],
         patient_id=record.pk if record is not None else None,
     )

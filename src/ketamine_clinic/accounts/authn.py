@@ -35,7 +35,7 @@ class CredentialCheck:
 
 def otp_required_for(user: User) -> bool:
     """Staff need a second factor in production, or wherever one of their clinics asks for it."""
-    memberships = list(user.memberships_active())
+    memberships = user.active_memberships
     staff = [m for m in memberships if Role(m.role) in STAFF_ROLES]
     if not staff:
         return False

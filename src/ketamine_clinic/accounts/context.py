@@ -23,7 +23,7 @@ def clinic_context(request: HttpRequest) -> dict[str, Any]:
         "current_role": membership.role,
         "current_role_label": Role(membership.role).label,
         "other_memberships": [
-            m for m in user.memberships_active() if m.clinic_id != membership.clinic_id
+            m for m in user.active_memberships if m.clinic_id != membership.clinic_id
         ],
         "may_view_audit": can(membership.role, Capability.VIEW_AUDIT),
         "may_list_patients": can(membership.role, Capability.LIST_PATIENTS),

@@ -20,7 +20,7 @@ def current_membership(request: HttpRequest) -> Membership | None:
     cached = getattr(request, "_kc_membership", None)
     if cached is not None:
         return cached
-    memberships = list(user.memberships_active().order_by("clinic__name"))
+    memberships = user.active_memberships
     if not memberships:
         return None
     wanted = request.session.get(SESSION_KEY)

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from ketamine_clinic.accounts.roles import ROLE_CHOICES, STAFF_ROLES, Role
 
@@ -41,15 +42,21 @@ class User(AbstractUser):
             "clinic"
         )
 
+    @cached_property
+    def active_memberships(self) -> list[Membership]:
+        """This user's active memberships, read once per request (the user is loaded anew for
+        every request, so a change of role applies from the next one)."""
+        return list(self.memberships_active().order_by("clinic__name"))
+
     def role_in(self, clinic_id: uuid.UUID | str) -> Role | None:
-        for membership in self.memberships_active():
+        for membership in self.active_memberships:
             if str(membership.clinic_id) == str(clinic_id):
                 return Role(membership.role)
         return None
 
     @property
     def is_clinic_staff(self) -> bool:
-        return any(Role(m.role) in STAFF_ROLES for m in self.memberships_active())
+        return any(Role(m.role) in STAFF_ROLES for m in self.active_memberships)
 
 
 class Membership(models.Model):

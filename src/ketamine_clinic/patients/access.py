@@ -63,7 +63,7 @@ def get_record_for_user(
 
 
 def clinics_where(user: User, capability: Capability) -> list[uuid.UUID]:
-    return [m.clinic_id for m in user.memberships_active() if can(m.role, capability)]
+    return [m.clinic_id for m in user.active_memberships if can(m.role, capability)]
 
 
 def patients_for_user(user: User, clinic_id: uuid.UUID | None = None) -> QuerySet[Patient]:

@@ -1,0 +1,50 @@
+"""Two people edit the same record at once: exactly one wins, the other gets a conflict."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.errors import Conflict
+from ketamine_clinic.patients import actions
+from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.models import Patient
+from tests.conftest import World
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_of_one_version_conflict(world: World) -> None:
+    results: list[Any] = []
+    barrier = threading.Barrier(4)
+
+    def edit(n: int) -> None:
+        try:
+            patient = Patient.objects.get(pk=world.patient.pk)
+            access = PatientAccess(patient, "front_desk")  # type: ignore[arg-type]
+            barrier.wait(timeout=10)
+            actions.update_patient(
+                Actor(user=world.users["front_desk"]), access, 1, {"phone": str(n)}
+            )
+            results.append(("ok", n))
+        except Conflict:
+            results.append(("conflict", n))
+        except Exception as exc:  # noqa: BLE001  # any other failure must show in the assertion
+            results.append(("error", repr(exc)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["conflict", "conflict", "conflict", "ok"], results
+    winner = next(n for kind, n in results if kind == "ok")
+    patient = Patient.objects.get(pk=world.patient.pk)
+    assert (patient.version, patient.phone) == (2, str(winner))
+    assert Patient.history.filter(id=patient.pk).count() == 2

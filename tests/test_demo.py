@@ -1,0 +1,60 @@
+"""`ketamine-clinic demo`: sets up two clinics, a user per role and ~20 patients, idempotently."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from ketamine_clinic.accounts.models import AccessLog, Clinic, User
+from ketamine_clinic.accounts.roles import Role
+from ketamine_clinic.demo_data import DEMO_PASSWORD, DEMO_USERS
+from ketamine_clinic.patients.models import Patient, TreatmentTrial
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_and_prints_logins() -> None:
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    text = out.getvalue()
+    assert "Loaded demo data" in text
+    assert "http://127.0.0.1:8000/" in text
+    for user in DEMO_USERS:
+        assert user.username in text
+    assert Clinic.objects.count() == 2
+    assert {m.role for u in User.objects.all() for m in u.memberships.all()} == set(Role)
+    assert 18 <= Patient.objects.count() <= 25
+    counts = (Patient.objects.count(), TreatmentTrial.objects.count(), AccessLog.objects.count())
+
+    again = io.StringIO()
+    call_command("demo", "--no-serve", stdout=again)
+    assert "already present" in again.getvalue()
+    assert (
+        Patient.objects.count(),
+        TreatmentTrial.objects.count(),
+        AccessLog.objects.count(),
+    ) == counts
+
+
+@pytest.mark.django_db
+def test_demo_story_patient_has_the_history_of_the_stories() -> None:
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    chen = Patient.objects.get(family_name="Chen", given_name="Mei")
+    trials = TreatmentTrial.objects.filter(patient=chen)
+    assert (
+        trials.filter(kind="antidepressant", adequate=True).exclude(outcome="response").count() == 3
+    )
+    assert trials.filter(kind="psychotherapy").count() == 1
+    assert chen.user is not None and chen.user.username == "meichen"
+
+
+@pytest.mark.django_db
+def test_every_demo_login_works() -> None:
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    for user in DEMO_USERS:
+        client = Client()
+        response = client.post("/login/", {"username": user.username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, user.username
+        assert client.get("/", follow=True).status_code == 200

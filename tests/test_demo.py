@@ -47,7 +47,8 @@ def test_demo_story_patient_has_the_history_of_the_stories() -> None:
         trials.filter(kind="antidepressant", adequate=True).exclude(outcome="response").count() == 3
     )
     assert trials.filter(kind="psychotherapy").count() == 1
-    assert chen.user is not None and chen.user.username == "meichen"
+    assert chen.user is not None
+    assert chen.user.username == "meichen"
 
 
 @pytest.mark.django_db

@@ -28,7 +28,8 @@ def test_weight_boundaries() -> None:
 
 
 def test_height_boundaries() -> None:
-    assert HEIGHT_CM.contains(Decimal("100")) and HEIGHT_CM.contains(Decimal("250"))
+    assert HEIGHT_CM.contains(Decimal("100"))
+    assert HEIGHT_CM.contains(Decimal("250"))
     assert not HEIGHT_CM.contains(Decimal("1.75"))
     assert not HEIGHT_CM.contains(Decimal("250.01"))
 

@@ -32,7 +32,7 @@ def test_concurrent_edits_of_one_version_conflict(world: World) -> None:
             results.append(("ok", n))
         except Conflict:
             results.append(("conflict", n))
-        except Exception as exc:  # noqa: BLE001  # any other failure must show in the assertion
+        except Exception as exc:  # any other failure must show in the assertion
             results.append(("error", repr(exc)))
         finally:
             connection.close()

@@ -53,6 +53,9 @@ api = NinjaAPI(
     "records), 409 conflict (stale version or a rule blocks it), 422 invalid input.",
     auth=[BearerToken(), SessionCookie(csrf=True)],
     urls_namespace="api",
+    # The interactive docs page loads its scripts from a CDN, which the CSP (and an offline
+    # clinic network) forbids; the schema itself is served at /api/v1/openapi.json.
+    docs_url=None,
 )
 api.add_router("/", accounts_router)
 api.add_router("/patients", patients_router)

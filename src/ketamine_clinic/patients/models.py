@@ -128,7 +128,7 @@ class BodyMeasurement(PatientRecord):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     value = models.DecimalField(max_digits=6, decimal_places=2)
-    measured_at = models.DateTimeField()
+    measured_at = models.DateTimeField("measured")
     history = HistoricalRecords()
 
     class Meta:
@@ -148,7 +148,7 @@ class Allergy(PatientRecord):
     substance = models.CharField(max_length=200)
     reaction = models.CharField(max_length=500, blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.UNKNOWN)
-    noted_on = models.DateField(null=True, blank=True)
+    noted_on = models.DateField("noted", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -161,8 +161,8 @@ class Medication(PatientRecord):
     name = models.CharField(max_length=200)
     dose = models.CharField(max_length=200, blank=True, help_text="e.g. 20 mg once daily")
     indication = models.CharField(max_length=200, blank=True)
-    started_on = models.DateField(null=True, blank=True)
-    stopped_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField("started", null=True, blank=True)
+    stopped_on = models.DateField("stopped", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -172,8 +172,8 @@ class Medication(PatientRecord):
 class Diagnosis(PatientRecord):
     icd10_code = models.CharField("ICD-10 code", max_length=8)
     text = models.CharField(max_length=300)
-    onset_on = models.DateField(null=True, blank=True)
-    is_primary = models.BooleanField(default=False)
+    onset_on = models.DateField("onset", null=True, blank=True)
+    is_primary = models.BooleanField("primary", default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -201,16 +201,20 @@ class TreatmentTrial(PatientRecord):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=200, help_text="Drug, therapy type or device")
-    dose_mg_per_day = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    duration_weeks = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    dose_mg_per_day = models.DecimalField(
+        "dose (mg/day)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    duration_weeks = models.DecimalField(
+        "weeks", max_digits=5, decimal_places=1, null=True, blank=True
+    )
     sessions = models.PositiveSmallIntegerField(null=True, blank=True)
     adequate = models.BooleanField(
         null=True, help_text="Adequate dose and duration (unknown when blank)"
     )
-    in_current_episode = models.BooleanField(default=True)
+    in_current_episode = models.BooleanField("current episode", default=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.UNKNOWN)
-    started_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField("started", null=True, blank=True)
+    ended_on = models.DateField("ended", null=True, blank=True)
     notes = models.CharField(max_length=1000, blank=True)
     history = HistoricalRecords()
 

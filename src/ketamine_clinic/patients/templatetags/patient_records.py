@@ -21,7 +21,7 @@ def _fields(kind: RecordKind) -> list[str]:
 def record_columns(kind: RecordKind) -> list[str]:
     meta = kind.model._meta
     labels = [getattr(meta.get_field(name), "verbose_name", name) for name in _fields(kind)]
-    return [str(label).capitalize() for label in labels]
+    return [str(label)[:1].upper() + str(label)[1:] for label in labels]
 
 
 @register.filter

@@ -1,0 +1,56 @@
+"""Refresh the screenshots in docs/img from a running demo (`make demo` in another shell).
+
+Usage: .venv/bin/python docs/make_screenshots.py [http://127.0.0.1:8000]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import django
+from playwright.sync_api import Page, sync_playwright
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
+django.setup()
+from ketamine_clinic.demo_data import DEMO_PASSWORD  # noqa: E402  # needs Django set up first
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).parent / "img"
+
+
+def login(page: Page, username: str) -> None:
+    page.goto(f"{BASE}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        tablet = browser.new_context(viewport={"width": 1180, "height": 820})
+        page = tablet.new_page()
+        page.goto(f"{BASE}/login/")
+        page.screenshot(path=OUT / "login.png")
+        login(page, "drrivera")
+        page.get_by_label("Search patients").fill("chen")
+        page.wait_for_timeout(600)
+        page.screenshot(path=OUT / "patient-search.png")
+        page.get_by_role("link", name="Chen, Mei").click()
+        page.screenshot(path=OUT / "patient-chart.png", full_page=True)
+        tablet.close()
+        admin = browser.new_context(viewport={"width": 1180, "height": 820}).new_page()
+        login(admin, "admin")
+        admin.goto(f"{BASE}/audit/")
+        admin.screenshot(path=OUT / "audit-log.png")
+        phone = browser.new_context(viewport={"width": 390, "height": 760}).new_page()
+        login(phone, "meichen")
+        phone.screenshot(path=OUT / "patient-portal.png")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

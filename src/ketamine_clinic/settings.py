@@ -154,7 +154,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("KC_LOCKOUT_MINUTES", 15, minimum=
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ketamine_clinic.accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env_int("KC_PROXY_COUNT", 0, minimum=0, maximum=5)
+KC_PROXY_COUNT = env_int("KC_PROXY_COUNT", 0, minimum=0, maximum=5)
+AXES_CLIENT_IP_CALLABLE = "ketamine_clinic.accounts.clientip.client_ip"
 AXES_VERBOSE = False
 
 # Session limits: idle logout and an absolute cap (HIPAA 164.312(a)(2)(iii) automatic logoff).

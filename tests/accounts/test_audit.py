@@ -100,3 +100,15 @@ def test_audit_log_needs_login(world: World) -> None:
 
 def test_audit_log_has_no_way_to_change_entries(world: World) -> None:
     assert world.client("admin").post("/audit/", {"what": "x"}).status_code == 405
+
+
+def test_behind_a_proxy_the_log_records_the_client_address(world: World, settings: object) -> None:
+    client = world.client("nurse")
+    chart = f"/patients/{world.patient.pk}/"
+    # Without a configured proxy, a client's own X-Forwarded-For is ignored.
+    client.get(chart, REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="203.0.113.99")
+    settings.KC_PROXY_COUNT = 1  # type: ignore[attr-defined]
+    # Behind one proxy, the entry it appended is the client; what the client sent is not.
+    client.get(chart, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.99, 203.0.113.7")
+    rows = AccessLog.objects.filter(action="read").order_by("at", "id")
+    assert [r.ip_address for r in rows] == ["198.51.100.1", "203.0.113.7"]

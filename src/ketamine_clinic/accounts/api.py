@@ -9,13 +9,13 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from ketamine_clinic.accounts.audit import client_ip
 from ketamine_clinic.accounts.authn import (
     check_credentials,
     issue_token,
     otp_required_for,
     revoke_token,
 )
+from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.models import ApiToken, User
 
 router = Router(tags=["auth"])

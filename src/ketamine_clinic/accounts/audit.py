@@ -6,12 +6,12 @@ what, when and from where (HIPAA 164.312(b) audit controls).
 
 from __future__ import annotations
 
-import ipaddress
 import uuid
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.models import AccessLog, Clinic, User
 from ketamine_clinic.accounts.roles import Role
 
@@ -38,15 +38,6 @@ class Actor:
             path=request.get_full_path()[:500],
             via=via,
         )
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """REMOTE_ADDR; behind a proxy, the deployment sets it from X-Forwarded-For (docs/deploy.md)."""
-    raw = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        return None
 
 
 def record_access(

@@ -14,6 +14,7 @@ ALIASES = {
     "create-user": "create_user",
     "grant-role": "grant_role",
     "disable-user": "disable_user",
+    "reset-otp": "reset_otp",
 }
 
 

@@ -150,3 +150,17 @@ def test_console_script_is_manage_py(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "--require-staff-otp" in result.stdout
+
+
+def test_reset_otp_removes_the_device_and_ends_sessions(world: World) -> None:
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=world.users["nurse"], name="phone", confirmed=True)
+    client = Client()
+    client.force_login(world.users["nurse"], backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/patients/").status_code == 200
+    out = run("reset-otp", "nurse")
+    assert "Removed 1 authenticator(s) of nurse; ended 1 session(s)." in out
+    assert not TOTPDevice.objects.filter(user=world.users["nurse"]).exists()
+    assert client.get("/patients/").status_code == 302

@@ -240,3 +240,15 @@ def test_production_requires_otp_for_staff_by_default(world: World, settings: ob
     client = Client()
     login(client, "prescriber")
     assert client.get("/patients/").url == "/account/two-factor/"
+
+
+def test_voluntary_enrolment_and_the_page_once_set_up(world: World) -> None:
+    client = Client()
+    login(client, "nurse")
+    page = client.get("/account/two-factor/")
+    assert b"Set up your authenticator app" in page.content
+    device = TOTPDevice.objects.get(user=world.users["nurse"])
+    assert client.post("/account/two-factor/", {"otp": current_code(device)}).status_code == 302
+    assert b"is set up" in client.get("/account/two-factor/").content
+    # From now on the code is needed to log in.
+    assert b"Enter the 6-digit code" in login(Client(), "nurse").content

@@ -114,3 +114,13 @@ def test_token_request_validation(world: World) -> None:
     assert response.status_code == 422
     fields = {e["loc"][-1] for e in response.json()["detail"]}
     assert fields == {"username", "password"}
+
+
+def test_token_request_with_nul_bytes_is_a_422_not_a_crash(world: World) -> None:
+    for body in (
+        {"username": "nurse\x00", "password": PASSWORD},
+        {"username": "nurse", "password": "pass\x00word"},
+        {"username": "nurse", "password": PASSWORD, "otp": "12\x0034"},
+    ):
+        response = Client().post("/api/v1/auth/token", body, content_type="application/json")
+        assert response.status_code == 422

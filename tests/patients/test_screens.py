@@ -230,3 +230,9 @@ def test_portal_is_for_patients(world: World) -> None:
     page = world.client("patient").get("/patients/me/")
     assert page.status_code == 200
     assert b"988" in page.content
+
+
+def test_search_with_control_characters_is_harmless(world: World) -> None:
+    client = world.client("nurse")
+    assert b"Walker, James" in client.get("/patients/", {"q": "walk\x00er"}).content
+    assert world.api("nurse").get("/patients", data={"q": "\x00"}).status_code == 200

@@ -17,14 +17,15 @@ from ketamine_clinic.accounts.authn import (
 )
 from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.models import ApiToken, User
+from ketamine_clinic.schema_types import line
 
 router = Router(tags=["auth"])
 
 
 class TokenRequest(Schema):
-    username: Annotated[str, Field(min_length=1, max_length=150)]
-    password: Annotated[str, Field(min_length=1, max_length=200)]
-    otp: Annotated[str, Field(max_length=12)] | None = None
+    username: Annotated[str, line(150)]
+    password: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+    otp: Annotated[str, Field(max_length=12, pattern=r"^[0-9 ]*$")] | None = None
 
 
 class TokenOut(Schema):

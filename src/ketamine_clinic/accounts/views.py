@@ -119,6 +119,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101  # login_required guarantees it
     device = confirmed_device(user)
+    if device is not None and user.is_verified():  # type: ignore[attr-defined]  # OTPMiddleware
+        return render(request, "accounts/two_factor.html", {"already_set_up": True})
     enrolling = device is None
     if device is None:
         device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

@@ -10,6 +10,8 @@ from django.db.models import Q, QuerySet
 from ketamine_clinic.patients.models import Patient, RecordStatus
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Control characters cannot be in a name or MRN, and PostgreSQL refuses NUL in a query.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def search_patients(
@@ -18,7 +20,7 @@ def search_patients(
     """Every word must match a name part or the MRN; a date matches the birth date."""
     if not include_entered_in_error:
         patients = patients.filter(status=RecordStatus.ACTIVE)
-    for term in query.split()[:5]:
+    for term in _CONTROL.sub(" ", query).split()[:5]:
         if _ISO_DATE.match(term):
             try:
                 patients = patients.filter(birth_date=date.fromisoformat(term))

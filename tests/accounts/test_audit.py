@@ -112,3 +112,18 @@ def test_behind_a_proxy_the_log_records_the_client_address(world: World, setting
     client.get(chart, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.99, 203.0.113.7")
     rows = AccessLog.objects.filter(action="read").order_by("at", "id")
     assert [r.ip_address for r in rows] == ["198.51.100.1", "203.0.113.7"]
+
+
+def test_logins_and_api_lists_appear_in_each_clinics_log(world: World) -> None:
+    from ketamine_clinic.accounts.models import Membership
+
+    Membership.objects.create(user=world.users["nurse"], clinic=world.other_clinic, role="nurse")
+    Client().post("/login/", {"username": "nurse", "password": "correct-horse-battery-staple"})
+    world.api("nurse").get("/patients")
+    for clinic in (world.clinic, world.other_clinic):
+        actions = set(
+            AccessLog.objects.filter(clinic=clinic, username="nurse").values_list(
+                "action", flat=True
+            )
+        )
+        assert actions == {"login", "list"}

@@ -63,3 +63,12 @@ def record_access(
         path=actor.path,
         via=actor.via,
     )
+
+
+def record_in_each_clinic(actor: Actor, *, action: str, what: str) -> None:
+    """An event that concerns the user rather than one patient (login, a list across clinics):
+    one row per clinic the user works in, so each clinic's admin sees it in their log."""
+    for membership in actor.user.active_memberships:
+        record_access(
+            actor, action=action, what=what, clinic=membership.clinic_id, role=membership.role
+        )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.audit import Actor, record_in_each_clinic
 from ketamine_clinic.accounts.authn import check_credentials, confirmed_device
 from ketamine_clinic.accounts.current import choose_clinic as set_current_clinic
 from ketamine_clinic.accounts.current import current_membership
@@ -61,7 +61,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             start_session_clock(request)
             if result.device is not None:
                 otp_login(request, result.device)
-            record_access(Actor.from_request(request, "web"), action="login", what="session")
+            record_in_each_clinic(
+                Actor.from_request(request, "web"), action="login", what="session"
+            )
             return redirect(_safe_next(request))
         show_otp = result.problem in {"otp_required", "otp_invalid"}
         form.add_error("otp" if show_otp else None, result.message)
@@ -90,7 +92,7 @@ def locked_out(
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, User):
-        record_access(Actor.from_request(request, "web"), action="logout", what="session")
+        record_in_each_clinic(Actor.from_request(request, "web"), action="logout", what="session")
     logout(request)
     return redirect("login")
 

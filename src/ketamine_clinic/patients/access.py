@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404
 
 from ketamine_clinic.accounts.models import User
@@ -66,9 +65,9 @@ def clinics_where(user: User, capability: Capability) -> list[uuid.UUID]:
     return [m.clinic_id for m in user.active_memberships if can(m.role, capability)]
 
 
-def patients_for_user(user: User, clinic_id: uuid.UUID | None = None) -> QuerySet[Patient]:
-    """Patients the user may list: in their clinics where their role lists patients."""
+def listable_clinics(user: User, clinic_id: uuid.UUID | None = None) -> list[uuid.UUID]:
+    """Clinics whose patients the user may list (optionally narrowed to one of them)."""
     clinic_ids = clinics_where(user, Capability.LIST_PATIENTS)
     if clinic_id is not None:
         clinic_ids = [c for c in clinic_ids if c == clinic_id]
-    return Patient.objects.filter(clinic_id__in=clinic_ids)
+    return clinic_ids

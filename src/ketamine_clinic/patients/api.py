@@ -20,7 +20,7 @@ from ketamine_clinic.patients.access import (
     clinics_where,
     get_patient_for_user,
     get_record_for_user,
-    patients_for_user,
+    listable_clinics,
 )
 from ketamine_clinic.patients.models import Patient, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
@@ -63,12 +63,20 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> Query
     user = _user(request)
     if not clinics_where(user, Capability.LIST_PATIENTS):
         raise PermissionDenied("your role does not list patients")
+    clinic_ids = listable_clinics(user, filters.clinic)
     patients = search_patients(
-        patients_for_user(user, filters.clinic), filters.q, filters.include_entered_in_error
+        Patient.objects.filter(clinic_id__in=clinic_ids),
+        filters.q,
+        filters.include_entered_in_error,
     )
-    record_access(
-        _actor(request), action="list", what="patient.search" if filters.q else "patient.list"
-    )
+    for clinic_id in clinic_ids:
+        record_access(
+            _actor(request),
+            action="list",
+            what="patient.search" if filters.q else "patient.list",
+            clinic=clinic_id,
+            role=user.role_in(clinic_id),
+        )
     return actions.with_latest_measurements(patients)
 
 

@@ -77,8 +77,18 @@ WRITE_CLINICAL = {"admin": 403, "prescriber": 201, "nurse": 201, "front_desk": 4
 EDIT_CLINICAL = {"admin": 403, "prescriber": 200, "nurse": 200, "front_desk": 403, "patient": 404}
 WRITE_DIAGNOSIS = {**WRITE_CLINICAL, "nurse": 403}
 EDIT_DIAGNOSIS = {**EDIT_CLINICAL, "nurse": 403}
+RECORD_RATING = {"admin": 403, "prescriber": 201, "nurse": 201, "front_desk": 403, "patient": 404}
+SEND_LINK = {"admin": 403, "prescriber": 201, "nurse": 201, "front_desk": 201, "patient": 404}
 # On the patient persona's own record.
-OWN_RECORD = {"read": 200, "edit": 403, "mark": 403, "read_clinical": 200, "write": 403}
+OWN_RECORD = {
+    "read": 200,
+    "edit": 403,
+    "mark": 403,
+    "read_clinical": 200,
+    "write": 403,
+    "self_report": 201,
+    "send_link": 403,
+}
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,56 @@ for _segment, _kind in RECORD_KINDS.items():
         )
 
 
+PHQ9_BODY = {
+    "instrument": "phq9",
+    "items": {str(n): 1 for n in range(1, 10)} | {"9": 0},
+    "administered_at": "2026-01-05T09:00:00+00:00",
+    "context": "baseline",
+}
+ENDPOINTS += [
+    Endpoint(
+        "list_assessments",
+        "GET",
+        _patient_path("/assessments"),
+        lambda w, p, r: None,
+        READ_CLINICAL,
+        "read_clinical",
+    ),
+    Endpoint(
+        "create_assessment",
+        "POST",
+        _patient_path("/assessments"),
+        lambda w, p, r: PHQ9_BODY,
+        RECORD_RATING,
+        "self_report",
+    ),
+    Endpoint(
+        "assessment_in_error",
+        "POST",
+        lambda w, p, r: f"/patients/{p.pk}/assessments/{r['assessment']}/entered-in-error",
+        lambda w, p, r: {"version": 1, "reason": "wrong patient"},
+        {**RECORD_RATING, "prescriber": 200, "nurse": 200},
+        "write",
+    ),
+    Endpoint(
+        "outcomes",
+        "GET",
+        _patient_path("/outcomes"),
+        lambda w, p, r: None,
+        READ_CLINICAL,
+        "read_clinical",
+    ),
+    Endpoint(
+        "create_link",
+        "POST",
+        _patient_path("/assessment-links"),
+        lambda w, p, r: {"instrument": "phq9"},
+        SEND_LINK,
+        "send_link",
+    ),
+]
+
+
 def _seed_records(world: World, patient: Patient) -> dict[str, str]:
     """One record of each kind on the target patient, so record-level endpoints have a target."""
     author = (
@@ -181,6 +241,18 @@ def _seed_records(world: World, patient: Patient) -> dict[str, str]:
             kind.create.model_validate(data).model_dump(),
         )
         ids[segment] = str(record.pk)
+    from ketamine_clinic.assessments import actions as assessment_actions
+    from ketamine_clinic.clinical.instruments import BUILTIN
+
+    recorded = assessment_actions.record_assessment(
+        Actor(user=author, via="cli"),
+        access,
+        BUILTIN["phq9"],
+        {str(n): 0 for n in range(1, 10)},
+        datetime(2025, 6, 1, 9, tzinfo=UTC),
+        "weekly",
+    )
+    ids["assessment"] = str(recorded.assessment.pk)
     return ids
 
 
@@ -318,6 +390,12 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "list_tokens",
         "revoke",
         "create_token",
+        # Not patient-scoped; tested by the role tests below.
+        "list_instruments",
+        "instrument_schema",
+        "load_instrument",
+        "list_alerts",
+        "acknowledge",
     }
     routes = set()
     for _prefix, router in api._routers:
@@ -337,3 +415,62 @@ def test_every_api_route_is_in_the_matrix() -> None:
     }
     names = {aliases.get(n, n).replace("treatment_history", "treatment-history") for n in names}
     assert names <= covered, names - covered
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_instrument_catalogue(world: World, role: str | None) -> None:
+    api = world.api(role)
+    expected = 401 if role is None else 200
+    assert api.get("/instruments").status_code == expected
+    assert api.get("/instruments/schema").status_code == expected
+    other = api.get("/instruments", data={"clinic": str(world.other_clinic.pk)})
+    assert other.status_code == {None: 401, "other_clinic_nurse": 200}.get(role, 404)
+
+
+LOAD_EXPECTED = {None: 401, "admin": 201}
+SCREENER = {
+    "id": "screen",
+    "version": "1",
+    "name": "Screen",
+    "short_name": "Screen",
+    "respondent": "clinician",
+    "items": [{"id": "q1", "text": "Q", "max": 1}],
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_load_instrument(world: World, role: str | None) -> None:
+    response = world.api(role).post("/instruments", {"definition": SCREENER})
+    assert response.status_code == LOAD_EXPECTED.get(role, 403)
+
+
+ALERTS_EXPECTED = {None: 401, "front_desk": 403, "patient": 403}
+ACK_EXPECTED = {None: 401, "prescriber": 200, "nurse": 200, "admin": 403, "front_desk": 403}
+
+
+def _alert_in_clinic_a(world: World) -> str:
+    from ketamine_clinic.assessments import actions as assessment_actions
+    from ketamine_clinic.clinical.instruments import BUILTIN
+
+    recorded = assessment_actions.record_assessment(
+        Actor(user=world.users["nurse"], via="cli"),
+        PatientAccess(world.patient, Role.NURSE),
+        BUILTIN["phq9"],
+        {str(n): 1 for n in range(1, 10)},
+        datetime(2026, 1, 5, 9, tzinfo=UTC),
+        "weekly",
+    )
+    return str(recorded.alerts[0].pk)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_alerts(world: World, role: str | None) -> None:
+    alert_id = _alert_in_clinic_a(world)
+    api = world.api(role)
+    listed = api.get("/alerts")
+    assert listed.status_code == ALERTS_EXPECTED.get(role, 200)
+    if listed.status_code == 200:
+        ids = [a["id"] for a in listed.json()]
+        assert (alert_id in ids) == (role != "other_clinic_nurse")
+    ack = api.post(f"/alerts/{alert_id}/acknowledge", {"action_note": "called the patient"})
+    assert ack.status_code == ACK_EXPECTED.get(role, 404)

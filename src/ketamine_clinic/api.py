@@ -14,6 +14,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ketamine_clinic.accounts.api import router as accounts_router
 from ketamine_clinic.accounts.authn import user_for_token
 from ketamine_clinic.accounts.models import User
+from ketamine_clinic.assessments.actions import AnswersInvalid, DefinitionInvalid
+from ketamine_clinic.assessments.api import router as assessments_router
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.api import router as patients_router
 
@@ -59,6 +61,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/patients", patients_router)
+api.add_router("/", assessments_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:
@@ -73,6 +76,21 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(Conflict)
 def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
     return _detail(request, 409, str(exc))
+
+
+@api.exception_handler(AnswersInvalid)
+def _bad_answers(request: HttpRequest, exc: AnswersInvalid) -> HttpResponse:
+    errors = [{"loc": ["body", "items", item], "msg": msg} for item, msg in exc.problems.items()]
+    return _detail(request, 422, errors)
+
+
+@api.exception_handler(DefinitionInvalid)
+def _bad_definition(request: HttpRequest, exc: DefinitionInvalid) -> HttpResponse:
+    errors = []
+    for problem in exc.problems:
+        where, _, msg = problem.partition(": ")
+        errors.append({"loc": ["body", "definition", *where.split(".")], "msg": msg or problem})
+    return _detail(request, 422, errors)
 
 
 @api.exception_handler(InvalidInput)

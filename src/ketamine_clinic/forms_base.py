@@ -15,7 +15,7 @@ class StyledFormMixin:
         fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
         for field in fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "ketamine_clinic.accounts",
     "ketamine_clinic.patients",
+    "ketamine_clinic.assessments",
 ]
 
 MIDDLEWARE = [

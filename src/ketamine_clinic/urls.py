@@ -18,6 +18,7 @@ urlpatterns = [
     path("clinic/choose/", account_views.choose_clinic, name="choose_clinic"),
     path("audit/", account_views.audit_log, name="audit_log"),
     path("patients/", include("ketamine_clinic.patients.urls")),
+    path("", include("ketamine_clinic.assessments.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -72,3 +72,20 @@ def record_in_each_clinic(actor: Actor, *, action: str, what: str) -> None:
         record_access(
             actor, action=action, what=what, clinic=membership.clinic_id, role=membership.role
         )
+
+
+def record_link_access(
+    request_ip: str | None, *, action: str, what: str, clinic_id: uuid.UUID, patient_id: uuid.UUID
+) -> AccessLog:
+    """Access through a single-use questionnaire link: no logged-in user, the link is the key."""
+    return AccessLog.objects.create(
+        user=None,
+        username="questionnaire link",
+        role="patient",
+        clinic_id=clinic_id,
+        patient_id=patient_id,
+        action=action,
+        what=what,
+        ip_address=request_ip,
+        via="link",
+    )

@@ -27,4 +27,6 @@ def clinic_context(request: HttpRequest) -> dict[str, Any]:
         ],
         "may_view_audit": can(membership.role, Capability.VIEW_AUDIT),
         "may_list_patients": can(membership.role, Capability.LIST_PATIENTS),
+        "may_view_alerts": can(membership.role, Capability.VIEW_ALERTS),
+        "may_manage_instruments": can(membership.role, Capability.MANAGE_INSTRUMENTS),
     }

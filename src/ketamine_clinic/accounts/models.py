@@ -23,6 +23,24 @@ class Clinic(models.Model):
         default=False,
         help_text="Staff must use an authenticator app (TOTP) as a second factor.",
     )
+    crisis_phone = models.CharField(
+        max_length=40,
+        default="988",
+        help_text="Shown to patients at once when an answer suggests risk (988 in the US).",
+    )
+    crisis_text = models.CharField(
+        max_length=300,
+        default="Call or text 988, the Suicide & Crisis Lifeline (US), or your local emergency "
+        "number.",
+    )
+    measurement_interval_days = models.PositiveSmallIntegerField(
+        default=7, help_text="A patient in care is due for a self-report after this many days."
+    )
+    remission_thresholds = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Per-instrument remission cut-offs overriding the defaults, e.g. {"madrs": 12}.',
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

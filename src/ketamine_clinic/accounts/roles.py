@@ -35,6 +35,12 @@ class Capability(StrEnum):
     MARK_PATIENT_IN_ERROR = "mark_patient_in_error"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
+    RECORD_ASSESSMENT = "record_assessment"
+    SELF_REPORT = "self_report"
+    SEND_ASSESSMENT_LINK = "send_assessment_link"
+    VIEW_ALERTS = "view_alerts"
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
+    MANAGE_INSTRUMENTS = "manage_instruments"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -47,6 +53,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.MARK_PATIENT_IN_ERROR,
             Capability.VIEW_AUDIT,
             Capability.MANAGE_USERS,
+            Capability.VIEW_ALERTS,
+            Capability.MANAGE_INSTRUMENTS,
         }
     ),
     Role.PRESCRIBER: frozenset(
@@ -58,6 +66,10 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.EDIT_CLINICAL,
             Capability.EDIT_DIAGNOSES,
             Capability.MARK_PATIENT_IN_ERROR,
+            Capability.RECORD_ASSESSMENT,
+            Capability.SEND_ASSESSMENT_LINK,
+            Capability.VIEW_ALERTS,
+            Capability.ACKNOWLEDGE_ALERT,
         }
     ),
     Role.NURSE: frozenset(
@@ -67,6 +79,10 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.EDIT_DEMOGRAPHICS,
             Capability.VIEW_CLINICAL,
             Capability.EDIT_CLINICAL,
+            Capability.RECORD_ASSESSMENT,
+            Capability.SEND_ASSESSMENT_LINK,
+            Capability.VIEW_ALERTS,
+            Capability.ACKNOWLEDGE_ALERT,
         }
     ),
     Role.FRONT_DESK: frozenset(
@@ -75,10 +91,13 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_DEMOGRAPHICS,
             Capability.EDIT_DEMOGRAPHICS,
             Capability.MARK_PATIENT_IN_ERROR,
+            Capability.SEND_ASSESSMENT_LINK,
         }
     ),
     # A patient reaches only their own record, and only to read it.
-    Role.PATIENT: frozenset({Capability.VIEW_DEMOGRAPHICS, Capability.VIEW_CLINICAL}),
+    Role.PATIENT: frozenset(
+        {Capability.VIEW_DEMOGRAPHICS, Capability.VIEW_CLINICAL, Capability.SELF_REPORT}
+    ),
 }
 
 

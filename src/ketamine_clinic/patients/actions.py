@@ -293,12 +293,19 @@ def mark_record_in_error(
     version: int,
     reason: str,
 ) -> PatientRecord:
+    return mark_in_error(actor, access, record, version, reason, what=kind.audit_name)
+
+
+def mark_in_error(
+    actor: Actor, access: PatientAccess, record: PatientRecord, version: int, reason: str, what: str
+) -> PatientRecord:
+    """Mark any chart record entered in error, with its audit row, in one transaction."""
     with transaction.atomic():
         updated = _mark_in_error(record, version, reason, actor)
         record_access(
             actor,
             action="entered_in_error",
-            what=kind.audit_name,
+            what=what,
             clinic=access.patient.clinic_id,
             patient_id=access.patient.pk,
             role=access.role,

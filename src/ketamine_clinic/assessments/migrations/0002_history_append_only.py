@@ -1,0 +1,10 @@
+from django.db import migrations
+
+from ketamine_clinic.dbguards import append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("assessments", "0001_initial")]
+    operations = [
+        append_only("assessments_historicalassessment", "assessments_historicalsafetyalert")
+    ]

@@ -1,0 +1,449 @@
+"""Screens for measurement: record a rating, fill in a questionnaire (portal or link), the
+chart's measurement section, the clinicians' dashboard, and loading instruments."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ketamine_clinic.accounts.audit import Actor, record_access, record_link_access
+from ketamine_clinic.accounts.clientip import client_ip
+from ketamine_clinic.accounts.current import current_membership
+from ketamine_clinic.accounts.models import Clinic, Membership, User
+from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.assessments import actions
+from ketamine_clinic.assessments.catalogue import get_instrument, instruments_for
+from ketamine_clinic.assessments.charts import instrument_chart_spec, render_svg
+from ketamine_clinic.assessments.forms import (
+    AcknowledgeForm,
+    DefinitionUploadForm,
+    LinkForm,
+    answers_form_class,
+)
+from ketamine_clinic.assessments.models import Assessment, ClinicInstrument, SafetyAlert, Source
+from ketamine_clinic.assessments.outcomes import DOSE_CONTEXTS, patient_series
+from ketamine_clinic.clinical.instruments import Instrument
+from ketamine_clinic.clinical.outcomes import measurement_due
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
+from ketamine_clinic.patients.models import Patient, RecordStatus
+
+STATUS_LABELS = {
+    "no_data": "No scores yet",
+    "no_baseline": "No baseline yet",
+    "no_response": "No response yet",
+    "response": "Response",
+    "remission": "Remission",
+    "relapse": "Relapse",
+}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # every view here but the link is login_required
+    return user
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, "web")
+
+
+def _membership(request: HttpRequest, capability: Capability) -> Membership:
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, capability):
+        raise PermissionDenied("your role in this clinic does not allow this")
+    return membership
+
+
+def _instrument_or_404(clinic_id: Any, instrument_id: str) -> Instrument:
+    try:
+        return get_instrument(clinic_id, instrument_id)
+    except InvalidInput:
+        raise Http404("no such instrument") from None
+
+
+def _put_answer_errors(form: Any, exc: actions.AnswersInvalid) -> None:
+    for item, message in exc.problems.items():
+        field = f"item_{item}"
+        form.add_error(field if field in form.fields else None, message)
+
+
+# --- The chart's measurement section -----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def measurements(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The chart's measurement section (loaded into the chart by htmx)."""
+    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_CLINICAL)
+    series = patient_series(access.patient)
+    record_access(
+        _actor(request), action="read", what="outcomes", clinic=access.patient.clinic_id,
+        patient_id=access.patient.pk, role=access.role,
+    )  # fmt: skip
+    catalogue = instruments_for(access.patient.clinic_id)
+    in_error = Assessment.objects.filter(
+        patient=access.patient, status=RecordStatus.ENTERED_IN_ERROR
+    )
+    return render(
+        request,
+        "assessments/partials/measurements.html",
+        {
+            "patient": access.patient,
+            "series": [
+                {
+                    "s": s,
+                    "status_label": STATUS_LABELS.get(s.outcome.status) if s.outcome else None,
+                    "latest_first": list(reversed(s.assessments))[:10],
+                }
+                for s in series
+            ],
+            "in_error": in_error,
+            "may_record": can(access.role, Capability.RECORD_ASSESSMENT)
+            and not access.patient.in_error,
+            "may_link": can(access.role, Capability.SEND_ASSESSMENT_LINK)
+            and not access.patient.in_error,
+            "instruments": list(catalogue.values()),
+        },
+    )
+
+
+@login_required
+@require_GET
+def chart_svg(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpResponse:
+    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_CLINICAL)
+    series = next(
+        (s for s in patient_series(access.patient) if s.instrument.id == instrument_id), None
+    )
+    if series is None:
+        raise Http404("no scores on that instrument")
+    doses = sorted(
+        {a.administered_at for a in series.assessments if a.context == "pre_dose"}
+    ) or sorted(
+        {
+            a.administered_at
+            for a in Assessment.objects.filter(
+                patient=access.patient, status=RecordStatus.ACTIVE, context__in=DOSE_CONTEXTS
+            )
+            if a.context == "pre_dose"
+        }
+    )
+    spec = instrument_chart_spec(
+        series.instrument,
+        [(a.administered_at, a.total, a.context) for a in series.assessments],
+        series.outcome,
+        series.remission_at_most,
+        doses,
+    )
+    record_access(
+        _actor(request), action="read", what=f"chart.{instrument_id}",
+        clinic=access.patient.clinic_id, patient_id=access.patient.pk, role=access.role,
+    )  # fmt: skip
+    return HttpResponse(render_svg(spec), content_type="image/svg+xml")
+
+
+# --- Staff record a rating ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpResponse:
+    access = get_patient_for_user(_user(request), patient_id, Capability.RECORD_ASSESSMENT)
+    instrument = _instrument_or_404(access.patient.clinic_id, instrument_id)
+    form_class = answers_form_class(instrument, staff=True)
+    initial = {"administered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        when = form.cleaned_data["administered_at"]
+        if when > timezone.now() + timedelta(minutes=5):
+            form.add_error("administered_at", "must not be in the future")
+        else:
+            try:
+                recorded = actions.record_assessment(
+                    _actor(request), access, instrument, form.answers(),  # type: ignore[attr-defined]
+                    when, form.cleaned_data["context"],
+                )  # fmt: skip
+            except actions.AnswersInvalid as exc:
+                _put_answer_errors(form, exc)
+            except (Conflict, InvalidInput) as exc:
+                form.add_error(None, str(exc))
+            else:
+                a = recorded.assessment
+                note = f"{a.instrument_name} recorded: {a.total}"
+                note += f" ({a.band_label})" if a.band_label else ""
+                if recorded.alerts:
+                    messages.error(request, note + ". Safety alert raised: " + "; ".join(
+                        alert.message for alert in recorded.alerts))  # fmt: skip
+                else:
+                    messages.success(request, note + ".")
+                return redirect(
+                    reverse("patients:chart", args=[access.patient.pk]) + "#measurements"
+                )
+    return render(
+        request,
+        "assessments/record.html",
+        {"form": form, "instrument": instrument, "patient": access.patient},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def in_error(request: HttpRequest, patient_id: str, assessment_id: str) -> HttpResponse:
+    from ketamine_clinic.patients.actions import mark_in_error
+    from ketamine_clinic.patients.forms import EnteredInErrorForm
+
+    access = get_patient_for_user(_user(request), patient_id, Capability.RECORD_ASSESSMENT)
+    assessment = Assessment.objects.filter(pk=assessment_id, patient=access.patient).first()
+    if assessment is None:
+        raise Http404("no such assessment")
+    form = EnteredInErrorForm(request.POST or None, initial={"version": assessment.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            mark_in_error(
+                _actor(request), access, assessment, form.cleaned_data["version"],
+                form.cleaned_data["reason"], what="assessment",
+            )  # fmt: skip
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.warning(request, "Marked as entered in error.")
+            return redirect(reverse("patients:chart", args=[access.patient.pk]) + "#measurements")
+    return render(
+        request,
+        "patients/entered_in_error.html",
+        {"form": form, "patient": access.patient, "what": f"this {assessment.instrument_name}"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_link(request: HttpRequest, patient_id: str) -> HttpResponse:
+    access = get_patient_for_user(_user(request), patient_id, Capability.SEND_ASSESSMENT_LINK)
+    self_report = [i for i in instruments_for(access.patient.clinic_id).values() if i.self_report]
+    form = LinkForm(request.POST or None, instruments=self_report)
+    url = None
+    if request.method == "POST" and form.is_valid():
+        instrument = _instrument_or_404(access.patient.clinic_id, form.cleaned_data["instrument"])
+        raw, link = actions.create_link(
+            _actor(request), access, instrument, form.cleaned_data["context"],
+            form.cleaned_data["expires_in_hours"],
+        )  # fmt: skip
+        url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
+        form = LinkForm(instruments=self_report)
+        messages.success(
+            request, f"Link made; it works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC."
+        )
+    return render(
+        request, "assessments/send_link.html", {"form": form, "patient": access.patient, "url": url}
+    )
+
+
+# --- Patients fill in questionnaires -----------------------------------------------------------
+
+
+def _answer_page(
+    request: HttpRequest, instrument: Instrument, clinic: Clinic, submit: Any, *, action: str
+) -> HttpResponse:
+    """Show the questionnaire; on a valid submission store it and show the thanks page, or
+    the crisis page at once when an answer raises a safety alert."""
+    form = answers_form_class(instrument, staff=False)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = submit(form.answers())  # type: ignore[attr-defined]
+        except actions.AnswersInvalid as exc:
+            _put_answer_errors(form, exc)
+        else:
+            template = "assessments/crisis.html" if recorded.alerts else "assessments/thanks.html"
+            return render(request, template, {"clinic": clinic, "instrument": instrument})
+    return render(
+        request,
+        "assessments/fill_in.html",
+        {"form": form, "instrument": instrument, "clinic": clinic, "action": action},
+    )
+
+
+@login_required
+@require_GET
+def my_questionnaires(request: HttpRequest) -> HttpResponse:
+    patient, _ = _own_record(request)
+    instruments = [i for i in instruments_for(patient.clinic_id).values() if i.self_report]
+    recent = Assessment.objects.filter(patient=patient, status=RecordStatus.ACTIVE)[:10]
+    record_access(
+        _actor(request), action="read", what="assessments", clinic=patient.clinic_id,
+        patient_id=patient.pk, role=Role.PATIENT,
+    )  # fmt: skip
+    return render(
+        request,
+        "assessments/my_questionnaires.html",
+        {"patient": patient, "instruments": instruments, "recent": recent},
+    )
+
+
+def _own_record(request: HttpRequest) -> tuple[Patient, PatientAccess]:
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, Capability.SELF_REPORT):
+        raise PermissionDenied("this page is for patients")
+    patient = Patient.objects.filter(user=_user(request), clinic=membership.clinic).first()
+    if patient is None or patient.in_error:
+        raise Http404("your account is not linked to a chart")
+    return patient, PatientAccess(patient, Role.PATIENT)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fill_in(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    patient, access = _own_record(request)
+    instrument = _instrument_or_404(patient.clinic_id, instrument_id)
+    if not instrument.self_report:
+        raise Http404("not a self-report questionnaire")
+
+    def submit(answers: dict[str, int]) -> actions.Recorded:
+        return actions.record_assessment(
+            _actor(request), access, instrument, answers, timezone.now(), "ad_hoc",
+            source=Source.PORTAL,
+        )  # fmt: skip
+
+    return _answer_page(request, instrument, patient.clinic, submit, action=request.path)
+
+
+@require_http_methods(["GET", "POST"])
+def link(request: HttpRequest, token: str) -> HttpResponse:
+    """A questionnaire opened from a link: no login; the single-use link is the key."""
+    try:
+        found = actions.find_link(token)
+    except actions.LinkUnusable as exc:
+        return render(request, "assessments/link_unusable.html", {"message": str(exc)}, status=410)
+    patient = found.patient
+    instrument = _instrument_or_404(patient.clinic_id, found.instrument_id)
+    if request.method == "GET":
+        record_link_access(
+            client_ip(request), action="read", what=f"assessment_link.{instrument.id}",
+            clinic_id=patient.clinic_id, patient_id=patient.pk,
+        )  # fmt: skip
+
+    def submit(answers: dict[str, int]) -> actions.Recorded:
+        return actions.submit_link(token, answers, client_ip(request))
+
+    try:
+        return _answer_page(request, instrument, patient.clinic, submit, action=request.path)
+    except actions.LinkUnusable as exc:
+        return render(request, "assessments/link_unusable.html", {"message": str(exc)}, status=410)
+
+
+# --- Clinicians' dashboard ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request, Capability.VIEW_ALERTS)
+    clinic = membership.clinic
+    alerts = list(
+        SafetyAlert.objects.filter(clinic=clinic, acknowledged_at__isnull=True)
+        .select_related("patient", "assessment")
+        .order_by("raised_at")[:200]
+    )
+    self_report_ids = [i.id for i in instruments_for(clinic.pk).values() if i.self_report]
+    last = (
+        Assessment.objects.filter(
+            patient=OuterRef("pk"), status=RecordStatus.ACTIVE, instrument_id__in=self_report_ids
+        )
+        .values("patient")
+        .annotate(last=Max("administered_at"))
+        .values("last")
+    )
+    now = timezone.now()
+    interval = timedelta(days=clinic.measurement_interval_days)
+    patients = (
+        Patient.objects.filter(clinic=clinic, status=RecordStatus.ACTIVE)
+        .annotate(last_self_report=Subquery(last))
+        .filter(Q(last_self_report__isnull=True) | Q(last_self_report__lte=now - interval))
+        .order_by("last_self_report", "family_name")[:100]
+    )
+    due = [p for p in patients if measurement_due(p.last_self_report, now, interval)]
+    record_access(
+        _actor(request), action="list", what="dashboard", clinic=clinic, role=membership.role
+    )
+    return render(
+        request,
+        "assessments/dashboard.html",
+        {
+            "alerts": alerts,
+            "due": due,
+            "interval_days": clinic.measurement_interval_days,
+            "may_acknowledge": can(membership.role, Capability.ACKNOWLEDGE_ALERT),
+            "form": AcknowledgeForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
+    user = _user(request)
+    alert = SafetyAlert.objects.filter(pk=alert_id).first()
+    role = user.role_in(alert.clinic_id) if alert else None
+    if alert is None or role is None or role == Role.PATIENT:
+        raise Http404("no such alert")
+    if not can(role, Capability.ACKNOWLEDGE_ALERT):
+        raise PermissionDenied("your role may not acknowledge alerts")
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what you did (at least a few words) to acknowledge the alert.")
+        return redirect("assessments:dashboard")
+    try:
+        actions.acknowledge_alert(_actor(request), alert, role, form.cleaned_data["action_note"])
+    except Conflict as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, "Alert acknowledged.")
+    return redirect("assessments:dashboard")
+
+
+# --- Clinic admins load instruments ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instruments(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request, Capability.MANAGE_INSTRUMENTS)
+    form = DefinitionUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["definition"]
+        try:
+            if upload.size > 1_000_000:
+                raise actions.DefinitionInvalid(["file: larger than 1 MB"])
+            try:
+                data = json.loads(upload.read().decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise actions.DefinitionInvalid([f"file: not valid JSON ({exc})"]) from None
+            loaded = actions.load_instrument(_actor(request), membership.clinic, data)
+        except actions.DefinitionInvalid as exc:
+            problems = exc.problems
+        except Conflict as exc:
+            problems = [str(exc)]
+        else:
+            messages.success(request, f"Loaded {loaded.instrument_id} version {loaded.version}.")
+            return redirect("assessments:instruments")
+    return render(
+        request,
+        "assessments/instruments.html",
+        {
+            "form": form,
+            "problems": problems,
+            "catalogue": list(instruments_for(membership.clinic_id).values()),
+            "loaded": ClinicInstrument.objects.filter(clinic=membership.clinic),
+        },
+    )

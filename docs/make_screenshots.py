@@ -40,7 +40,11 @@ def main() -> None:
         page.wait_for_timeout(600)
         page.screenshot(path=OUT / "patient-search.png")
         page.get_by_role("link", name="Chen, Mei").click()
+        page.wait_for_selector("img[alt^='PHQ-9 scores']")
+        page.wait_for_timeout(800)
         page.screenshot(path=OUT / "patient-chart.png", full_page=True)
+        page.goto(f"{BASE}/dashboard/")
+        page.screenshot(path=OUT / "dashboard.png", full_page=True)
         tablet.close()
         admin = browser.new_context(viewport={"width": 1180, "height": 820}).new_page()
         login(admin, "admin")
@@ -49,6 +53,8 @@ def main() -> None:
         phone = browser.new_context(viewport={"width": 390, "height": 760}).new_page()
         login(phone, "meichen")
         phone.screenshot(path=OUT / "patient-portal.png")
+        phone.goto(f"{BASE}/me/questionnaires/phq9/")
+        phone.screenshot(path=OUT / "phq9-phone.png", full_page=True)
         browser.close()
 
 

@@ -59,3 +59,24 @@ def test_every_demo_login_works() -> None:
         response = client.post("/login/", {"username": user.username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, user.username
         assert client.get("/", follow=True).status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_tells_the_measurement_stories() -> None:
+    from ketamine_clinic.assessments.models import SafetyAlert
+    from ketamine_clinic.assessments.outcomes import patient_series
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    chen = Patient.objects.get(family_name="Chen", given_name="Mei")
+    phq9 = next(s for s in patient_series(chen) if s.instrument.id == "phq9")
+    assert phq9.outcome is not None
+    assert phq9.outcome.baseline is not None
+    assert phq9.outcome.baseline.total == 21
+    assert phq9.outcome.latest is not None
+    assert phq9.outcome.latest.total == 8
+    assert phq9.outcome.status == "response"
+    statuses = {
+        s.outcome.status for p in Patient.objects.all() for s in patient_series(p) if s.outcome
+    }
+    assert "relapse" in statuses
+    assert SafetyAlert.objects.filter(acknowledged_at__isnull=True).count() == 1

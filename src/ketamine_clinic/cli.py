@@ -15,6 +15,7 @@ ALIASES = {
     "grant-role": "grant_role",
     "disable-user": "disable_user",
     "reset-otp": "reset_otp",
+    "configure-clinic": "configure_clinic",
 }
 
 

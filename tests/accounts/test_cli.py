@@ -164,3 +164,33 @@ def test_reset_otp_removes_the_device_and_ends_sessions(world: World) -> None:
     assert "Removed 1 authenticator(s) of nurse; ended 1 session(s)." in out
     assert not TOTPDevice.objects.filter(user=world.users["nurse"]).exists()
     assert client.get("/patients/").status_code == 302
+
+
+def test_configure_clinic(world: World) -> None:
+    out = run(
+        "configure-clinic", "Clinic A", "--crisis-phone", "116123", "--crisis-text",
+        "Call Samaritans on 116 123.", "--measurement-interval-days", "14",
+        "--remission", "madrs=12", "--require-staff-otp", "yes",
+    )  # fmt: skip
+    assert "remission cut-offs {'madrs': 12}" in out
+    world.clinic.refresh_from_db()
+    assert world.clinic.crisis_phone == "116123"
+    assert world.clinic.measurement_interval_days == 14
+    assert world.clinic.require_staff_otp
+    run("configure-clinic", "Clinic A", "--remission", "madrs=default")
+    world.clinic.refresh_from_db()
+    assert world.clinic.remission_thresholds == {}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--remission", "cadss=3"], "not an outcome measure"),
+        (["--remission", "madrs=99"], "between 0 and 60"),
+        (["--crisis-phone", "call me"], "digits"),
+        (["--measurement-interval-days", "0"], "between 1 and 90"),
+    ],
+)
+def test_configure_clinic_refuses_bad_values(world: World, args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        run("configure-clinic", "Clinic A", *args)

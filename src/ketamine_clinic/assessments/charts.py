@@ -13,7 +13,7 @@ from typing import Any
 import vl_convert
 
 from ketamine_clinic.clinical.instruments import Instrument
-from ketamine_clinic.clinical.outcomes import RESPONSE_FALL, Outcome
+from ketamine_clinic.clinical.outcomes import ACUTE_CONTEXTS, RESPONSE_FALL, Outcome
 
 BAND_COLOURS = ["#e8f5e9", "#fffde7", "#fff3e0", "#fbe9e7", "#ffebee"]
 
@@ -82,10 +82,25 @@ def instrument_chart_spec(
                 },
             }
         )
+    acute = [{"at": _iso(t), "total": v} for t, v, c in scores if c in ACUTE_CONTEXTS]
+    if acute:
+        # Scores taken hours after a dose show its acute effect: drawn as open circles, not
+        # joined to the sustained trajectory.
+        layers.append(
+            {
+                "data": {"values": acute},
+                "mark": {"type": "point", "size": 50, "filled": False, "color": "#6f42c1"},
+                "encoding": {
+                    "x": {"field": "at", "type": "temporal"},
+                    "y": {"field": "total", "type": "quantitative"},
+                },
+            }
+        )
+    sustained = [(t, v, c) for t, v, c in scores if c not in ACUTE_CONTEXTS]
     layers.append(
         {
             "data": {
-                "values": [{"at": _iso(t), "total": v, "context": c} for t, v, c in scores]
+                "values": [{"at": _iso(t), "total": v, "context": c} for t, v, c in sustained]
             },
             "mark": {"type": "line", "point": {"size": 60, "filled": True}, "color": "#0d6efd"},
             "encoding": {

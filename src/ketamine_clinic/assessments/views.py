@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -369,7 +369,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Patient.objects.filter(clinic=clinic, status=RecordStatus.ACTIVE)
         .annotate(last_self_report=Subquery(last))
         .filter(Q(last_self_report__isnull=True) | Q(last_self_report__lte=now - interval))
-        .order_by("last_self_report", "family_name")[:100]
+        .order_by(F("last_self_report").asc(nulls_first=True), "family_name")[:100]
     )
     due = [p for p in patients if measurement_due(p.last_self_report, now, interval)]
     record_access(

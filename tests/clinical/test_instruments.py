@@ -249,3 +249,15 @@ def test_builtin_definitions_satisfy_the_published_schema() -> None:
     assert set(schema["required"]) >= {"id", "version", "name", "short_name", "respondent", "items"}
     # The built-ins go through the same parser as clinic files.
     assert parse_definition(PHQ9).short_name == "PHQ-9"
+
+
+def test_published_schema_and_example_are_current() -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    published = json.loads((docs / "instrument-definition.schema.json").read_text())
+    assert published == json.loads(json.dumps(definition_json_schema())), (
+        "regenerate docs/instrument-definition.schema.json (see docs/instruments.md)"
+    )
+    example = parse_definition(json.loads((docs / "examples" / "clinic-screener.json").read_text()))
+    assert example.short_name == "Risk screen"

@@ -31,6 +31,8 @@ from ketamine_clinic.clinical.instruments.model import (
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,39}$")]
+# Instrument ids appear in URLs, so letters, digits, - and _ only.
+InstrumentCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 Loinc = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,7}-[0-9]$")]
 Score = Annotated[int, Field(ge=0, le=1000)]
 
@@ -97,7 +99,7 @@ class ScoringDef(_Strict):
 class InstrumentDefinition(_Strict):
     """The JSON a clinic loads. See docs/instruments.md for an annotated example."""
 
-    id: Code
+    id: InstrumentCode
     version: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")]
     name: Short
     short_name: Annotated[

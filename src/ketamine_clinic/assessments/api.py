@@ -9,10 +9,12 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Status
 
-from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments import actions
+from ketamine_clinic.assessments.access import get_alert_for_user
 from ketamine_clinic.assessments.catalogue import get_instrument, instruments_for
 from ketamine_clinic.assessments.models import Assessment, SafetyAlert, Source
 from ketamine_clinic.assessments.outcomes import patient_series
@@ -36,17 +38,6 @@ from ketamine_clinic.patients.actions import mark_in_error
 from ketamine_clinic.patients.schemas import EnteredInError
 
 router = Router(tags=["assessments"])
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied("log in first")
-    return user
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request, "api")
 
 
 def instrument_out(instrument: Instrument) -> dict[str, Any]:
@@ -102,7 +93,7 @@ def _one_clinic(user: User, wanted: uuid.UUID | None, capability: Capability | N
 
 @router.get("/instruments", response=list[InstrumentOut], summary="The instrument catalogue")
 def list_instruments(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[dict[str, Any]]:
-    clinic_id = _one_clinic(_user(request), clinic, None)
+    clinic_id = _one_clinic(request_user(request), clinic, None)
     return [instrument_out(i) for i in instruments_for(clinic_id).values()]
 
 
@@ -117,10 +108,10 @@ def instrument_schema(request: HttpRequest) -> dict[str, Any]:
     summary="Load a clinic's own instrument from a definition (clinic admins)",
 )
 def load_instrument(request: HttpRequest, payload: InstrumentLoad) -> Status:
-    user = _user(request)
+    user = request_user(request)
     clinic_id = _one_clinic(user, payload.clinic, Capability.MANAGE_INSTRUMENTS)
     loaded = actions.load_instrument(
-        _actor(request), Clinic.objects.get(pk=clinic_id), payload.definition
+        api_actor(request), Clinic.objects.get(pk=clinic_id), payload.definition
     )
     return Status(201, loaded)
 
@@ -133,12 +124,12 @@ def load_instrument(request: HttpRequest, payload: InstrumentLoad) -> Status:
 def list_assessments(
     request: HttpRequest, patient_id: uuid.UUID, instrument: str | None = None
 ) -> QuerySet[Assessment]:
-    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_CLINICAL)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     rows = Assessment.objects.filter(patient=access.patient)
     if instrument:
         rows = rows.filter(instrument_id=instrument)
     record_access(
-        _actor(request),
+        api_actor(request),
         action="read",
         what="assessments",
         clinic=access.patient.clinic_id,
@@ -156,7 +147,7 @@ def list_assessments(
 def create_assessment(
     request: HttpRequest, patient_id: uuid.UUID, payload: AssessmentCreate
 ) -> Status:
-    user = _user(request)
+    user = request_user(request)
     access = get_patient_for_user(user, patient_id, Capability.VIEW_DEMOGRAPHICS)
     if access.role == Role.PATIENT:
         source = Source.PORTAL
@@ -168,7 +159,7 @@ def create_assessment(
         raise PermissionDenied(f"a {access.role.label.lower()} may not record assessments")
     instrument = get_instrument(access.patient.clinic_id, payload.instrument)
     recorded = actions.record_assessment(
-        _actor(request),
+        api_actor(request),
         access,
         instrument,
         payload.items,
@@ -195,12 +186,12 @@ def create_assessment(
 def assessment_in_error(
     request: HttpRequest, patient_id: uuid.UUID, assessment_id: uuid.UUID, payload: EnteredInError
 ) -> Assessment:
-    access = get_patient_for_user(_user(request), patient_id, Capability.RECORD_ASSESSMENT)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_ASSESSMENT)
     assessment = Assessment.objects.filter(pk=assessment_id, patient=access.patient).first()
     if assessment is None:
         raise Http404("no such assessment")
     updated = mark_in_error(
-        _actor(request), access, assessment, payload.version, payload.reason, what="assessment"
+        api_actor(request), access, assessment, payload.version, payload.reason, what="assessment"
     )
     assert isinstance(updated, Assessment)  # noqa: S101  # same model in, same model out
     return updated
@@ -212,7 +203,7 @@ def assessment_in_error(
     summary="Trajectory and response, remission and relapse status per instrument",
 )
 def outcomes(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
-    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_CLINICAL)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     result = []
     for series in patient_series(access.patient):
         outcome = series.outcome
@@ -241,7 +232,7 @@ def outcomes(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]
             }
         )
     record_access(
-        _actor(request),
+        api_actor(request),
         action="read",
         what="outcomes",
         clinic=access.patient.clinic_id,
@@ -257,10 +248,12 @@ def outcomes(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]
     summary="A single-use, expiring questionnaire link for the clinic to send",
 )
 def create_link(request: HttpRequest, patient_id: uuid.UUID, payload: LinkCreate) -> Status:
-    access = get_patient_for_user(_user(request), patient_id, Capability.SEND_ASSESSMENT_LINK)
+    access = get_patient_for_user(
+        request_user(request), patient_id, Capability.SEND_ASSESSMENT_LINK
+    )
     instrument = get_instrument(access.patient.clinic_id, payload.instrument)
     raw, link = actions.create_link(
-        _actor(request), access, instrument, payload.context, payload.expires_in_hours
+        api_actor(request), access, instrument, payload.context, payload.expires_in_hours
     )
     url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
     return Status(
@@ -270,7 +263,7 @@ def create_link(request: HttpRequest, patient_id: uuid.UUID, payload: LinkCreate
 
 @router.get("/alerts", response=list[AlertOut], summary="Safety alerts in your clinics")
 def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> QuerySet[SafetyAlert]:
-    user = _user(request)
+    user = request_user(request)
     clinic_ids = clinics_where(user, Capability.VIEW_ALERTS)
     if not clinic_ids:
         raise PermissionDenied("your role does not see safety alerts")
@@ -283,7 +276,7 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> QuerySet[
         alerts = alerts.filter(acknowledged_at__isnull=False)
     for clinic_id in clinic_ids:
         record_access(
-            _actor(request), action="list", what="safety_alerts", clinic=clinic_id,
+            api_actor(request), action="list", what="safety_alerts", clinic=clinic_id,
             role=user.role_in(clinic_id),
         )  # fmt: skip
     return alerts[:500]
@@ -297,11 +290,5 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> QuerySet[
 def acknowledge(
     request: HttpRequest, alert_id: uuid.UUID, payload: AlertAcknowledge
 ) -> SafetyAlert:
-    user = _user(request)
-    alert = SafetyAlert.objects.filter(pk=alert_id).first()
-    role = user.role_in(alert.clinic_id) if alert else None
-    if alert is None or role is None or role == Role.PATIENT:
-        raise Http404("no such alert")
-    if not can(role, Capability.ACKNOWLEDGE_ALERT):
-        raise PermissionDenied(f"a {role.label.lower()} may not acknowledge alerts")
-    return actions.acknowledge_alert(_actor(request), alert, role, payload.action_note)
+    alert, role = get_alert_for_user(request_user(request), alert_id, Capability.ACKNOWLEDGE_ALERT)
+    return actions.acknowledge_alert(api_actor(request), alert, role, payload.action_note)

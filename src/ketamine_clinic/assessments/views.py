@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ketamine_clinic.accounts.audit import Actor, record_access, record_link_access
+from ketamine_clinic.accounts.audit import record_access, record_link_access
 from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.current import current_membership
-from ketamine_clinic.accounts.models import Clinic, Membership, User
+from ketamine_clinic.accounts.models import Clinic, Membership
+from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments import actions
+from ketamine_clinic.assessments.access import get_alert_for_user
 from ketamine_clinic.assessments.catalogue import get_instrument, instruments_for
 from ketamine_clinic.assessments.charts import instrument_chart_spec, render_svg
 from ketamine_clinic.assessments.forms import (
@@ -47,16 +49,6 @@ STATUS_LABELS = {
     "remission": "Remission",
     "relapse": "Relapse",
 }
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  # every view here but the link is login_required
-    return user
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request, "web")
 
 
 def _membership(request: HttpRequest, capability: Capability) -> Membership:
@@ -86,10 +78,10 @@ def _put_answer_errors(form: Any, exc: actions.AnswersInvalid) -> None:
 @require_GET
 def measurements(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The chart's measurement section (loaded into the chart by htmx)."""
-    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_CLINICAL)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     series = patient_series(access.patient)
     record_access(
-        _actor(request), action="read", what="outcomes", clinic=access.patient.clinic_id,
+        web_actor(request), action="read", what="outcomes", clinic=access.patient.clinic_id,
         patient_id=access.patient.pk, role=access.role,
     )  # fmt: skip
     catalogue = instruments_for(access.patient.clinic_id)
@@ -122,7 +114,7 @@ def measurements(request: HttpRequest, patient_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def chart_svg(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpResponse:
-    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_CLINICAL)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     series = next(
         (s for s in patient_series(access.patient) if s.instrument.id == instrument_id), None
     )
@@ -147,7 +139,7 @@ def chart_svg(request: HttpRequest, patient_id: str, instrument_id: str) -> Http
         doses,
     )
     record_access(
-        _actor(request), action="read", what=f"chart.{instrument_id}",
+        web_actor(request), action="read", what=f"chart.{instrument_id}",
         clinic=access.patient.clinic_id, patient_id=access.patient.pk, role=access.role,
     )  # fmt: skip
     return HttpResponse(render_svg(spec), content_type="image/svg+xml")
@@ -159,7 +151,7 @@ def chart_svg(request: HttpRequest, patient_id: str, instrument_id: str) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpResponse:
-    access = get_patient_for_user(_user(request), patient_id, Capability.RECORD_ASSESSMENT)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_ASSESSMENT)
     instrument = _instrument_or_404(access.patient.clinic_id, instrument_id)
     form_class = answers_form_class(instrument, staff=True)
     initial = {"administered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
@@ -171,7 +163,7 @@ def record(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpRes
         else:
             try:
                 recorded = actions.record_assessment(
-                    _actor(request), access, instrument, form.answers(),  # type: ignore[attr-defined]
+                    web_actor(request), access, instrument, form.answers(),  # type: ignore[attr-defined]
                     when, form.cleaned_data["context"],
                 )  # fmt: skip
             except actions.AnswersInvalid as exc:
@@ -203,7 +195,7 @@ def in_error(request: HttpRequest, patient_id: str, assessment_id: str) -> HttpR
     from ketamine_clinic.patients.actions import mark_in_error
     from ketamine_clinic.patients.forms import EnteredInErrorForm
 
-    access = get_patient_for_user(_user(request), patient_id, Capability.RECORD_ASSESSMENT)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_ASSESSMENT)
     assessment = Assessment.objects.filter(pk=assessment_id, patient=access.patient).first()
     if assessment is None:
         raise Http404("no such assessment")
@@ -211,7 +203,7 @@ def in_error(request: HttpRequest, patient_id: str, assessment_id: str) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             mark_in_error(
-                _actor(request), access, assessment, form.cleaned_data["version"],
+                web_actor(request), access, assessment, form.cleaned_data["version"],
                 form.cleaned_data["reason"], what="assessment",
             )  # fmt: skip
         except Conflict as exc:
@@ -229,14 +221,16 @@ def in_error(request: HttpRequest, patient_id: str, assessment_id: str) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def send_link(request: HttpRequest, patient_id: str) -> HttpResponse:
-    access = get_patient_for_user(_user(request), patient_id, Capability.SEND_ASSESSMENT_LINK)
+    access = get_patient_for_user(
+        request_user(request), patient_id, Capability.SEND_ASSESSMENT_LINK
+    )
     self_report = [i for i in instruments_for(access.patient.clinic_id).values() if i.self_report]
     form = LinkForm(request.POST or None, instruments=self_report)
     url = None
     if request.method == "POST" and form.is_valid():
         instrument = _instrument_or_404(access.patient.clinic_id, form.cleaned_data["instrument"])
         raw, link = actions.create_link(
-            _actor(request), access, instrument, form.cleaned_data["context"],
+            web_actor(request), access, instrument, form.cleaned_data["context"],
             form.cleaned_data["expires_in_hours"],
         )  # fmt: skip
         url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
@@ -280,7 +274,7 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
     instruments = [i for i in instruments_for(patient.clinic_id).values() if i.self_report]
     recent = Assessment.objects.filter(patient=patient, status=RecordStatus.ACTIVE)[:10]
     record_access(
-        _actor(request), action="read", what="assessments", clinic=patient.clinic_id,
+        web_actor(request), action="read", what="assessments", clinic=patient.clinic_id,
         patient_id=patient.pk, role=Role.PATIENT,
     )  # fmt: skip
     return render(
@@ -294,7 +288,7 @@ def _own_record(request: HttpRequest) -> tuple[Patient, PatientAccess]:
     membership = current_membership(request)
     if membership is None or not can(membership.role, Capability.SELF_REPORT):
         raise PermissionDenied("this page is for patients")
-    patient = Patient.objects.filter(user=_user(request), clinic=membership.clinic).first()
+    patient = Patient.objects.filter(user=request_user(request), clinic=membership.clinic).first()
     if patient is None or patient.in_error:
         raise Http404("your account is not linked to a chart")
     return patient, PatientAccess(patient, Role.PATIENT)
@@ -310,7 +304,7 @@ def fill_in(request: HttpRequest, instrument_id: str) -> HttpResponse:
 
     def submit(answers: dict[str, int]) -> actions.Recorded:
         return actions.record_assessment(
-            _actor(request), access, instrument, answers, timezone.now(), "ad_hoc",
+            web_actor(request), access, instrument, answers, timezone.now(), "ad_hoc",
             source=Source.PORTAL,
         )  # fmt: skip
 
@@ -373,7 +367,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     due = [p for p in patients if measurement_due(p.last_self_report, now, interval)]
     record_access(
-        _actor(request), action="list", what="dashboard", clinic=clinic, role=membership.role
+        web_actor(request), action="list", what="dashboard", clinic=clinic, role=membership.role
     )
     return render(
         request,
@@ -391,19 +385,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
-    user = _user(request)
-    alert = SafetyAlert.objects.filter(pk=alert_id).first()
-    role = user.role_in(alert.clinic_id) if alert else None
-    if alert is None or role is None or role == Role.PATIENT:
-        raise Http404("no such alert")
-    if not can(role, Capability.ACKNOWLEDGE_ALERT):
-        raise PermissionDenied("your role may not acknowledge alerts")
+    alert, role = get_alert_for_user(request_user(request), alert_id, Capability.ACKNOWLEDGE_ALERT)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what you did (at least a few words) to acknowledge the alert.")
         return redirect("assessments:dashboard")
     try:
-        actions.acknowledge_alert(_actor(request), alert, role, form.cleaned_data["action_note"])
+        actions.acknowledge_alert(web_actor(request), alert, role, form.cleaned_data["action_note"])
     except Conflict as exc:
         messages.warning(request, str(exc))
     else:
@@ -429,7 +417,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
                 data = json.loads(upload.read().decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise actions.DefinitionInvalid([f"file: not valid JSON ({exc})"]) from None
-            loaded = actions.load_instrument(_actor(request), membership.clinic, data)
+            loaded = actions.load_instrument(web_actor(request), membership.clinic, data)
         except actions.DefinitionInvalid as exc:
             problems = exc.problems
         except Conflict as exc:

@@ -25,20 +25,7 @@ from ketamine_clinic.patients.models import (
     Versioned,
 )
 from ketamine_clinic.patients.records import RecordKind
-
-PATIENT_FIELDS = {
-    "given_name",
-    "family_name",
-    "birth_date",
-    "sex",
-    "mrn",
-    "phone",
-    "email",
-    "address",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relationship",
-}
+from ketamine_clinic.patients.schemas import EDITABLE_PATIENT_FIELDS
 
 
 def with_latest_measurements(patients: QuerySet[Patient]) -> QuerySet[Patient]:
@@ -185,7 +172,7 @@ def _check_date_order(kind: RecordKind, record: PatientRecord) -> None:
 def update_patient(
     actor: Actor, access: PatientAccess, version: int, changes: dict[str, Any]
 ) -> Patient:
-    unknown = set(changes) - PATIENT_FIELDS
+    unknown = set(changes) - EDITABLE_PATIENT_FIELDS
     if unknown:
         raise InvalidInput(sorted(unknown)[0], "cannot be changed here")
     patient = access.patient

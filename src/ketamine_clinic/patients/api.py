@@ -11,8 +11,9 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.patients import actions
@@ -36,17 +37,6 @@ from ketamine_clinic.patients.search import search_patients
 router = Router(tags=["patients"])
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request, "api")
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied("log in first")
-    return user
-
-
 def _with_measurements(patient: Patient) -> Patient:
     return actions.with_latest_measurements(Patient.objects.filter(pk=patient.pk)).get()
 
@@ -60,7 +50,7 @@ class PatientFilters(Schema):
 @router.get("", response=list[PatientOut], summary="List or search patients")
 @paginate(LimitOffsetPagination)
 def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> QuerySet[Patient]:
-    user = _user(request)
+    user = request_user(request)
     if not clinics_where(user, Capability.LIST_PATIENTS):
         raise PermissionDenied("your role does not list patients")
     clinic_ids = listable_clinics(user, filters.clinic)
@@ -71,7 +61,7 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> Query
     )
     for clinic_id in clinic_ids:
         record_access(
-            _actor(request),
+            api_actor(request),
             action="list",
             what="patient.search" if filters.q else "patient.list",
             clinic=clinic_id,
@@ -95,17 +85,17 @@ def _clinic_for_create(user: User, wanted: uuid.UUID | None) -> Clinic:
 
 @router.post("", response={201: PatientCreated}, summary="Register a patient")
 def create_patient(request: HttpRequest, payload: PatientCreate) -> Status:
-    user = _user(request)
+    user = request_user(request)
     clinic = _clinic_for_create(user, payload.clinic)
-    patient = actions.register_patient(_actor(request), clinic, payload.model_dump())
+    patient = actions.register_patient(api_actor(request), clinic, payload.model_dump())
     return Status(201, _with_measurements(patient))
 
 
 @router.get("/{patient_id}", response=PatientOut, summary="One patient's demographics")
 def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
-    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
     record_access(
-        _actor(request),
+        api_actor(request),
         action="read",
         what="patient",
         clinic=access.patient.clinic_id,
@@ -121,10 +111,10 @@ def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
     summary="Edit demographics; send the version you edited (409 if it is stale)",
 )
 def patch_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientUpdate) -> Patient:
-    access = get_patient_for_user(_user(request), patient_id, Capability.EDIT_DEMOGRAPHICS)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.EDIT_DEMOGRAPHICS)
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version")
-    patient = actions.update_patient(_actor(request), access, version, changes)
+    patient = actions.update_patient(api_actor(request), access, version, changes)
     return _with_measurements(patient)
 
 
@@ -136,9 +126,11 @@ def patch_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientU
 def patient_in_error(
     request: HttpRequest, patient_id: uuid.UUID, payload: EnteredInError
 ) -> Patient:
-    access = get_patient_for_user(_user(request), patient_id, Capability.MARK_PATIENT_IN_ERROR)
+    access = get_patient_for_user(
+        request_user(request), patient_id, Capability.MARK_PATIENT_IN_ERROR
+    )
     patient = actions.mark_patient_in_error(
-        _actor(request), access, payload.version, payload.reason
+        api_actor(request), access, payload.version, payload.reason
     )
     return _with_measurements(patient)
 
@@ -148,9 +140,9 @@ def _register_record_routes(kind: RecordKind) -> None:
     name = kind.segment.replace("-", "_")
 
     def list_records(request: HttpRequest, patient_id: uuid.UUID) -> QuerySet[PatientRecord]:
-        access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_CLINICAL)
+        access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
         record_access(
-            _actor(request),
+            api_actor(request),
             action="read",
             what=kind.audit_name,
             clinic=access.patient.clinic_id,
@@ -160,17 +152,19 @@ def _register_record_routes(kind: RecordKind) -> None:
         return kind.model._default_manager.filter(patient=access.patient)
 
     def create_record(request: HttpRequest, patient_id: uuid.UUID, payload: Any) -> Status:
-        access = get_patient_for_user(_user(request), patient_id, kind.write)
-        return Status(201, actions.add_record(_actor(request), access, kind, payload.model_dump()))
+        access = get_patient_for_user(request_user(request), patient_id, kind.write)
+        return Status(
+            201, actions.add_record(api_actor(request), access, kind, payload.model_dump())
+        )
 
     def mark_in_error(
         request: HttpRequest, patient_id: uuid.UUID, record_id: uuid.UUID, payload: EnteredInError
     ) -> PatientRecord:
         access, record = get_record_for_user(
-            _user(request), patient_id, kind.model, record_id, kind.write
+            request_user(request), patient_id, kind.model, record_id, kind.write
         )
         return actions.mark_record_in_error(
-            _actor(request), access, kind, record, payload.version, payload.reason
+            api_actor(request), access, kind, record, payload.version, payload.reason
         )
 
     create_record.__annotations__["payload"] = kind.create
@@ -196,11 +190,11 @@ def _update_route(kind: RecordKind) -> Callable[..., PatientRecord]:
         request: HttpRequest, patient_id: uuid.UUID, record_id: uuid.UUID, payload: Any
     ) -> PatientRecord:
         access, record = get_record_for_user(
-            _user(request), patient_id, kind.model, record_id, kind.write
+            request_user(request), patient_id, kind.model, record_id, kind.write
         )
         changes = payload.model_dump(exclude_unset=True)
         version = changes.pop("version")
-        return actions.update_record(_actor(request), access, kind, record, version, changes)
+        return actions.update_record(api_actor(request), access, kind, record, version, changes)
 
     update_record.__annotations__["payload"] = kind.update
     return update_record

@@ -100,6 +100,11 @@ class PatientUpdate(Schema):
     )(_refuse_null)
 
 
+# What an edit may change: everything in the update shape but the version it names.
+EDITABLE_PATIENT_FIELDS = frozenset(PatientUpdate.model_fields) - {"version"}
+CONTACT_FIELDS = tuple(ContactFields.model_fields)
+
+
 class EnteredInError(Schema):
     version: Version
     reason: Annotated[str, line(500, min_length=5)]

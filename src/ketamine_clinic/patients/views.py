@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.current import current_membership
-from ketamine_clinic.accounts.models import Membership, User
+from ketamine_clinic.accounts.models import Membership
+from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.errors import Conflict, InvalidInput
@@ -32,16 +33,15 @@ from ketamine_clinic.patients.forms import (
 )
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
-from ketamine_clinic.patients.schemas import EnteredInError, PatientCreate, PatientUpdate
+from ketamine_clinic.patients.schemas import (
+    CONTACT_FIELDS,
+    EnteredInError,
+    PatientCreate,
+    PatientUpdate,
+)
 from ketamine_clinic.patients.search import search_patients
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  # every view here is login_required
-    return user
 
 
 def _membership_for(request: HttpRequest, capability: Capability) -> Membership:
@@ -49,10 +49,6 @@ def _membership_for(request: HttpRequest, capability: Capability) -> Membership:
     if membership is None or not can(membership.role, capability):
         raise PermissionDenied("your role in this clinic does not allow this")
     return membership
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request, "web")
 
 
 def _kind(segment: str) -> RecordKind:
@@ -72,7 +68,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     )
     rows = list(actions.with_latest_measurements(patients)[: PAGE_SIZE + 1])
     record_access(
-        _actor(request),
+        web_actor(request),
         action="list",
         what="patient.search" if query else "patient.list",
         clinic=membership.clinic,
@@ -92,7 +88,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
-    access = get_patient_for_user(_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
     patient = actions.with_latest_measurements(Patient.objects.filter(pk=access.patient.pk)).get()
     clinical = can(access.role, Capability.VIEW_CLINICAL)
     sections = []
@@ -106,7 +102,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
                 }
             )
     record_access(
-        _actor(request),
+        web_actor(request),
         action="read",
         what="patient.chart",
         clinic=patient.clinic_id,
@@ -140,7 +136,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
         if payload is not None:
             try:
                 patient = actions.register_patient(
-                    _actor(request), membership.clinic, payload.model_dump()
+                    web_actor(request), membership.clinic, payload.model_dump()
                 )
             except Conflict as exc:
                 duplicate_warning = str(exc)
@@ -159,29 +155,23 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
-    access = get_patient_for_user(_user(request), patient_id, Capability.EDIT_DEMOGRAPHICS)
+    access = get_patient_for_user(request_user(request), patient_id, Capability.EDIT_DEMOGRAPHICS)
     patient = access.patient
     initial = {name: getattr(patient, name, None) for name in PatientForm.base_fields}
     form = PatientForm(request.POST or None, initial=initial, editing=patient)
     conflict = ""
     if request.method == "POST" and form.is_valid():
         data = form.schema_data()
-        for name in (
-            "phone",
-            "email",
-            "address",
-            "emergency_contact_name",
-            "emergency_contact_phone",
-            "emergency_contact_relationship",
-            "mrn",
-        ):
-            data.setdefault(name, "" if name != "mrn" else patient.mrn)
+        # A blank optional field clears it; a blank MRN keeps the one the patient has.
+        for name in CONTACT_FIELDS:
+            data.setdefault(name, "")
+        data.setdefault("mrn", patient.mrn)
         payload = validate_into(form, PatientUpdate, data)
         if payload is not None:
             changes = payload.model_dump(exclude_unset=True)
             version = changes.pop("version")
             try:
-                actions.update_patient(_actor(request), access, version, changes)
+                actions.update_patient(web_actor(request), access, version, changes)
             except Conflict as exc:
                 conflict = str(exc)
             except InvalidInput as exc:
@@ -204,14 +194,16 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_in_error(request: HttpRequest, patient_id: str) -> HttpResponse:
-    access = get_patient_for_user(_user(request), patient_id, Capability.MARK_PATIENT_IN_ERROR)
+    access = get_patient_for_user(
+        request_user(request), patient_id, Capability.MARK_PATIENT_IN_ERROR
+    )
     form = EnteredInErrorForm(request.POST or None, initial={"version": access.patient.version})
     if request.method == "POST" and form.is_valid():
         payload = validate_into(form, EnteredInError, form.cleaned_data)
         if payload is not None:
             try:
                 actions.mark_patient_in_error(
-                    _actor(request), access, payload.version, payload.reason
+                    web_actor(request), access, payload.version, payload.reason
                 )
             except Conflict as exc:
                 form.add_error(None, str(exc))
@@ -229,13 +221,13 @@ def patient_in_error(request: HttpRequest, patient_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record_add(request: HttpRequest, patient_id: str, segment: str) -> HttpResponse:
     kind = _kind(segment)
-    access = get_patient_for_user(_user(request), patient_id, kind.write)
+    access = get_patient_for_user(request_user(request), patient_id, kind.write)
     form = record_form_class(kind)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         payload = validate_into(form, kind.create, form.schema_data())  # type: ignore[attr-defined]
         if payload is not None:
             try:
-                actions.add_record(_actor(request), access, kind, payload.model_dump())
+                actions.add_record(web_actor(request), access, kind, payload.model_dump())
             except (Conflict, InvalidInput) as exc:
                 field = getattr(exc, "field", None)
                 form.add_error(
@@ -258,7 +250,7 @@ def record_in_error(
 ) -> HttpResponse:
     kind = _kind(segment)
     access, record = get_record_for_user(
-        _user(request), patient_id, kind.model, record_id, kind.write
+        request_user(request), patient_id, kind.model, record_id, kind.write
     )
     form = EnteredInErrorForm(request.POST or None, initial={"version": record.version})
     if request.method == "POST" and form.is_valid():
@@ -266,7 +258,7 @@ def record_in_error(
         if payload is not None:
             try:
                 actions.mark_record_in_error(
-                    _actor(request), access, kind, record, payload.version, payload.reason
+                    web_actor(request), access, kind, record, payload.version, payload.reason
                 )
             except Conflict as exc:
                 form.add_error(None, str(exc))
@@ -286,11 +278,11 @@ def portal(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None or membership.role != Role.PATIENT:
         raise PermissionDenied("this page is for patients")
-    patient = Patient.objects.filter(user=_user(request), clinic=membership.clinic).first()
+    patient = Patient.objects.filter(user=request_user(request), clinic=membership.clinic).first()
     context: dict[str, Any] = {"patient": patient}
     if patient is not None:
         record_access(
-            _actor(request),
+            web_actor(request),
             action="read",
             what="patient.portal",
             clinic=patient.clinic_id,

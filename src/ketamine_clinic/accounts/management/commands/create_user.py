@@ -25,6 +25,13 @@ def find_clinic(name: str) -> Clinic:
     return clinic
 
 
+def find_user(username: str) -> User:
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        raise CommandError(f"no user named {username!r}")
+    return user
+
+
 class Command(BaseCommand):
     help = "Create a user with a role in a clinic; the password is read from standard input."
 

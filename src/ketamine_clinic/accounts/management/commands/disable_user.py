@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from ketamine_clinic.accounts.authn import end_all_access
-from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.management.commands.create_user import find_user
 
 
 class Command(BaseCommand):
@@ -17,8 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username__iexact=options["username"]).first()
-        if user is None:
-            raise CommandError(f"no user named {options['username']!r}")
+        user = find_user(options["username"])
         end_all_access(user)
         self.stdout.write(f"Disabled {user.username}; sessions and tokens no longer work.")

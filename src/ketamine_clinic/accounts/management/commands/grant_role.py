@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from ketamine_clinic.accounts.management.commands.create_user import find_clinic
-from ketamine_clinic.accounts.models import Membership, User
+from ketamine_clinic.accounts.management.commands.create_user import find_clinic, find_user
+from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.roles import Role
 
 
@@ -20,9 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--clinic", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username__iexact=options["username"]).first()
-        if user is None:
-            raise CommandError(f"no user named {options['username']!r}")
+        user = find_user(options["username"])
         clinic = find_clinic(options["clinic"])
         Membership.objects.update_or_create(
             user=user, clinic=clinic, defaults={"role": options["role"], "is_active": True}

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.sessions.models import Session
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.management.commands.create_user import find_user
 
 
 class Command(BaseCommand):
@@ -22,9 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username__iexact=options["username"]).first()
-        if user is None:
-            raise CommandError(f"no user named {options['username']!r}")
+        user = find_user(options["username"])
         removed, _ = TOTPDevice.objects.filter(user=user).delete()
         ended = 0
         for session in Session.objects.all().iterator():

@@ -1,0 +1,330 @@
+"""Eligibility rules, each at its boundary; overrides; clinic severities; Maudsley staging."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ketamine_clinic.clinical.eligibility import (
+    Facts,
+    OverrideRefused,
+    Settings,
+    Trial,
+    evaluate,
+    maudsley,
+)
+
+
+def failed(
+    name: str, weeks: float = 8, adequate: bool | None = True, outcome: str = "no_response"
+) -> Trial:
+    return Trial("antidepressant", name, adequate, weeks, outcome)
+
+
+TWO_FAILED = (failed("sertraline"), failed("venlafaxine"))
+BASE = Facts(
+    product="iv_racemic",
+    indication="off_label",
+    diagnosis="mdd",
+    age_years=42,
+    episode_months=18,
+    episode_severity="severe",
+    trials=TWO_FAILED,
+    systolic_mmhg=120,
+    diastolic_mmhg=80,
+)
+ESK = replace(BASE, product="esketamine_nasal", indication="trd")
+
+
+def codes(facts: Facts, **kwargs: object) -> dict[str, str]:
+    return {r.code: r.severity for r in evaluate(facts, **kwargs).reasons}  # type: ignore[arg-type]
+
+
+def test_a_clean_evaluation_is_eligible() -> None:
+    result = evaluate(BASE)
+    assert result.decision == "eligible"
+    assert result.reasons == ()
+    assert result.trd.met
+    assert result.trd.adequate_failures == 2
+
+
+@pytest.mark.parametrize("facts", [BASE, ESK])
+def test_one_adequate_failure_is_not_enough_two_are(facts: Facts) -> None:
+    one = replace(facts, trials=(failed("sertraline"),))
+    assert codes(one) == {"trd_not_met": "relative"}
+    assert evaluate(one).decision == "not_eligible"
+    assert evaluate(facts).decision == "eligible"
+
+
+@pytest.mark.parametrize(
+    ("trial", "counts"),
+    [
+        (failed("x", weeks=6), True),
+        (failed("x", weeks=5.9), False),
+        (failed("x", adequate=False), False),
+        (failed("x", outcome="partial"), True),
+        (failed("x", outcome="intolerance"), False),
+        (failed("x", outcome="response"), False),
+        (Trial("augmentation", "aripiprazole", True, 8, "no_response"), False),
+        (Trial("antidepressant", "x", True, 8, "no_response", in_current_episode=False), False),
+    ],
+)
+def test_what_counts_as_an_adequate_failure(trial: Trial, counts: bool) -> None:
+    result = evaluate(replace(BASE, trials=(failed("sertraline"), trial)))
+    assert result.trd.adequate_failures == (2 if counts else 1)
+
+
+def test_unknown_adequacy_is_said_and_not_counted() -> None:
+    result = evaluate(
+        replace(BASE, trials=(failed("sertraline"), failed("mystery", adequate=None)))
+    )
+    assert result.trd.unknown_adequacy == ("mystery",)
+    assert {r.code for r in result.reasons} == {"trial_adequacy_unknown", "trd_not_met"}
+
+
+def test_ema_four_week_setting() -> None:
+    four = replace(BASE, trials=(failed("a", weeks=4), failed("b", weeks=4)))
+    assert not evaluate(four).trd.met
+    assert evaluate(four, settings=Settings(adequate_trial_weeks=4)).trd.met
+
+
+def test_mdsi_does_not_need_treatment_resistance() -> None:
+    mdsi = replace(ESK, indication="mdsi", diagnosis="mdd_with_si", trials=())
+    assert evaluate(mdsi).decision == "eligible"
+    assert codes(replace(mdsi, diagnosis="mdd")) == {"mdsi_without_si": "relative"}
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "severity_racemic", "severity_esketamine"),
+    [
+        (
+            {"aneurysmal_vascular_disease": True},
+            "aneurysmal_vascular_disease",
+            "absolute",
+            "absolute",
+        ),
+        (
+            {"arteriovenous_malformation": True},
+            "arteriovenous_malformation",
+            "absolute",
+            "absolute",
+        ),
+        ({"intracerebral_haemorrhage": True}, "intracerebral_haemorrhage", "absolute", "absolute"),
+        ({"hypersensitivity": True}, "hypersensitivity", "absolute", "absolute"),
+        ({"psychosis_history": True}, "psychosis_history", "relative", "precaution"),
+        ({"substance_use": "active"}, "substance_use_active", "relative", "relative"),
+        ({"substance_use": "history"}, "substance_use_history", "precaution", "precaution"),
+        ({"urine_tox_positive": True}, "urine_tox_positive", "relative", "relative"),
+        ({"pregnant": True}, "pregnancy", "relative", "relative"),
+        ({"breastfeeding": True}, "breastfeeding", "precaution", "precaution"),
+        ({"hepatic_impairment": "moderate"}, "hepatic_moderate", "precaution", "precaution"),
+        ({"hepatic_impairment": "severe"}, "hepatic_severe", "relative", "relative"),
+        (
+            {"raised_intracranial_pressure": True},
+            "raised_intracranial_pressure",
+            "relative",
+            "relative",
+        ),
+        (
+            {"unstable_cardiorespiratory": True},
+            "unstable_cardiorespiratory",
+            "relative",
+            "precaution",
+        ),
+        (
+            {"cardiovascular_event_weeks_ago": 5},
+            "recent_cardiovascular_event",
+            "relative",
+            "relative",
+        ),
+        ({"diagnosis": "bipolar_depression"}, "bipolar_depression", "relative", "relative"),
+        ({"age_years": 17}, "age_under_18", "relative", "relative"),
+        (
+            {"medication_classes": frozenset({"benzodiazepine"})},
+            "interaction_benzodiazepine",
+            "precaution",
+            "precaution",
+        ),
+        (
+            {"medication_classes": frozenset({"maoi"})},
+            "interaction_maoi",
+            "precaution",
+            "precaution",
+        ),
+    ],
+)
+def test_each_contraindication_alone(
+    change: dict[str, object], code: str, severity_racemic: str, severity_esketamine: str
+) -> None:
+    assert codes(replace(BASE, **change)) == {code: severity_racemic}  # type: ignore[arg-type]
+    assert codes(replace(ESK, **change)) == {code: severity_esketamine}  # type: ignore[arg-type]
+    expected = {
+        "absolute": "not_eligible",
+        "relative": "not_eligible",
+        "precaution": "eligible_with_precautions",
+    }
+    assert evaluate(replace(BASE, **change)).decision == expected[severity_racemic]  # type: ignore[arg-type]
+
+
+def test_nothing_at_the_boundaries_of_the_normal_range() -> None:
+    assert codes(replace(BASE, age_years=18)) == {}
+    assert codes(replace(BASE, cardiovascular_event_weeks_ago=6)) == {}
+    assert codes(replace(BASE, hepatic_impairment="mild")) == {}
+
+
+def test_recent_mi_is_absolute_for_esketamine_in_the_eu_only() -> None:
+    recent = {"cardiovascular_event_weeks_ago": 2}
+    assert codes(replace(ESK, label_region="EU", **recent)) == {
+        "recent_cardiovascular_event": "absolute"
+    }  # type: ignore[arg-type]
+    assert codes(replace(ESK, label_region="US", **recent)) == {
+        "recent_cardiovascular_event": "relative"
+    }  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("bp", "code"),
+    [
+        ((140, 90), None),
+        ((141, 90), "blood_pressure_raised"),
+        ((140, 91), "blood_pressure_raised"),
+        ((150, 95), "blood_pressure_raised"),
+        ((180, 110), "blood_pressure_raised"),
+        ((181, 100), "blood_pressure_uncontrolled"),
+        ((170, 111), "blood_pressure_uncontrolled"),
+        ((None, None), "baseline_bp_missing"),
+    ],
+)
+def test_blood_pressure_thresholds(bp: tuple[int | None, int | None], code: str | None) -> None:
+    found = codes(replace(BASE, systolic_mmhg=bp[0], diastolic_mmhg=bp[1]))
+    assert list(found) == ([code] if code else [])
+
+
+def test_journey_one_blood_pressure_precaution_with_source() -> None:
+    result = evaluate(replace(BASE, systolic_mmhg=150, diastolic_mmhg=95))
+    assert result.decision == "eligible_with_precautions"
+    (reason,) = result.reasons
+    assert "150/95" in reason.message
+    assert "Spravato" in reason.source
+
+
+def test_clinic_thresholds_can_be_tightened_or_relaxed() -> None:
+    strict = Settings(bp_precaution_mmhg=(130, 85), min_failed_trials=3)
+    found = codes(replace(BASE, systolic_mmhg=135, diastolic_mmhg=80), settings=strict)
+    assert found == {"blood_pressure_raised": "precaution", "trd_not_met": "relative"}
+
+
+def test_clinic_severities_but_never_relaxing_an_absolute() -> None:
+    tighter = Settings(severity_overrides={"psychosis_history": "relative"})
+    assert codes(replace(ESK, psychosis_history=True), settings=tighter) == {
+        "psychosis_history": "relative"
+    }
+    relaxed = Settings(severity_overrides={"aneurysmal_vascular_disease": "precaution"})
+    assert codes(replace(BASE, aneurysmal_vascular_disease=True), settings=relaxed) == {
+        "aneurysmal_vascular_disease": "absolute"
+    }
+
+
+def test_a_relative_contraindication_can_be_overridden_with_a_reason() -> None:
+    facts = replace(BASE, psychosis_history=True)
+    result = evaluate(
+        facts, overrides={"psychosis_history": "Single drug-induced episode in 2009; stable since"}
+    )
+    assert result.decision == "eligible_with_precautions"
+    assert result.reasons[0].overridden_by_reason is not None
+
+
+@pytest.mark.parametrize(
+    ("facts", "code", "why", "message"),
+    [
+        (
+            replace(BASE, aneurysmal_vascular_disease=True),
+            "aneurysmal_vascular_disease",
+            "a long enough reason",
+            "cannot be overridden",
+        ),
+        (
+            replace(BASE, breastfeeding=True),
+            "breastfeeding",
+            "a long enough reason",
+            "only relative",
+        ),
+        (BASE, "pregnancy", "a long enough reason", "no such reason"),
+        (replace(BASE, pregnant=True), "pregnancy", "short", "at least 10 characters"),
+    ],
+)
+def test_overrides_that_are_refused(facts: Facts, code: str, why: str, message: str) -> None:
+    with pytest.raises(OverrideRefused, match=message):
+        evaluate(facts, overrides={code: why})
+
+
+def test_absolute_keeps_not_eligible_even_with_relatives_overridden() -> None:
+    facts = replace(BASE, pregnant=True, hypersensitivity=True)
+    result = evaluate(facts, overrides={"pregnancy": "discussed with obstetrics at length"})
+    assert result.decision == "not_eligible"
+
+
+@pytest.mark.parametrize(("months", "points"), [(1, 1), (12, 1), (13, 2), (24, 2), (25, 3)])
+def test_maudsley_duration(months: int, points: int) -> None:
+    assert maudsley(replace(BASE, episode_months=months)).duration_points == points
+
+
+@pytest.mark.parametrize(
+    ("failures", "points"),
+    [(0, 0), (1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (7, 4), (10, 4), (11, 5)],
+)
+def test_maudsley_failures(failures: int, points: int) -> None:
+    trials = tuple(failed(f"drug{n}") for n in range(failures))
+    assert maudsley(replace(BASE, trials=trials)).failure_points == points
+
+
+def test_maudsley_total_and_bands() -> None:
+    mild = replace(BASE, episode_months=6, episode_severity="mild", trials=(failed("a"),))
+    assert (maudsley(mild).total, maudsley(mild).band) == (4, "mild")
+    ect = Trial("ect", "ECT", True, None, "partial")
+    aug = Trial("augmentation", "lithium", True, 8, "no_response")
+    severe = replace(
+        BASE,
+        episode_months=30,
+        episode_severity="severe_psychotic",
+        trials=(*tuple(failed(f"d{n}") for n in range(11)), ect, aug),
+    )
+    assert (maudsley(severe).total, maudsley(severe).band) == (15, "severe")
+    edge = replace(
+        BASE,
+        episode_months=13,
+        episode_severity="moderate",
+        trials=(failed("a"), failed("b"), failed("c")),
+    )
+    assert (maudsley(edge).total, maudsley(edge).band) == (7, "moderate")
+
+
+@given(
+    st.integers(0, 240),
+    st.sampled_from(["subsyndromal", "mild", "moderate", "severe", "severe_psychotic"]),
+    st.integers(0, 15),
+    st.booleans(),
+    st.booleans(),
+)
+def test_maudsley_stays_in_range(
+    months: int, severity: str, failures: int, aug: bool, ect: bool
+) -> None:
+    trials = [failed(f"d{n}") for n in range(failures)]
+    if aug:
+        trials.append(Trial("augmentation", "a", True, 8, "no_response"))
+    if ect:
+        trials.append(Trial("ect", "e", True, None, "partial"))
+    score = maudsley(
+        replace(BASE, episode_months=months, episode_severity=severity, trials=tuple(trials))
+    )  # type: ignore[arg-type]
+    assert 2 <= score.total <= 15
+    if failures:
+        assert score.total >= 3
+
+
+def test_settings_refuse_nonsense() -> None:
+    with pytest.raises(ValueError, match="min_failed_trials"):
+        Settings(min_failed_trials=0)

@@ -220,6 +220,78 @@ ENDPOINTS += [
     ),
 ]
 
+EVALUATION_BODY = {
+    "evaluated_on": "2026-01-05",
+    "diagnosis": "mdd",
+    "product": "iv_racemic",
+    "indication": "off_label",
+    "episode_months": 18,
+    "episode_severity": "severe",
+    "systolic_mmhg": 120,
+    "diastolic_mmhg": 80,
+}
+EVALUATE = {"admin": 403, "prescriber": 201, "nurse": 403, "front_desk": 403, "patient": 404}
+EVALUATE_EDIT = {**EVALUATE, "prescriber": 200}
+OWN_RECORD["evaluate"] = 403
+ENDPOINTS += [
+    Endpoint(
+        "list_evaluations",
+        "GET",
+        _patient_path("/evaluations"),
+        lambda w, p, r: None,
+        READ_CLINICAL,
+        "read_clinical",
+    ),
+    Endpoint(
+        "create_evaluation",
+        "POST",
+        _patient_path("/evaluations"),
+        lambda w, p, r: EVALUATION_BODY,
+        EVALUATE,
+        "evaluate",
+    ),
+    Endpoint(
+        "eligibility",
+        "GET",
+        _patient_path("/eligibility"),
+        lambda w, p, r: None,
+        READ_CLINICAL,
+        "read_clinical",
+    ),
+    Endpoint(
+        "get_evaluation",
+        "GET",
+        lambda w, p, r: f"/evaluations/{r['evaluation']}",
+        lambda w, p, r: None,
+        READ_CLINICAL,
+        "read_clinical",
+    ),
+    Endpoint(
+        "patch_evaluation",
+        "PATCH",
+        lambda w, p, r: f"/evaluations/{r['evaluation']}",
+        lambda w, p, r: {"version": 1, "narrative": "seen today"},
+        EVALUATE_EDIT,
+        "evaluate",
+    ),
+    Endpoint(
+        "sign",
+        "POST",
+        lambda w, p, r: f"/evaluations/{r['evaluation']}/sign",
+        lambda w, p, r: {"version": 1},
+        EVALUATE_EDIT,
+        "evaluate",
+    ),
+    Endpoint(
+        "amend",
+        "POST",
+        lambda w, p, r: f"/evaluations/{r['signed_evaluation']}/amend",
+        lambda w, p, r: None,
+        EVALUATE,
+        "evaluate",
+    ),
+]
+
 
 def _seed_records(world: World, patient: Patient) -> dict[str, str]:
     """One record of each kind on the target patient, so record-level endpoints have a target."""
@@ -253,6 +325,17 @@ def _seed_records(world: World, patient: Patient) -> dict[str, str]:
         "weekly",
     )
     ids["assessment"] = str(recorded.assessment.pk)
+    from datetime import date
+
+    from ketamine_clinic.evaluations import actions as evaluation_actions
+
+    fields = {**EVALUATION_BODY, "evaluated_on": date(2026, 1, 5)}
+    actor = Actor(user=author, via="cli")
+    draft = evaluation_actions.create_evaluation(actor, access, fields)
+    ids["evaluation"] = str(draft.pk)
+    signed = evaluation_actions.create_evaluation(actor, access, fields)
+    evaluation_actions.sign_evaluation(actor, access, signed, 1)
+    ids["signed_evaluation"] = str(signed.pk)
     return ids
 
 

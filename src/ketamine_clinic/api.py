@@ -17,6 +17,7 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.assessments.actions import AnswersInvalid, DefinitionInvalid
 from ketamine_clinic.assessments.api import router as assessments_router
 from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.evaluations.api import router as evaluations_router
 from ketamine_clinic.patients.api import router as patients_router
 
 
@@ -62,6 +63,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/patients", patients_router)
 api.add_router("/", assessments_router)
+api.add_router("/", evaluations_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

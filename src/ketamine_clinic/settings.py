@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.accounts",
     "ketamine_clinic.patients",
     "ketamine_clinic.assessments",
+    "ketamine_clinic.evaluations",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,11 @@ class Clinic(models.Model):
         blank=True,
         help_text='Per-instrument remission cut-offs overriding the defaults, e.g. {"madrs": 12}.',
     )
+    eligibility_settings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Eligibility thresholds overriding the defaults (see clinical/eligibility.py).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

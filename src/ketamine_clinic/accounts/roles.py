@@ -41,6 +41,7 @@ class Capability(StrEnum):
     VIEW_ALERTS = "view_alerts"
     ACKNOWLEDGE_ALERT = "acknowledge_alert"
     MANAGE_INSTRUMENTS = "manage_instruments"
+    EVALUATE = "evaluate"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -70,6 +71,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.SEND_ASSESSMENT_LINK,
             Capability.VIEW_ALERTS,
             Capability.ACKNOWLEDGE_ALERT,
+            Capability.EVALUATE,
         }
     ),
     Role.NURSE: frozenset(

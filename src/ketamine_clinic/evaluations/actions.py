@@ -1,0 +1,140 @@
+"""Writing evaluations: create and edit drafts, sign, amend. Signed ones never change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.clinical.eligibility import OverrideRefused
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.evaluations.models import Evaluation
+from ketamine_clinic.evaluations.service import assess, result_json, trials_of
+from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.actions import _versioned_update
+from ketamine_clinic.patients.models import RecordStatus
+
+COPIED_ON_AMEND = [
+    f.name
+    for f in Evaluation._meta.concrete_fields
+    if f.name
+    not in {
+        "id", "version", "status", "entered_in_error_reason", "entered_in_error_at",
+        "entered_in_error_by", "created_at", "created_by", "updated_at", "patient",
+        "sign_status", "signed_at", "signed_by", "amends", "decision", "reasons", "trd",
+        "trials_snapshot",
+    }
+]  # fmt: skip
+
+
+def _check_overrides(evaluation: Evaluation) -> None:
+    try:
+        assess(evaluation)
+    except OverrideRefused as exc:
+        raise InvalidInput(f"overrides.{exc.code}", str(exc).split(": ", 1)[-1]) from None
+
+
+def _audit(actor: Actor, access: PatientAccess, action: str, what: str = "evaluation") -> None:
+    record_access(
+        actor, action=action, what=what, clinic=access.patient.clinic_id,
+        patient_id=access.patient.pk, role=access.role,
+    )  # fmt: skip
+
+
+def create_evaluation(actor: Actor, access: PatientAccess, data: dict[str, Any]) -> Evaluation:
+    if access.patient.in_error:
+        raise Conflict("this patient is marked entered in error")
+    evaluation = Evaluation(patient=access.patient, created_by=actor.user, **data)
+    _check_overrides(evaluation)
+    with transaction.atomic():
+        evaluation.attribute_to(actor.user)
+        evaluation.save(force_insert=True)
+        _audit(actor, access, "create")
+    return evaluation
+
+
+def update_evaluation(
+    actor: Actor,
+    access: PatientAccess,
+    evaluation: Evaluation,
+    version: int,
+    changes: dict[str, Any],
+) -> Evaluation:
+    if evaluation.is_signed:
+        raise Conflict("a signed evaluation cannot be changed; amend it instead")
+    candidate = Evaluation(
+        **{f.attname: getattr(evaluation, f.attname) for f in Evaluation._meta.concrete_fields}
+    )
+    for key, value in changes.items():
+        setattr(candidate, key, value)
+    _check_overrides(candidate)
+    with transaction.atomic():
+        # Only a draft may be edited: the version check and the signed check in one UPDATE.
+        if not Evaluation.objects.filter(
+            pk=evaluation.pk, sign_status=Evaluation.Status.DRAFT
+        ).exists():
+            raise Conflict("a signed evaluation cannot be changed; amend it instead")
+        updated = _versioned_update(evaluation, version, changes, actor)
+        _audit(actor, access, "update")
+    assert isinstance(updated, Evaluation)  # noqa: S101  # same model in, same model out
+    return updated
+
+
+def sign_evaluation(
+    actor: Actor, access: PatientAccess, evaluation: Evaluation, version: int
+) -> Evaluation:
+    """Sign: the decision and the treatment history it rests on are frozen with it."""
+    if evaluation.in_error:
+        raise Conflict("this evaluation is marked entered in error")
+    now = timezone.now()
+    with transaction.atomic():
+        snapshot = trials_of(evaluation.patient)
+        result = result_json(assess(evaluation))
+        signed = Evaluation.objects.filter(
+            pk=evaluation.pk,
+            version=version,
+            sign_status=Evaluation.Status.DRAFT,
+            status=RecordStatus.ACTIVE,
+        ).update(
+            version=F("version") + 1,
+            updated_at=now,
+            sign_status=Evaluation.Status.SIGNED,
+            signed_at=now,
+            signed_by=actor.user,
+            trials_snapshot=snapshot,
+            decision=result["decision"],
+            reasons=result["reasons"],
+            trd=result["trd"],
+        )
+        if not signed:
+            fresh = Evaluation.objects.get(pk=evaluation.pk)
+            if fresh.is_signed:
+                raise Conflict("this evaluation is already signed")
+            raise Conflict(
+                f"this evaluation was changed by someone else (you signed version {version}, it "
+                f"is now version {fresh.version}); review it and sign again"
+            )
+        fresh = Evaluation.objects.get(pk=evaluation.pk)
+        fresh.attribute_to(actor.user)
+        fresh.save(update_fields=["updated_at"])  # a history row for the signature
+        _audit(actor, access, "update", "evaluation.sign")
+    return fresh
+
+
+def amend_evaluation(actor: Actor, access: PatientAccess, evaluation: Evaluation) -> Evaluation:
+    """Start an amendment: a new draft, copied from the signed evaluation and linked to it."""
+    if not evaluation.is_signed:
+        raise Conflict("only a signed evaluation is amended; edit the draft instead")
+    data = {name: getattr(evaluation, name) for name in COPIED_ON_AMEND}
+    data["evaluated_on"] = timezone.localdate()
+    with transaction.atomic():
+        amendment = Evaluation(
+            patient=evaluation.patient, created_by=actor.user, amends=evaluation, **data
+        )
+        amendment.attribute_to(actor.user)
+        amendment.save(force_insert=True)
+        _audit(actor, access, "create", "evaluation.amend")
+    return amendment

@@ -1,0 +1,139 @@
+"""From an evaluation record to the eligibility decision, and the gate before treatment."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, timedelta
+from typing import Any
+
+from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.clinical.eligibility import Facts, Result, Settings, Trial, evaluate
+from ketamine_clinic.clinical.measurements import age_on
+from ketamine_clinic.evaluations.models import Evaluation
+from ketamine_clinic.patients.models import Patient, RecordStatus, TreatmentTrial
+
+DEFAULT_MAX_EVALUATION_AGE_DAYS = 365
+SETTING_KEYS = {
+    "adequate_trial_weeks", "min_failed_trials", "bp_precaution_mmhg", "bp_relative_mmhg",
+    "recent_cardiovascular_event_weeks", "severity_overrides", "max_evaluation_age_days",
+}  # fmt: skip
+
+
+def clinic_settings(clinic: Clinic) -> Settings:
+    """The clinic's eligibility thresholds; unknown keys or bad values fall to an error, never
+    silently to a default."""
+    raw = dict(clinic.eligibility_settings or {})
+    raw.pop("max_evaluation_age_days", None)
+    unknown = set(raw) - SETTING_KEYS
+    if unknown:
+        raise ValueError(f"unknown eligibility settings: {', '.join(sorted(unknown))}")
+    for key in ("bp_precaution_mmhg", "bp_relative_mmhg"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
+    return Settings(**raw)
+
+
+def max_evaluation_age(clinic: Clinic) -> int:
+    return int(
+        (clinic.eligibility_settings or {}).get(
+            "max_evaluation_age_days", DEFAULT_MAX_EVALUATION_AGE_DAYS
+        )
+    )
+
+
+def trials_of(patient: Patient) -> list[dict[str, Any]]:
+    """The patient's recorded prior treatments, as the eligibility rules read them."""
+    return [
+        {
+            "kind": t.kind,
+            "name": t.name,
+            "adequate": t.adequate,
+            "weeks": float(t.duration_weeks) if t.duration_weeks is not None else None,
+            "outcome": t.outcome,
+            "in_current_episode": t.in_current_episode,
+        }
+        for t in TreatmentTrial.objects.filter(patient=patient, status=RecordStatus.ACTIVE)
+    ]
+
+
+def facts_of(evaluation: Evaluation, trials: list[dict[str, Any]]) -> Facts:
+    patient = evaluation.patient
+    return Facts(
+        product=evaluation.product,  # type: ignore[arg-type]
+        indication=evaluation.indication,  # type: ignore[arg-type]
+        diagnosis=evaluation.diagnosis,  # type: ignore[arg-type]
+        age_years=age_on(patient.birth_date, evaluation.evaluated_on),
+        episode_months=evaluation.episode_months,
+        episode_severity=evaluation.episode_severity,  # type: ignore[arg-type]
+        trials=tuple(Trial(**t) for t in trials),
+        label_region=evaluation.label_region,  # type: ignore[arg-type]
+        psychosis_history=evaluation.psychosis_history,
+        substance_use=evaluation.substance_use,  # type: ignore[arg-type]
+        urine_tox_positive=evaluation.urine_tox == Evaluation.UrineTox.POSITIVE,
+        aneurysmal_vascular_disease=evaluation.aneurysmal_vascular_disease,
+        arteriovenous_malformation=evaluation.arteriovenous_malformation,
+        intracerebral_haemorrhage=evaluation.intracerebral_haemorrhage,
+        cardiovascular_event_weeks_ago=evaluation.cardiovascular_event_weeks_ago,
+        unstable_cardiorespiratory=evaluation.unstable_cardiorespiratory,
+        raised_intracranial_pressure=evaluation.raised_intracranial_pressure,
+        systolic_mmhg=evaluation.systolic_mmhg,
+        diastolic_mmhg=evaluation.diastolic_mmhg,
+        hepatic_impairment=evaluation.hepatic_impairment,  # type: ignore[arg-type]
+        pregnant=evaluation.pregnant,
+        breastfeeding=evaluation.breastfeeding,
+        hypersensitivity=evaluation.hypersensitivity,
+        medication_classes=frozenset(evaluation.medication_classes or []),
+    )
+
+
+def assess(evaluation: Evaluation) -> Result:
+    """A draft is judged on the patient's history as it is now; a signed evaluation was
+    snapshotted when signed, and this recomputes exactly that."""
+    trials = evaluation.trials_snapshot if evaluation.is_signed else trials_of(evaluation.patient)
+    return evaluate(
+        facts_of(evaluation, trials),
+        clinic_settings(evaluation.patient.clinic),
+        evaluation.overrides or {},
+    )
+
+
+def result_json(result: Result) -> dict[str, Any]:
+    return {
+        "decision": result.decision,
+        "reasons": [{**asdict(r), "overridable": r.overridable} for r in result.reasons],
+        "trd": {
+            "adequate_failures": result.trd.adequate_failures,
+            "required": result.trd.required,
+            "met": result.trd.met,
+            "unknown_adequacy": list(result.trd.unknown_adequacy),
+            "maudsley": asdict(result.trd.maudsley),
+        },
+    }
+
+
+def evaluation_gate(patient: Patient, product: str, today: date) -> list[str]:
+    """What stands between this patient and a first dose of `product`, as far as the
+    evaluation goes. Empty when the evaluation part of the gate is open."""
+    latest = (
+        Evaluation.objects.filter(
+            patient=patient, status=RecordStatus.ACTIVE, sign_status=Evaluation.Status.SIGNED
+        )
+        .order_by("-signed_at")
+        .first()
+    )
+    if latest is None:
+        return ["a signed evaluation"]
+    missing = []
+    if latest.decision == "not_eligible":
+        missing.append("an evaluation that is not 'not eligible' (the latest signed one is)")
+    limit = max_evaluation_age(patient.clinic)
+    if latest.evaluated_on < today - timedelta(days=limit):
+        missing.append(
+            f"an evaluation from the last {limit} days (the latest is from {latest.evaluated_on})"
+        )
+    if latest.product != product:
+        missing.append(
+            f"an evaluation for {product.replace('_', ' ')} "
+            f"(the latest is for {latest.get_product_display()})"
+        )
+    return missing

@@ -19,6 +19,7 @@ urlpatterns = [
     path("audit/", account_views.audit_log, name="audit_log"),
     path("patients/", include("ketamine_clinic.patients.urls")),
     path("", include("ketamine_clinic.assessments.urls")),
+    path("", include("ketamine_clinic.evaluations.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -20,7 +20,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def validate_into(form: forms.Form, schema: type[S], data: dict[str, Any]) -> S | None:
+def validate_into(form: forms.BaseForm, schema: type[S], data: dict[str, Any]) -> S | None:
     """Validate cleaned form data with the API schema; put its errors on the form's fields."""
     try:
         return schema.model_validate(data)

@@ -292,6 +292,68 @@ ENDPOINTS += [
     ),
 ]
 
+CONSENT_RECORD = {"admin": 403, "prescriber": 201, "nurse": 201, "front_desk": 403, "patient": 404}
+CONSENT_WITHDRAW = {
+    "admin": 403,
+    "prescriber": 200,
+    "nurse": 200,
+    "front_desk": 403,
+    "patient": 404,
+}
+REMS = {"admin": 403, "prescriber": 201, "nurse": 403, "front_desk": 403, "patient": 404}
+OWN_RECORD["record_consent"] = 403
+OWN_RECORD["withdraw"] = 200
+ENDPOINTS += [
+    Endpoint(
+        "list_consents",
+        "GET",
+        _patient_path("/consents"),
+        lambda w, p, r: None,
+        READ_CLINICAL,
+        "read_clinical",
+    ),
+    Endpoint(
+        "sign_consent",
+        "POST",
+        _patient_path("/consents"),
+        lambda w, p, r: {
+            "document": r["document"],
+            "signed_name": p.full_name,
+            "signature_typed": p.full_name,
+        },
+        CONSENT_RECORD,
+        "record_consent",
+    ),
+    Endpoint(
+        "withdraw",
+        "POST",
+        lambda w, p, r: f"/consents/{r['consent']}/withdraw",
+        lambda w, p, r: {"reason": "changed mind"},
+        CONSENT_WITHDRAW,
+        "withdraw",
+    ),
+    Endpoint(
+        "consent_pdf",
+        "GET",
+        lambda w, p, r: f"/consents/{r['consent']}/consent.pdf",
+        lambda w, p, r: None,
+        READ_CLINICAL,
+        "read_clinical",
+    ),
+    Endpoint(
+        "rems_enrolment",
+        "POST",
+        _patient_path("/rems-enrolment"),
+        lambda w, p, r: {
+            "enrolled_on": "2026-01-05",
+            "enrolment_id": "R-1234",
+            "patient_signed": True,
+        },
+        REMS,
+        "evaluate",
+    ),
+]
+
 
 def _seed_records(world: World, patient: Patient) -> dict[str, str]:
     """One record of each kind on the target patient, so record-level endpoints have a target."""
@@ -336,6 +398,24 @@ def _seed_records(world: World, patient: Patient) -> dict[str, str]:
     signed = evaluation_actions.create_evaluation(actor, access, fields)
     evaluation_actions.sign_evaluation(actor, access, signed, 1)
     ids["signed_evaluation"] = str(signed.pk)
+    from ketamine_clinic.evaluations import consent as consent_actions
+    from ketamine_clinic.evaluations.consent_models import ConsentDocument
+
+    document = consent_actions.current_document(patient.clinic_id, "iv_racemic") or (
+        consent_actions.publish_document(
+            actor,
+            patient.clinic,
+            "iv_racemic",
+            "IV consent",
+            "The text of the clinic's IV ketamine consent.",
+        )
+    )
+    assert isinstance(document, ConsentDocument)
+    ids["document"] = str(document.pk)
+    signed_consent = consent_actions.record_consent(
+        actor, access, document, patient.full_name, signature_typed=patient.full_name
+    )
+    ids["consent"] = str(signed_consent.pk)
     return ids
 
 
@@ -479,6 +559,8 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "load_instrument",
         "list_alerts",
         "acknowledge",
+        "list_documents",
+        "publish",
     }
     routes = set()
     for _prefix, router in api._routers:
@@ -557,3 +639,16 @@ def test_alerts(world: World, role: str | None) -> None:
         assert (alert_id in ids) == (role != "other_clinic_nurse")
     ack = api.post(f"/alerts/{alert_id}/acknowledge", {"action_note": "called the patient"})
     assert ack.status_code == ACK_EXPECTED.get(role, 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_consent_documents(world: World, role: str | None) -> None:
+    api = world.api(role)
+    assert api.get("/consent-documents").status_code == (401 if role is None else 200)
+    body = {
+        "product": "iv_racemic",
+        "title": "IV consent",
+        "body_markdown": "The consent text, at length.",
+    }
+    expected = {None: 401, "admin": 201, "prescriber": 201}.get(role, 403)
+    assert api.post("/consent-documents", body).status_code == expected

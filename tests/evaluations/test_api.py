@@ -3,7 +3,7 @@ immutability, amendments and the evaluation gate."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -147,27 +147,188 @@ def test_bad_input_names_the_field(world: World, change: dict[str, Any], field: 
     assert field in [str(e["loc"][-1]) for e in response.json()["detail"]]
 
 
-def test_the_evaluation_gate_says_what_is_missing(world: World) -> None:
+CONSENT_TEXT = "You will receive ketamine by infusion over 40 minutes. Risks include ..."
+
+
+def publish(world: World, product: str = "iv_racemic") -> str:
+    response = world.api("admin").post(
+        "/consent-documents",
+        {"product": product, "title": f"Consent {product}", "body_markdown": CONSENT_TEXT},
+    )
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+def sign_consent(world: World, document: str) -> Any:
+    return world.api("nurse").post(
+        f"/patients/{world.patient.pk}/consents",
+        {"document": document, "signed_name": "james  WALKER", "signature_typed": "J. Walker"},
+    )
+
+
+def test_the_treatment_gate_says_exactly_what_is_missing(world: World) -> None:
     api = world.api("nurse")
     path = f"/patients/{world.patient.pk}/eligibility"
     assert api.get(path).json() == {
         "ready": False,
         "product": "iv_racemic",
-        "missing": ["a signed evaluation"],
+        "missing": ["a signed evaluation", "an active signed consent for IV racemic ketamine"],
     }
     prescriber = world.api("prescriber")
     draft = create(world).json()
     prescriber.post(f"/evaluations/{draft['id']}/sign", {"version": 1})
     missing = api.get(path).json()["missing"]
-    assert missing == ["an evaluation that is not 'not eligible' (the latest signed one is)"]
+    assert missing[0] == "an evaluation that is not 'not eligible' (the latest signed one is)"
     add_trials(world, "no_response", "no_response")
     amendment = prescriber.post(f"/evaluations/{draft['id']}/amend").json()
     prescriber.post(f"/evaluations/{amendment['id']}/sign", {"version": 1})
-    assert api.get(path).json()["ready"] is True
+    assert api.get(path).json()["missing"] == ["an active signed consent for IV racemic ketamine"]
+    consent = sign_consent(world, publish(world)).json()
+    assert api.get(path).json() == {"ready": True, "product": "iv_racemic", "missing": []}
     esketamine = api.get(path, data={"product": "esketamine_nasal"}).json()
     assert esketamine["missing"] == [
-        "an evaluation for esketamine nasal (the latest is for IV racemic ketamine)"
+        "an evaluation for esketamine nasal (the latest is for IV racemic ketamine)",
+        "an active signed consent for Esketamine nasal spray",
+        "REMS patient enrolment",
     ]
+    # Withdrawing consent blocks the next dose at once.
+    api.post(f"/consents/{consent['id']}/withdraw", {"reason": "changed her mind"})
+    assert api.get(path).json()["missing"] == ["an active signed consent for IV racemic ketamine"]
     with time_machine.travel(timezone.now() + timedelta(days=400)):
         stale = world.api("nurse").get(path).json()["missing"]  # a fresh token: the old expired
     assert stale[0].startswith("an evaluation from the last 365 days")
+
+
+def test_require_treatment_gate_is_a_conflict_naming_what_is_missing(world: World) -> None:
+    from ketamine_clinic.errors import Conflict
+    from ketamine_clinic.evaluations.consent import require_treatment_gate
+
+    with pytest.raises(
+        Conflict, match="cannot treat yet: still needs a signed evaluation; an active"
+    ):
+        require_treatment_gate(world.patient, "iv_racemic", date(2026, 1, 10))
+
+
+def test_consent_signature_rules(world: World) -> None:
+    document = publish(world)
+    api = world.api("nurse")
+    base = f"/patients/{world.patient.pk}/consents"
+
+    def refused(body: dict[str, Any]) -> dict[str, str]:
+        response = api.post(base, {"document": document, **body})
+        assert response.status_code == 422, response.content
+        return {str(e["loc"][-1]): e["msg"] for e in response.json()["detail"]}
+
+    assert (
+        "James Walker"
+        in refused({"signed_name": "Jim Walker", "signature_typed": "JW"})["signed_name"]
+    )
+    assert "either a typed or a drawn" in refused({"signed_name": "James Walker"})["signature"]
+    both = {
+        "signed_name": "James Walker",
+        "signature_typed": "JW",
+        "signature_image": "data:image/png;base64,AAAA",
+    }
+    assert "either" in refused(both)["signature"]
+    assert (
+        "PNG data URL"
+        in refused(
+            {"signed_name": "James Walker", "signature_image": "data:image/gif;base64,AAAA"}
+        )["signature_image"]
+    )
+    assert (
+        "not a PNG"
+        in refused(
+            {"signed_name": "James Walker", "signature_image": "data:image/png;base64,AAAA"}
+        )["signature_image"]
+    )
+    import base64
+
+    png = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 64).decode()
+    drawn = api.post(
+        base, {"document": document, "signed_name": "James Walker", "signature_image": png}
+    )
+    assert drawn.status_code == 201
+    assert drawn.json()["signature_kind"] == "drawn"
+    assert drawn.json()["witness"] == str(world.users["nurse"].pk)
+    assert drawn.json()["document_version"] == 1
+
+
+def test_a_newer_document_version_must_be_the_one_signed(world: World) -> None:
+    first = publish(world)
+    second = publish(world)
+    assert sign_consent(world, first).status_code == 409
+    signed = sign_consent(world, second).json()
+    assert signed["document_version"] == 2
+    docs = world.api("patient").get("/consent-documents", data={"product": "iv_racemic"}).json()
+    assert [d["version"] for d in docs] == [2]
+
+
+def test_patient_may_withdraw_their_own_consent(world: World) -> None:
+    document = publish(world)
+    signed = (
+        world.api("nurse")
+        .post(
+            f"/patients/{world.own_patient.pk}/consents",
+            {"document": document, "signed_name": "Mei Chen", "signature_typed": "Mei Chen"},
+        )
+        .json()
+    )
+    mine = world.api("patient").post(
+        f"/consents/{signed['id']}/withdraw", {"reason": "I want to stop"}
+    )
+    assert mine.status_code == 200
+    assert mine.json()["withdrawn_at"] is not None
+    again = world.api("patient").post(f"/consents/{signed['id']}/withdraw", {"reason": "again"})
+    assert again.status_code == 409
+
+
+def test_signed_consent_pdf(world: World) -> None:
+    signed = sign_consent(world, publish(world)).json()
+    response = world.api("prescriber").get(f"/consents/{signed['id']}/consent.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert world.api("front_desk").get(f"/consents/{signed['id']}/consent.pdf").status_code == 403
+    assert (
+        world.api("other_clinic_nurse").get(f"/consents/{signed['id']}/consent.pdf").status_code
+        == 404
+    )
+
+
+def test_consent_markdown_cannot_carry_html(world: World) -> None:
+    from ketamine_clinic.markdown import render_markdown
+
+    html = render_markdown("Hello <script>alert(1)</script> [x](javascript:alert(1)) **bold**")
+    assert "<script>" not in html
+    assert 'href="javascript' not in html
+    assert "<strong>bold</strong>" in html
+
+
+def test_rems_enrolment(world: World) -> None:
+    api = world.api("prescriber")
+    path = f"/patients/{world.patient.pk}/rems-enrolment"
+    assert (
+        api.post(
+            path, {"enrolled_on": "2026-01-05", "enrolment_id": "R-12345", "patient_signed": False}
+        ).status_code
+        == 422
+    )
+    assert (
+        api.post(
+            path, {"enrolled_on": "2026-01-05", "enrolment_id": "bad id!", "patient_signed": True}
+        ).status_code
+        == 422
+    )
+    assert (
+        api.post(
+            path, {"enrolled_on": "2026-01-05", "enrolment_id": "R-12345", "patient_signed": True}
+        ).status_code
+        == 201
+    )
+    assert (
+        world.api("nurse")
+        .post(path, {"enrolled_on": "2026-01-05", "enrolment_id": "R-1", "patient_signed": True})
+        .status_code
+        == 403
+    )

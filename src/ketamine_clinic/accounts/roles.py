@@ -42,6 +42,10 @@ class Capability(StrEnum):
     ACKNOWLEDGE_ALERT = "acknowledge_alert"
     MANAGE_INSTRUMENTS = "manage_instruments"
     EVALUATE = "evaluate"
+    MANAGE_CONSENT_DOCUMENTS = "manage_consent_documents"
+    RECORD_CONSENT = "record_consent"
+    WITHDRAW_CONSENT = "withdraw_consent"
+    ENROL_REMS = "enrol_rems"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -56,6 +60,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_USERS,
             Capability.VIEW_ALERTS,
             Capability.MANAGE_INSTRUMENTS,
+            Capability.MANAGE_CONSENT_DOCUMENTS,
         }
     ),
     Role.PRESCRIBER: frozenset(
@@ -72,6 +77,10 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_ALERTS,
             Capability.ACKNOWLEDGE_ALERT,
             Capability.EVALUATE,
+            Capability.MANAGE_CONSENT_DOCUMENTS,
+            Capability.RECORD_CONSENT,
+            Capability.WITHDRAW_CONSENT,
+            Capability.ENROL_REMS,
         }
     ),
     Role.NURSE: frozenset(
@@ -85,6 +94,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.SEND_ASSESSMENT_LINK,
             Capability.VIEW_ALERTS,
             Capability.ACKNOWLEDGE_ALERT,
+            Capability.RECORD_CONSENT,
+            Capability.WITHDRAW_CONSENT,
         }
     ),
     Role.FRONT_DESK: frozenset(
@@ -98,7 +109,12 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
     ),
     # A patient reaches only their own record, and only to read it.
     Role.PATIENT: frozenset(
-        {Capability.VIEW_DEMOGRAPHICS, Capability.VIEW_CLINICAL, Capability.SELF_REPORT}
+        {
+            Capability.VIEW_DEMOGRAPHICS,
+            Capability.VIEW_CLINICAL,
+            Capability.SELF_REPORT,
+            Capability.WITHDRAW_CONSENT,
+        }
     ),
 }
 

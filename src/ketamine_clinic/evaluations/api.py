@@ -12,6 +12,7 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.evaluations import actions
+from ketamine_clinic.evaluations.consent import treatment_gate
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.schemas import (
     EligibilityOut,
@@ -20,7 +21,7 @@ from ketamine_clinic.evaluations.schemas import (
     EvaluationUpdate,
     SignRequest,
 )
-from ketamine_clinic.evaluations.service import assess, evaluation_gate, result_json
+from ketamine_clinic.evaluations.service import assess, result_json
 from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
 
 router = Router(tags=["evaluations"])
@@ -136,7 +137,7 @@ def amend(request: HttpRequest, evaluation_id: uuid.UUID) -> Status:
 @router.get(
     "/patients/{patient_id}/eligibility",
     response=EligibilityOut,
-    summary="What the evaluation part of the treatment gate still needs for a product",
+    summary="What the treatment gate still needs for a product (evaluation, consent, REMS)",
 )
 def eligibility(
     request: HttpRequest,
@@ -144,7 +145,7 @@ def eligibility(
     product: Literal["iv_racemic", "im_racemic", "esketamine_nasal"] = "iv_racemic",
 ) -> dict[str, object]:
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
-    missing = evaluation_gate(access.patient, product, timezone.localdate())
+    missing = treatment_gate(access.patient, product, timezone.localdate())
     record_access(
         api_actor(request), action="read", what="eligibility", clinic=access.patient.clinic_id,
         patient_id=access.patient.pk, role=access.role,

@@ -121,3 +121,12 @@ class Evaluation(PatientRecord):
     @property
     def is_signed(self) -> bool:
         return self.sign_status == self.Status.SIGNED
+
+
+from ketamine_clinic.evaluations.consent_models import (  # noqa: E402  # one app, two files
+    Consent,
+    ConsentDocument,
+    RemsEnrolment,
+)
+
+__all__ = ["Consent", "ConsentDocument", "Evaluation", "RemsEnrolment"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketamine_clinic.evaluations import views
+from ketamine_clinic.evaluations import consent_views, views
 
 app_name = "evaluations"
 urlpatterns = [
@@ -11,4 +11,13 @@ urlpatterns = [
     path("evaluations/<uuid:evaluation_id>/override/", views.override, name="override"),
     path("evaluations/<uuid:evaluation_id>/sign/", views.sign, name="sign"),
     path("evaluations/<uuid:evaluation_id>/amend/", views.amend, name="amend"),
+    path("consent-documents/", consent_views.documents, name="consent_documents"),
+    path(
+        "patients/<uuid:patient_id>/consents/sign/<slug:product>/",
+        consent_views.sign,
+        name="consent_sign",
+    ),
+    path("consents/<uuid:consent_id>/withdraw/", consent_views.withdraw, name="consent_withdraw"),
+    path("consents/<uuid:consent_id>/consent.pdf", consent_views.pdf, name="consent_pdf"),
+    path("patients/<uuid:patient_id>/rems-enrolment/", consent_views.rems, name="rems"),
 ]

@@ -15,10 +15,11 @@ from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations import actions
 from ketamine_clinic.evaluations.api import with_result
+from ketamine_clinic.evaluations.consent import treatment_gate
+from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent, RemsEnrolment
 from ketamine_clinic.evaluations.forms import EvaluationForm, OverrideForm, VersionForm
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.schemas import EvaluationCreate
-from ketamine_clinic.evaluations.service import evaluation_gate
 from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
 from ketamine_clinic.patients.forms import validate_into
 from ketamine_clinic.patients.models import RecordStatus
@@ -202,8 +203,18 @@ def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
             "patient": access.patient,
             "latest": with_result(latest) if latest else None,
             "signed": signed,
-            "missing": evaluation_gate(access.patient, product, timezone.localdate()),
+            "missing": treatment_gate(access.patient, product, timezone.localdate()),
             "product_label": dict(Evaluation.Product.choices)[product],
             "may_evaluate": can(access.role, Capability.EVALUATE) and not access.patient.in_error,
+            "consents": Consent.objects.filter(patient=access.patient).select_related("document"),
+            "rems": RemsEnrolment.objects.filter(
+                patient=access.patient, status=RecordStatus.ACTIVE
+            ).first(),
+            "products": PRODUCTS,
+            "may_record_consent": can(access.role, Capability.RECORD_CONSENT)
+            and not access.patient.in_error,
+            "may_withdraw": can(access.role, Capability.WITHDRAW_CONSENT),
+            "may_enrol_rems": can(access.role, Capability.ENROL_REMS)
+            and not access.patient.in_error,
         },
     )

@@ -1,0 +1,221 @@
+"""Consent documents, signatures, withdrawal, REMS enrolment, and the whole treatment gate."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import uuid
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.evaluations.consent_models import (
+    PRODUCTS,
+    Consent,
+    ConsentDocument,
+    RemsEnrolment,
+)
+from ketamine_clinic.evaluations.service import evaluation_gate
+from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.models import Patient, RecordStatus
+
+PRODUCT_LABELS = dict(PRODUCTS)
+PNG_PREFIX = "data:image/png;base64,"
+MAX_SIGNATURE_BYTES = 200_000
+
+
+def current_document(clinic_id: uuid.UUID, product: str) -> ConsentDocument | None:
+    return (
+        ConsentDocument.objects.filter(clinic_id=clinic_id, product=product)
+        .order_by("-version")
+        .first()
+    )
+
+
+def publish_document(
+    actor: Actor, clinic: Clinic, product: str, title: str, body: str
+) -> ConsentDocument:
+    """A new version of the clinic's consent text; earlier versions stay as they were signed."""
+    if product not in PRODUCT_LABELS:
+        raise InvalidInput("product", f"must be one of {', '.join(PRODUCT_LABELS)}")
+    for _attempt in range(3):
+        latest = ConsentDocument.objects.filter(clinic=clinic, product=product).aggregate(
+            v=Max("version")
+        )["v"]
+        try:
+            with transaction.atomic():
+                return ConsentDocument.objects.create(
+                    clinic=clinic,
+                    product=product,
+                    version=(latest or 0) + 1,
+                    title=title,
+                    body_markdown=body,
+                    created_by=actor.user,
+                )
+        except IntegrityError:
+            continue
+    raise Conflict("another version was published at the same moment; try again")
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def _check_png(data_url: str) -> None:
+    if not data_url.startswith(PNG_PREFIX):
+        raise InvalidInput("signature_image", "must be a PNG data URL")
+    try:
+        raw = base64.b64decode(data_url[len(PNG_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("signature_image", "is not valid base64") from None
+    if len(raw) > MAX_SIGNATURE_BYTES:
+        raise InvalidInput("signature_image", f"is larger than {MAX_SIGNATURE_BYTES // 1000} kB")
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise InvalidInput("signature_image", "is not a PNG image")
+
+
+def record_consent(
+    actor: Actor,
+    access: PatientAccess,
+    document: ConsentDocument,
+    signed_name: str,
+    signature_typed: str = "",
+    signature_image: str = "",
+) -> Consent:
+    """The patient signs the exact current version; the logged-in staff member witnesses."""
+    patient = access.patient
+    if patient.in_error:
+        raise Conflict("this patient is marked entered in error")
+    if document.clinic_id != patient.clinic_id:
+        raise InvalidInput("document", "is not one of this clinic's consent documents")
+    current = current_document(patient.clinic_id, document.product)
+    if current is None or current.pk != document.pk:
+        newest = current.version if current else "?"
+        raise Conflict(
+            f"a newer version of this consent exists (version {newest}); "
+            "show the patient the current one"
+        )
+    if _normalise(signed_name) != _normalise(patient.full_name):
+        raise InvalidInput(
+            "signed_name", f"must be the patient's full name as registered ({patient.full_name})"
+        )
+    if bool(signature_typed.strip()) == bool(signature_image):
+        raise InvalidInput("signature", "give either a typed or a drawn signature")
+    if signature_image:
+        _check_png(signature_image)
+    now = timezone.now()
+    consent = Consent(
+        patient=patient,
+        document=document,
+        product=document.product,
+        signed_name=signed_name.strip(),
+        signature_kind=Consent.SignatureKind.DRAWN
+        if signature_image
+        else Consent.SignatureKind.TYPED,
+        signature_typed=signature_typed.strip(),
+        signature_image=signature_image,
+        patient_signed_at=now,
+        witness=actor.user,
+        witnessed_at=now,
+        created_by=actor.user,
+    )
+    with transaction.atomic():
+        consent.attribute_to(actor.user)
+        consent.save(force_insert=True)
+        record_access(
+            actor,
+            action="create",
+            what=f"consent.{document.product}",
+            clinic=patient.clinic_id,
+            patient_id=patient.pk,
+            role=access.role,
+        )
+    return consent
+
+
+def withdraw_consent(actor: Actor, access: PatientAccess, consent: Consent, reason: str) -> Consent:
+    """Withdrawal stops the next dose at once; the signed consent stays in the record."""
+    now = timezone.now()
+    with transaction.atomic():
+        done = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=now, withdrawn_by=actor.user, withdrawn_reason=reason, updated_at=now
+        )
+        if not done:
+            raise Conflict("this consent was already withdrawn")
+        fresh = Consent.objects.get(pk=consent.pk)
+        fresh.attribute_to(actor.user)
+        fresh.save(update_fields=["updated_at"])  # a history row for the withdrawal
+        record_access(
+            actor,
+            action="update",
+            what="consent.withdraw",
+            clinic=access.patient.clinic_id,
+            patient_id=access.patient.pk,
+            role=access.role,
+        )
+    return fresh
+
+
+def active_consent(patient: Patient, product: str) -> Consent | None:
+    return (
+        Consent.objects.filter(
+            patient=patient, product=product, status=RecordStatus.ACTIVE, withdrawn_at__isnull=True
+        )
+        .order_by("-patient_signed_at")
+        .first()
+    )
+
+
+def enrol_rems(
+    actor: Actor, access: PatientAccess, enrolled_on: date, enrolment_id: str, patient_signed: bool
+) -> RemsEnrolment:
+    if not patient_signed:
+        raise InvalidInput("patient_signed", "the patient must sign the REMS enrolment form")
+    enrolment = RemsEnrolment(
+        patient=access.patient,
+        enrolled_on=enrolled_on,
+        enrolment_id=enrolment_id,
+        patient_signed=True,
+        prescriber=actor.user,
+        created_by=actor.user,
+    )
+    with transaction.atomic():
+        enrolment.attribute_to(actor.user)
+        enrolment.save(force_insert=True)
+        record_access(
+            actor,
+            action="create",
+            what="rems_enrolment",
+            clinic=access.patient.clinic_id,
+            patient_id=access.patient.pk,
+            role=access.role,
+        )
+    return enrolment
+
+
+def treatment_gate(patient: Patient, product: str, today: date) -> list[str]:
+    """Everything still needed before a course can start or a dose be given (empty = open):
+    a signed, current evaluation that is not 'not eligible', an active consent for the
+    product, and for esketamine the REMS patient enrolment (CLINICAL.md 2)."""
+    missing = evaluation_gate(patient, product, today)
+    if active_consent(patient, product) is None:
+        missing.append(f"an active signed consent for {PRODUCT_LABELS[product]}")
+    if (
+        product == "esketamine_nasal"
+        and not RemsEnrolment.objects.filter(patient=patient, status=RecordStatus.ACTIVE).exists()
+    ):
+        missing.append("REMS patient enrolment")
+    return missing
+
+
+def require_treatment_gate(patient: Patient, product: str, today: date) -> None:
+    """For course orders and dosing: refuse (409) with exactly what is missing."""
+    missing = treatment_gate(patient, product, today)
+    if missing:
+        raise Conflict("cannot treat yet: still needs " + "; ".join(missing))

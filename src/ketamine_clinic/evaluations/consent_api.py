@@ -1,0 +1,228 @@
+"""Consent documents, signed consents, withdrawal, the signed PDF, REMS enrolment."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from ketamine_clinic.accounts.audit import record_access
+from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.accounts.requests import api_actor, request_user
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.evaluations import consent
+from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent, ConsentDocument
+from ketamine_clinic.markdown import render_markdown
+from ketamine_clinic.patients.access import PatientAccess, clinics_where, get_patient_for_user
+from ketamine_clinic.pdf import render_pdf
+from ketamine_clinic.schema_types import PastDate, line, paragraph
+
+router = Router(tags=["consent"])
+ProductCode = Literal["iv_racemic", "im_racemic", "esketamine_nasal"]
+
+
+class DocumentCreate(Schema):
+    product: ProductCode
+    title: Annotated[str, line(200)]
+    body_markdown: Annotated[str, paragraph(50000)] = Field(..., min_length=20)
+    clinic: uuid.UUID | None = None
+
+
+class DocumentOut(Schema):
+    id: uuid.UUID
+    clinic: uuid.UUID = Field(..., alias="clinic_id")
+    product: str
+    version: int
+    title: str
+    body_markdown: str
+    created_at: datetime
+
+
+class ConsentCreate(Schema):
+    document: uuid.UUID
+    signed_name: Annotated[str, line(200)]
+    signature_typed: Annotated[str, line(200, min_length=0)] = ""
+    signature_image: Annotated[str, Field(max_length=300_000)] = ""
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    patient: uuid.UUID = Field(..., alias="patient_id")
+    document: uuid.UUID = Field(..., alias="document_id")
+    document_version: int = Field(..., alias="document.version")
+    product: str
+    signed_name: str
+    signature_kind: str
+    patient_signed_at: datetime
+    witness: uuid.UUID = Field(..., alias="witness_id")
+    witnessed_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_reason: str
+    status: str
+    version: int
+
+
+class WithdrawRequest(Schema):
+    reason: Annotated[str, line(1000, min_length=3)]
+
+
+class RemsCreate(Schema):
+    enrolled_on: PastDate
+    enrolment_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{3,60}$")]
+    patient_signed: bool
+
+
+class RemsOut(Schema):
+    id: uuid.UUID
+    enrolled_on: date
+    enrolment_id: str
+    patient_signed: bool
+    prescriber: uuid.UUID = Field(..., alias="prescriber_id")
+
+
+@router.get("/consent-documents", response=list[DocumentOut], summary="Current consent documents")
+def list_documents(
+    request: HttpRequest, product: ProductCode | None = None
+) -> list[ConsentDocument]:
+    user = request_user(request)
+    result = []
+    for membership in user.active_memberships:
+        for code, _label in PRODUCTS:
+            if product and code != product:
+                continue
+            document = consent.current_document(membership.clinic_id, code)
+            if document is not None:
+                result.append(document)
+    return result
+
+
+@router.post(
+    "/consent-documents",
+    response={201: DocumentOut},
+    summary="Publish a new version of a consent document (admins, prescribers)",
+)
+def publish(request: HttpRequest, payload: DocumentCreate) -> Status:
+    user = request_user(request)
+    allowed = clinics_where(user, Capability.MANAGE_CONSENT_DOCUMENTS)
+    if not allowed:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("your role does not edit consent documents")
+    clinic_id = payload.clinic or allowed[0]
+    if clinic_id not in allowed:
+        raise Http404("no such clinic")
+    document = consent.publish_document(
+        api_actor(request),
+        Clinic.objects.get(pk=clinic_id),
+        payload.product,
+        payload.title,
+        payload.body_markdown,
+    )
+    return Status(201, document)
+
+
+@router.get("/patients/{patient_id}/consents", response=list[ConsentOut], summary="Signed consents")
+def list_consents(request: HttpRequest, patient_id: uuid.UUID) -> list[Consent]:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    record_access(
+        api_actor(request),
+        action="read",
+        what="consents",
+        clinic=access.patient.clinic_id,
+        patient_id=access.patient.pk,
+        role=access.role,
+    )
+    return list(Consent.objects.filter(patient=access.patient).select_related("document"))
+
+
+@router.post(
+    "/patients/{patient_id}/consents",
+    response={201: ConsentOut},
+    summary="Record the patient's signature on the current document; you are the witness",
+)
+def sign_consent(request: HttpRequest, patient_id: uuid.UUID, payload: ConsentCreate) -> Status:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_CONSENT)
+    document = ConsentDocument.objects.filter(
+        pk=payload.document, clinic_id=access.patient.clinic_id
+    ).first()
+    if document is None:
+        from ketamine_clinic.errors import InvalidInput
+
+        raise InvalidInput("document", "is not one of this clinic's consent documents")
+    signed = consent.record_consent(
+        api_actor(request),
+        access,
+        document,
+        payload.signed_name,
+        payload.signature_typed,
+        payload.signature_image,
+    )
+    return Status(201, signed)
+
+
+def _consent_for(
+    request: HttpRequest, consent_id: uuid.UUID, capability: Capability
+) -> tuple[PatientAccess, Consent]:
+    found = (
+        Consent.objects.select_related("document", "patient__clinic").filter(pk=consent_id).first()
+    )
+    if found is None:
+        raise Http404("no such consent")
+    return get_patient_for_user(request_user(request), found.patient_id, capability), found
+
+
+@router.post("/consents/{consent_id}/withdraw", response=ConsentOut, summary="Withdraw a consent")
+def withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: WithdrawRequest) -> Consent:
+    access, found = _consent_for(request, consent_id, Capability.WITHDRAW_CONSENT)
+    return consent.withdraw_consent(api_actor(request), access, found, payload.reason)
+
+
+@router.get("/consents/{consent_id}/consent.pdf", summary="The signed consent as a PDF")
+def consent_pdf(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
+    access, found = _consent_for(request, consent_id, Capability.VIEW_CLINICAL)
+    return consent_pdf_response(request, access, found, "api")
+
+
+def consent_pdf_response(
+    request: HttpRequest, access: PatientAccess, found: Consent, via: str
+) -> HttpResponse:
+    from ketamine_clinic.accounts.audit import Actor
+
+    pdf = render_pdf(
+        "evaluations/consent_pdf.html",
+        {
+            "consent": found,
+            "patient": access.patient,
+            "body": render_markdown(found.document.body_markdown),
+        },
+    )
+    record_access(
+        Actor.from_request(request, via),
+        action="export",
+        what="consent.pdf",
+        clinic=access.patient.clinic_id,
+        patient_id=access.patient.pk,
+        role=access.role,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="consent-{found.pk}.pdf"'
+    return response
+
+
+@router.post(
+    "/patients/{patient_id}/rems-enrolment",
+    response={201: RemsOut},
+    summary="Record Spravato REMS patient enrolment (prescribers)",
+)
+def rems_enrolment(request: HttpRequest, patient_id: uuid.UUID, payload: RemsCreate) -> Status:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.ENROL_REMS)
+    enrolment = consent.enrol_rems(
+        api_actor(request),
+        access,
+        payload.enrolled_on,
+        payload.enrolment_id,
+        payload.patient_signed,
+    )
+    return Status(201, enrolment)

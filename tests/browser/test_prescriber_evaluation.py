@@ -52,5 +52,55 @@ def test_prescriber_completes_and_signs_an_evaluation(
     expect(page.get_by_text("Evaluation signed.")).to_be_visible()
     expect(page.get_by_role("button", name="Amend")).to_be_visible()
 
+    # The evaluation part of the gate is met; consent is what remains.
     page.goto(f"{live_server}/patients/{world.own_patient.pk}/")
-    expect(page.locator("[data-gate=open]")).to_be_visible()
+    expect(page.locator("[data-gate=closed]")).to_have_text(
+        "Before a first IV racemic ketamine dose: still needs an active signed consent for IV "
+        "racemic ketamine."
+    )
+
+
+def test_patient_signs_consent_on_a_tablet_with_a_drawn_signature(
+    live_server: object, world: World, browser: object
+) -> None:
+    from playwright.sync_api import Browser
+
+    from ketamine_clinic.accounts.audit import Actor
+    from ketamine_clinic.evaluations import consent
+    from ketamine_clinic.evaluations.consent_models import Consent
+
+    assert isinstance(browser, Browser)
+    consent.publish_document(
+        Actor(user=world.users["admin"]),
+        world.clinic,
+        "iv_racemic",
+        "IV ketamine consent",
+        "## What happens\n\nYou receive ketamine through a drip over about 40 minutes.\n\n"
+        "## Risks\n\nFeeling detached, nausea, a rise in blood pressure.",
+    )
+    tablet = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    page = tablet.new_page()
+    page.goto(f"{live_server}/login/")
+    page.get_by_label("Username").fill("nurse")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/patients/{world.own_patient.pk}/consents/sign/iv_racemic/")
+    expect(page.get_by_role("heading", name="Risks")).to_be_visible()
+    page.get_by_label("Your full name").fill("Mei Chen")
+    canvas = page.locator("#sig-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (15 if step % 2 else -15))
+    page.mouse.up()
+    page.get_by_label("I witnessed the patient read and sign this consent").check()
+    assert_accessible(page, "consent-sign")
+    page.get_by_role("button", name="Sign consent").click()
+    expect(page.get_by_text("Consent signed and witnessed.")).to_be_visible()
+    signed = Consent.objects.get()
+    assert signed.signature_kind == "drawn"
+    assert signed.signature_image.startswith("data:image/png;base64,")
+    assert signed.witness == world.users["nurse"]
+    tablet.close()

@@ -80,3 +80,21 @@ def test_demo_tells_the_measurement_stories() -> None:
     }
     assert "relapse" in statuses
     assert SafetyAlert.objects.filter(acknowledged_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_chen_is_ready_for_iv_ketamine() -> None:
+    from django.utils import timezone
+
+    from ketamine_clinic.evaluations.consent import treatment_gate
+    from ketamine_clinic.evaluations.models import Evaluation
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    chen = Patient.objects.get(family_name="Chen", given_name="Mei")
+    evaluation = Evaluation.objects.get(patient=chen)
+    assert evaluation.decision == "eligible_with_precautions"
+    assert [r["code"] for r in evaluation.reasons] == ["blood_pressure_raised"]
+    assert treatment_gate(chen, "iv_racemic", timezone.localdate()) == []
+    assert "REMS patient enrolment" in treatment_gate(
+        chen, "esketamine_nasal", timezone.localdate()
+    )

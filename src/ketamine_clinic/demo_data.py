@@ -21,6 +21,9 @@ from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.assessments import actions as assessment_actions
 from ketamine_clinic.assessments.models import Source
 from ketamine_clinic.clinical.instruments import BUILTIN
+from ketamine_clinic.evaluations import actions as evaluation_actions
+from ketamine_clinic.evaluations import consent
+from ketamine_clinic.evaluations.starter_consents import STARTERS
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
@@ -157,6 +160,13 @@ def seed(now: datetime | None = None) -> bool:
             _random_history(writer, patient, rng, now)
             patients.append(patient)
         nurse = Actor(user=users["sam"], via="cli")
+        for clinic_name, clinic in clinics.items():
+            author = Actor(
+                user=users["admin" if clinic_name == MAIN_CLINIC else "harbor.admin"], via="cli"
+            )
+            for product, (title, body) in STARTERS.items():
+                consent.publish_document(author, clinic, product, title, body)
+        _chen_evaluation_and_consent(prescriber, nurse, chen, now)
         _chen_scores(nurse, chen, now)
         _relapse_scores(nurse, patients[0], now)
         _alert_score(nurse, patients[1], now)
@@ -448,3 +458,39 @@ def _weekly_scores(actor: Actor, patient: Patient, rng: random.Random, now: date
             "weekly",
             source=Source.PORTAL,
         )
+
+
+def _chen_evaluation_and_consent(
+    prescriber: Actor, nurse: Actor, patient: Patient, now: datetime
+) -> None:
+    """Journey 1: evaluated "eligible with precautions: blood pressure", signed; IV consent
+    signed by Ms. Chen and witnessed by Sam."""
+    access = PatientAccess(patient, Role.PRESCRIBER)
+    evaluation = evaluation_actions.create_evaluation(
+        prescriber,
+        access,
+        {
+            "evaluated_on": (now - timedelta(days=47)).date(),
+            "diagnosis": "mdd",
+            "product": "iv_racemic",
+            "indication": "off_label",
+            "episode_months": 20,
+            "episode_severity": "severe",
+            "systolic_mmhg": 150,
+            "diastolic_mmhg": 95,
+            "urine_tox": "negative",
+            "narrative": "Recurrent MDD, current episode 20 months; three adequate antidepressant "
+            "trials and CBT without remission. No psychosis, no substance use. BP 150/95 on two "
+            "readings: monitor closely during infusions.",
+        },
+    )
+    evaluation_actions.sign_evaluation(prescriber, access, evaluation, evaluation.version)
+    document = consent.current_document(patient.clinic_id, "iv_racemic")
+    assert document is not None  # noqa: S101  # published just before
+    consent.record_consent(
+        nurse,
+        PatientAccess(patient, Role.NURSE),
+        document,
+        patient.full_name,
+        signature_typed=patient.full_name,
+    )

@@ -194,3 +194,44 @@ def test_configure_clinic(world: World) -> None:
 def test_configure_clinic_refuses_bad_values(world: World, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         run("configure-clinic", "Clinic A", *args)
+
+
+def test_configure_clinic_eligibility(world: World) -> None:
+    from ketamine_clinic.evaluations.service import clinic_settings, max_evaluation_age
+
+    run(
+        "configure-clinic",
+        "Clinic A",
+        "--eligibility",
+        "adequate_trial_weeks=4",
+        "--eligibility",
+        "bp_precaution_mmhg=130/85",
+        "--eligibility",
+        "rule.psychosis_history=relative",
+        "--eligibility",
+        "max_evaluation_age_days=180",
+    )
+    world.clinic.refresh_from_db()
+    settings = clinic_settings(world.clinic)
+    assert settings.adequate_trial_weeks == 4
+    assert settings.bp_precaution_mmhg == (130, 85)
+    assert settings.severity_overrides == {"psychosis_history": "relative"}
+    assert max_evaluation_age(world.clinic) == 180
+    run("configure-clinic", "Clinic A", "--eligibility", "adequate_trial_weeks=default")
+    world.clinic.refresh_from_db()
+    assert clinic_settings(world.clinic).adequate_trial_weeks == 6
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "min_failed_trials=0",
+        "bp_relative_mmhg=high",
+        "rule.x=maybe",
+        "colour=blue",
+        "max_evaluation_age_days=9999",
+    ],
+)
+def test_configure_clinic_refuses_bad_eligibility(world: World, spec: str) -> None:
+    with pytest.raises(CommandError, match="--eligibility"):
+        run("configure-clinic", "Clinic A", "--eligibility", spec)

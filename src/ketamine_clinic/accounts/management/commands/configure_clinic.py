@@ -30,6 +30,16 @@ class Command(BaseCommand):
             help="Remission cut-off, e.g. madrs=12 (repeatable); INSTRUMENT=default removes it",
         )
         parser.add_argument("--require-staff-otp", choices=["yes", "no"])
+        parser.add_argument(
+            "--eligibility",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="Eligibility threshold: adequate_trial_weeks=4, min_failed_trials=2, "
+            "bp_precaution_mmhg=140/90, bp_relative_mmhg=180/110, "
+            "recent_cardiovascular_event_weeks=6, max_evaluation_age_days=365, "
+            "or rule.CODE=absolute|relative|precaution|info (KEY=default removes it)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         clinic = find_clinic(options["name"])
@@ -70,6 +80,9 @@ class Command(BaseCommand):
                 )
             thresholds[key] = int(value)
         clinic.remission_thresholds = thresholds
+        clinic.eligibility_settings = _eligibility(
+            dict(clinic.eligibility_settings or {}), options["eligibility"]
+        )
         if options["require_staff_otp"] is not None:
             clinic.require_staff_otp = options["require_staff_otp"] == "yes"
         clinic.save()
@@ -77,5 +90,50 @@ class Command(BaseCommand):
             f"{clinic.name}: crisis {clinic.crisis_phone} ({clinic.crisis_text}); self-report due "
             f"every {clinic.measurement_interval_days} days; remission cut-offs "
             f"{clinic.remission_thresholds or 'defaults'}; staff second factor "
-            f"{'required' if clinic.require_staff_otp else 'optional'}"
+            f"{'required' if clinic.require_staff_otp else 'optional'}; eligibility "
+            f"{clinic.eligibility_settings or 'defaults'}"
         )
+
+
+def _eligibility(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:
+    """Apply KEY=VALUE changes, checking each against the rules' own validation."""
+    from ketamine_clinic.clinical.eligibility import SEVERITY_ORDER, Settings
+
+    numbers = {
+        "adequate_trial_weeks": float,
+        "min_failed_trials": int,
+        "recent_cardiovascular_event_weeks": int,
+        "max_evaluation_age_days": int,
+    }
+    for spec in specs:
+        key, _, value = spec.partition("=")
+        if value == "default":
+            if key.startswith("rule."):
+                current.get("severity_overrides", {}).pop(key.removeprefix("rule."), None)
+            else:
+                current.pop(key, None)
+            continue
+        try:
+            if key in numbers:
+                current[key] = numbers[key](value)
+            elif key in ("bp_precaution_mmhg", "bp_relative_mmhg"):
+                systolic, diastolic = (int(part) for part in value.split("/"))
+                current[key] = [systolic, diastolic]
+            elif key.startswith("rule.") and value in SEVERITY_ORDER:
+                current.setdefault("severity_overrides", {})[key.removeprefix("rule.")] = value
+            else:
+                raise ValueError("unknown setting or value")
+        except ValueError as exc:
+            raise CommandError(f"--eligibility {spec}: {exc}") from None
+    check = {k: v for k, v in current.items() if k != "max_evaluation_age_days"}
+    for key in ("bp_precaution_mmhg", "bp_relative_mmhg"):
+        if key in check:
+            check[key] = tuple(check[key])
+    try:
+        Settings(**check)
+    except (TypeError, ValueError) as exc:
+        raise CommandError(f"--eligibility: {exc}") from None
+    age = current.get("max_evaluation_age_days", 365)
+    if not 30 <= age <= 730:
+        raise CommandError("--eligibility: max_evaluation_age_days must be between 30 and 730")
+    return current

@@ -354,6 +354,23 @@ ENDPOINTS += [
     ),
 ]
 
+READ_NOTES = {"admin": 403, "prescriber": 200, "nurse": 200, "front_desk": 403, "patient": 404}
+WRITE_NOTES = {**READ_NOTES, "prescriber": 201, "nurse": 201}
+OWN_RECORD["notes"] = 403
+ENDPOINTS += [
+    Endpoint(
+        "list_notes", "GET", _patient_path("/notes"), lambda w, p, r: None, READ_NOTES, "notes"
+    ),
+    Endpoint(
+        "create_note",
+        "POST",
+        _patient_path("/notes"),
+        lambda w, p, r: {"kind": "follow_up", "occurred_on": "2026-01-06"},
+        WRITE_NOTES,
+        "notes",
+    ),
+]
+
 
 def _seed_records(world: World, patient: Patient) -> dict[str, str]:
     """One record of each kind on the target patient, so record-level endpoints have a target."""
@@ -561,6 +578,9 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "acknowledge",
         "list_documents",
         "publish",
+        "templates",
+        "patch_note",  # the author rules: test_note_edits_by_role below
+        "sign_note",
     }
     routes = set()
     for _prefix, router in api._routers:
@@ -652,3 +672,27 @@ def test_consent_documents(world: World, role: str | None) -> None:
     }
     expected = {None: 401, "admin": 201, "prescriber": 201}.get(role, 403)
     assert api.post("/consent-documents", body).status_code == expected
+
+
+NOTE_EDIT = {None: 401, "prescriber": 200, "nurse": 409, "admin": 403, "front_desk": 403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_note_edits_by_role(world: World, role: str | None) -> None:
+    """Only the author edits or signs a draft; other roles are refused by role first."""
+    note = (
+        world.api("prescriber")
+        .post(
+            f"/patients/{world.patient.pk}/notes",
+            {"kind": "other", "occurred_on": "2026-01-06", "body": "x"},
+        )
+        .json()
+    )
+    api = world.api(role)
+    expected = NOTE_EDIT.get(role, 404)
+    assert api.patch(f"/notes/{note['id']}", {"version": 1, "body": "y"}).status_code == expected
+    assert (
+        api.post(f"/notes/{note['id']}/sign", {"version": 2 if expected == 200 else 1}).status_code
+        == expected
+    )
+    assert api.get("/note-templates").status_code == (401 if role is None else 200)

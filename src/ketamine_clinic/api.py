@@ -19,6 +19,7 @@ from ketamine_clinic.assessments.api import router as assessments_router
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.api import router as evaluations_router
 from ketamine_clinic.evaluations.consent_api import router as consent_router
+from ketamine_clinic.evaluations.notes_api import router as notes_router
 from ketamine_clinic.patients.api import router as patients_router
 
 
@@ -66,6 +67,7 @@ api.add_router("/patients", patients_router)
 api.add_router("/", assessments_router)
 api.add_router("/", evaluations_router)
 api.add_router("/", consent_router)
+api.add_router("/", notes_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

@@ -46,6 +46,8 @@ class Capability(StrEnum):
     RECORD_CONSENT = "record_consent"
     WITHDRAW_CONSENT = "withdraw_consent"
     ENROL_REMS = "enrol_rems"
+    READ_NOTES = "read_notes"
+    WRITE_NOTES = "write_notes"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -81,6 +83,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.RECORD_CONSENT,
             Capability.WITHDRAW_CONSENT,
             Capability.ENROL_REMS,
+            Capability.READ_NOTES,
+            Capability.WRITE_NOTES,
         }
     ),
     Role.NURSE: frozenset(
@@ -96,6 +100,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.ACKNOWLEDGE_ALERT,
             Capability.RECORD_CONSENT,
             Capability.WITHDRAW_CONSENT,
+            Capability.READ_NOTES,
+            Capability.WRITE_NOTES,
         }
     ),
     Role.FRONT_DESK: frozenset(

@@ -128,5 +128,6 @@ from ketamine_clinic.evaluations.consent_models import (  # noqa: E402  # one ap
     ConsentDocument,
     RemsEnrolment,
 )
+from ketamine_clinic.evaluations.note_models import ClinicalNote  # noqa: E402
 
-__all__ = ["Consent", "ConsentDocument", "Evaluation", "RemsEnrolment"]
+__all__ = ["ClinicalNote", "Consent", "ConsentDocument", "Evaluation", "RemsEnrolment"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketamine_clinic.evaluations import consent_views, views
+from ketamine_clinic.evaluations import consent_views, notes_views, views
 
 app_name = "evaluations"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
     path("consents/<uuid:consent_id>/withdraw/", consent_views.withdraw, name="consent_withdraw"),
     path("consents/<uuid:consent_id>/consent.pdf", consent_views.pdf, name="consent_pdf"),
     path("patients/<uuid:patient_id>/rems-enrolment/", consent_views.rems, name="rems"),
+    path("patients/<uuid:patient_id>/notes/", notes_views.section, name="notes"),
+    path("patients/<uuid:patient_id>/notes/new/<slug:kind>/", notes_views.write, name="note_write"),
+    path("notes/<uuid:note_id>/sign/", notes_views.sign, name="note_sign"),
 ]

@@ -1,0 +1,8 @@
+from django.db import migrations
+
+from ketamine_clinic.dbguards import append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("evaluations", "0005_clinical_notes")]
+    operations = [append_only("evaluations_historicalclinicalnote")]

@@ -1,0 +1,98 @@
+"""Writing clinical notes: drafts are edited, signed notes never change, addenda follow."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.errors import Conflict
+from ketamine_clinic.evaluations.note_models import ClinicalNote
+from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.actions import _versioned_update
+from ketamine_clinic.patients.models import RecordStatus
+
+
+def _audit(actor: Actor, access: PatientAccess, action: str, what: str = "note") -> None:
+    record_access(
+        actor,
+        action=action,
+        what=what,
+        clinic=access.patient.clinic_id,
+        patient_id=access.patient.pk,
+        role=access.role,
+    )
+
+
+def write_note(
+    actor: Actor,
+    access: PatientAccess,
+    kind: str,
+    title: str,
+    body: str,
+    occurred_on: date,
+    addendum_to: ClinicalNote | None = None,
+) -> ClinicalNote:
+    if access.patient.in_error:
+        raise Conflict("this patient is marked entered in error")
+    if addendum_to is not None and not addendum_to.is_signed:
+        raise Conflict("add to a draft by editing it; addenda follow signed notes")
+    note = ClinicalNote(
+        patient=access.patient,
+        kind=kind,
+        title=title,
+        body=body,
+        occurred_on=occurred_on,
+        addendum_to=addendum_to,
+        created_by=actor.user,
+    )
+    with transaction.atomic():
+        note.attribute_to(actor.user)
+        note.save(force_insert=True)
+        _audit(actor, access, "create")
+    return note
+
+
+def edit_note(
+    actor: Actor, access: PatientAccess, note: ClinicalNote, version: int, changes: dict[str, Any]
+) -> ClinicalNote:
+    if note.is_signed:
+        raise Conflict("a signed note cannot be changed; write an addendum")
+    if note.created_by_id != actor.user.pk:
+        raise Conflict("only the author edits a draft note")
+    with transaction.atomic():
+        if ClinicalNote.objects.filter(pk=note.pk, signed_at__isnull=False).exists():
+            raise Conflict("a signed note cannot be changed; write an addendum")
+        updated = _versioned_update(note, version, changes, actor)
+        _audit(actor, access, "update")
+    assert isinstance(updated, ClinicalNote)  # noqa: S101  # same model in, same model out
+    return updated
+
+
+def sign_note(
+    actor: Actor, access: PatientAccess, note: ClinicalNote, version: int
+) -> ClinicalNote:
+    """The author signs; from then on the note is immutable."""
+    if note.created_by_id != actor.user.pk:
+        raise Conflict("only the author signs a note")
+    now = timezone.now()
+    with transaction.atomic():
+        done = ClinicalNote.objects.filter(
+            pk=note.pk, version=version, signed_at__isnull=True, status=RecordStatus.ACTIVE
+        ).update(version=F("version") + 1, signed_at=now, signed_by=actor.user, updated_at=now)
+        if not done:
+            fresh = ClinicalNote.objects.get(pk=note.pk)
+            if fresh.is_signed:
+                raise Conflict("this note is already signed")
+            raise Conflict(
+                f"this note changed (it is now version {fresh.version}); review and sign again"
+            )
+        fresh = ClinicalNote.objects.get(pk=note.pk)
+        fresh.attribute_to(actor.user)
+        fresh.save(update_fields=["updated_at"])
+        _audit(actor, access, "update", "note.sign")
+    return fresh

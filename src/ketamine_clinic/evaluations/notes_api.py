@@ -1,0 +1,126 @@
+"""Clinical notes over the API."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from ketamine_clinic.accounts.audit import record_access
+from ketamine_clinic.accounts.requests import api_actor, request_user
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.evaluations import notes
+from ketamine_clinic.evaluations.note_models import ClinicalNote
+from ketamine_clinic.evaluations.note_templates import TEMPLATES
+from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
+from ketamine_clinic.schema_types import PastDate, line, paragraph
+
+router = Router(tags=["notes"])
+NoteKind = Literal["evaluation", "psychotherapy", "integration", "follow_up", "other"]
+
+
+class NoteCreate(Schema):
+    kind: NoteKind
+    title: Annotated[str, line(200)] | None = Field(None, description="Defaults to the template's")
+    body: Annotated[str, paragraph(50000)] | None = Field(
+        None, description="Leave out to start from the template's headings"
+    )
+    occurred_on: PastDate
+    addendum_to: uuid.UUID | None = None
+
+
+class NoteUpdate(Schema):
+    version: Annotated[int, Field(ge=1)]
+    title: Annotated[str, line(200)] | None = None
+    body: Annotated[str, paragraph(50000)] | None = None
+    occurred_on: PastDate | None = None
+
+
+class NoteSign(Schema):
+    version: Annotated[int, Field(ge=1)]
+
+
+class NoteOut(Schema):
+    id: uuid.UUID
+    patient: uuid.UUID = Field(..., alias="patient_id")
+    kind: str
+    title: str
+    body: str
+    occurred_on: date
+    version: int
+    status: str
+    author: uuid.UUID | None = Field(None, alias="created_by_id")
+    signed_at: datetime | None
+    addendum_to: uuid.UUID | None = Field(None, alias="addendum_to_id")
+
+
+class TemplateOut(Schema):
+    kind: str
+    title: str
+    body: str
+
+
+@router.get("/note-templates", response=list[TemplateOut], summary="Note templates")
+def templates(request: HttpRequest) -> list[dict[str, str]]:
+    request_user(request)
+    return [{"kind": k, "title": t, "body": b} for k, (t, b) in TEMPLATES.items()]
+
+
+@router.get("/patients/{patient_id}/notes", response=list[NoteOut], summary="A patient's notes")
+def list_notes(request: HttpRequest, patient_id: uuid.UUID) -> list[ClinicalNote]:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.READ_NOTES)
+    record_access(
+        api_actor(request),
+        action="read",
+        what="notes",
+        clinic=access.patient.clinic_id,
+        patient_id=access.patient.pk,
+        role=access.role,
+    )
+    return list(ClinicalNote.objects.filter(patient=access.patient))
+
+
+@router.post("/patients/{patient_id}/notes", response={201: NoteOut}, summary="Write a note")
+def create_note(request: HttpRequest, patient_id: uuid.UUID, payload: NoteCreate) -> Status:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.WRITE_NOTES)
+    parent = None
+    if payload.addendum_to is not None:
+        parent = ClinicalNote.objects.filter(pk=payload.addendum_to, patient=access.patient).first()
+        if parent is None:
+            raise Http404("no such note")
+    title, body = TEMPLATES[payload.kind]
+    note = notes.write_note(
+        api_actor(request),
+        access,
+        payload.kind,
+        payload.title or title,
+        payload.body if payload.body is not None else body,
+        payload.occurred_on,
+        parent,
+    )
+    return Status(201, note)
+
+
+def _note_for(
+    request: HttpRequest, note_id: uuid.UUID, capability: Capability
+) -> tuple[PatientAccess, ClinicalNote]:
+    note = ClinicalNote.objects.filter(pk=note_id).first()
+    if note is None:
+        raise Http404("no such note")
+    return get_patient_for_user(request_user(request), note.patient_id, capability), note
+
+
+@router.patch("/notes/{note_id}", response=NoteOut, summary="Edit your draft note")
+def patch_note(request: HttpRequest, note_id: uuid.UUID, payload: NoteUpdate) -> ClinicalNote:
+    access, note = _note_for(request, note_id, Capability.WRITE_NOTES)
+    changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    version = changes.pop("version")
+    return notes.edit_note(api_actor(request), access, note, version, changes)
+
+
+@router.post("/notes/{note_id}/sign", response=NoteOut, summary="Sign your note (then immutable)")
+def sign_note(request: HttpRequest, note_id: uuid.UUID, payload: NoteSign) -> ClinicalNote:
+    access, note = _note_for(request, note_id, Capability.WRITE_NOTES)
+    return notes.sign_note(api_actor(request), access, note, payload.version)

@@ -8,12 +8,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.clinical.eligibility import OverrideRefused
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.service import assess, result_json, trials_of
-from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.actions import _versioned_update
 from ketamine_clinic.patients.models import RecordStatus
 
@@ -37,13 +37,6 @@ def _check_overrides(evaluation: Evaluation) -> None:
         raise InvalidInput(f"overrides.{exc.code}", str(exc).split(": ", 1)[-1]) from None
 
 
-def _audit(actor: Actor, access: PatientAccess, action: str, what: str = "evaluation") -> None:
-    record_access(
-        actor, action=action, what=what, clinic=access.patient.clinic_id,
-        patient_id=access.patient.pk, role=access.role,
-    )  # fmt: skip
-
-
 def create_evaluation(actor: Actor, access: PatientAccess, data: dict[str, Any]) -> Evaluation:
     if access.patient.in_error:
         raise Conflict("this patient is marked entered in error")
@@ -52,7 +45,7 @@ def create_evaluation(actor: Actor, access: PatientAccess, data: dict[str, Any])
     with transaction.atomic():
         evaluation.attribute_to(actor.user)
         evaluation.save(force_insert=True)
-        _audit(actor, access, "create")
+        record_patient_access(actor, access, "create", "evaluation")
     return evaluation
 
 
@@ -78,7 +71,7 @@ def update_evaluation(
         ).exists():
             raise Conflict("a signed evaluation cannot be changed; amend it instead")
         updated = _versioned_update(evaluation, version, changes, actor)
-        _audit(actor, access, "update")
+        record_patient_access(actor, access, "update", "evaluation")
     assert isinstance(updated, Evaluation)  # noqa: S101  # same model in, same model out
     return updated
 
@@ -120,7 +113,7 @@ def sign_evaluation(
         fresh = Evaluation.objects.get(pk=evaluation.pk)
         fresh.attribute_to(actor.user)
         fresh.save(update_fields=["updated_at"])  # a history row for the signature
-        _audit(actor, access, "update", "evaluation.sign")
+        record_patient_access(actor, access, "update", "evaluation.sign")
     return fresh
 
 
@@ -136,5 +129,5 @@ def amend_evaluation(actor: Actor, access: PatientAccess, evaluation: Evaluation
         )
         amendment.attribute_to(actor.user)
         amendment.save(force_insert=True)
-        _audit(actor, access, "create", "evaluation.amend")
+        record_patient_access(actor, access, "create", "evaluation.amend")
     return amendment

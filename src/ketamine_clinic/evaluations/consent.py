@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent_models import (
@@ -22,7 +22,7 @@ from ketamine_clinic.evaluations.consent_models import (
     RemsEnrolment,
 )
 from ketamine_clinic.evaluations.service import evaluation_gate
-from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.models import Patient, RecordStatus
 
 PRODUCT_LABELS = dict(PRODUCTS)
@@ -128,14 +128,7 @@ def record_consent(
     with transaction.atomic():
         consent.attribute_to(actor.user)
         consent.save(force_insert=True)
-        record_access(
-            actor,
-            action="create",
-            what=f"consent.{document.product}",
-            clinic=patient.clinic_id,
-            patient_id=patient.pk,
-            role=access.role,
-        )
+        record_patient_access(actor, access, "create", f"consent.{document.product}")
     return consent
 
 
@@ -151,14 +144,7 @@ def withdraw_consent(actor: Actor, access: PatientAccess, consent: Consent, reas
         fresh = Consent.objects.get(pk=consent.pk)
         fresh.attribute_to(actor.user)
         fresh.save(update_fields=["updated_at"])  # a history row for the withdrawal
-        record_access(
-            actor,
-            action="update",
-            what="consent.withdraw",
-            clinic=access.patient.clinic_id,
-            patient_id=access.patient.pk,
-            role=access.role,
-        )
+        record_patient_access(actor, access, "update", "consent.withdraw")
     return fresh
 
 
@@ -188,14 +174,7 @@ def enrol_rems(
     with transaction.atomic():
         enrolment.attribute_to(actor.user)
         enrolment.save(force_insert=True)
-        record_access(
-            actor,
-            action="create",
-            what="rems_enrolment",
-            clinic=access.patient.clinic_id,
-            patient_id=access.patient.pk,
-            role=access.role,
-        )
+        record_patient_access(actor, access, "create", "rems_enrolment")
     return enrolment
 
 

@@ -9,23 +9,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.errors import Conflict
 from ketamine_clinic.evaluations.note_models import ClinicalNote
-from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.actions import _versioned_update
 from ketamine_clinic.patients.models import RecordStatus
-
-
-def _audit(actor: Actor, access: PatientAccess, action: str, what: str = "note") -> None:
-    record_access(
-        actor,
-        action=action,
-        what=what,
-        clinic=access.patient.clinic_id,
-        patient_id=access.patient.pk,
-        role=access.role,
-    )
 
 
 def write_note(
@@ -53,7 +42,7 @@ def write_note(
     with transaction.atomic():
         note.attribute_to(actor.user)
         note.save(force_insert=True)
-        _audit(actor, access, "create")
+        record_patient_access(actor, access, "create", "note")
     return note
 
 
@@ -68,7 +57,7 @@ def edit_note(
         if ClinicalNote.objects.filter(pk=note.pk, signed_at__isnull=False).exists():
             raise Conflict("a signed note cannot be changed; write an addendum")
         updated = _versioned_update(note, version, changes, actor)
-        _audit(actor, access, "update")
+        record_patient_access(actor, access, "update", "note")
     assert isinstance(updated, ClinicalNote)  # noqa: S101  # same model in, same model out
     return updated
 
@@ -94,5 +83,5 @@ def sign_note(
         fresh = ClinicalNote.objects.get(pk=note.pk)
         fresh.attribute_to(actor.user)
         fresh.save(update_fields=["updated_at"])
-        _audit(actor, access, "update", "note.sign")
+        record_patient_access(actor, access, "update", "note.sign")
     return fresh

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.patients.models import Patient, PatientRecord
@@ -71,3 +72,15 @@ def listable_clinics(user: User, clinic_id: uuid.UUID | None = None) -> list[uui
     if clinic_id is not None:
         clinic_ids = [c for c in clinic_ids if c == clinic_id]
     return clinic_ids
+
+
+def record_patient_access(actor: Actor, access: PatientAccess, action: str, what: str) -> None:
+    """The access-log row for something done to one patient's record."""
+    record_access(
+        actor,
+        action=action,
+        what=what,
+        clinic=access.patient.clinic_id,
+        patient_id=access.patient.pk,
+        role=access.role,
+    )

@@ -34,7 +34,7 @@ from ketamine_clinic.assessments.forms import (
     answers_form_class,
 )
 from ketamine_clinic.assessments.models import Assessment, ClinicInstrument, SafetyAlert, Source
-from ketamine_clinic.assessments.outcomes import DOSE_CONTEXTS, patient_series
+from ketamine_clinic.assessments.outcomes import patient_series
 from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.clinical.outcomes import measurement_due
 from ketamine_clinic.errors import Conflict, InvalidInput
@@ -120,16 +120,13 @@ def chart_svg(request: HttpRequest, patient_id: str, instrument_id: str) -> Http
     )
     if series is None:
         raise Http404("no scores on that instrument")
+    # Dose days, until treatment sessions are recorded: the pre-dose scores on any instrument.
     doses = sorted(
-        {a.administered_at for a in series.assessments if a.context == "pre_dose"}
-    ) or sorted(
-        {
-            a.administered_at
-            for a in Assessment.objects.filter(
-                patient=access.patient, status=RecordStatus.ACTIVE, context__in=DOSE_CONTEXTS
-            )
-            if a.context == "pre_dose"
-        }
+        set(
+            Assessment.objects.filter(
+                patient=access.patient, status=RecordStatus.ACTIVE, context="pre_dose"
+            ).values_list("administered_at", flat=True)
+        )
     )
     spec = instrument_chart_spec(
         series.instrument,

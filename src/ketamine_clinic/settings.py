@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.patients",
     "ketamine_clinic.assessments",
     "ketamine_clinic.evaluations",
+    "ketamine_clinic.treatment",
 ]
 
 MIDDLEWARE = [

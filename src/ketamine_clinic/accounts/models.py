@@ -41,6 +41,12 @@ class Clinic(models.Model):
         blank=True,
         help_text='Per-instrument remission cut-offs overriding the defaults, e.g. {"madrs": 12}.',
     )
+    open_weekdays = models.JSONField(
+        default=list, blank=True, help_text="Days treatments are given, 0 = Monday; empty = Mon-Fri"
+    )
+    closed_dates = models.JSONField(
+        default=list, blank=True, help_text="Holidays and closures, as YYYY-MM-DD"
+    )
     eligibility_settings = models.JSONField(
         default=dict,
         blank=True,

@@ -48,6 +48,8 @@ class Capability(StrEnum):
     ENROL_REMS = "enrol_rems"
     READ_NOTES = "read_notes"
     WRITE_NOTES = "write_notes"
+    ORDER_TREATMENT = "order_treatment"
+    MANAGE_SCHEDULE = "manage_schedule"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -85,6 +87,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.ENROL_REMS,
             Capability.READ_NOTES,
             Capability.WRITE_NOTES,
+            Capability.ORDER_TREATMENT,
+            Capability.MANAGE_SCHEDULE,
         }
     ),
     Role.NURSE: frozenset(
@@ -102,6 +106,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.WITHDRAW_CONSENT,
             Capability.READ_NOTES,
             Capability.WRITE_NOTES,
+            Capability.MANAGE_SCHEDULE,
         }
     ),
     Role.FRONT_DESK: frozenset(
@@ -111,6 +116,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.EDIT_DEMOGRAPHICS,
             Capability.MARK_PATIENT_IN_ERROR,
             Capability.SEND_ASSESSMENT_LINK,
+            Capability.MANAGE_SCHEDULE,
         }
     ),
     # A patient reaches only their own record, and only to read it.

@@ -12,22 +12,14 @@ from pydantic import Field
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.clinical.dosing import (
-    DosingError,
-    calculate_esketamine,
-    calculate_weight_based,
-)
-from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
-from ketamine_clinic.clinical.units import Kg, MgPerKg, MgPerMl, Minutes
-from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.patients.access import (
     clinics_where,
     get_patient_for_user,
     record_patient_access,
 )
-from ketamine_clinic.patients.models import BodyMeasurement, RecordStatus
 from ketamine_clinic.schema_types import PastDate, line
+from ketamine_clinic.treatment import service
 
 router = Router(tags=["treatment"])
 
@@ -128,65 +120,30 @@ def calculate(request: HttpRequest, payload: DoseRequest) -> dict[str, Any]:
     user = request_user(request)
     if not clinics_where(user, Capability.EDIT_CLINICAL):
         raise PermissionDenied("your role does not calculate doses")
-    protocol = LIBRARY.get(payload.protocol)
-    if protocol is None:
-        raise InvalidInput(
-            "protocol", f"unknown protocol {payload.protocol!r}; known: {', '.join(LIBRARY)}"
-        )
-    weight, measured_on, age = payload.weight_kg, payload.weight_measured_on, payload.age_years
-    today = timezone.localdate()
+    protocol = service.get_protocol(payload.protocol)
+    params = dose_params(payload)
     if payload.patient is not None:
         access = get_patient_for_user(user, payload.patient, Capability.EDIT_CLINICAL)
-        latest = (
-            BodyMeasurement.objects.filter(
-                patient=access.patient, kind="weight_kg", status=RecordStatus.ACTIVE
-            )
-            .order_by("-measured_at")
-            .first()
-        )
-        if latest is not None:
-            weight, measured_on = latest.value, timezone.localtime(latest.measured_at).date()
-        age = age_on(access.patient.birth_date, today)
+        result = service.calculate_for_patient(protocol, params, access.patient)
         record_patient_access(api_actor(request), access, "read", "dosing")
-    try:
-        if protocol.weight_based:
-            result = calculate_weight_based(
-                protocol,
-                weight=Kg(weight) if weight is not None else None,
-                weight_measured_on=measured_on,
-                today=today,
-                per_kg=MgPerKg(payload.dose_mg_per_kg) if payload.dose_mg_per_kg else None,
-                concentration=MgPerMl(payload.concentration_mg_per_ml)
-                if payload.concentration_mg_per_ml is not None
-                else None,
-                duration=Minutes(payload.duration_min)
-                if payload.duration_min is not None
-                else None,
-                override_reason=payload.override_reason,
-            )
-        else:
-            if payload.dose_mg is None:
-                raise DosingError("dose_mg", "required for esketamine (28, 56 or 84 mg)")
-            if age is None:
-                raise DosingError("age_years", "required when no patient is given")
-            result = calculate_esketamine(
-                protocol,
-                dose_mg=payload.dose_mg,
-                previous_doses_mg=tuple(payload.previous_doses_mg),
-                age_years=age,
-                override_reason=payload.override_reason,
-            )
-    except DosingError as exc:
-        raise InvalidInput(exc.field, exc.message) from None
-    return {
-        "protocol": protocol.id,
-        "dose_mg": result.dose.value,
-        "volume_ml": result.volume.value if result.volume else None,
-        "rate_ml_per_h": result.rate.value if result.rate else None,
-        "duration_min": result.duration.value if result.duration else None,
-        "devices": [vars(d) for d in result.devices],
-        "steps": [vars(s) for s in result.steps],
-        "warnings": list(result.warnings),
-        "needs_override": list(result.needs_override),
-        "accepted": result.accepted,
-    }
+    else:
+        result = service.calculate(
+            protocol,
+            params,
+            weight=payload.weight_kg,
+            measured_on=payload.weight_measured_on,
+            age_years=payload.age_years,
+            today=timezone.localdate(),
+        )
+    return service.calculation_json(result)
+
+
+def dose_params(payload: Any) -> service.DoseParams:
+    return service.DoseParams(
+        dose_mg_per_kg=payload.dose_mg_per_kg,
+        concentration_mg_per_ml=payload.concentration_mg_per_ml,
+        duration_min=payload.duration_min,
+        dose_mg=payload.dose_mg,
+        previous_doses_mg=tuple(getattr(payload, "previous_doses_mg", ()) or ()),
+        override_reason=payload.override_reason,
+    )

@@ -583,6 +583,16 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "sign_note",
         "protocols",  # tests/test_dosing_api.py::test_permissions
         "calculate",
+        # Courses and the schedule: tests/treatment/test_courses.py, role by role.
+        "list_courses",
+        "create_course",
+        "get_course",
+        "new_order",
+        "sign_order",
+        "maintenance",
+        "schedule",
+        "move",
+        "mark",
     }
     routes = set()
     for _prefix, router in api._routers:

@@ -22,6 +22,7 @@ from ketamine_clinic.evaluations.consent_api import router as consent_router
 from ketamine_clinic.evaluations.notes_api import router as notes_router
 from ketamine_clinic.patients.api import router as patients_router
 from ketamine_clinic.treatment.api import router as treatment_router
+from ketamine_clinic.treatment.courses_api import router as courses_router
 
 
 class BearerToken(HttpBearer):
@@ -70,6 +71,7 @@ api.add_router("/", evaluations_router)
 api.add_router("/", consent_router)
 api.add_router("/", notes_router)
 api.add_router("/", treatment_router)
+api.add_router("/", courses_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

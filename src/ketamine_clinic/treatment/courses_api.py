@@ -1,0 +1,248 @@
+"""Courses, dose orders and the schedule over the API."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from ketamine_clinic.accounts.requests import api_actor, request_user
+from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.patients.access import (
+    PatientAccess,
+    get_patient_for_user,
+    record_patient_access,
+)
+from ketamine_clinic.schema_types import line
+from ketamine_clinic.treatment import actions, service
+from ketamine_clinic.treatment.api import dose_params
+from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+
+router = Router(tags=["courses"])
+
+
+class DoseFields(Schema):
+    dose_mg_per_kg: Annotated[Decimal, Field(gt=0, le=10, decimal_places=3)] | None = None
+    concentration_mg_per_ml: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=3)] | None = (
+        None
+    )
+    duration_min: Annotated[Decimal, Field(ge=0, le=1440, decimal_places=1)] | None = None
+    dose_mg: Annotated[int, Field(ge=0, le=1000)] | None = None
+    override_reason: Annotated[str, line(2000)] | None = None
+
+
+class CourseCreate(DoseFields):
+    protocol: Annotated[str, Field(max_length=60)]
+    start_on: date
+    planned_sessions: Annotated[int, Field(ge=1, le=12)] | None = None
+
+
+class OrderOut(Schema):
+    id: uuid.UUID
+    version: int
+    dose_mg_per_kg: Decimal | None
+    dose_mg: int | None
+    concentration_mg_per_ml: Decimal | None
+    duration_min: Decimal | None
+    override_reason: str
+    calculation: dict[str, Any]
+    signed_at: datetime | None
+    signed_by: uuid.UUID | None = Field(None, alias="signed_by_id")
+
+
+class SessionOut(Schema):
+    id: uuid.UUID
+    version: int
+    on: date
+    phase: str
+    state: str
+    moved_from: date | None
+    note: str
+
+
+class CourseOut(Schema):
+    id: uuid.UUID
+    patient: uuid.UUID = Field(..., alias="patient_id")
+    version: int
+    protocol: str = Field(..., alias="protocol_id")
+    protocol_version: str
+    product: str
+    state: str
+    phase: str
+    start_on: date
+    orders: list[OrderOut]
+    schedule: list[SessionOut]
+
+
+class SignRequest(Schema):
+    version: Annotated[int, Field(ge=1)]
+
+
+class MoveRequest(Schema):
+    version: Annotated[int, Field(ge=1)]
+    on: date
+
+
+class MarkRequest(Schema):
+    version: Annotated[int, Field(ge=1)]
+    note: Annotated[str, line(1000, min_length=3)]
+
+
+def course_out(course: Course) -> dict[str, Any]:
+    return {
+        **{
+            f: getattr(course, f)
+            for f in (
+                "id",
+                "patient_id",
+                "version",
+                "protocol_id",
+                "protocol_version",
+                "product",
+                "state",
+                "phase",
+                "start_on",
+            )
+        },
+        "orders": list(DoseOrder.objects.filter(course=course)),
+        "schedule": list(ScheduledSession.objects.filter(course=course)),
+    }
+
+
+def _course(
+    request: HttpRequest, course_id: uuid.UUID, capability: Capability
+) -> tuple[PatientAccess, Course]:
+    course = Course.objects.select_related("patient__clinic").filter(pk=course_id).first()
+    if course is None:
+        raise Http404("no such course")
+    return get_patient_for_user(request_user(request), course.patient_id, capability), course
+
+
+@router.get(
+    "/patients/{patient_id}/courses", response=list[CourseOut], summary="A patient's courses"
+)
+def list_courses(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    record_patient_access(api_actor(request), access, "read", "courses")
+    return [course_out(c) for c in Course.objects.filter(patient=access.patient)]
+
+
+@router.post(
+    "/patients/{patient_id}/courses",
+    response={201: CourseOut},
+    summary="Order a course (prescribers): protocol, dose, start; schedule planned; sign next",
+)
+def create_course(request: HttpRequest, patient_id: uuid.UUID, payload: CourseCreate) -> Status:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.ORDER_TREATMENT)
+    protocol = service.get_protocol(payload.protocol)
+    course = actions.order_course(
+        api_actor(request),
+        access,
+        protocol,
+        dose_params(payload),
+        payload.start_on,
+        payload.planned_sessions,
+    )
+    return Status(201, course_out(course))
+
+
+@router.get(
+    "/courses/{course_id}", response=CourseOut, summary="A course with its orders and schedule"
+)
+def get_course(request: HttpRequest, course_id: uuid.UUID) -> dict[str, Any]:
+    access, course = _course(request, course_id, Capability.VIEW_CLINICAL)
+    record_patient_access(api_actor(request), access, "read", "course")
+    return course_out(course)
+
+
+@router.post(
+    "/courses/{course_id}/orders", response={201: OrderOut}, summary="A dose change: a new order"
+)
+def new_order(request: HttpRequest, course_id: uuid.UUID, payload: DoseFields) -> Status:
+    access, course = _course(request, course_id, Capability.ORDER_TREATMENT)
+    protocol = service.get_protocol(course.protocol_id)
+    return Status(
+        201, actions.change_dose(api_actor(request), access, course, protocol, dose_params(payload))
+    )
+
+
+@router.post(
+    "/orders/{order_id}/sign",
+    response=OrderOut,
+    summary="Sign a dose order (behind the treatment gate)",
+)
+def sign_order(request: HttpRequest, order_id: uuid.UUID, payload: SignRequest) -> DoseOrder:
+    order = (
+        DoseOrder.objects.select_related("course", "patient__clinic").filter(pk=order_id).first()
+    )
+    if order is None:
+        raise Http404("no such order")
+    access = get_patient_for_user(
+        request_user(request), order.patient_id, Capability.ORDER_TREATMENT
+    )
+    return actions.sign_order(api_actor(request), access, order, payload.version)
+
+
+@router.post(
+    "/courses/{course_id}/maintenance", response=CourseOut, summary="Move the course to maintenance"
+)
+def maintenance(request: HttpRequest, course_id: uuid.UUID, payload: SignRequest) -> dict[str, Any]:
+    access, course = _course(request, course_id, Capability.ORDER_TREATMENT)
+    return course_out(
+        actions.start_maintenance(api_actor(request), access, course, payload.version)
+    )
+
+
+@router.get(
+    "/patients/{patient_id}/schedule",
+    response=list[SessionOut],
+    summary="Planned treatment days (front desk and the patient see this, without doses)",
+)
+def schedule(request: HttpRequest, patient_id: uuid.UUID) -> list[ScheduledSession]:
+    user = request_user(request)
+    access = get_patient_for_user(user, patient_id, Capability.VIEW_DEMOGRAPHICS)
+    if access.role != Role.PATIENT and not can(access.role, Capability.MANAGE_SCHEDULE):
+        raise PermissionDenied("your role does not see the schedule")
+    record_patient_access(api_actor(request), access, "read", "schedule")
+    return list(ScheduledSession.objects.filter(patient=access.patient, status="active"))
+
+
+def _session(request: HttpRequest, session_id: uuid.UUID) -> tuple[PatientAccess, ScheduledSession]:
+    session = (
+        ScheduledSession.objects.select_related("course", "patient__clinic")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise Http404("no such session")
+    return get_patient_for_user(
+        request_user(request), session.patient_id, Capability.MANAGE_SCHEDULE
+    ), session
+
+
+@router.post("/schedule/{session_id}/move", response=SessionOut, summary="Move a planned session")
+def move(request: HttpRequest, session_id: uuid.UUID, payload: MoveRequest) -> ScheduledSession:
+    access, session = _session(request, session_id)
+    return actions.move_session(api_actor(request), access, session, payload.version, payload.on)
+
+
+@router.post(
+    "/schedule/{session_id}/{state}",
+    response=SessionOut,
+    summary="Cancel a session or mark it missed",
+)
+def mark(
+    request: HttpRequest,
+    session_id: uuid.UUID,
+    state: Literal["cancel", "missed"],
+    payload: MarkRequest,
+) -> ScheduledSession:
+    access, session = _session(request, session_id)
+    target = "cancelled" if state == "cancel" else "missed"
+    return actions.mark_session(
+        api_actor(request), access, session, payload.version, target, payload.note
+    )

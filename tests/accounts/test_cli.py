@@ -235,3 +235,26 @@ def test_configure_clinic_eligibility(world: World) -> None:
 def test_configure_clinic_refuses_bad_eligibility(world: World, spec: str) -> None:
     with pytest.raises(CommandError, match="--eligibility"):
         run("configure-clinic", "Clinic A", "--eligibility", spec)
+
+
+def test_configure_clinic_calendar(world: World) -> None:
+    run(
+        "configure-clinic",
+        "Clinic A",
+        "--open-days",
+        "tue,thu,sat",
+        "--closed",
+        "2026-12-24",
+        "--closed",
+        "2026-12-31",
+    )
+    world.clinic.refresh_from_db()
+    assert world.clinic.open_weekdays == [1, 3, 5]
+    assert world.clinic.closed_dates == ["2026-12-24", "2026-12-31"]
+    run("configure-clinic", "Clinic A", "--reopen", "2026-12-31")
+    world.clinic.refresh_from_db()
+    assert world.clinic.closed_dates == ["2026-12-24"]
+    with pytest.raises(CommandError, match="--open-days"):
+        run("configure-clinic", "Clinic A", "--open-days", "funday")
+    with pytest.raises(CommandError, match="not a date"):
+        run("configure-clinic", "Clinic A", "--closed", "Christmas")

@@ -272,3 +272,14 @@ def test_course_reads_and_schedule_changes_by_role(
         api.post(f"/schedule/{session['id']}/cancel", {"version": 1, "note": "unwell"}).status_code
         == expected_mark
     )
+
+
+def test_the_plan_keeps_to_the_clinics_calendar(world: World) -> None:
+    monday = next_monday()
+    world.clinic.open_weekdays = [0, 2, 4]
+    world.clinic.closed_dates = [(monday + timedelta(days=2)).isoformat()]  # that Wednesday
+    world.clinic.save()
+    body = order(world).json()
+    dates = [date.fromisoformat(s["on"]) for s in body["schedule"]]
+    assert dates[:3] == [monday, monday + timedelta(days=4), monday + timedelta(days=7)]
+    assert all(d.weekday() in (0, 2, 4) for d in dates)

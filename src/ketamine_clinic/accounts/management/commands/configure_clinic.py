@@ -31,6 +31,23 @@ class Command(BaseCommand):
         )
         parser.add_argument("--require-staff-otp", choices=["yes", "no"])
         parser.add_argument(
+            "--open-days", help="Treatment days, e.g. mon,tue,wed,thu,fri (default Mon-Fri)"
+        )
+        parser.add_argument(
+            "--closed",
+            action="append",
+            default=[],
+            metavar="YYYY-MM-DD",
+            help="A date the clinic is closed (repeatable)",
+        )
+        parser.add_argument(
+            "--reopen",
+            action="append",
+            default=[],
+            metavar="YYYY-MM-DD",
+            help="Remove a closed date (repeatable)",
+        )
+        parser.add_argument(
             "--eligibility",
             action="append",
             default=[],
@@ -80,6 +97,11 @@ class Command(BaseCommand):
                 )
             thresholds[key] = int(value)
         clinic.remission_thresholds = thresholds
+        if options["open_days"] is not None:
+            clinic.open_weekdays = _weekdays(options["open_days"])
+        clinic.closed_dates = _closed(
+            list(clinic.closed_dates or []), options["closed"], options["reopen"]
+        )
         clinic.eligibility_settings = _eligibility(
             dict(clinic.eligibility_settings or {}), options["eligibility"]
         )
@@ -90,9 +112,35 @@ class Command(BaseCommand):
             f"{clinic.name}: crisis {clinic.crisis_phone} ({clinic.crisis_text}); self-report due "
             f"every {clinic.measurement_interval_days} days; remission cut-offs "
             f"{clinic.remission_thresholds or 'defaults'}; staff second factor "
-            f"{'required' if clinic.require_staff_otp else 'optional'}; eligibility "
+            f"{'required' if clinic.require_staff_otp else 'optional'}; open days "
+            f"{clinic.open_weekdays or 'Mon-Fri'}; {len(clinic.closed_dates)} closed date(s); "
+            "eligibility "
             f"{clinic.eligibility_settings or 'defaults'}"
         )
+
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _weekdays(spec: str) -> list[int]:
+    names = [part.strip().lower()[:3] for part in spec.split(",") if part.strip()]
+    unknown = [n for n in names if n not in DAYS]
+    if unknown or not names:
+        raise CommandError(f"--open-days: use names like mon,tue,wed (got {spec!r})")
+    return sorted({DAYS.index(n) for n in names})
+
+
+def _closed(current: list[str], closing: list[str], reopening: list[str]) -> list[str]:
+    from datetime import date
+
+    def day(option: str, spec: str) -> str:
+        try:
+            return date.fromisoformat(spec).isoformat()
+        except ValueError:
+            raise CommandError(f"{option} {spec}: not a date (YYYY-MM-DD)") from None
+
+    dates = set(current) | {day("--closed", s) for s in closing}
+    return sorted(dates - {day("--reopen", s) for s in reopening})
 
 
 def _eligibility(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:

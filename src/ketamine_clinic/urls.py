@@ -20,6 +20,7 @@ urlpatterns = [
     path("patients/", include("ketamine_clinic.patients.urls")),
     path("", include("ketamine_clinic.assessments.urls")),
     path("", include("ketamine_clinic.evaluations.urls")),
+    path("", include("ketamine_clinic.treatment.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

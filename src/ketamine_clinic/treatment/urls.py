@@ -1,0 +1,15 @@
+from django.urls import path
+
+from ketamine_clinic.treatment import views
+
+app_name = "treatment"
+urlpatterns = [
+    path("patients/<uuid:patient_id>/courses/new/", views.order, name="order"),
+    path("patients/<uuid:patient_id>/courses/preview/", views.preview, name="preview"),
+    path("patients/<uuid:patient_id>/courses/", views.chart_section, name="chart_section"),
+    path("courses/<uuid:course_id>/", views.course, name="course"),
+    path("courses/<uuid:course_id>/maintenance/", views.maintenance, name="maintenance"),
+    path("orders/<uuid:order_id>/sign/", views.sign, name="sign"),
+    path("schedule/<uuid:session_id>/move/", views.move, name="move"),
+    path("schedule/<uuid:session_id>/mark/", views.mark, name="mark"),
+]

@@ -1,0 +1,232 @@
+"""Course screens: order with a live calculator, the course with its orders and calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ketamine_clinic.accounts.requests import request_user, web_actor
+from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.patients.access import (
+    PatientAccess,
+    get_patient_for_user,
+    record_patient_access,
+)
+from ketamine_clinic.treatment import actions, service
+from ketamine_clinic.treatment.forms import CourseForm, MarkForm, MoveForm
+from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+
+
+def _params(data: dict[str, Any]) -> service.DoseParams:
+    return service.DoseParams(
+        dose_mg_per_kg=data.get("dose_mg_per_kg"),
+        concentration_mg_per_ml=data.get("concentration_mg_per_ml"),
+        duration_min=data.get("duration_min"),
+        dose_mg=data.get("dose_mg"),
+        override_reason=data.get("override_reason") or None,
+    )
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The live calculator: every step of the arithmetic for what is typed so far."""
+    access = get_patient_for_user(request_user(request), patient_id, Capability.ORDER_TREATMENT)
+    form = CourseForm(request.POST)
+    form.is_valid()  # partial input is normal while typing; use what parsed
+    data = getattr(form, "cleaned_data", {})
+    context: dict[str, Any] = {}
+    try:
+        protocol = service.get_protocol(request.POST.get("protocol", ""))
+        context["result"] = service.calculate_for_patient(protocol, _params(data), access.patient)
+    except InvalidInput as exc:
+        context["problem"] = f"{exc.field.replace('_', ' ')}: {exc.message}"
+    return render(request, "treatment/partials/calculation.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order(request: HttpRequest, patient_id: str) -> HttpResponse:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.ORDER_TREATMENT)
+    weight, measured_on = service.latest_weight(access.patient)
+    form = CourseForm(
+        request.POST or None,
+        initial={
+            "protocol": "iv-racemic-standard",
+            "dose_mg_per_kg": "0.5",
+            "concentration_mg_per_ml": "10",
+            "duration_min": "40",
+            "start_on": timezone.localdate(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            protocol = service.get_protocol(data["protocol"])
+            course = actions.order_course(
+                web_actor(request),
+                access,
+                protocol,
+                _params(data),
+                data["start_on"],
+                data.get("planned_sessions"),
+            )
+        except (InvalidInput, Conflict) as exc:
+            field = getattr(exc, "field", None)
+            form.add_error(
+                field if field in form.fields else None, getattr(exc, "message", str(exc))
+            )
+        else:
+            messages.success(request, "Course ordered. Review and sign the order to start it.")
+            return redirect("treatment:course", course_id=course.pk)
+    return render(
+        request,
+        "treatment/order.html",
+        {"form": form, "patient": access.patient, "weight": weight, "measured_on": measured_on},
+    )
+
+
+def _course(
+    request: HttpRequest, course_id: str, capability: Capability
+) -> tuple[PatientAccess, Course]:
+    course = Course.objects.select_related("patient__clinic").filter(pk=course_id).first()
+    if course is None:
+        raise Http404("no such course")
+    return get_patient_for_user(request_user(request), course.patient_id, capability), course
+
+
+@login_required
+@require_GET
+def course(request: HttpRequest, course_id: str) -> HttpResponse:
+    access, found = _course(request, course_id, Capability.VIEW_CLINICAL)
+    record_patient_access(web_actor(request), access, "read", "course")
+    return render(
+        request,
+        "treatment/course.html",
+        {
+            "course": found,
+            "patient": access.patient,
+            "orders": DoseOrder.objects.filter(course=found).select_related("signed_by"),
+            "schedule": ScheduledSession.objects.filter(course=found),
+            "may_order": can(access.role, Capability.ORDER_TREATMENT),
+            "may_schedule": can(access.role, Capability.MANAGE_SCHEDULE),
+            "protocol": service.get_protocol(found.protocol_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, order_id: str) -> HttpResponse:
+    found = DoseOrder.objects.select_related("course").filter(pk=order_id).first()
+    if found is None:
+        raise Http404("no such order")
+    access = get_patient_for_user(
+        request_user(request), found.patient_id, Capability.ORDER_TREATMENT
+    )
+    try:
+        actions.sign_order(web_actor(request), access, found, int(request.POST.get("version") or 0))
+    except Conflict as exc:
+        messages.error(request, str(exc).capitalize())
+    else:
+        messages.success(request, "Order signed: the course is active.")
+    return redirect("treatment:course", course_id=found.course_id)
+
+
+@login_required
+@require_POST
+def maintenance(request: HttpRequest, course_id: str) -> HttpResponse:
+    access, found = _course(request, course_id, Capability.ORDER_TREATMENT)
+    try:
+        actions.start_maintenance(
+            web_actor(request), access, found, int(request.POST.get("version") or 0)
+        )
+    except Conflict as exc:
+        messages.error(request, str(exc).capitalize())
+    else:
+        messages.success(request, "Moved to maintenance; the schedule is replanned.")
+    return redirect("treatment:course", course_id=found.pk)
+
+
+def _session(request: HttpRequest, session_id: str) -> tuple[PatientAccess, ScheduledSession]:
+    session = (
+        ScheduledSession.objects.select_related("course", "patient__clinic")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise Http404("no such session")
+    return get_patient_for_user(
+        request_user(request), session.patient_id, Capability.MANAGE_SCHEDULE
+    ), session
+
+
+@login_required
+@require_POST
+def move(request: HttpRequest, session_id: str) -> HttpResponse:
+    access, session = _session(request, session_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.move_session(
+                web_actor(request),
+                access,
+                session,
+                form.cleaned_data["version"],
+                form.cleaned_data["on"],
+            )
+        except (InvalidInput, Conflict) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+        else:
+            messages.success(request, "Session moved.")
+    else:
+        messages.error(request, "Choose a date.")
+    return redirect("treatment:course", course_id=session.course_id)
+
+
+@login_required
+@require_POST
+def mark(request: HttpRequest, session_id: str) -> HttpResponse:
+    access, session = _session(request, session_id)
+    form = MarkForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.mark_session(
+                web_actor(request),
+                access,
+                session,
+                form.cleaned_data["version"],
+                form.cleaned_data["state"],
+                form.cleaned_data["note"],
+            )
+        except (InvalidInput, Conflict) as exc:
+            messages.error(request, str(exc).capitalize())
+        else:
+            messages.success(request, f"Session marked {form.cleaned_data['state']}.")
+    else:
+        messages.error(request, "Give a short note (3 characters or more).")
+    return redirect("treatment:course", course_id=session.course_id)
+
+
+@login_required
+@require_GET
+def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    record_patient_access(web_actor(request), access, "read", "courses")
+    return render(
+        request,
+        "treatment/partials/chart_section.html",
+        {
+            "patient": access.patient,
+            "courses": Course.objects.filter(patient=access.patient),
+            "may_order": can(access.role, Capability.ORDER_TREATMENT)
+            and not access.patient.in_error,
+        },
+    )

@@ -1,0 +1,73 @@
+"""Course screens: the live calculator, ordering, signing behind the gate, the calendar."""
+
+from __future__ import annotations
+
+import pytest
+
+from ketamine_clinic.treatment.models import Course, ScheduledSession
+from tests.conftest import World
+from tests.treatment.test_courses import next_monday, open_gate
+
+FORM = {
+    "protocol": "iv-racemic-standard",
+    "dose_mg_per_kg": "0.5",
+    "concentration_mg_per_ml": "10",
+    "duration_min": "40",
+}
+
+
+def test_live_calculator_shows_each_step(world: World) -> None:
+    client = world.client("prescriber")
+    html = client.post(f"/patients/{world.patient.pk}/courses/preview/", FORM).content.decode()
+    assert 'data-step="Dose">35 mg<' in html
+    assert 'data-step="Volume to draw">3.5 mL<' in html
+    assert 'data-step="Pump rate">5.25 mL/h<' in html
+    high = client.post(
+        f"/patients/{world.patient.pk}/courses/preview/", {**FORM, "dose_mg_per_kg": "1.2"}
+    )
+    assert "needed before the order can be signed" in high.content.decode()
+    zero = client.post(
+        f"/patients/{world.patient.pk}/courses/preview/", {**FORM, "concentration_mg_per_ml": "0"}
+    )
+    assert "Concentration mg per ml: must be above zero" in zero.content.decode()
+
+
+def test_order_sign_and_calendar(world: World) -> None:
+    client = world.client("prescriber")
+    assert client.get(f"/patients/{world.patient.pk}/courses/new/").status_code == 200
+    response = client.post(
+        f"/patients/{world.patient.pk}/courses/new/",
+        {**FORM, "start_on": next_monday().isoformat()},
+    )
+    assert response.status_code == 302
+    course = Course.objects.get()
+    page = client.get(response.url).content.decode()
+    assert 'data-course-state="draft"' in page
+    order = course.orders.get()
+    refused = client.post(f"/orders/{order.pk}/sign/", {"version": order.version}, follow=True)
+    assert "still needs a signed evaluation" in refused.content.decode()
+    open_gate(world)
+    client.post(f"/orders/{order.pk}/sign/", {"version": order.version})
+    course.refresh_from_db()
+    assert course.state == "active"
+    session = ScheduledSession.objects.filter(course=course).first()
+    assert session is not None
+    client.post(
+        f"/schedule/{session.pk}/mark/",
+        {"version": session.version, "state": "missed", "note": "no show"},
+    )
+    session.refresh_from_db()
+    assert session.state == "missed"
+    chart = client.get(f"/patients/{world.patient.pk}/courses/").content.decode()
+    assert "iv-racemic-standard" in chart
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("nurse", 403), ("front_desk", 403), ("other_clinic_nurse", 404), ("patient", 404)],
+)
+def test_ordering_screens_are_for_prescribers(world: World, role: str, status: int) -> None:
+    client = world.client(role)
+    assert client.get(f"/patients/{world.patient.pk}/courses/new/").status_code == status
+    assert client.post(f"/patients/{world.patient.pk}/courses/preview/", FORM).status_code == status
+    assert not Course.objects.exists()

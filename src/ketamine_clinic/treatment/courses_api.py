@@ -13,12 +13,12 @@ from pydantic import Field
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.patients.access import (
-    PatientAccess,
     get_patient_for_user,
     record_patient_access,
 )
 from ketamine_clinic.schema_types import line
 from ketamine_clinic.treatment import actions, service
+from ketamine_clinic.treatment.access import course_for_user, session_for_user
 from ketamine_clinic.treatment.api import dose_params
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 
@@ -113,15 +113,6 @@ def course_out(course: Course) -> dict[str, Any]:
     }
 
 
-def _course(
-    request: HttpRequest, course_id: uuid.UUID, capability: Capability
-) -> tuple[PatientAccess, Course]:
-    course = Course.objects.select_related("patient__clinic").filter(pk=course_id).first()
-    if course is None:
-        raise Http404("no such course")
-    return get_patient_for_user(request_user(request), course.patient_id, capability), course
-
-
 @router.get(
     "/patients/{patient_id}/courses", response=list[CourseOut], summary="A patient's courses"
 )
@@ -154,7 +145,7 @@ def create_course(request: HttpRequest, patient_id: uuid.UUID, payload: CourseCr
     "/courses/{course_id}", response=CourseOut, summary="A course with its orders and schedule"
 )
 def get_course(request: HttpRequest, course_id: uuid.UUID) -> dict[str, Any]:
-    access, course = _course(request, course_id, Capability.VIEW_CLINICAL)
+    access, course = course_for_user(request_user(request), course_id, Capability.VIEW_CLINICAL)
     record_patient_access(api_actor(request), access, "read", "course")
     return course_out(course)
 
@@ -163,7 +154,7 @@ def get_course(request: HttpRequest, course_id: uuid.UUID) -> dict[str, Any]:
     "/courses/{course_id}/orders", response={201: OrderOut}, summary="A dose change: a new order"
 )
 def new_order(request: HttpRequest, course_id: uuid.UUID, payload: DoseFields) -> Status:
-    access, course = _course(request, course_id, Capability.ORDER_TREATMENT)
+    access, course = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
     protocol = service.get_protocol(course.protocol_id)
     return Status(
         201, actions.change_dose(api_actor(request), access, course, protocol, dose_params(payload))
@@ -191,7 +182,7 @@ def sign_order(request: HttpRequest, order_id: uuid.UUID, payload: SignRequest) 
     "/courses/{course_id}/maintenance", response=CourseOut, summary="Move the course to maintenance"
 )
 def maintenance(request: HttpRequest, course_id: uuid.UUID, payload: SignRequest) -> dict[str, Any]:
-    access, course = _course(request, course_id, Capability.ORDER_TREATMENT)
+    access, course = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
     return course_out(
         actions.start_maintenance(api_actor(request), access, course, payload.version)
     )
@@ -211,22 +202,9 @@ def schedule(request: HttpRequest, patient_id: uuid.UUID) -> list[ScheduledSessi
     return list(ScheduledSession.objects.filter(patient=access.patient, status="active"))
 
 
-def _session(request: HttpRequest, session_id: uuid.UUID) -> tuple[PatientAccess, ScheduledSession]:
-    session = (
-        ScheduledSession.objects.select_related("course", "patient__clinic")
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None:
-        raise Http404("no such session")
-    return get_patient_for_user(
-        request_user(request), session.patient_id, Capability.MANAGE_SCHEDULE
-    ), session
-
-
 @router.post("/schedule/{session_id}/move", response=SessionOut, summary="Move a planned session")
 def move(request: HttpRequest, session_id: uuid.UUID, payload: MoveRequest) -> ScheduledSession:
-    access, session = _session(request, session_id)
+    access, session = session_for_user(request_user(request), session_id)
     return actions.move_session(api_actor(request), access, session, payload.version, payload.on)
 
 
@@ -241,7 +219,7 @@ def mark(
     state: Literal["cancel", "missed"],
     payload: MarkRequest,
 ) -> ScheduledSession:
-    access, session = _session(request, session_id)
+    access, session = session_for_user(request_user(request), session_id)
     target = "cancelled" if state == "cancel" else "missed"
     return actions.mark_session(
         api_actor(request), access, session, payload.version, target, payload.note

@@ -15,11 +15,11 @@ from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.access import (
-    PatientAccess,
     get_patient_for_user,
     record_patient_access,
 )
 from ketamine_clinic.treatment import actions, service
+from ketamine_clinic.treatment.access import course_for_user, session_for_user
 from ketamine_clinic.treatment.forms import CourseForm, MarkForm, MoveForm
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 
@@ -93,19 +93,10 @@ def order(request: HttpRequest, patient_id: str) -> HttpResponse:
     )
 
 
-def _course(
-    request: HttpRequest, course_id: str, capability: Capability
-) -> tuple[PatientAccess, Course]:
-    course = Course.objects.select_related("patient__clinic").filter(pk=course_id).first()
-    if course is None:
-        raise Http404("no such course")
-    return get_patient_for_user(request_user(request), course.patient_id, capability), course
-
-
 @login_required
 @require_GET
 def course(request: HttpRequest, course_id: str) -> HttpResponse:
-    access, found = _course(request, course_id, Capability.VIEW_CLINICAL)
+    access, found = course_for_user(request_user(request), course_id, Capability.VIEW_CLINICAL)
     record_patient_access(web_actor(request), access, "read", "course")
     return render(
         request,
@@ -143,7 +134,7 @@ def sign(request: HttpRequest, order_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def maintenance(request: HttpRequest, course_id: str) -> HttpResponse:
-    access, found = _course(request, course_id, Capability.ORDER_TREATMENT)
+    access, found = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
     try:
         actions.start_maintenance(
             web_actor(request), access, found, int(request.POST.get("version") or 0)
@@ -155,23 +146,10 @@ def maintenance(request: HttpRequest, course_id: str) -> HttpResponse:
     return redirect("treatment:course", course_id=found.pk)
 
 
-def _session(request: HttpRequest, session_id: str) -> tuple[PatientAccess, ScheduledSession]:
-    session = (
-        ScheduledSession.objects.select_related("course", "patient__clinic")
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None:
-        raise Http404("no such session")
-    return get_patient_for_user(
-        request_user(request), session.patient_id, Capability.MANAGE_SCHEDULE
-    ), session
-
-
 @login_required
 @require_POST
 def move(request: HttpRequest, session_id: str) -> HttpResponse:
-    access, session = _session(request, session_id)
+    access, session = session_for_user(request_user(request), session_id)
     form = MoveForm(request.POST)
     if form.is_valid():
         try:
@@ -194,7 +172,7 @@ def move(request: HttpRequest, session_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def mark(request: HttpRequest, session_id: str) -> HttpResponse:
-    access, session = _session(request, session_id)
+    access, session = session_for_user(request_user(request), session_id)
     form = MarkForm(request.POST)
     if form.is_valid():
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
@@ -14,8 +13,7 @@ from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.service import assess, result_json, trials_of
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update
-from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.patients.actions import _versioned_update, sign_once
 
 COPIED_ON_AMEND = [
     f.name
@@ -86,34 +84,25 @@ def sign_evaluation(
     with transaction.atomic():
         snapshot = trials_of(evaluation.patient)
         result = result_json(assess(evaluation))
-        signed = Evaluation.objects.filter(
-            pk=evaluation.pk,
-            version=version,
-            sign_status=Evaluation.Status.DRAFT,
-            status=RecordStatus.ACTIVE,
-        ).update(
-            version=F("version") + 1,
-            updated_at=now,
-            sign_status=Evaluation.Status.SIGNED,
-            signed_at=now,
-            signed_by=actor.user,
-            trials_snapshot=snapshot,
-            decision=result["decision"],
-            reasons=result["reasons"],
-            trd=result["trd"],
+        fresh = sign_once(
+            evaluation,
+            version,
+            actor,
+            unsigned={"sign_status": Evaluation.Status.DRAFT},
+            signed={
+                "sign_status": Evaluation.Status.SIGNED,
+                "signed_at": now,
+                "signed_by": actor.user,
+                "trials_snapshot": snapshot,
+                "decision": result["decision"],
+                "reasons": result["reasons"],
+                "trd": result["trd"],
+            },
+            noun="evaluation",
+            already="this evaluation is already signed",
         )
-        if not signed:
-            fresh = Evaluation.objects.get(pk=evaluation.pk)
-            if fresh.is_signed:
-                raise Conflict("this evaluation is already signed")
-            raise Conflict(
-                f"this evaluation was changed by someone else (you signed version {version}, it "
-                f"is now version {fresh.version}); review it and sign again"
-            )
-        fresh = Evaluation.objects.get(pk=evaluation.pk)
-        fresh.attribute_to(actor.user)
-        fresh.save(update_fields=["updated_at"])  # a history row for the signature
         record_patient_access(actor, access, "update", "evaluation.sign")
+    assert isinstance(fresh, Evaluation)  # noqa: S101  # same model in, same model out
     return fresh
 
 

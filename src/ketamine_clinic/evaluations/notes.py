@@ -6,15 +6,13 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.errors import Conflict
 from ketamine_clinic.evaluations.note_models import ClinicalNote
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update
-from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.patients.actions import _versioned_update, sign_once
 
 
 def write_note(
@@ -70,18 +68,15 @@ def sign_note(
         raise Conflict("only the author signs a note")
     now = timezone.now()
     with transaction.atomic():
-        done = ClinicalNote.objects.filter(
-            pk=note.pk, version=version, signed_at__isnull=True, status=RecordStatus.ACTIVE
-        ).update(version=F("version") + 1, signed_at=now, signed_by=actor.user, updated_at=now)
-        if not done:
-            fresh = ClinicalNote.objects.get(pk=note.pk)
-            if fresh.is_signed:
-                raise Conflict("this note is already signed")
-            raise Conflict(
-                f"this note changed (it is now version {fresh.version}); review and sign again"
-            )
-        fresh = ClinicalNote.objects.get(pk=note.pk)
-        fresh.attribute_to(actor.user)
-        fresh.save(update_fields=["updated_at"])
+        fresh = sign_once(
+            note,
+            version,
+            actor,
+            unsigned={"signed_at__isnull": True},
+            signed={"signed_at": now, "signed_by": actor.user},
+            noun="note",
+            already="this note is already signed",
+        )
         record_patient_access(actor, access, "update", "note.sign")
+    assert isinstance(fresh, ClinicalNote)  # noqa: S101  # same model in, same model out
     return fresh

@@ -162,6 +162,36 @@ def _versioned_update(
     return fresh
 
 
+def sign_once(
+    obj: Versioned,
+    version: int,
+    actor: Actor,
+    *,
+    unsigned: dict[str, Any],
+    signed: dict[str, Any],
+    noun: str,
+    already: str,
+) -> Versioned:
+    """Sign a record at most once, and only the version the signer read: one conditional
+    UPDATE (so two signers cannot both win), then a history row naming the signer. The caller
+    holds the transaction and writes the audit row."""
+    model = type(obj)
+    done = model._default_manager.filter(
+        pk=obj.pk, version=version, status=RecordStatus.ACTIVE, **unsigned
+    ).update(version=F("version") + 1, updated_at=timezone.now(), **signed)
+    fresh = model._default_manager.get(pk=obj.pk)
+    if not done:
+        if getattr(fresh, "is_signed", False):
+            raise Conflict(already)
+        raise Conflict(
+            f"this {noun} was changed by someone else (you signed version {version}, it is now "
+            f"version {fresh.version}); review it and sign again"
+        )
+    fresh.attribute_to(actor.user)
+    fresh.save(update_fields=["updated_at"])  # the history row for the signature
+    return fresh
+
+
 def _check_date_order(kind: RecordKind, record: PatientRecord) -> None:
     for first, second in kind.date_order:
         start, end = getattr(record, first), getattr(record, second)

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
@@ -17,8 +16,7 @@ from ketamine_clinic.clinical.scheduling import ScheduleError, check_move, plan_
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update
-from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.patients.actions import _versioned_update, sign_once
 from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 
@@ -139,22 +137,19 @@ def sign_order(actor: Actor, access: PatientAccess, order: DoseOrder, version: i
         )
     now = timezone.now()
     with transaction.atomic():
-        done = DoseOrder.objects.filter(
-            pk=order.pk, version=version, signed_at__isnull=True, status=RecordStatus.ACTIVE
-        ).update(version=F("version") + 1, signed_at=now, signed_by=actor.user, updated_at=now)
-        if not done:
-            fresh = DoseOrder.objects.get(pk=order.pk)
-            if fresh.is_signed:
-                raise Conflict("this order is already signed; a dose change is a new order")
-            raise Conflict(
-                f"this order changed (now version {fresh.version}); review and sign again"
-            )
-        fresh = DoseOrder.objects.get(pk=order.pk)
-        fresh.attribute_to(actor.user)
-        fresh.save(update_fields=["updated_at"])
+        fresh = sign_once(
+            order,
+            version,
+            actor,
+            unsigned={"signed_at__isnull": True},
+            signed={"signed_at": now, "signed_by": actor.user},
+            noun="order",
+            already="this order is already signed; a dose change is a new order",
+        )
         if course.state == Course.State.DRAFT:
             _versioned_update(course, course.version, {"state": Course.State.ACTIVE}, actor)
         record_patient_access(actor, access, "update", "dose_order.sign")
+    assert isinstance(fresh, DoseOrder)  # noqa: S101  # same model in, same model out
     return fresh
 
 

@@ -4,7 +4,7 @@ import uuid
 from typing import Literal
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
@@ -22,7 +22,7 @@ from ketamine_clinic.evaluations.schemas import (
     SignRequest,
 )
 from ketamine_clinic.evaluations.service import assess, result_json
-from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
+from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
 
 router = Router(tags=["evaluations"])
 
@@ -35,18 +35,6 @@ def with_result(evaluation: Evaluation) -> Evaluation:
         evaluation.reasons = result["reasons"]
         evaluation.trd = result["trd"]
     return evaluation
-
-
-def _evaluation_for(
-    request: HttpRequest, evaluation_id: uuid.UUID, capability: Capability
-) -> tuple[PatientAccess, Evaluation]:
-    evaluation = (
-        Evaluation.objects.select_related("patient__clinic").filter(pk=evaluation_id).first()
-    )
-    if evaluation is None:
-        raise Http404("no such evaluation")
-    access = get_patient_for_user(request_user(request), evaluation.patient_id, capability)
-    return access, evaluation
 
 
 @router.get(
@@ -81,7 +69,9 @@ def create_evaluation(
 
 @router.get("/evaluations/{evaluation_id}", response=EvaluationOut, summary="One evaluation")
 def get_evaluation(request: HttpRequest, evaluation_id: uuid.UUID) -> Evaluation:
-    access, evaluation = _evaluation_for(request, evaluation_id, Capability.VIEW_CLINICAL)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.VIEW_CLINICAL
+    )
     record_access(
         api_actor(request), action="read", what="evaluation", clinic=access.patient.clinic_id,
         patient_id=access.patient.pk, role=access.role,
@@ -97,7 +87,9 @@ def get_evaluation(request: HttpRequest, evaluation_id: uuid.UUID) -> Evaluation
 def patch_evaluation(
     request: HttpRequest, evaluation_id: uuid.UUID, payload: EvaluationUpdate
 ) -> Evaluation:
-    access, evaluation = _evaluation_for(request, evaluation_id, Capability.EVALUATE)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.EVALUATE
+    )
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version")
     nulls = [
@@ -118,7 +110,9 @@ def patch_evaluation(
     summary="Sign (prescribers): the evaluation and its decision become immutable",
 )
 def sign(request: HttpRequest, evaluation_id: uuid.UUID, payload: SignRequest) -> Evaluation:
-    access, evaluation = _evaluation_for(request, evaluation_id, Capability.EVALUATE)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.EVALUATE
+    )
     return actions.sign_evaluation(api_actor(request), access, evaluation, payload.version)
 
 
@@ -128,7 +122,9 @@ def sign(request: HttpRequest, evaluation_id: uuid.UUID, payload: SignRequest) -
     summary="Start an amendment of a signed evaluation: a new draft linked to it",
 )
 def amend(request: HttpRequest, evaluation_id: uuid.UUID) -> Status:
-    access, evaluation = _evaluation_for(request, evaluation_id, Capability.EVALUATE)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.EVALUATE
+    )
     return Status(
         201, with_result(actions.amend_evaluation(api_actor(request), access, evaluation))
     )

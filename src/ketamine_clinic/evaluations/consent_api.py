@@ -15,7 +15,12 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent, ConsentDocument
 from ketamine_clinic.markdown import render_markdown
-from ketamine_clinic.patients.access import PatientAccess, clinics_where, get_patient_for_user
+from ketamine_clinic.patients.access import (
+    PatientAccess,
+    clinics_where,
+    get_chart_record_for_user,
+    get_patient_for_user,
+)
 from ketamine_clinic.pdf import render_pdf
 from ketamine_clinic.schema_types import PastDate, line, paragraph
 
@@ -162,26 +167,19 @@ def sign_consent(request: HttpRequest, patient_id: uuid.UUID, payload: ConsentCr
     return Status(201, signed)
 
 
-def _consent_for(
-    request: HttpRequest, consent_id: uuid.UUID, capability: Capability
-) -> tuple[PatientAccess, Consent]:
-    found = (
-        Consent.objects.select_related("document", "patient__clinic").filter(pk=consent_id).first()
-    )
-    if found is None:
-        raise Http404("no such consent")
-    return get_patient_for_user(request_user(request), found.patient_id, capability), found
-
-
 @router.post("/consents/{consent_id}/withdraw", response=ConsentOut, summary="Withdraw a consent")
 def withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: WithdrawRequest) -> Consent:
-    access, found = _consent_for(request, consent_id, Capability.WITHDRAW_CONSENT)
+    access, found = get_chart_record_for_user(
+        request_user(request), Consent, consent_id, Capability.WITHDRAW_CONSENT, "document"
+    )
     return consent.withdraw_consent(api_actor(request), access, found, payload.reason)
 
 
 @router.get("/consents/{consent_id}/consent.pdf", summary="The signed consent as a PDF")
 def consent_pdf(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
-    access, found = _consent_for(request, consent_id, Capability.VIEW_CLINICAL)
+    access, found = get_chart_record_for_user(
+        request_user(request), Consent, consent_id, Capability.VIEW_CLINICAL, "document"
+    )
     return consent_pdf_response(request, access, found, "api")
 
 

@@ -22,7 +22,7 @@ from ketamine_clinic.evaluations.consent_api import consent_pdf_response
 from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent
 from ketamine_clinic.forms_base import StyledFormMixin
 from ketamine_clinic.markdown import render_markdown
-from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
+from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
 from ketamine_clinic.patients.forms import DATE
 
 
@@ -132,23 +132,17 @@ def sign(request: HttpRequest, patient_id: str, product: str) -> HttpResponse:
     )
 
 
-def _consent(
-    request: HttpRequest, consent_id: str, capability: Capability
-) -> tuple[PatientAccess, Consent]:
-    found = (
-        Consent.objects.select_related("document", "patient__clinic", "witness")
-        .filter(pk=consent_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("no such consent")
-    return get_patient_for_user(request_user(request), found.patient_id, capability), found
-
-
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
-    access, found = _consent(request, consent_id, Capability.WITHDRAW_CONSENT)
+    access, found = get_chart_record_for_user(
+        request_user(request),
+        Consent,
+        consent_id,
+        Capability.WITHDRAW_CONSENT,
+        "document",
+        "witness",
+    )
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why the consent is withdrawn.")
@@ -167,7 +161,9 @@ def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def pdf(request: HttpRequest, consent_id: str) -> HttpResponse:
-    access, found = _consent(request, consent_id, Capability.VIEW_CLINICAL)
+    access, found = get_chart_record_for_user(
+        request_user(request), Consent, consent_id, Capability.VIEW_CLINICAL, "document", "witness"
+    )
     return consent_pdf_response(request, access, found, "web")
 
 

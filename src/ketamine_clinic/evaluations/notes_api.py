@@ -14,7 +14,7 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.evaluations import notes
 from ketamine_clinic.evaluations.note_models import ClinicalNote
 from ketamine_clinic.evaluations.note_templates import TEMPLATES
-from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
+from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
 from ketamine_clinic.schema_types import PastDate, line, paragraph
 
 router = Router(tags=["notes"])
@@ -103,18 +103,11 @@ def create_note(request: HttpRequest, patient_id: uuid.UUID, payload: NoteCreate
     return Status(201, note)
 
 
-def _note_for(
-    request: HttpRequest, note_id: uuid.UUID, capability: Capability
-) -> tuple[PatientAccess, ClinicalNote]:
-    note = ClinicalNote.objects.filter(pk=note_id).first()
-    if note is None:
-        raise Http404("no such note")
-    return get_patient_for_user(request_user(request), note.patient_id, capability), note
-
-
 @router.patch("/notes/{note_id}", response=NoteOut, summary="Edit your draft note")
 def patch_note(request: HttpRequest, note_id: uuid.UUID, payload: NoteUpdate) -> ClinicalNote:
-    access, note = _note_for(request, note_id, Capability.WRITE_NOTES)
+    access, note = get_chart_record_for_user(
+        request_user(request), ClinicalNote, note_id, Capability.WRITE_NOTES
+    )
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     version = changes.pop("version")
     return notes.edit_note(api_actor(request), access, note, version, changes)
@@ -122,5 +115,7 @@ def patch_note(request: HttpRequest, note_id: uuid.UUID, payload: NoteUpdate) ->
 
 @router.post("/notes/{note_id}/sign", response=NoteOut, summary="Sign your note (then immutable)")
 def sign_note(request: HttpRequest, note_id: uuid.UUID, payload: NoteSign) -> ClinicalNote:
-    access, note = _note_for(request, note_id, Capability.WRITE_NOTES)
+    access, note = get_chart_record_for_user(
+        request_user(request), ClinicalNote, note_id, Capability.WRITE_NOTES
+    )
     return notes.sign_note(api_actor(request), access, note, payload.version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,22 +20,13 @@ from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent, RemsEn
 from ketamine_clinic.evaluations.forms import EvaluationForm, OverrideForm, VersionForm
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.schemas import EvaluationCreate
-from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
+from ketamine_clinic.patients.access import (
+    PatientAccess,
+    get_chart_record_for_user,
+    get_patient_for_user,
+)
 from ketamine_clinic.patients.forms import validate_into
 from ketamine_clinic.patients.models import RecordStatus
-
-
-def _evaluation(
-    request: HttpRequest, evaluation_id: str, capability: Capability
-) -> tuple[PatientAccess, Evaluation]:
-    evaluation = (
-        Evaluation.objects.select_related("patient__clinic").filter(pk=evaluation_id).first()
-    )
-    if evaluation is None:
-        raise Http404("no such evaluation")
-    return get_patient_for_user(
-        request_user(request), evaluation.patient_id, capability
-    ), evaluation
 
 
 def _save_form(
@@ -72,7 +63,9 @@ def create(request: HttpRequest, patient_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, evaluation_id: str) -> HttpResponse:
-    access, evaluation = _evaluation(request, evaluation_id, Capability.EVALUATE)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.EVALUATE
+    )
     if evaluation.is_signed:
         messages.warning(request, "A signed evaluation cannot be changed; amend it instead.")
         return redirect("evaluations:detail", evaluation_id=evaluation.pk)
@@ -95,7 +88,9 @@ def edit(request: HttpRequest, evaluation_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, evaluation_id: str) -> HttpResponse:
-    access, evaluation = _evaluation(request, evaluation_id, Capability.VIEW_CLINICAL)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.VIEW_CLINICAL
+    )
     record_access(
         web_actor(request),
         action="read",
@@ -120,7 +115,9 @@ def detail(request: HttpRequest, evaluation_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def override(request: HttpRequest, evaluation_id: str) -> HttpResponse:
-    access, evaluation = _evaluation(request, evaluation_id, Capability.EVALUATE)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.EVALUATE
+    )
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a written reason of at least 10 characters to override.")
@@ -147,7 +144,9 @@ def override(request: HttpRequest, evaluation_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def sign(request: HttpRequest, evaluation_id: str) -> HttpResponse:
-    access, evaluation = _evaluation(request, evaluation_id, Capability.EVALUATE)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.EVALUATE
+    )
     form = VersionForm(request.POST)
     if form.is_valid():
         try:
@@ -166,7 +165,9 @@ def sign(request: HttpRequest, evaluation_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def amend(request: HttpRequest, evaluation_id: str) -> HttpResponse:
-    access, evaluation = _evaluation(request, evaluation_id, Capability.EVALUATE)
+    access, evaluation = get_chart_record_for_user(
+        request_user(request), Evaluation, evaluation_id, Capability.EVALUATE
+    )
     try:
         amendment = actions.amend_evaluation(web_actor(request), access, evaluation)
     except Conflict as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,6 +17,8 @@ from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.patients.models import Patient, PatientRecord
+
+R = TypeVar("R", bound=PatientRecord)
 
 
 @dataclass(frozen=True)
@@ -84,3 +87,19 @@ def record_patient_access(actor: Actor, access: PatientAccess, action: str, what
         patient_id=access.patient.pk,
         role=access.role,
     )
+
+
+def get_chart_record_for_user(
+    user: User, model: type[R], record_id: uuid.UUID | str, capability: Capability, *related: str
+) -> tuple[PatientAccess, R]:
+    """Any record of a patient's chart, by its own id: 404 unless its patient is reachable."""
+    try:
+        key = uuid.UUID(str(record_id))
+    except ValueError:
+        raise Http404(f"no such {model._meta.verbose_name}") from None
+    record = (
+        model._default_manager.select_related("patient__clinic", *related).filter(pk=key).first()
+    )
+    if record is None:
+        raise Http404(f"no such {model._meta.verbose_name}")
+    return get_patient_for_user(user, record.patient_id, capability), record

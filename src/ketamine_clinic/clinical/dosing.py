@@ -34,7 +34,10 @@ from ketamine_clinic.clinical.units import (
 
 WEIGHT_MAX_AGE_DAYS = 30  # weigh again when the last weight is older (issue #5; clinic norm)
 MIN_OVERRIDE_REASON = 10
-# Adults only: below the registration range's adult floor a weight is refused here.
+# The protocols come from adult studies (CLINICAL.md 3; Sanacora 2017 covers adults only).
+# 30 kg is a plausibility floor for an adult, not a clinical cut-off: a lighter patient is
+# outside what these protocols describe and must not get a dose computed from them. The
+# upper bound is the registration limit (measurements.WEIGHT_KG).
 ADULT_WEIGHT = (Decimal("30"), WEIGHT_KG.high)
 
 

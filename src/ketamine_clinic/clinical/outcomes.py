@@ -19,7 +19,9 @@ from typing import Literal
 RESPONSE_FALL = 0.5  # >= 50% fall from baseline (CLINICAL.md 4; Murrough 2013; Sanacora 2017)
 ACUTE_CONTEXTS = frozenset({"post_dose", "4h"})
 DOSE_FOLLOW_UP_CONTEXTS = ("post_dose", "4h", "24h")
-# A pre-dose score belongs to the same dose as a follow-up taken within this window.
+# A pre-dose score belongs to the same dose as a follow-up taken within this window: the
+# 24-hour score may come a few hours late, and doses are at least 48 hours apart
+# (protocols.py), so 36 hours never reaches back to the previous dose.
 SAME_DOSE_WINDOW = timedelta(hours=36)
 
 Status = Literal["no_data", "no_baseline", "no_response", "response", "remission", "relapse"]

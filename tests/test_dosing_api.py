@@ -125,7 +125,7 @@ def test_stale_weight_warns(world: World) -> None:
         ("prescriber", 200, 200),
         ("nurse", 200, 200),
         ("front_desk", 403, 403),
-        ("patient", 200, 403),
+        ("patient", 403, 403),
         ("other_clinic_nurse", 200, 404),
         (None, 401, 401),
     ],

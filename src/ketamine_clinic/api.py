@@ -23,6 +23,7 @@ from ketamine_clinic.evaluations.notes_api import router as notes_router
 from ketamine_clinic.patients.api import router as patients_router
 from ketamine_clinic.treatment.api import router as treatment_router
 from ketamine_clinic.treatment.courses_api import router as courses_router
+from ketamine_clinic.treatment.protocols_api import router as protocols_router
 
 
 class BearerToken(HttpBearer):
@@ -71,6 +72,7 @@ api.add_router("/", evaluations_router)
 api.add_router("/", consent_router)
 api.add_router("/", notes_router)
 api.add_router("/", treatment_router)
+api.add_router("/", protocols_router)
 api.add_router("/", courses_router)
 
 

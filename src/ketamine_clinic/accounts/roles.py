@@ -50,6 +50,8 @@ class Capability(StrEnum):
     WRITE_NOTES = "write_notes"
     ORDER_TREATMENT = "order_treatment"
     MANAGE_SCHEDULE = "manage_schedule"
+    MANAGE_PROTOCOLS = "manage_protocols"
+    VIEW_PROTOCOLS = "view_protocols"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -59,6 +61,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_DEMOGRAPHICS,
             Capability.EDIT_DEMOGRAPHICS,
             Capability.VIEW_CLINICAL,
+            Capability.VIEW_PROTOCOLS,
             Capability.MARK_PATIENT_IN_ERROR,
             Capability.VIEW_AUDIT,
             Capability.MANAGE_USERS,
@@ -73,6 +76,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_DEMOGRAPHICS,
             Capability.EDIT_DEMOGRAPHICS,
             Capability.VIEW_CLINICAL,
+            Capability.VIEW_PROTOCOLS,
             Capability.EDIT_CLINICAL,
             Capability.EDIT_DIAGNOSES,
             Capability.MARK_PATIENT_IN_ERROR,
@@ -89,6 +93,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.WRITE_NOTES,
             Capability.ORDER_TREATMENT,
             Capability.MANAGE_SCHEDULE,
+            # Adjusting a protocol is a prescribing decision (DESIGN.md, Roles).
+            Capability.MANAGE_PROTOCOLS,
         }
     ),
     Role.NURSE: frozenset(
@@ -97,6 +103,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_DEMOGRAPHICS,
             Capability.EDIT_DEMOGRAPHICS,
             Capability.VIEW_CLINICAL,
+            Capability.VIEW_PROTOCOLS,
             Capability.EDIT_CLINICAL,
             Capability.RECORD_ASSESSMENT,
             Capability.SEND_ASSESSMENT_LINK,

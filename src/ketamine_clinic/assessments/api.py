@@ -10,7 +10,7 @@ from django.urls import reverse
 from ninja import Query, Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
-from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments import actions
@@ -33,7 +33,7 @@ from ketamine_clinic.assessments.schemas import (
     OutcomeOut,
 )
 from ketamine_clinic.clinical.instruments import Instrument, definition_json_schema
-from ketamine_clinic.patients.access import clinics_where, get_patient_for_user
+from ketamine_clinic.patients.access import clinics_where, get_patient_for_user, one_clinic
 from ketamine_clinic.patients.actions import mark_in_error
 from ketamine_clinic.patients.schemas import EnteredInError
 
@@ -77,23 +77,9 @@ def instrument_out(instrument: Instrument) -> dict[str, Any]:
     }
 
 
-def _one_clinic(user: User, wanted: uuid.UUID | None, capability: Capability | None) -> uuid.UUID:
-    """The clinic a request is about: the one named, or the user's only (or first) clinic."""
-    memberships = [
-        m for m in user.active_memberships if capability is None or can(m.role, capability)
-    ]
-    if not memberships:
-        raise PermissionDenied("your role does not allow this")
-    if wanted is None:
-        return memberships[0].clinic_id
-    if wanted not in {m.clinic_id for m in memberships}:
-        raise Http404("no such clinic")
-    return wanted
-
-
 @router.get("/instruments", response=list[InstrumentOut], summary="The instrument catalogue")
 def list_instruments(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[dict[str, Any]]:
-    clinic_id = _one_clinic(request_user(request), clinic, None)
+    clinic_id = one_clinic(request_user(request), clinic, None)
     return [instrument_out(i) for i in instruments_for(clinic_id).values()]
 
 
@@ -109,7 +95,7 @@ def instrument_schema(request: HttpRequest) -> dict[str, Any]:
 )
 def load_instrument(request: HttpRequest, payload: InstrumentLoad) -> Status:
     user = request_user(request)
-    clinic_id = _one_clinic(user, payload.clinic, Capability.MANAGE_INSTRUMENTS)
+    clinic_id = one_clinic(user, payload.clinic, Capability.MANAGE_INSTRUMENTS)
     loaded = actions.load_instrument(
         api_actor(request), Clinic.objects.get(pk=clinic_id), payload.definition
     )

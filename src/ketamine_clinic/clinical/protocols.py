@@ -21,7 +21,7 @@ ESKETAMINE_DEVICE_INTERVAL_MIN = 5  # 5 minutes' rest between devices (label)
 
 @dataclass(frozen=True)
 class Phase:
-    """Part of a course: `sessions` doses, at most `per_week` a week, `min_days_apart` apart."""
+    """Part of a course: `sessions` doses, at most `per_week` a week, `min_hours_apart` apart."""
 
     name: str
     sessions: int | None  # None: as needed
@@ -41,6 +41,7 @@ class Protocol:
     sources: tuple[str, ...]
     label_region: Literal["US", "EU"] | None = None
     experimental: bool = False
+    based_on: str | None = None  # a clinic's copy: the library protocol and version it adjusts
     # Weight-based products (racemic ketamine).
     default_mg_per_kg: Decimal | None = None
     min_mg_per_kg: Decimal | None = None

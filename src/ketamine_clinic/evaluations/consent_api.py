@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -17,9 +17,9 @@ from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent, Consen
 from ketamine_clinic.markdown import render_markdown
 from ketamine_clinic.patients.access import (
     PatientAccess,
-    clinics_where,
     get_chart_record_for_user,
     get_patient_for_user,
+    one_clinic,
 )
 from ketamine_clinic.pdf import render_pdf
 from ketamine_clinic.schema_types import PastDate, line, paragraph
@@ -109,15 +109,9 @@ def list_documents(
     summary="Publish a new version of a consent document (admins, prescribers)",
 )
 def publish(request: HttpRequest, payload: DocumentCreate) -> Status:
-    user = request_user(request)
-    allowed = clinics_where(user, Capability.MANAGE_CONSENT_DOCUMENTS)
-    if not allowed:
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("your role does not edit consent documents")
-    clinic_id = payload.clinic or allowed[0]
-    if clinic_id not in allowed:
-        raise Http404("no such clinic")
+    clinic_id = one_clinic(
+        request_user(request), payload.clinic, Capability.MANAGE_CONSENT_DOCUMENTS
+    )
     document = consent.publish_document(
         api_actor(request),
         Clinic.objects.get(pk=clinic_id),

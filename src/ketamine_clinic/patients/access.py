@@ -69,6 +69,20 @@ def clinics_where(user: User, capability: Capability) -> list[uuid.UUID]:
     return [m.clinic_id for m in user.active_memberships if can(m.role, capability)]
 
 
+def one_clinic(user: User, wanted: uuid.UUID | None, capability: Capability | None) -> uuid.UUID:
+    """The clinic a request is about: the one named, or the user's only (or first) clinic."""
+    memberships = [
+        m for m in user.active_memberships if capability is None or can(m.role, capability)
+    ]
+    if not memberships:
+        raise PermissionDenied("your role does not allow this")
+    if wanted is None:
+        return memberships[0].clinic_id
+    if wanted not in {m.clinic_id for m in memberships}:
+        raise Http404("no such clinic")
+    return wanted
+
+
 def listable_clinics(user: User, clinic_id: uuid.UUID | None = None) -> list[uuid.UUID]:
     """Clinics whose patients the user may list (optionally narrowed to one of them)."""
     clinic_ids = clinics_where(user, Capability.LIST_PATIENTS)

@@ -113,12 +113,12 @@ def change_dose(
     actor: Actor,
     access: PatientAccess,
     course: Course,
-    protocol: Protocol,
     params: service.DoseParams,
 ) -> DoseOrder:
     """A dose change is a new order; the earlier one stays as it was signed."""
     if course.state == Course.State.STOPPED:
         raise Conflict("this course is stopped")
+    protocol = service.course_protocol(course)
     calculation = service.calculate_for_patient(protocol, params, access.patient)
     with transaction.atomic():
         order = _new_order(actor, course, params, calculation)
@@ -161,7 +161,7 @@ def move_session(
     if new_on < timezone.localdate():
         raise InvalidInput("on", "must not be in the past")
     course = session.course
-    protocol = service.get_protocol(course.protocol_id)
+    protocol = service.course_protocol(course)
     others = list(
         ScheduledSession.objects.filter(
             course=course, state__in=[ScheduledSession.State.PLANNED, ScheduledSession.State.DONE]
@@ -213,7 +213,7 @@ def start_maintenance(actor: Actor, access: PatientAccess, course: Course, versi
     maintenance phases with a fixed number of sessions are planned after the last one."""
     if course.state != Course.State.ACTIVE:
         raise Conflict("only an active course moves to maintenance")
-    protocol = service.get_protocol(course.protocol_id)
+    protocol = service.course_protocol(course)
     maintenance = protocol.phases[1:]
     if not maintenance:
         raise Conflict(f"{protocol.name} has no maintenance phase")

@@ -1,4 +1,4 @@
-"""Protocols and the dose calculator over the API (courses and orders come next)."""
+"""The dose calculator over the API."""
 
 import uuid
 from decimal import Decimal
@@ -12,52 +12,22 @@ from pydantic import Field
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
 from ketamine_clinic.patients.access import (
     clinics_where,
     get_patient_for_user,
+    one_clinic,
     record_patient_access,
 )
 from ketamine_clinic.schema_types import PastDate, line
-from ketamine_clinic.treatment import service
+from ketamine_clinic.treatment import clinic_protocols, service
 
 router = Router(tags=["treatment"])
-
-
-class PhaseOut(Schema):
-    name: str
-    sessions: int | None
-    per_week: int
-    min_hours_apart: int
-
-
-class ProtocolOut(Schema):
-    id: str
-    version: str
-    name: str
-    product: str
-    route: str
-    indication: str
-    label_region: str | None
-    experimental: bool
-    weight_based: bool
-    default_mg_per_kg: Decimal | None
-    min_mg_per_kg: Decimal | None
-    max_mg_per_kg: Decimal | None
-    ceiling_mg_per_kg: Decimal | None
-    default_duration_min: Decimal | None
-    min_duration_min: Decimal | None
-    max_duration_min: Decimal | None
-    doses_mg: list[int]
-    start_mg: int | None
-    start_mg_65_plus: int | None
-    phases: list[PhaseOut]
-    sources: list[str]
 
 
 class DoseRequest(Schema):
     protocol: Annotated[str, Field(max_length=60)]
     patient: uuid.UUID | None = Field(None, description="Uses the patient's latest weight and age")
+    clinic: uuid.UUID | None = Field(None, description="Whose protocols, when no patient is given")
     weight_kg: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=2)] | None = None
     weight_measured_on: PastDate | None = None
     age_years: Annotated[int, Field(ge=0, le=125)] | None = None
@@ -99,34 +69,20 @@ class DoseOut(Schema):
     note: str = "Decision support: check the arithmetic and the order before you draw up."
 
 
-def protocol_out(protocol: Protocol) -> dict[str, Any]:
-    data = dict(vars(protocol))
-    data["weight_based"] = protocol.weight_based
-    data["doses_mg"] = list(protocol.doses_mg)
-    data["phases"] = [vars(p) for p in protocol.phases]
-    data["sources"] = list(protocol.sources)
-    return data
-
-
-@router.get("/protocols", response=list[ProtocolOut], summary="The protocol library")
-def protocols(request: HttpRequest) -> list[dict[str, Any]]:
-    if not clinics_where(request_user(request), Capability.VIEW_CLINICAL):
-        raise PermissionDenied("your role does not see protocols")
-    return [protocol_out(p) for p in LIBRARY.values()]
-
-
 @router.post("/dosing/calculate", response=DoseOut, summary="Calculate a dose, showing each step")
 def calculate(request: HttpRequest, payload: DoseRequest) -> dict[str, Any]:
     user = request_user(request)
     if not clinics_where(user, Capability.EDIT_CLINICAL):
         raise PermissionDenied("your role does not calculate doses")
-    protocol = service.get_protocol(payload.protocol)
     params = dose_params(payload)
     if payload.patient is not None:
         access = get_patient_for_user(user, payload.patient, Capability.EDIT_CLINICAL)
+        protocol = clinic_protocols.get_protocol(payload.protocol, access.patient.clinic_id)
         result = service.calculate_for_patient(protocol, params, access.patient)
         record_patient_access(api_actor(request), access, "read", "dosing")
     else:
+        clinic_id = one_clinic(user, payload.clinic, Capability.EDIT_CLINICAL)
+        protocol = clinic_protocols.get_protocol(payload.protocol, clinic_id)
         result = service.calculate(
             protocol,
             params,

@@ -17,7 +17,7 @@ from ketamine_clinic.patients.access import (
     record_patient_access,
 )
 from ketamine_clinic.schema_types import line
-from ketamine_clinic.treatment import actions, service
+from ketamine_clinic.treatment import actions, clinic_protocols
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
 from ketamine_clinic.treatment.api import dose_params
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
@@ -129,7 +129,7 @@ def list_courses(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, 
 )
 def create_course(request: HttpRequest, patient_id: uuid.UUID, payload: CourseCreate) -> Status:
     access = get_patient_for_user(request_user(request), patient_id, Capability.ORDER_TREATMENT)
-    protocol = service.get_protocol(payload.protocol)
+    protocol = clinic_protocols.get_protocol(payload.protocol, access.patient.clinic_id)
     course = actions.order_course(
         api_actor(request),
         access,
@@ -155,9 +155,8 @@ def get_course(request: HttpRequest, course_id: uuid.UUID) -> dict[str, Any]:
 )
 def new_order(request: HttpRequest, course_id: uuid.UUID, payload: DoseFields) -> Status:
     access, course = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
-    protocol = service.get_protocol(course.protocol_id)
     return Status(
-        201, actions.change_dose(api_actor(request), access, course, protocol, dose_params(payload))
+        201, actions.change_dose(api_actor(request), access, course, dose_params(payload))
     )
 
 

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 
-from ketamine_clinic.clinical.protocols import LIBRARY
+from ketamine_clinic.clinical.protocol_adjustments import DURATION_FIELDS, WEIGHT_FIELDS
+from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
 from ketamine_clinic.forms_base import StyledFormMixin
 from ketamine_clinic.patients.forms import DATE
 
 
 class CourseForm(StyledFormMixin, forms.Form):
     protocol = forms.ChoiceField(choices=[(p.id, p.name) for p in LIBRARY.values()])
+
+    def __init__(self, *args: Any, protocols: Sequence[Protocol] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if protocols:
+            field = self.fields["protocol"]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101  # declared above
+            field.choices = [
+                (p.id, f"{p.name} (clinic v{p.version})" if p.based_on else p.name)
+                for p in protocols
+            ]
+
     dose_mg_per_kg = forms.DecimalField(
         label="Dose (mg/kg)", required=False, decimal_places=3, max_digits=6
     )
@@ -48,3 +64,92 @@ class MarkForm(StyledFormMixin, forms.Form):
     note = forms.CharField(max_length=1000, min_length=3)
     version = forms.IntegerField(widget=forms.HiddenInput)
     state = forms.ChoiceField(choices=[("cancelled", "Cancel"), ("missed", "Missed")])
+
+
+LABELS = {
+    "min_mg_per_kg": "Minimum (mg/kg)",
+    "default_mg_per_kg": "Default (mg/kg)",
+    "max_mg_per_kg": "Maximum (mg/kg)",
+    "min_duration_min": "Shortest infusion (min)",
+    "default_duration_min": "Default infusion (min)",
+    "max_duration_min": "Longest infusion (min)",
+}
+
+
+class ProtocolForm(StyledFormMixin, forms.Form):
+    """A clinic's copy: the adjustable parts of `base`, starting from `current`'s values."""
+
+    key = forms.SlugField(max_length=50, help_text="Short id, e.g. iv-twice-weekly")
+    name = forms.CharField(max_length=200)
+    reason = forms.CharField(
+        max_length=2000,
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the clinic adjusts the protocol (kept with this version).",
+    )
+
+    def __init__(self, *args: Any, base: Protocol, current: Protocol, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base = base
+        fields: tuple[str, ...] = WEIGHT_FIELDS if base.weight_based else ()
+        if base.default_duration_min is not None:
+            fields += DURATION_FIELDS
+        for name in fields:
+            low = getattr(base, "min_" + name.split("_", 1)[1])
+            high = getattr(base, "max_" + name.split("_", 1)[1])
+            self.fields[name] = forms.DecimalField(
+                label=LABELS[name],
+                min_value=low,
+                max_value=high,
+                decimal_places=3,
+                initial=getattr(current, name),
+                help_text=f"Library: {low}-{high}",
+            )
+        if base.doses_mg:
+            self.fields["doses_mg"] = forms.TypedMultipleChoiceField(
+                label="Doses (mg)",
+                coerce=int,
+                choices=[(d, f"{d} mg") for d in base.doses_mg],
+                initial=list(current.doses_mg),
+                widget=forms.CheckboxSelectMultiple,
+            )
+        for index, (library, phase) in enumerate(zip(base.phases, current.phases, strict=True)):
+            if library.sessions is not None:
+                self.fields[f"phase{index}_sessions"] = forms.IntegerField(
+                    label=f"{library.name}: sessions",
+                    min_value=1,
+                    max_value=12,
+                    initial=phase.sessions,
+                )
+            self.fields[f"phase{index}_per_week"] = forms.IntegerField(
+                label=f"{library.name}: at most a week",
+                min_value=1,
+                max_value=library.per_week,
+                initial=phase.per_week,
+            )
+            self.fields[f"phase{index}_min_hours_apart"] = forms.IntegerField(
+                label=f"{library.name}: hours apart at least",
+                min_value=library.min_hours_apart,
+                max_value=4 * 7 * 24,
+                initial=phase.min_hours_apart,
+            )
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        changes: dict[str, Any] = {
+            name: str(data[name])
+            for name in (*WEIGHT_FIELDS, *DURATION_FIELDS)
+            if isinstance(data.get(name), Decimal)
+        }
+        if "doses_mg" in data:
+            changes["doses_mg"] = sorted(data["doses_mg"])
+        phases = []
+        for index, library in enumerate(self.base.phases):
+            phase: dict[str, Any] = {"name": library.name}
+            for part in ("sessions", "per_week", "min_hours_apart"):
+                value = data.get(f"phase{index}_{part}")
+                if value is not None:
+                    phase[part] = value
+            phases.append(phase)
+        changes["phases"] = phases
+        return changes

@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ketamine_clinic.patients.models import PatientRecord
+
+
+class ClinicProtocol(models.Model):
+    """One version of a clinic's copy of a library protocol.
+
+    Rows are never changed (the table refuses UPDATE): an adjustment is the next version and
+    retiring the protocol is a version marked retired, so a course always finds the exact
+    protocol it was ordered under."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=50)
+    version = models.PositiveIntegerField()
+    base_id = models.CharField(max_length=60)
+    base_version = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict)
+    reason = models.CharField(max_length=2000)
+    retired = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "key", "version"], name="clinic_protocol_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
 
 
 class Course(PatientRecord):
@@ -65,13 +102,55 @@ class ScheduledSession(PatientRecord):
         MISSED = "missed", "Missed"
         DONE = "done", "Done"
 
+    class Kind(models.TextChoices):
+        DOSING = "dosing", "Dosing session"
+        PREPARATION = "preparation", "Preparation session"
+        PSYCHOTHERAPY = "psychotherapy", "Psychotherapy session"
+        INTEGRATION = "integration", "Integration session"
+
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="schedule")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DOSING)
     on = models.DateField()
     phase = models.CharField(max_length=60)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PLANNED)
     moved_from = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=1000, blank=True)
+    clinical_note = models.ForeignKey(
+        "evaluations.ClinicalNote",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The note that records an adjunct session",
+    )
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["on"]
+        ordering = ["on", "kind"]
+
+    @property
+    def is_dosing(self) -> bool:
+        return self.kind == self.Kind.DOSING
+
+
+class TitrationDecision(PatientRecord):
+    """A prescriber's answer to a titration suggestion: accepted or dismissed, with a note.
+
+    The suggestion is kept as it was shown. `situation` identifies what it was about (the
+    order, the phase, the measurement), so a dismissed suggestion does not come back until
+    the situation changes."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="decisions")
+    rule = models.CharField(max_length=60)
+    situation = models.CharField(max_length=200)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    note = models.CharField(max_length=2000)
+    suggestion = models.JSONField(default=dict)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -17,11 +17,13 @@ from ketamine_clinic.clinical.dosing import (
     calculate_weight_based,
 )
 from ketamine_clinic.clinical.measurements import age_on
-from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
+from ketamine_clinic.clinical.protocols import Protocol
 from ketamine_clinic.clinical.scheduling import MONDAY_TO_FRIDAY
 from ketamine_clinic.clinical.units import Kg, MgPerKg, MgPerMl, Minutes
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.patients.models import BodyMeasurement, Patient, RecordStatus
+from ketamine_clinic.treatment import clinic_protocols
+from ketamine_clinic.treatment.models import Course
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,11 @@ class DoseParams:
     override_reason: str | None = None
 
 
-def get_protocol(protocol_id: str) -> Protocol:
-    protocol = LIBRARY.get(protocol_id)
-    if protocol is None:
-        raise InvalidInput(
-            "protocol", f"unknown protocol {protocol_id!r}; known: {', '.join(LIBRARY)}"
-        )
-    return protocol
+def course_protocol(course: Course) -> Protocol:
+    """The protocol exactly as the course was ordered under it."""
+    return clinic_protocols.get_protocol(
+        course.protocol_id, course.patient.clinic_id, course.protocol_version
+    )
 
 
 def latest_weight(patient: Patient) -> tuple[Decimal | None, date | None]:

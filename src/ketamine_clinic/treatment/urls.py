@@ -1,9 +1,13 @@
 from django.urls import path
 
-from ketamine_clinic.treatment import views
+from ketamine_clinic.treatment import protocol_views, views
 
 app_name = "treatment"
 urlpatterns = [
+    path("protocols/", protocol_views.protocol_list, name="protocols"),
+    path("protocols/copy/", protocol_views.protocol_copy, name="protocol_copy"),
+    path("protocols/<slug:key>/adjust/", protocol_views.protocol_adjust, name="protocol_adjust"),
+    path("protocols/<slug:key>/retire/", protocol_views.protocol_retire, name="protocol_retire"),
     path("patients/<uuid:patient_id>/courses/new/", views.order, name="order"),
     path("patients/<uuid:patient_id>/courses/preview/", views.preview, name="preview"),
     path("patients/<uuid:patient_id>/courses/", views.chart_section, name="chart_section"),

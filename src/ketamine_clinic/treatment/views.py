@@ -18,7 +18,7 @@ from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
 )
-from ketamine_clinic.treatment import actions, service
+from ketamine_clinic.treatment import actions, clinic_protocols, service
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
 from ketamine_clinic.treatment.forms import CourseForm, MarkForm, MoveForm
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
@@ -39,12 +39,14 @@ def _params(data: dict[str, Any]) -> service.DoseParams:
 def preview(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The live calculator: every step of the arithmetic for what is typed so far."""
     access = get_patient_for_user(request_user(request), patient_id, Capability.ORDER_TREATMENT)
-    form = CourseForm(request.POST)
+    form = CourseForm(request.POST, protocols=clinic_protocols.available(access.patient.clinic_id))
     form.is_valid()  # partial input is normal while typing; use what parsed
     data = getattr(form, "cleaned_data", {})
     context: dict[str, Any] = {}
     try:
-        protocol = service.get_protocol(request.POST.get("protocol", ""))
+        protocol = clinic_protocols.get_protocol(
+            request.POST.get("protocol", ""), access.patient.clinic_id
+        )
         context["result"] = service.calculate_for_patient(protocol, _params(data), access.patient)
     except InvalidInput as exc:
         context["problem"] = f"{exc.field.replace('_', ' ')}: {exc.message}"
@@ -58,6 +60,7 @@ def order(request: HttpRequest, patient_id: str) -> HttpResponse:
     weight, measured_on = service.latest_weight(access.patient)
     form = CourseForm(
         request.POST or None,
+        protocols=clinic_protocols.available(access.patient.clinic_id),
         initial={
             "protocol": "iv-racemic-standard",
             "dose_mg_per_kg": "0.5",
@@ -69,7 +72,7 @@ def order(request: HttpRequest, patient_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            protocol = service.get_protocol(data["protocol"])
+            protocol = clinic_protocols.get_protocol(data["protocol"], access.patient.clinic_id)
             course = actions.order_course(
                 web_actor(request),
                 access,
@@ -108,7 +111,7 @@ def course(request: HttpRequest, course_id: str) -> HttpResponse:
             "schedule": ScheduledSession.objects.filter(course=found),
             "may_order": can(access.role, Capability.ORDER_TREATMENT),
             "may_schedule": can(access.role, Capability.MANAGE_SCHEDULE),
-            "protocol": service.get_protocol(found.protocol_id),
+            "protocol": service.course_protocol(found),
         },
     )
 

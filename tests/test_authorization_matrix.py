@@ -593,6 +593,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "schedule",
         "move",
         "mark",
+        "add_adjunct",  # tests/treatment/test_adjuncts.py
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

@@ -14,6 +14,8 @@ from ketamine_clinic.clinical.scheduling import (
     ScheduleError,
     check_move,
     min_days_apart,
+    next_open_day,
+    plan_adjuncts,
     plan_course,
     plan_phase,
 )
@@ -110,3 +112,40 @@ def test_every_plan_keeps_every_rule(
         key = (day.isocalendar().year, day.isocalendar().week)
         weeks[key] = weeks.get(key, 0) + 1
     assert all(n <= phase.per_week for n in weeks.values())
+
+
+def test_integration_after_every_second_dose_on_the_next_open_day() -> None:
+    dosing = days(0, 2, 4, 7, 9, 11)  # Mon Wed Fri, Mon Wed Fri
+    assert plan_adjuncts(dosing, 2) == days(3, 8, 14)  # Thu, Tue, and Mon after a Fri
+    assert plan_adjuncts(dosing, 1)[0] == MON + timedelta(days=1)
+    assert plan_adjuncts(dosing, 7) == []
+    # A holiday on the day after pushes the session to the next open day.
+    assert plan_adjuncts(days(0), 1, closed=frozenset(days(1))) == days(2)
+    with pytest.raises(ScheduleError, match="at least 1"):
+        plan_adjuncts(dosing, 0)
+    with pytest.raises(ScheduleError):
+        next_open_day(MON, frozenset())
+
+
+@given(
+    st.lists(st.integers(0, 60), min_size=0, max_size=12, unique=True),
+    st.integers(1, 4),
+    st.frozensets(st.integers(0, 6), min_size=1),
+    st.frozensets(st.integers(0, 70), max_size=15),
+)
+def test_every_adjunct_follows_its_dose_on_an_open_day(
+    offsets: list[int], every: int, open_days: frozenset[int], closed_offsets: frozenset[int]
+) -> None:
+    closed = frozenset(MON + timedelta(days=o) for o in closed_offsets)
+    dosing = sorted(MON + timedelta(days=o) for o in offsets)
+    plan = plan_adjuncts(dosing, every, open_days, closed)
+    assert len(plan) == len(dosing) // every
+    for n, day in enumerate(plan, start=1):
+        dose = dosing[n * every - 1]
+        assert day > dose
+        assert day.weekday() in open_days
+        assert day not in closed
+        between = dose + timedelta(days=1)
+        while between < day:  # nothing open was skipped
+            assert between.weekday() not in open_days or between in closed
+            between += timedelta(days=1)

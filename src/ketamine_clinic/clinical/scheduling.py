@@ -103,8 +103,7 @@ def check_move(
     closed: frozenset[date] = frozenset(),
 ) -> None:
     """Refuse a move that lands on a closed day or comes too close to its neighbours."""
-    if new_day.weekday() not in open_weekdays or new_day in closed:
-        raise ScheduleError("date", f"the clinic is closed on {new_day.isoformat()}")
+    check_open(new_day, open_weekdays, closed)
     gap = min_days_apart(phase)
     others = [d for i, d in enumerate(dates) if i != index]
     for other in others:
@@ -117,3 +116,46 @@ def check_move(
     in_week = sum(1 for d in others if _week(d) == _week(new_day))
     if in_week >= phase.per_week:
         raise ScheduleError("date", f"that week already has {phase.per_week} sessions")
+
+
+def check_open(
+    day: date,
+    open_weekdays: frozenset[int] = MONDAY_TO_FRIDAY,
+    closed: frozenset[date] = frozenset(),
+) -> None:
+    if day.weekday() not in open_weekdays or day in closed:
+        raise ScheduleError("date", f"the clinic is closed on {day.isoformat()}")
+
+
+def next_open_day(
+    after: date,
+    open_weekdays: frozenset[int] = MONDAY_TO_FRIDAY,
+    closed: frozenset[date] = frozenset(),
+) -> date:
+    """The first day after `after` that the clinic is open."""
+    if not open_weekdays:
+        raise ScheduleError("open_weekdays", "the clinic has no open day")
+    day = after + timedelta(days=1)
+    while day.weekday() not in open_weekdays or day in closed:
+        if (day - after).days > MAX_SEARCH_DAYS:
+            raise ScheduleError("date", "no open day within a year")
+        day += timedelta(days=1)
+    return day
+
+
+def plan_adjuncts(
+    dosing: list[date],
+    every: int,
+    open_weekdays: frozenset[int] = MONDAY_TO_FRIDAY,
+    closed: frozenset[date] = frozenset(),
+) -> list[date]:
+    """Integration sessions: one on the first open day after every `every`-th dosing session,
+    when the experience of the dose is fresh (integration follows dosing, not the same day)."""
+    if every < 1:
+        raise ScheduleError("integration_every", "must be at least 1")
+    ordered = sorted(dosing)
+    return [
+        next_open_day(day, open_weekdays, closed)
+        for n, day in enumerate(ordered, start=1)
+        if n % every == 0
+    ]

@@ -7,14 +7,24 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.protocols import Protocol
-from ketamine_clinic.clinical.scheduling import ScheduleError, check_move, plan_course, plan_phase
+from ketamine_clinic.clinical.scheduling import (
+    ScheduleError,
+    check_move,
+    check_open,
+    plan_adjuncts,
+    plan_course,
+    plan_phase,
+)
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent import require_treatment_gate
+from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.actions import _versioned_update, sign_once
 from ketamine_clinic.treatment import service
@@ -35,9 +45,11 @@ def order_course(
     params: service.DoseParams,
     start_on: date,
     induction_sessions: int | None = None,
+    integration_every: int | None = None,
 ) -> Course:
-    """A draft course with its first dose order and planned schedule. Nothing happens until a
-    prescriber signs the order, which checks the treatment gate."""
+    """A draft course with its first dose order and planned schedule, with an integration
+    session after every `integration_every` doses if asked. Nothing happens until a prescriber
+    signs the order, which checks the treatment gate."""
     patient = access.patient
     if patient.in_error:
         raise Conflict("this patient is marked entered in error")
@@ -50,9 +62,13 @@ def order_course(
             raise InvalidInput("planned_sessions", "must be between 1 and 12")
         phases = (replace(phases[0], sessions=induction_sessions), *phases[1:])
     clinic = patient.clinic
+    open_days, closed = service.open_weekdays(clinic), service.closed_dates(clinic)
     try:
-        plan = plan_course(
-            phases[:1], start_on, service.open_weekdays(clinic), service.closed_dates(clinic)
+        plan = plan_course(phases[:1], start_on, open_days, closed)
+        adjuncts = (
+            plan_adjuncts([p.on for p in plan], integration_every, open_days, closed)
+            if integration_every
+            else []
         )
     except ScheduleError as exc:
         raise InvalidInput(exc.field, exc.message) from None
@@ -70,13 +86,54 @@ def order_course(
         course.save(force_insert=True)
         _new_order(actor, course, params, calculation)
         for item in plan:
-            session = ScheduledSession(
-                patient=patient, course=course, on=item.on, phase=item.phase, created_by=actor.user
-            )
-            session.attribute_to(actor.user)
-            session.save(force_insert=True)
+            _plan_session(actor, course, item.on, item.phase)
+        for on in adjuncts:
+            _plan_session(actor, course, on, phases[0].name, ScheduledSession.Kind.INTEGRATION)
         record_patient_access(actor, access, "create", "course")
     return course
+
+
+def _plan_session(
+    actor: Actor,
+    course: Course,
+    on: date,
+    phase: str,
+    kind: str = ScheduledSession.Kind.DOSING,
+    note: str = "",
+) -> ScheduledSession:
+    session = ScheduledSession(
+        patient=course.patient,
+        course=course,
+        kind=kind,
+        on=on,
+        phase=phase,
+        note=note,
+        created_by=actor.user,
+    )
+    session.attribute_to(actor.user)
+    session.save(force_insert=True)
+    return session
+
+
+def add_adjunct(
+    actor: Actor, access: PatientAccess, course: Course, kind: str, on: date, note: str
+) -> ScheduledSession:
+    """A preparation, psychotherapy or integration session in the course plan, on an open day."""
+    if kind == ScheduledSession.Kind.DOSING or kind not in ScheduledSession.Kind.values:
+        raise InvalidInput("kind", "must be preparation, psychotherapy or integration")
+    if course.state == Course.State.STOPPED:
+        raise Conflict("this course is stopped")
+    if on < timezone.localdate():
+        raise InvalidInput("on", "must not be in the past")
+    clinic = access.patient.clinic
+    try:
+        check_open(on, service.open_weekdays(clinic), service.closed_dates(clinic))
+    except ScheduleError as exc:
+        raise InvalidInput("on", exc.message) from None
+    with transaction.atomic():
+        session = _plan_session(actor, course, on, course.phase, kind, note)
+        record_patient_access(actor, access, "create", f"schedule.{kind}")
+    return session
 
 
 def _new_order(
@@ -161,23 +218,22 @@ def move_session(
     if new_on < timezone.localdate():
         raise InvalidInput("on", "must not be in the past")
     course = session.course
-    protocol = service.course_protocol(course)
-    others = list(
-        ScheduledSession.objects.filter(
-            course=course, state__in=[ScheduledSession.State.PLANNED, ScheduledSession.State.DONE]
-        ).exclude(pk=session.pk)
-    )
-    dates = [s.on for s in others] + [session.on]
     clinic = access.patient.clinic
+    open_days, closed = service.open_weekdays(clinic), service.closed_dates(clinic)
     try:
-        check_move(
-            dates,
-            len(dates) - 1,
-            new_on,
-            _phase(protocol, session.phase),
-            service.open_weekdays(clinic),
-            service.closed_dates(clinic),
-        )
+        if session.is_dosing:
+            others = list(
+                ScheduledSession.objects.filter(
+                    course=course,
+                    kind=ScheduledSession.Kind.DOSING,
+                    state__in=[ScheduledSession.State.PLANNED, ScheduledSession.State.DONE],
+                ).exclude(pk=session.pk)
+            )
+            dates = [s.on for s in others] + [session.on]
+            phase = _phase(service.course_protocol(course), session.phase)
+            check_move(dates, len(dates) - 1, new_on, phase, open_days, closed)
+        else:  # adjunct sessions keep to open days; the dosing spacing is not theirs
+            check_open(new_on, open_days, closed)
     except ScheduleError as exc:
         raise InvalidInput(exc.field if exc.field != "date" else "on", exc.message) from None
     with transaction.atomic():
@@ -194,18 +250,44 @@ def mark_session(
     version: int,
     state: str,
     note: str,
+    clinical_note: ClinicalNote | None = None,
 ) -> ScheduledSession:
-    """Cancel a planned session or record that the patient missed it; the course keeps the
-    record, and the next session keeps its date."""
-    if state not in (ScheduledSession.State.CANCELLED, ScheduledSession.State.MISSED):
-        raise InvalidInput("state", "must be cancelled or missed")
+    """Cancel a planned session, record that the patient missed it, or record that it took
+    place (with the clinical note that records an adjunct session, if written). The course
+    keeps the record, and the next session keeps its date."""
+    if state not in ScheduledSession.State.values or state == ScheduledSession.State.PLANNED:
+        raise InvalidInput("state", "must be cancelled, missed or done")
     if session.state != ScheduledSession.State.PLANNED:
         raise Conflict(f"this session is already {session.state}")
+    changes: dict[str, Any] = {"state": state, "note": note}
+    if state == ScheduledSession.State.DONE:
+        _check_done(access, session, clinical_note)
+        changes["clinical_note"] = clinical_note
+    elif clinical_note is not None:
+        raise InvalidInput("clinical_note", "only a session that took place has a note")
     with transaction.atomic():
-        updated = _versioned_update(session, version, {"state": state, "note": note}, actor)
+        updated = _versioned_update(session, version, changes, actor)
         record_patient_access(actor, access, "update", f"schedule.{state}")
     assert isinstance(updated, ScheduledSession)  # noqa: S101  # same model in, same model out
     return updated
+
+
+def _check_done(
+    access: PatientAccess, session: ScheduledSession, clinical_note: ClinicalNote | None
+) -> None:
+    if session.on > timezone.localdate():
+        raise Conflict("a session in the future cannot have taken place")
+    if session.is_dosing:
+        # Recording a dose given is clinical, and only under a signed order.
+        if not can(access.role, Capability.EDIT_CLINICAL):
+            raise PermissionDenied("your role does not record doses given")
+        if not DoseOrder.objects.filter(course=session.course, signed_at__isnull=False).exists():
+            raise Conflict("no signed order on this course: nothing can have been given")
+    if clinical_note is not None:
+        if not can(access.role, Capability.READ_NOTES):
+            raise PermissionDenied("your role does not read clinical notes")
+        if clinical_note.patient_id != session.patient_id or clinical_note.in_error:
+            raise InvalidInput("clinical_note", "no such note for this patient")
 
 
 def start_maintenance(actor: Actor, access: PatientAccess, course: Course, version: int) -> Course:
@@ -221,7 +303,10 @@ def start_maintenance(actor: Actor, access: PatientAccess, course: Course, versi
     clinic = access.patient.clinic
     with transaction.atomic():
         remaining = ScheduledSession.objects.filter(
-            course=course, state=ScheduledSession.State.PLANNED, on__gte=today
+            course=course,
+            kind=ScheduledSession.Kind.DOSING,
+            state=ScheduledSession.State.PLANNED,
+            on__gte=today,
         )
         for session in remaining:
             _versioned_update(
@@ -234,7 +319,9 @@ def start_maintenance(actor: Actor, access: PatientAccess, course: Course, versi
                 actor,
             )
         last = (
-            ScheduledSession.objects.filter(course=course, state=ScheduledSession.State.DONE)
+            ScheduledSession.objects.filter(
+                course=course, kind=ScheduledSession.Kind.DOSING, state=ScheduledSession.State.DONE
+            )
             .order_by("-on")
             .first()
         )
@@ -257,11 +344,7 @@ def start_maintenance(actor: Actor, access: PatientAccess, course: Course, versi
                 previous = dates[-1]
                 start = previous + timedelta(days=1)
         for on, name in planned:
-            session = ScheduledSession(
-                patient=course.patient, course=course, on=on, phase=name, created_by=actor.user
-            )
-            session.attribute_to(actor.user)
-            session.save(force_insert=True)
+            _plan_session(actor, course, on, name)
         updated = _versioned_update(course, version, {"phase": maintenance[0].name}, actor)
         record_patient_access(actor, access, "update", "course.maintenance")
     assert isinstance(updated, Course)  # noqa: S101  # same model in, same model out

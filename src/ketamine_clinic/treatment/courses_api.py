@@ -12,6 +12,8 @@ from pydantic import Field
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
@@ -39,6 +41,9 @@ class CourseCreate(DoseFields):
     protocol: Annotated[str, Field(max_length=60)]
     start_on: date
     planned_sessions: Annotated[int, Field(ge=1, le=12)] | None = None
+    integration_every: Annotated[int, Field(ge=1, le=12)] | None = Field(
+        None, description="Plan an integration session after every this many doses"
+    )
 
 
 class OrderOut(Schema):
@@ -57,11 +62,13 @@ class OrderOut(Schema):
 class SessionOut(Schema):
     id: uuid.UUID
     version: int
+    kind: str
     on: date
     phase: str
     state: str
     moved_from: date | None
     note: str
+    clinical_note: uuid.UUID | None = Field(None, alias="clinical_note_id")
 
 
 class CourseOut(Schema):
@@ -90,6 +97,15 @@ class MoveRequest(Schema):
 class MarkRequest(Schema):
     version: Annotated[int, Field(ge=1)]
     note: Annotated[str, line(1000, min_length=3)]
+    clinical_note: uuid.UUID | None = Field(
+        None, description="For a session that took place: the note that records it"
+    )
+
+
+class AdjunctCreate(Schema):
+    kind: Literal["preparation", "psychotherapy", "integration"]
+    on: date
+    note: Annotated[str, line(1000)] = ""
 
 
 def course_out(course: Course) -> dict[str, Any]:
@@ -137,6 +153,7 @@ def create_course(request: HttpRequest, patient_id: uuid.UUID, payload: CourseCr
         dose_params(payload),
         payload.start_on,
         payload.planned_sessions,
+        payload.integration_every,
     )
     return Status(201, course_out(course))
 
@@ -208,18 +225,40 @@ def move(request: HttpRequest, session_id: uuid.UUID, payload: MoveRequest) -> S
 
 
 @router.post(
+    "/courses/{course_id}/adjunct-sessions",
+    response={201: SessionOut},
+    summary="Plan a preparation, psychotherapy or integration session in the course",
+)
+def add_adjunct(request: HttpRequest, course_id: uuid.UUID, payload: AdjunctCreate) -> Status:
+    access, course = course_for_user(request_user(request), course_id, Capability.MANAGE_SCHEDULE)
+    session = actions.add_adjunct(
+        api_actor(request), access, course, payload.kind, payload.on, payload.note
+    )
+    return Status(201, session)
+
+
+MARK_STATES = {"cancel": "cancelled", "missed": "missed", "done": "done"}
+
+
+@router.post(
     "/schedule/{session_id}/{state}",
     response=SessionOut,
-    summary="Cancel a session or mark it missed",
+    summary="Cancel a session, mark it missed, or record that it took place",
 )
 def mark(
     request: HttpRequest,
     session_id: uuid.UUID,
-    state: Literal["cancel", "missed"],
+    state: Literal["cancel", "missed", "done"],
     payload: MarkRequest,
 ) -> ScheduledSession:
     access, session = session_for_user(request_user(request), session_id)
-    target = "cancelled" if state == "cancel" else "missed"
+    note = None
+    if payload.clinical_note is not None:
+        note = ClinicalNote.objects.filter(
+            pk=payload.clinical_note, patient_id=session.patient_id
+        ).first()
+        if note is None:
+            raise InvalidInput("clinical_note", "no such note for this patient")
     return actions.mark_session(
-        api_actor(request), access, session, payload.version, target, payload.note
+        api_actor(request), access, session, payload.version, MARK_STATES[state], payload.note, note
     )

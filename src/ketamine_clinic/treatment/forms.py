@@ -47,6 +47,13 @@ class CourseForm(StyledFormMixin, forms.Form):
     planned_sessions = forms.IntegerField(
         label="Induction sessions", required=False, min_value=1, max_value=12
     )
+    integration_every = forms.IntegerField(
+        label="Integration session after every … doses",
+        required=False,
+        min_value=1,
+        max_value=12,
+        help_text="Leave empty for none; more can be added on the course page.",
+    )
     override_reason = forms.CharField(
         label="Override reason",
         required=False,
@@ -63,7 +70,22 @@ class MoveForm(StyledFormMixin, forms.Form):
 class MarkForm(StyledFormMixin, forms.Form):
     note = forms.CharField(max_length=1000, min_length=3)
     version = forms.IntegerField(widget=forms.HiddenInput)
-    state = forms.ChoiceField(choices=[("cancelled", "Cancel"), ("missed", "Missed")])
+    state = forms.ChoiceField(
+        choices=[("cancelled", "Cancel"), ("missed", "Missed"), ("done", "Took place")]
+    )
+    clinical_note = forms.UUIDField(required=False)
+
+
+class AdjunctForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            ("integration", "Integration session"),
+            ("psychotherapy", "Psychotherapy session"),
+            ("preparation", "Preparation session"),
+        ]
+    )
+    on = forms.DateField(widget=DATE, label="Date")
+    note = forms.CharField(max_length=1000, required=False, label="Note (who, where)")
 
 
 LABELS = {

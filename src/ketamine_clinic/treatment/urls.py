@@ -13,6 +13,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/courses/", views.chart_section, name="chart_section"),
     path("courses/<uuid:course_id>/", views.course, name="course"),
     path("courses/<uuid:course_id>/maintenance/", views.maintenance, name="maintenance"),
+    path("courses/<uuid:course_id>/adjunct/", views.adjunct, name="adjunct"),
     path("orders/<uuid:order_id>/sign/", views.sign, name="sign"),
     path("schedule/<uuid:session_id>/move/", views.move, name="move"),
     path("schedule/<uuid:session_id>/mark/", views.mark, name="mark"),

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
 )
 from ketamine_clinic.treatment import actions, clinic_protocols, service
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
-from ketamine_clinic.treatment.forms import CourseForm, MarkForm, MoveForm
+from ketamine_clinic.treatment.forms import AdjunctForm, CourseForm, MarkForm, MoveForm
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 
 
@@ -80,6 +81,7 @@ def order(request: HttpRequest, patient_id: str) -> HttpResponse:
                 _params(data),
                 data["start_on"],
                 data.get("planned_sessions"),
+                data.get("integration_every"),
             )
         except (InvalidInput, Conflict) as exc:
             field = getattr(exc, "field", None)
@@ -111,6 +113,16 @@ def course(request: HttpRequest, course_id: str) -> HttpResponse:
             "schedule": ScheduledSession.objects.filter(course=found),
             "may_order": can(access.role, Capability.ORDER_TREATMENT),
             "may_schedule": can(access.role, Capability.MANAGE_SCHEDULE),
+            "may_record_dose": can(access.role, Capability.EDIT_CLINICAL),
+            "today": timezone.localdate(),
+            "adjunct_form": AdjunctForm(),
+            "session_notes": ClinicalNote.objects.filter(
+                patient=access.patient,
+                kind__in=[ClinicalNote.Kind.PSYCHOTHERAPY, ClinicalNote.Kind.INTEGRATION],
+                status="active",
+            )
+            if can(access.role, Capability.READ_NOTES)
+            else [],
             "protocol": service.course_protocol(found),
         },
     )
@@ -178,6 +190,12 @@ def mark(request: HttpRequest, session_id: str) -> HttpResponse:
     access, session = session_for_user(request_user(request), session_id)
     form = MarkForm(request.POST)
     if form.is_valid():
+        note_id = form.cleaned_data.get("clinical_note")
+        note = (
+            ClinicalNote.objects.filter(pk=note_id, patient_id=session.patient_id).first()
+            if note_id
+            else None
+        )
         try:
             actions.mark_session(
                 web_actor(request),
@@ -186,6 +204,7 @@ def mark(request: HttpRequest, session_id: str) -> HttpResponse:
                 form.cleaned_data["version"],
                 form.cleaned_data["state"],
                 form.cleaned_data["note"],
+                note,
             )
         except (InvalidInput, Conflict) as exc:
             messages.error(request, str(exc).capitalize())
@@ -194,6 +213,26 @@ def mark(request: HttpRequest, session_id: str) -> HttpResponse:
     else:
         messages.error(request, "Give a short note (3 characters or more).")
     return redirect("treatment:course", course_id=session.course_id)
+
+
+@login_required
+@require_POST
+def adjunct(request: HttpRequest, course_id: str) -> HttpResponse:
+    access, found = course_for_user(request_user(request), course_id, Capability.MANAGE_SCHEDULE)
+    form = AdjunctForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.add_adjunct(
+                web_actor(request), access, found, data["kind"], data["on"], data["note"]
+            )
+        except (InvalidInput, Conflict) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+        else:
+            messages.success(request, "Session added to the plan.")
+    else:
+        messages.error(request, "Choose the kind of session and a date.")
+    return redirect("treatment:course", course_id=found.pk)
 
 
 @login_required

@@ -594,6 +594,8 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "move",
         "mark",
         "add_adjunct",  # tests/treatment/test_adjuncts.py
+        "get_titration",  # tests/treatment/test_titration.py
+        "decide",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

@@ -175,3 +175,20 @@ class ProtocolForm(StyledFormMixin, forms.Form):
             phases.append(phase)
         changes["phases"] = phases
         return changes
+
+
+class OrderForm(StyledFormMixin, forms.Form):
+    """A dose change on a course: a new order, signed separately."""
+
+    dose_mg_per_kg = CourseForm.base_fields["dose_mg_per_kg"]
+    dose_mg = CourseForm.base_fields["dose_mg"]
+    concentration_mg_per_ml = CourseForm.base_fields["concentration_mg_per_ml"]
+    duration_min = CourseForm.base_fields["duration_min"]
+    override_reason = CourseForm.base_fields["override_reason"]
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    rule = forms.CharField(max_length=60, widget=forms.HiddenInput)
+    situation = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("accepted", "Accept"), ("dismissed", "Dismiss")])
+    note = forms.CharField(max_length=2000, min_length=3)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,10 +21,22 @@ from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
 )
-from ketamine_clinic.treatment import actions, clinic_protocols, service
+from ketamine_clinic.treatment import actions, clinic_protocols, service, titration
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
-from ketamine_clinic.treatment.forms import AdjunctForm, CourseForm, MarkForm, MoveForm
-from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment.forms import (
+    AdjunctForm,
+    CourseForm,
+    DecisionForm,
+    MarkForm,
+    MoveForm,
+    OrderForm,
+)
+from ketamine_clinic.treatment.models import (
+    Course,
+    DoseOrder,
+    ScheduledSession,
+    TitrationDecision,
+)
 
 
 def _params(data: dict[str, Any]) -> service.DoseParams:
@@ -114,6 +128,12 @@ def course(request: HttpRequest, course_id: str) -> HttpResponse:
             "may_order": can(access.role, Capability.ORDER_TREATMENT),
             "may_schedule": can(access.role, Capability.MANAGE_SCHEDULE),
             "may_record_dose": can(access.role, Capability.EDIT_CLINICAL),
+            "suggestions": titration.open_suggestions(found)
+            if can(access.role, Capability.EDIT_CLINICAL)
+            else [],
+            "decisions": TitrationDecision.objects.filter(course=found).select_related(
+                "created_by"
+            ),
             "today": timezone.localdate(),
             "adjunct_form": AdjunctForm(),
             "session_notes": ClinicalNote.objects.filter(
@@ -213,6 +233,79 @@ def mark(request: HttpRequest, session_id: str) -> HttpResponse:
     else:
         messages.error(request, "Give a short note (3 characters or more).")
     return redirect("treatment:course", course_id=session.course_id)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, course_id: str) -> HttpResponse:
+    access, found = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept or dismiss and give a short note.")
+        return redirect("treatment:course", course_id=found.pk)
+    data = form.cleaned_data
+    try:
+        row = titration.decide(
+            web_actor(request),
+            access,
+            found,
+            rule=data["rule"],
+            situation=data["situation"],
+            decision=data["decision"],
+            note=data["note"],
+        )
+    except (InvalidInput, Conflict) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+        return redirect("treatment:course", course_id=found.pk)
+    messages.success(request, f"Suggestion {row.decision}.")
+    proposed = row.suggestion.get("proposed_mg_per_kg") or row.suggestion.get("proposed_mg")
+    if row.decision == TitrationDecision.Decision.ACCEPTED and proposed:
+        field = "dose_mg_per_kg" if row.suggestion.get("proposed_mg_per_kg") else "dose_mg"
+        url = reverse("treatment:new_order", kwargs={"course_id": found.pk})
+        messages.info(request, "Write the new order with the accepted dose, then sign it.")
+        return redirect(f"{url}?{urlencode({field: proposed})}")
+    return redirect("treatment:course", course_id=found.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_order(request: HttpRequest, course_id: str) -> HttpResponse:
+    """A dose change: a new order on the course, which the prescriber then signs."""
+    access, found = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
+    latest = DoseOrder.objects.filter(course=found).order_by("-created_at").first()
+    initial: dict[str, Any] = {}
+    if latest is not None:
+        initial = {
+            "dose_mg_per_kg": latest.dose_mg_per_kg,
+            "dose_mg": latest.dose_mg,
+            "concentration_mg_per_ml": latest.concentration_mg_per_ml,
+            "duration_min": latest.duration_min,
+        }
+    for name in ("dose_mg_per_kg", "dose_mg"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    form = OrderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_dose(web_actor(request), access, found, _params(form.cleaned_data))
+        except (InvalidInput, Conflict) as exc:
+            field = getattr(exc, "field", None)
+            form.add_error(
+                field if field in form.fields else None, getattr(exc, "message", str(exc))
+            )
+        else:
+            messages.success(request, "New order written. Review and sign it.")
+            return redirect("treatment:course", course_id=found.pk)
+    return render(
+        request,
+        "treatment/new_order.html",
+        {
+            "form": form,
+            "course": found,
+            "patient": access.patient,
+            "protocol": service.course_protocol(found),
+        },
+    )
 
 
 @login_required

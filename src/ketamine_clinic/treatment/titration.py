@@ -1,0 +1,159 @@
+"""Titration suggestions for a course, from its record and the patient's scores, and the
+prescriber's decisions on them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.assessments.outcomes import InstrumentSeries, patient_series
+from ketamine_clinic.clinical.outcomes import ACUTE_CONTEXTS
+from ketamine_clinic.clinical.titration import CourseFacts, OutcomeFacts, Suggestion, suggest
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.patients.access import PatientAccess, record_patient_access
+from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.treatment import service
+from ketamine_clinic.treatment.models import (
+    Course,
+    DoseOrder,
+    ScheduledSession,
+    TitrationDecision,
+)
+
+MIN_NOTE = 3
+
+
+def _remission_held(series: InstrumentSeries) -> bool:
+    outcome = series.outcome
+    if outcome is None or outcome.baseline is None or series.remission_at_most is None:
+        return False
+    after = [
+        a
+        for a in series.assessments
+        if a.context not in ACUTE_CONTEXTS and a.administered_at > outcome.baseline.at
+    ]
+    last_two = after[-2:]
+    return len(last_two) == 2 and all(a.total <= series.remission_at_most for a in last_two)
+
+
+def primary_outcome(patient: Patient) -> OutcomeFacts | None:
+    """The scale titration reads: a clinician-rated one if it has a baseline, else the patient's
+    own; among equals, the one scored most recently."""
+    candidates = [
+        s
+        for s in patient_series(patient)
+        if s.outcome is not None and s.outcome.status not in ("no_data", "no_baseline")
+    ]
+    if not candidates:
+        return None
+
+    def rank(series: InstrumentSeries) -> tuple[bool, Any]:
+        latest = series.outcome.latest if series.outcome else None
+        return (series.instrument.respondent == "clinician", latest.at if latest else None)
+
+    best = max(candidates, key=rank)
+    outcome = best.outcome
+    assert outcome is not None  # noqa: S101  # filtered above
+    return OutcomeFacts(
+        instrument=best.instrument.short_name,
+        status=outcome.status,
+        baseline_total=outcome.baseline.total if outcome.baseline else None,
+        latest_total=outcome.latest.total if outcome.latest else None,
+        remission_held=_remission_held(best),
+        relapse_on=timezone.localtime(outcome.relapse_at).date() if outcome.relapse_at else None,
+    )
+
+
+def course_facts(course: Course, today: date | None = None) -> CourseFacts:
+    today = today or timezone.localdate()
+    given = ScheduledSession.objects.filter(
+        course=course,
+        kind=ScheduledSession.Kind.DOSING,
+        state=ScheduledSession.State.DONE,
+        status=RecordStatus.ACTIVE,
+    )
+    order = (
+        DoseOrder.objects.filter(course=course, signed_at__isnull=False, status=RecordStatus.ACTIVE)
+        .order_by("-signed_at")
+        .first()
+    )
+    since = timezone.localtime(order.signed_at).date() if order and order.signed_at else None
+    return CourseFacts(
+        protocol=service.course_protocol(course),
+        phase=course.phase,
+        days_since_start=max(0, (today - course.start_on).days),
+        doses_given=given.count(),
+        order_id=str(order.pk) if order else None,
+        doses_at_current=given.filter(on__gte=since).count() if since else 0,
+        current_mg_per_kg=order.dose_mg_per_kg if order else None,
+        current_mg=order.dose_mg if order else None,
+        outcome=primary_outcome(course.patient),
+        # Tolerability comes from the session record at the chair (#6): until a session
+        # records adverse events, nothing is known to be poorly tolerated.
+        poorly_tolerated=None,
+    )
+
+
+def open_suggestions(course: Course) -> list[Suggestion]:
+    """What applies now, less what a prescriber has already decided for the same situation."""
+    if course.state != Course.State.ACTIVE:
+        return []
+    decided = set(
+        TitrationDecision.objects.filter(course=course, status=RecordStatus.ACTIVE).values_list(
+            "rule", "situation"
+        )
+    )
+    return [s for s in suggest(course_facts(course)) if (s.rule, s.situation) not in decided]
+
+
+def suggestion_json(suggestion: Suggestion) -> dict[str, Any]:
+    data = asdict(suggestion)
+    for name in ("proposed_mg_per_kg",):
+        if data[name] is not None:
+            data[name] = str(data[name])
+    return data
+
+
+def decide(
+    actor: Actor,
+    access: PatientAccess,
+    course: Course,
+    *,
+    rule: str,
+    situation: str,
+    decision: str,
+    note: str,
+) -> TitrationDecision:
+    """Accept or dismiss a suggestion that applies now. Accepting changes nothing by itself: a
+    dose change is still a new order, signed by the prescriber."""
+    if decision not in TitrationDecision.Decision.values:
+        raise InvalidInput("decision", "must be accepted or dismissed")
+    if len(note.strip()) < MIN_NOTE:
+        raise InvalidInput("note", f"say why, in at least {MIN_NOTE} characters")
+    with transaction.atomic():
+        Course.objects.select_for_update().filter(pk=course.pk).first()  # one decider at a time
+        offered = {(s.rule, s.situation): s for s in open_suggestions(course)}
+        suggestion = offered.get((rule, situation))
+        if suggestion is None:
+            raise Conflict(
+                "this suggestion is not open: it was decided already or no longer applies; reload"
+            )
+        row = TitrationDecision(
+            patient=course.patient,
+            course=course,
+            rule=rule,
+            situation=situation,
+            decision=decision,
+            note=note.strip(),
+            suggestion=suggestion_json(suggestion),
+            created_by=actor.user,
+        )
+        row.attribute_to(actor.user)
+        row.save(force_insert=True)
+        record_patient_access(actor, access, "create", f"titration.{decision}")
+    return row

@@ -1,0 +1,88 @@
+"""Titration suggestions and the prescriber's decisions over the API."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from ketamine_clinic.accounts.requests import api_actor, request_user
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.patients.access import record_patient_access
+from ketamine_clinic.schema_types import line
+from ketamine_clinic.treatment import titration
+from ketamine_clinic.treatment.access import course_for_user
+from ketamine_clinic.treatment.models import TitrationDecision
+
+router = Router(tags=["titration"])
+
+
+class SuggestionOut(Schema):
+    rule: str
+    situation: str
+    kind: str
+    title: str
+    detail: str
+    source: str
+    proposed_mg_per_kg: Decimal | None
+    proposed_mg: int | None
+    estimate: str
+
+
+class DecisionOut(Schema):
+    id: uuid.UUID
+    rule: str
+    situation: str
+    decision: str
+    note: str
+    suggestion: dict[str, Any]
+    created_at: datetime
+    created_by: uuid.UUID = Field(..., alias="created_by_id")
+
+
+class TitrationOut(Schema):
+    suggestions: list[SuggestionOut]
+    decisions: list[DecisionOut]
+
+
+class DecisionIn(Schema):
+    rule: Annotated[str, Field(max_length=60)]
+    situation: Annotated[str, Field(max_length=200)]
+    decision: Literal["accepted", "dismissed"]
+    note: Annotated[str, line(2000, min_length=3)]
+
+
+@router.get(
+    "/courses/{course_id}/titration",
+    response=TitrationOut,
+    summary="Open titration suggestions (decision support) and past decisions",
+)
+def get_titration(request: HttpRequest, course_id: uuid.UUID) -> dict[str, Any]:
+    access, course = course_for_user(request_user(request), course_id, Capability.EDIT_CLINICAL)
+    record_patient_access(api_actor(request), access, "read", "titration")
+    return {
+        "suggestions": [titration.suggestion_json(s) for s in titration.open_suggestions(course)],
+        "decisions": list(TitrationDecision.objects.filter(course=course)),
+    }
+
+
+@router.post(
+    "/courses/{course_id}/titration",
+    response={201: DecisionOut},
+    summary="Accept or dismiss a suggestion, with a note (prescribers)",
+)
+def decide(request: HttpRequest, course_id: uuid.UUID, payload: DecisionIn) -> Status:
+    access, course = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
+    row = titration.decide(
+        api_actor(request),
+        access,
+        course,
+        rule=payload.rule,
+        situation=payload.situation,
+        decision=payload.decision,
+        note=payload.note,
+    )
+    return Status(201, row)

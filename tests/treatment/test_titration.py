@@ -32,6 +32,10 @@ def phq9(total: int, at: datetime, context: str = "weekly") -> dict[str, Any]:
 
 @pytest.fixture
 def course(world: World) -> dict[str, Any]:
+    return signed_course(world)
+
+
+def signed_course(world: World) -> dict[str, Any]:
     """An IV course signed today with a PHQ-9 baseline of 18."""
     open_every_day(world)
     open_gate(world)

@@ -98,3 +98,26 @@ def test_demo_chen_is_ready_for_iv_ketamine() -> None:
     assert "REMS patient enrolment" in treatment_gate(
         chen, "esketamine_nasal", timezone.localdate()
     )
+
+
+@pytest.mark.django_db
+def test_demo_chen_has_her_course_and_the_clinic_its_protocol() -> None:
+    from ketamine_clinic.treatment.clinic_protocols import available
+    from ketamine_clinic.treatment.models import Course, ScheduledSession
+    from ketamine_clinic.treatment.titration import course_facts, open_suggestions
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    chen = Patient.objects.get(family_name="Chen", given_name="Mei")
+    course = Course.objects.get(patient=chen)
+    assert course.state == "active"
+    assert course.phase == "maintenance weekly"
+    sessions = ScheduledSession.objects.filter(course=course)
+    assert sessions.filter(kind="dosing", state="done").count() == 6
+    assert sessions.filter(kind="integration", state="done").count() == 3
+    assert sessions.filter(kind="dosing", state="planned").count() == 8  # 4 weekly, 4 fortnightly
+    facts = course_facts(course)
+    assert facts.doses_given == 6
+    assert facts.outcome is not None
+    assert facts.outcome.status == "response"  # MADRS 34 -> 16 (clinician-rated, preferred)
+    assert open_suggestions(course) == []  # responding, not yet in remission: nothing to change
+    assert "iv-twice-weekly" in [p.id for p in available(chen.clinic_id)]

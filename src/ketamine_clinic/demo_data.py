@@ -21,6 +21,7 @@ from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.assessments import actions as assessment_actions
 from ketamine_clinic.assessments.models import Source
 from ketamine_clinic.clinical.instruments import BUILTIN
+from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.evaluations import actions as evaluation_actions
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.evaluations.starter_consents import STARTERS
@@ -28,6 +29,9 @@ from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.records import RECORD_KINDS
+from ketamine_clinic.treatment import actions as treatment_actions
+from ketamine_clinic.treatment import clinic_protocols, service
+from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 
 DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105  # published demo login, never used in production
 MAIN_CLINIC = "Riverside Ketamine Clinic"
@@ -168,6 +172,24 @@ def seed(now: datetime | None = None) -> bool:
                 consent.publish_document(author, clinic, product, title, body)
         _chen_evaluation_and_consent(prescriber, nurse, chen, now)
         _chen_scores(nurse, chen, now)
+        _chen_course(prescriber, chen, now)
+        clinic_protocols.copy_protocol(
+            prescriber,
+            clinics[MAIN_CLINIC],
+            base_id="iv-racemic-standard",
+            key="iv-twice-weekly",
+            name="IV ketamine twice weekly, up to 0.75 mg/kg",
+            changes={
+                "max_mg_per_kg": "0.75",
+                "phases": [
+                    {"name": "induction", "sessions": 8, "per_week": 2, "min_hours_apart": 72},
+                    {"name": "maintenance weekly"},
+                    {"name": "maintenance every 2 weeks"},
+                    {"name": "maintenance as needed"},
+                ],
+            },
+            reason="Standing protocol for patients who cannot come three times a week",
+        )
         _relapse_scores(nurse, patients[0], now)
         _alert_score(nurse, patients[1], now)
         for patient in patients[2:8]:
@@ -458,6 +480,72 @@ def _weekly_scores(actor: Actor, patient: Patient, rng: random.Random, now: date
             "weekly",
             source=Source.PORTAL,
         )
+
+
+CHEN_DOSE_DAYS = (3, 5, 8, 10, 12, 15)  # the induction in _chen_scores
+
+
+def _chen_course(prescriber: Actor, patient: Patient, now: datetime) -> None:
+    """Journey 5's induction as the record would hold it (six 0.5 mg/kg infusions, an
+    integration session after every second one), now moving to weekly maintenance."""
+    start = now - timedelta(days=45)
+    protocol = LIBRARY["iv-racemic-standard"]
+    params = service.DoseParams(Decimal("0.5"), Decimal("10"), Decimal("40"))
+    calculation = service.calculate(
+        protocol,
+        params,
+        weight=Decimal(70),
+        measured_on=(start - timedelta(days=2)).date(),
+        age_years=None,
+        today=(start + timedelta(days=2)).date(),
+    )
+    course = Course.objects.create(
+        patient=patient,
+        protocol_id=protocol.id,
+        protocol_version=protocol.version,
+        product=protocol.product,
+        state=Course.State.ACTIVE,
+        start_on=(start + timedelta(days=CHEN_DOSE_DAYS[0])).date(),
+        created_by=prescriber.user,
+        created_at=start + timedelta(days=2),
+    )
+    DoseOrder.objects.create(
+        patient=patient,
+        course=course,
+        dose_mg_per_kg=params.dose_mg_per_kg,
+        concentration_mg_per_ml=params.concentration_mg_per_ml,
+        duration_min=params.duration_min,
+        calculation=treatment_actions.snapshot_json(service.calculation_json(calculation)),
+        signed_at=start + timedelta(days=2),
+        signed_by=prescriber.user,
+        created_by=prescriber.user,
+        created_at=start + timedelta(days=2),
+    )
+    for n, day in enumerate(CHEN_DOSE_DAYS, start=1):
+        on = (start + timedelta(days=day)).date()
+        ScheduledSession.objects.create(
+            patient=patient,
+            course=course,
+            on=on,
+            phase="induction",
+            state="done",
+            note="given as ordered",
+            created_by=prescriber.user,
+        )
+        if n % 2 == 0:
+            ScheduledSession.objects.create(
+                patient=patient,
+                course=course,
+                kind="integration",
+                on=on + timedelta(days=1),
+                phase="induction",
+                state="done",
+                note="with Dr Okafor",
+                created_by=prescriber.user,
+            )
+    treatment_actions.start_maintenance(
+        prescriber, PatientAccess(patient, Role.PRESCRIBER), course, course.version
+    )
 
 
 def _chen_evaluation_and_consent(

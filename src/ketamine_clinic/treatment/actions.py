@@ -147,7 +147,7 @@ def _new_order(
         concentration_mg_per_ml=params.concentration_mg_per_ml,
         duration_min=params.duration_min,
         override_reason=params.override_reason or "",
-        calculation=_jsonable(service.calculation_json(calculation)),
+        calculation=snapshot_json(service.calculation_json(calculation)),
         created_by=actor.user,
     )
     order.attribute_to(actor.user)
@@ -155,12 +155,12 @@ def _new_order(
     return order
 
 
-def _jsonable(value: Any) -> Any:
+def snapshot_json(value: Any) -> Any:
     """Decimals as strings, so the snapshot reads back exactly as it was calculated."""
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: snapshot_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [snapshot_json(v) for v in value]
     if hasattr(value, "as_tuple"):
         return str(value)
     return value

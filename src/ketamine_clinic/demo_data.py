@@ -22,6 +22,7 @@ from ketamine_clinic.assessments import actions as assessment_actions
 from ketamine_clinic.assessments.models import Source
 from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.protocols import LIBRARY
+from ketamine_clinic.clinical.scheduling import next_open_day
 from ketamine_clinic.evaluations import actions as evaluation_actions
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.evaluations.starter_consents import STARTERS
@@ -127,6 +128,10 @@ FAMILY = [
 ]
 
 
+# Ms. Chen's infusions, in days from the Friday before: Mon, Wed, Fri, Mon, Wed, Fri.
+CHEN_DOSE_DAYS = (3, 5, 7, 10, 12, 14)
+
+
 def seed(now: datetime | None = None) -> bool:
     """Create the demo data unless it is there already. Returns True when it created it."""
     if Clinic.objects.filter(name=MAIN_CLINIC).exists():
@@ -170,9 +175,12 @@ def seed(now: datetime | None = None) -> bool:
             )
             for product, (title, body) in STARTERS.items():
                 consent.publish_document(author, clinic, product, title, body)
-        _chen_evaluation_and_consent(prescriber, nurse, chen, now)
-        _chen_scores(nurse, chen, now)
-        _chen_course(prescriber, chen, now)
+        # Her induction began on a Monday about six weeks ago: the Friday before is "start".
+        chen_start = now - timedelta(days=45)
+        chen_start -= timedelta(days=(chen_start.weekday() - 4) % 7)
+        _chen_evaluation_and_consent(prescriber, nurse, chen, chen_start)
+        _chen_scores(nurse, chen, chen_start)
+        _chen_course(prescriber, chen, chen_start)
         clinic_protocols.copy_protocol(
             prescriber,
             clinics[MAIN_CLINIC],
@@ -404,20 +412,13 @@ def _score(
     )
 
 
-def _chen_scores(actor: Actor, patient: Patient, now: datetime) -> None:
+def _chen_scores(actor: Actor, patient: Patient, start: datetime) -> None:
     """Journey 5: six infusions, PHQ-9 from 21 to 8 (a response), 4-hour and 24-hour scores."""
-    start = now - timedelta(days=45)
     _score(actor, patient, "phq9", 21, start, "baseline")
     _score(actor, patient, "gad7", 15, start, "baseline")
     _score(actor, patient, "madrs", 34, start + timedelta(hours=1), "baseline")
-    induction = [
-        (3, 21, 10, 15),
-        (5, 18, 9, 13),
-        (8, 15, 8, 12),
-        (10, 13, 7, 11),
-        (12, 11, 6, 10),
-        (15, 10, 5, 9),
-    ]
+    pre_4h_24h = [(21, 10, 15), (18, 9, 13), (15, 8, 12), (13, 7, 11), (11, 6, 10), (10, 5, 9)]
+    induction = [(day, *scores) for day, scores in zip(CHEN_DOSE_DAYS, pre_4h_24h, strict=True)]
     for day, pre, four_h, next_day in induction:
         dose = start + timedelta(days=day)
         _score(actor, patient, "phq9", pre, dose, "pre_dose")
@@ -431,7 +432,7 @@ def _chen_scores(actor: Actor, patient: Patient, now: datetime) -> None:
         at = start + timedelta(weeks=week, days=2)
         _score(actor, patient, "phq9", phq, at, "weekly", source=Source.PORTAL)
         _score(actor, patient, "gad7", gad, at, "weekly", source=Source.PORTAL)
-    _score(actor, patient, "madrs", 16, start + timedelta(days=16), "weekly")
+    _score(actor, patient, "madrs", 16, start + timedelta(days=17), "weekly")
 
 
 def _relapse_scores(actor: Actor, patient: Patient, now: datetime) -> None:
@@ -482,13 +483,10 @@ def _weekly_scores(actor: Actor, patient: Patient, rng: random.Random, now: date
         )
 
 
-CHEN_DOSE_DAYS = (3, 5, 8, 10, 12, 15)  # the induction in _chen_scores
-
-
-def _chen_course(prescriber: Actor, patient: Patient, now: datetime) -> None:
+def _chen_course(prescriber: Actor, patient: Patient, start: datetime) -> None:
     """Journey 5's induction as the record would hold it (six 0.5 mg/kg infusions, an
-    integration session after every second one), now moving to weekly maintenance."""
-    start = now - timedelta(days=45)
+    integration session on the open day after every second one), now moving to weekly
+    maintenance."""
     protocol = LIBRARY["iv-racemic-standard"]
     params = service.DoseParams(Decimal("0.5"), Decimal("10"), Decimal("40"))
     calculation = service.calculate(
@@ -537,7 +535,7 @@ def _chen_course(prescriber: Actor, patient: Patient, now: datetime) -> None:
                 patient=patient,
                 course=course,
                 kind="integration",
-                on=on + timedelta(days=1),
+                on=next_open_day(on),
                 phase="induction",
                 state="done",
                 note="with Dr Okafor",
@@ -549,7 +547,7 @@ def _chen_course(prescriber: Actor, patient: Patient, now: datetime) -> None:
 
 
 def _chen_evaluation_and_consent(
-    prescriber: Actor, nurse: Actor, patient: Patient, now: datetime
+    prescriber: Actor, nurse: Actor, patient: Patient, start: datetime
 ) -> None:
     """Journey 1: evaluated "eligible with precautions: blood pressure", signed; IV consent
     signed by Ms. Chen and witnessed by Sam."""
@@ -558,7 +556,7 @@ def _chen_evaluation_and_consent(
         prescriber,
         access,
         {
-            "evaluated_on": (now - timedelta(days=47)).date(),
+            "evaluated_on": (start - timedelta(days=2)).date(),
             "diagnosis": "mdd",
             "product": "iv_racemic",
             "indication": "off_label",

@@ -105,3 +105,15 @@ def test_other_clinics_copies_are_not_shown(world: World) -> None:
     page = world.client("other_clinic_nurse").get("/protocols/").content.decode()
     assert "iv-slow" not in page
     assert world.client("other_clinic_nurse").get("/protocols/iv-slow/adjust/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("0.500", "0.5"), ("1.000", "1"), ("10", "10"), ("0.125", "0.125")]
+)
+def test_doses_are_written_without_trailing_zeros(value: str, shown: str) -> None:
+    from decimal import Decimal
+
+    from ketamine_clinic.treatment.templatetags.doses import dose
+
+    assert dose(Decimal(value)) == shown
+    assert dose(None) == ""

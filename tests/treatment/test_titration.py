@@ -205,3 +205,44 @@ def test_the_course_page_offers_the_decision(
     assert made.status_code == 302
     page = client.get(made.url).content.decode()
     assert "52.5 mg" in page
+
+
+def test_a_poorly_tolerated_dose_suggests_a_lower_one(
+    world: World, course: dict[str, Any], later: None
+) -> None:
+    give(world, course, 1)
+    nurse = world.api("nurse")
+    second = course["schedule"][1]
+    response = nurse.post(
+        f"/schedule/{second['id']}/done",
+        {"version": 1, "note": "given", "poorly_tolerated": "BP 184/102 at 35 min; paused"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["poorly_tolerated"] == "BP 184/102 at 35 min; paused"
+    (suggestion,) = titration(world, course).json()["suggestions"]
+    assert suggestion["rule"] == "poorly-tolerated"
+    assert suggestion["proposed_mg_per_kg"] == "0.25"
+    assert "BP 184/102" in suggestion["detail"]
+    # The next dose was fine: the suggestion goes with it.
+    third = course["schedule"][2]
+    nurse.post(f"/schedule/{third['id']}/done", {"version": 1, "note": "given"})
+    assert titration(world, course).json()["suggestions"] == []
+
+
+def test_only_a_dose_is_tolerated_or_not(world: World, course: dict[str, Any]) -> None:
+    api = world.api("nurse")
+    adjunct = api.post(
+        f"/courses/{course['id']}/adjunct-sessions",
+        {"kind": "integration", "on": timezone.localdate().isoformat()},
+    ).json()
+    response = api.post(
+        f"/schedule/{adjunct['id']}/done",
+        {"version": 1, "note": "attended", "poorly_tolerated": "tired"},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "poorly_tolerated"
+    cancelled = api.post(
+        f"/schedule/{course['schedule'][1]['id']}/cancel",
+        {"version": 1, "note": "unwell", "poorly_tolerated": "nausea"},
+    )
+    assert cancelled.status_code == 422

@@ -251,6 +251,7 @@ def mark_session(
     state: str,
     note: str,
     clinical_note: ClinicalNote | None = None,
+    poorly_tolerated: str = "",
 ) -> ScheduledSession:
     """Cancel a planned session, record that the patient missed it, or record that it took
     place (with the clinical note that records an adjunct session, if written). The course
@@ -263,8 +264,14 @@ def mark_session(
     if state == ScheduledSession.State.DONE:
         _check_done(access, session, clinical_note)
         changes["clinical_note"] = clinical_note
+        if poorly_tolerated.strip():
+            if not session.is_dosing:
+                raise InvalidInput("poorly_tolerated", "only a dose given is tolerated or not")
+            changes["poorly_tolerated"] = poorly_tolerated.strip()
     elif clinical_note is not None:
         raise InvalidInput("clinical_note", "only a session that took place has a note")
+    elif poorly_tolerated.strip():
+        raise InvalidInput("poorly_tolerated", "only a dose given is tolerated or not")
     with transaction.atomic():
         updated = _versioned_update(session, version, changes, actor)
         record_patient_access(actor, access, "update", f"schedule.{state}")

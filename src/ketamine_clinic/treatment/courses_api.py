@@ -69,6 +69,7 @@ class SessionOut(Schema):
     moved_from: date | None
     note: str
     clinical_note: uuid.UUID | None = Field(None, alias="clinical_note_id")
+    poorly_tolerated: str = ""
 
 
 class CourseOut(Schema):
@@ -99,6 +100,9 @@ class MarkRequest(Schema):
     note: Annotated[str, line(1000, min_length=3)]
     clinical_note: uuid.UUID | None = Field(
         None, description="For a session that took place: the note that records it"
+    )
+    poorly_tolerated: Annotated[str, line(500)] = Field(
+        "", description="For a dose given: what made it poorly tolerated, if it was"
     )
 
 
@@ -260,5 +264,12 @@ def mark(
         if note is None:
             raise InvalidInput("clinical_note", "no such note for this patient")
     return actions.mark_session(
-        api_actor(request), access, session, payload.version, MARK_STATES[state], payload.note, note
+        api_actor(request),
+        access,
+        session,
+        payload.version,
+        MARK_STATES[state],
+        payload.note,
+        note,
+        payload.poorly_tolerated,
     )

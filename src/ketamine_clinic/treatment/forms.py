@@ -74,6 +74,7 @@ class MarkForm(StyledFormMixin, forms.Form):
         choices=[("cancelled", "Cancel"), ("missed", "Missed"), ("done", "Took place")]
     )
     clinical_note = forms.UUIDField(required=False)
+    poorly_tolerated = forms.CharField(max_length=500, required=False)
 
 
 class AdjunctForm(StyledFormMixin, forms.Form):

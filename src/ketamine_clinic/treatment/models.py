@@ -123,6 +123,11 @@ class ScheduledSession(PatientRecord):
         related_name="+",
         help_text="The note that records an adjunct session",
     )
+    poorly_tolerated = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="For a dose given: what made it poorly tolerated, if it was (titration reads it)",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -69,6 +69,14 @@ def primary_outcome(patient: Patient) -> OutcomeFacts | None:
     )
 
 
+def _poorly_tolerated(given: Any, since: date | None) -> str | None:
+    """What made the latest dose at the current order poorly tolerated, if it was."""
+    if since is None:
+        return None
+    latest = given.filter(on__gte=since).order_by("-on").first()
+    return latest.poorly_tolerated or None if latest else None
+
+
 def course_facts(course: Course, today: date | None = None) -> CourseFacts:
     today = today or timezone.localdate()
     given = ScheduledSession.objects.filter(
@@ -93,9 +101,7 @@ def course_facts(course: Course, today: date | None = None) -> CourseFacts:
         current_mg_per_kg=order.dose_mg_per_kg if order else None,
         current_mg=order.dose_mg if order else None,
         outcome=primary_outcome(course.patient),
-        # Tolerability comes from the session record at the chair (#6): until a session
-        # records adverse events, nothing is known to be poorly tolerated.
-        poorly_tolerated=None,
+        poorly_tolerated=_poorly_tolerated(given, since),
     )
 
 

@@ -225,6 +225,7 @@ def mark(request: HttpRequest, session_id: str) -> HttpResponse:
                 form.cleaned_data["state"],
                 form.cleaned_data["note"],
                 note,
+                form.cleaned_data.get("poorly_tolerated") or "",
             )
         except (InvalidInput, Conflict) as exc:
             messages.error(request, str(exc).capitalize())

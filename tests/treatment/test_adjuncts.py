@@ -216,3 +216,28 @@ def test_the_course_page_shows_and_adds_adjunct_sessions(world: World) -> None:
         follow=True,
     )
     assert "closed on" in refused.content.decode()
+
+
+def test_the_patient_sees_their_coming_sessions_without_doses(world: World) -> None:
+    from ketamine_clinic.treatment.models import Course
+
+    api = world.api("prescriber")
+    mine = api.post(
+        f"/patients/{world.own_patient.pk}/courses",
+        {
+            "protocol": "iv-racemic-standard",
+            "dose_mg_per_kg": "0.5",
+            "concentration_mg_per_ml": "10",
+            "start_on": next_monday().isoformat(),
+            "integration_every": 3,
+        },
+    ).json()
+    order(world)  # James Walker's course: never shown to Ms. Chen
+    client = world.client("patient")
+    draft = client.get("/me/questionnaires/").content.decode()
+    assert "None planned" in draft  # an unsigned course is not a plan yet
+    Course.objects.filter(pk=mine["id"]).update(state="active")
+    page = client.get("/me/questionnaires/").content.decode()
+    assert page.count(": dosing session</li>") == 6
+    assert page.count(": integration session</li>") == 2
+    assert "mg" not in page.split('id="my-sessions"')[1].split("</ul>")[0]

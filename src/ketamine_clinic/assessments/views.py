@@ -40,6 +40,7 @@ from ketamine_clinic.clinical.outcomes import measurement_due
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
 from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.treatment.models import Course, ScheduledSession
 
 STATUS_LABELS = {
     "no_data": "No scores yet",
@@ -270,14 +271,23 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
     patient, _ = _own_record(request)
     instruments = [i for i in instruments_for(patient.clinic_id).values() if i.self_report]
     recent = Assessment.objects.filter(patient=patient, status=RecordStatus.ACTIVE)[:10]
-    record_access(
-        web_actor(request), action="read", what="assessments", clinic=patient.clinic_id,
-        patient_id=patient.pk, role=Role.PATIENT,
-    )  # fmt: skip
+    # Their own coming sessions, from courses a prescriber has signed; no doses.
+    upcoming = ScheduledSession.objects.filter(
+        patient=patient,
+        status=RecordStatus.ACTIVE,
+        state=ScheduledSession.State.PLANNED,
+        course__state=Course.State.ACTIVE,
+        on__gte=timezone.localdate(),
+    )[:8]
+    for what in ("assessments", "schedule"):
+        record_access(
+            web_actor(request), action="read", what=what, clinic=patient.clinic_id,
+            patient_id=patient.pk, role=Role.PATIENT,
+        )  # fmt: skip
     return render(
         request,
         "assessments/my_questionnaires.html",
-        {"patient": patient, "instruments": instruments, "recent": recent},
+        {"patient": patient, "instruments": instruments, "recent": recent, "upcoming": upcoming},
     )
 
 

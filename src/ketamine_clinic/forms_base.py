@@ -31,3 +31,10 @@ class StyledFormMixin:
                 widget = fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def put_error(form: forms.BaseForm, exc: Exception, field: str | None = None) -> None:
+    """Show an action's refusal (InvalidInput, Conflict) on the field it names, or above the
+    form when no field of this form is named."""
+    field = field or getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, getattr(exc, "message", str(exc)))

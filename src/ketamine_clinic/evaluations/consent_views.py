@@ -20,7 +20,7 @@ from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.evaluations.consent_api import consent_pdf_response
 from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent
-from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.forms_base import StyledFormMixin, put_error
 from ketamine_clinic.markdown import render_markdown
 from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
 from ketamine_clinic.patients.forms import DATE
@@ -112,10 +112,7 @@ def sign(request: HttpRequest, patient_id: str, product: str) -> HttpResponse:
                 form.cleaned_data["signature_image"],
             )
         except (InvalidInput, Conflict) as exc:
-            field = getattr(exc, "field", None)
-            form.add_error(
-                field if field in form.fields else None, getattr(exc, "message", str(exc))
-            )
+            put_error(form, exc)
         else:
             messages.success(request, "Consent signed and witnessed.")
             return redirect(reverse("patients:chart", args=[access.patient.pk]) + "#eligibility")

@@ -23,6 +23,7 @@ from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import get_patient_for_user, get_record_for_user
 from ketamine_clinic.patients.forms import (
@@ -142,7 +143,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             except Conflict as exc:
                 duplicate_warning = str(exc)
             except InvalidInput as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                put_error(form, exc)
             else:
                 messages.success(request, f"Registered {patient.full_name} (MRN {patient.mrn}).")
                 return redirect("patients:chart", patient_id=patient.pk)
@@ -176,7 +177,7 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
             except Conflict as exc:
                 conflict = str(exc)
             except InvalidInput as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                put_error(form, exc)
             else:
                 messages.success(request, "Saved.")
                 return redirect("patients:chart", patient_id=patient.pk)
@@ -230,10 +231,7 @@ def record_add(request: HttpRequest, patient_id: str, segment: str) -> HttpRespo
             try:
                 actions.add_record(web_actor(request), access, kind, payload.model_dump())
             except (Conflict, InvalidInput) as exc:
-                field = getattr(exc, "field", None)
-                form.add_error(
-                    field if field in form.fields else None, getattr(exc, "message", str(exc))
-                )
+                put_error(form, exc)
             else:
                 messages.success(request, f"Added to {kind.title.lower()}.")
                 return redirect(reverse("patients:chart", args=[access.patient.pk]) + f"#{segment}")

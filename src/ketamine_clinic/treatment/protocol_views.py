@@ -15,6 +15,7 @@ from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.treatment import clinic_protocols
 from ketamine_clinic.treatment.forms import ProtocolForm
 
@@ -43,11 +44,11 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
 
 
 def _put_error(form: ProtocolForm, exc: InvalidInput | Conflict) -> None:
+    """The adjustment rules name phases as `phases[0].per_week`; the form as `phase0_per_week`."""
     field = getattr(exc, "field", None)
     if field and field.startswith("phases["):
         field = f"phase{field[7]}_{field.rsplit('.', 1)[-1]}"
-    message = getattr(exc, "message", str(exc))
-    form.add_error(field if field in form.fields else None, message)
+    put_error(form, exc, field)
 
 
 @login_required

@@ -17,6 +17,7 @@ from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.models import ClinicalNote
+from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
@@ -98,10 +99,7 @@ def order(request: HttpRequest, patient_id: str) -> HttpResponse:
                 data.get("integration_every"),
             )
         except (InvalidInput, Conflict) as exc:
-            field = getattr(exc, "field", None)
-            form.add_error(
-                field if field in form.fields else None, getattr(exc, "message", str(exc))
-            )
+            put_error(form, exc)
         else:
             messages.success(request, "Course ordered. Review and sign the order to start it.")
             return redirect("treatment:course", course_id=course.pk)
@@ -290,10 +288,7 @@ def new_order(request: HttpRequest, course_id: str) -> HttpResponse:
         try:
             actions.change_dose(web_actor(request), access, found, _params(form.cleaned_data))
         except (InvalidInput, Conflict) as exc:
-            field = getattr(exc, "field", None)
-            form.add_error(
-                field if field in form.fields else None, getattr(exc, "message", str(exc))
-            )
+            put_error(form, exc)
         else:
             messages.success(request, "New order written. Review and sign it.")
             return redirect("treatment:course", course_id=found.pk)

@@ -196,8 +196,10 @@ def test_weight_based_proposals_stay_inside_the_protocol(
         if suggestion.proposed_mg_per_kg is not None:
             assert protocol.min_mg_per_kg <= suggestion.proposed_mg_per_kg <= protocol.max_mg_per_kg
             assert suggestion.proposed_mg_per_kg != per_kg
-    if outcome is RELAPSE or outcome is None or not outcome.remission_held:
+    if outcome is RELAPSE or outcome is None:
         assert all(s.kind != "frequency" for s in found)
+    if outcome is None or not outcome.remission_held:
+        assert all(s.rule != "remission-reduce-frequency" for s in found)
     keys = [(s.rule, s.situation) for s in found]
     assert len(keys) == len(set(keys))
 
@@ -217,3 +219,25 @@ def test_esketamine_proposals_are_label_doses(mg: int, doses: int, days: int) ->
             for suggestion in suggest(facts):
                 assert suggestion.proposed_mg in (None, *ESK.doses_mg)
                 assert suggestion.proposed_mg != mg
+
+
+@pytest.mark.parametrize(
+    ("doses", "outcome", "due"),
+    [(6, RESPONSE, True), (6, REMISSION, True), (5, RESPONSE, False), (6, NO_RESPONSE, False)],
+)
+def test_iv_induction_done_with_a_response_suggests_maintenance(
+    doses: int, outcome: OutcomeFacts, due: bool
+) -> None:
+    found = [
+        s
+        for s in suggest(iv(doses_given=doses, doses_at_current=doses, outcome=outcome))
+        if s.rule == "induction-complete-maintenance"
+    ]
+    assert bool(found) == due
+    if due:
+        assert "maintenance weekly" in found[0].detail
+        assert "Murrough" in found[0].source
+    assert "induction-complete-maintenance" not in rules(
+        iv(phase="maintenance weekly", doses_given=doses, outcome=outcome)
+    )
+    assert "induction-complete-maintenance" not in rules(esk(doses_given=8, outcome=outcome))

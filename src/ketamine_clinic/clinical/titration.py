@@ -40,6 +40,10 @@ MAINTENANCE_PLAN = (
     "Maintenance plan of the protocol (weekly, then every 2 weeks, then as needed); "
     "maintenance is individual: dose before the effect wears off (CLINICAL.md 3)"
 )
+INDUCTION_DONE = (
+    "Murrough et al., Biol Psychiatry 2013: six infusions, then median 18 days to relapse; "
+    "maintenance is individual (CLINICAL.md 3)"
+)
 RELAPSE = "Murrough et al., Biol Psychiatry 2013 (median time to relapse 18 days); CLINICAL.md 4"
 TOLERABILITY = "Dose to tolerability: protocol range and label (CLINICAL.md 1 and 3)"
 
@@ -199,6 +203,35 @@ def _esketamine(facts: CourseFacts) -> list[Suggestion]:
     return result
 
 
+def _maintenance(facts: CourseFacts) -> list[Suggestion]:
+    """Racemic ketamine: the induction is given and the patient responds; plan maintenance
+    before the effect wears off. (Esketamine has its end-of-induction review instead.)"""
+    protocol, outcome = facts.protocol, facts.outcome
+    if protocol.route == "intranasal" or len(protocol.phases) < 2:
+        return []
+    induction = protocol.phases[0]
+    if facts.phase != induction.name or not induction.sessions:
+        return []
+    if facts.doses_given < induction.sessions:
+        return []
+    if outcome is None or outcome.status not in ("response", "remission"):
+        return []
+    return [
+        Suggestion(
+            rule="induction-complete-maintenance",
+            situation="end-of-induction",
+            kind="frequency",
+            title="Consider moving to maintenance",
+            detail=(
+                f"The induction's {facts.doses_given} doses are given and the patient responds "
+                f"({_outcome_text(outcome)}). Consider {protocol.phases[1].name} before the "
+                "effect wears off."
+            ),
+            source=INDUCTION_DONE,
+        )
+    ]
+
+
 def _frequency(facts: CourseFacts) -> list[Suggestion]:
     """Space doses out while remission holds; never when response has been lost."""
     protocol, outcome = facts.protocol, facts.outcome
@@ -300,5 +333,6 @@ def suggest(facts: CourseFacts) -> list[Suggestion]:
         *_relapse(facts),
         *_escalation(facts),
         *_esketamine(facts),
+        *_maintenance(facts),
         *_frequency(facts),
     ]

@@ -1,0 +1,123 @@
+"""At the chair: what is due now, the esketamine device spacing, and the discharge criteria.
+
+Times are minutes since the first dose of the session (the clock the nurse sees).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_INTERVAL_MIN
+from ketamine_clinic.clinical.vital_signs import Reading, Thresholds, alerts
+
+# REMS (CLINICAL.md 1 and 2): observe for at least 2 hours after esketamine, and until
+# sedation, dissociation and respiratory depression have resolved.
+ESKETAMINE_MIN_OBSERVATION_MIN = 120
+# MOAA/S 5 = responds readily to name spoken in a normal tone: fully alert (Chernik et al.,
+# J Clin Psychopharmacol 1990); the label rates sedation on this scale.
+MOAAS_ALERT = 5
+# The last vitals before discharge must be recent enough to speak for the patient now.
+DISCHARGE_VITALS_WITHIN_MIN = 30
+
+
+@dataclass(frozen=True)
+class Due:
+    what: str
+    at_min: int
+    overdue: bool
+
+
+def vitals_interval(route: str, infusing: bool, limits: Thresholds) -> int:
+    if route == "iv" and infusing:
+        return limits.infusion_vitals_every_min
+    return limits.after_infusion_vitals_every_min
+
+
+def due_now(
+    route: str,
+    now_min: float,
+    infusing: bool,
+    vitals_at_min: list[float],
+    bp_at_min: list[float],
+    limits: Thresholds,
+) -> list[Due]:
+    """What the nurse should do next, and whether it is late.
+
+    Racemic ketamine: vitals every 10 minutes while the infusion runs and every 15 after it (or
+    after an injection). Esketamine: blood pressure at about 40 minutes, then as needed."""
+    result = []
+    if route == "intranasal":
+        target = limits.esketamine_bp_at_min
+        taken = any(target - 5 <= t <= target + 10 for t in bp_at_min)
+        if not taken:
+            result.append(Due("blood pressure at 40 min", target, now_min > target + 10))
+        return result
+    last = max([t for t in vitals_at_min if t >= 0], default=0.0)
+    next_at = last + vitals_interval(route, infusing, limits)
+    result.append(Due("vitals", int(next_at), now_min > next_at))
+    return result
+
+
+def device_wait_s(previous_device_min: float | None, now_min: float) -> int:
+    """Seconds until the next esketamine device may be given (0 = now): 5 minutes' rest
+    between devices (Spravato label)."""
+    if previous_device_min is None:
+        return 0
+    remaining = ESKETAMINE_DEVICE_INTERVAL_MIN - (now_min - previous_device_min)
+    return max(0, int(remaining * 60 + 0.999))
+
+
+@dataclass(frozen=True)
+class DischargeFacts:
+    product: str
+    minutes_since_first_dose: float
+    minutes_since_last_dose: float
+    dosing_complete: bool
+    latest_moaas: int | None
+    dissociation_resolved: bool
+    open_adverse_events: tuple[str, ...]
+    latest_vitals: Reading | None
+    minutes_since_latest_vitals: float | None
+    responsible_adult: bool
+
+
+def discharge_problems(facts: DischargeFacts, limits: Thresholds) -> list[str]:
+    """What still stands between the patient and going home; empty when discharge may go
+    ahead (a nurse still decides)."""
+    problems = []
+    if not facts.dosing_complete:
+        problems.append("dosing is not finished")
+    if facts.product == "esketamine_nasal":
+        if facts.minutes_since_first_dose < ESKETAMINE_MIN_OBSERVATION_MIN:
+            left = ESKETAMINE_MIN_OBSERVATION_MIN - facts.minutes_since_first_dose
+            problems.append(
+                f"REMS: at least {ESKETAMINE_MIN_OBSERVATION_MIN} minutes of observation "
+                f"({int(left + 0.999)} min to go)"
+            )
+    elif facts.minutes_since_last_dose < limits.racemic_min_observation_after_dose_min:
+        left = limits.racemic_min_observation_after_dose_min - facts.minutes_since_last_dose
+        problems.append(
+            f"the clinic's {limits.racemic_min_observation_after_dose_min} minutes of "
+            f"observation after the dose ({int(left + 0.999)} min to go)"
+        )
+    if facts.latest_moaas != MOAAS_ALERT:
+        shown = "not rated" if facts.latest_moaas is None else f"{facts.latest_moaas}"
+        problems.append(f"not yet alert and oriented (MOAA/S {shown}; needs {MOAAS_ALERT})")
+    if not facts.dissociation_resolved:
+        problems.append("dissociation has not been recorded as resolved")
+    if facts.open_adverse_events:
+        problems.append(f"unresolved adverse events: {', '.join(facts.open_adverse_events)}")
+    if facts.latest_vitals is None or facts.minutes_since_latest_vitals is None:
+        problems.append("no vitals recorded after the dose")
+    else:
+        if facts.minutes_since_latest_vitals > DISCHARGE_VITALS_WITHIN_MIN:
+            problems.append(
+                f"the latest vitals are {int(facts.minutes_since_latest_vitals)} min old: "
+                f"take them again (within {DISCHARGE_VITALS_WITHIN_MIN} min of leaving)"
+            )
+        out = alerts(facts.latest_vitals, limits)
+        if out:
+            problems.append(f"vitals not stable: {'; '.join(out)}")
+    if not facts.responsible_adult:
+        problems.append("no responsible adult recorded to take the patient home")
+    return problems

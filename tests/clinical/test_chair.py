@@ -1,0 +1,100 @@
+"""What is due at the chair, the esketamine device spacing, and the discharge criteria."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ketamine_clinic.clinical.chair import (
+    DischargeFacts,
+    device_wait_s,
+    discharge_problems,
+    due_now,
+)
+from ketamine_clinic.clinical.vital_signs import Reading, Thresholds
+
+LIMITS = Thresholds()
+
+
+def test_infusion_vitals_every_ten_minutes_then_fifteen() -> None:
+    (due,) = due_now("iv", 9, True, [0], [], LIMITS)
+    assert (due.at_min, due.overdue) == (10, False)
+    (late,) = due_now("iv", 11, True, [0], [], LIMITS)
+    assert late.overdue
+    (after,) = due_now("iv", 45, False, [0, 10, 20, 30, 40], [], LIMITS)
+    assert after.at_min == 55
+    assert not after.overdue
+
+
+def test_esketamine_blood_pressure_at_forty_minutes() -> None:
+    (due,) = due_now("intranasal", 30, False, [], [], LIMITS)
+    assert (due.at_min, due.overdue) == (40, False)
+    assert due_now("intranasal", 60, False, [41], [41], LIMITS) == []
+    (late,) = due_now("intranasal", 51, False, [], [20], LIMITS)
+    assert late.overdue
+
+
+@pytest.mark.parametrize(
+    ("previous", "now", "wait"),
+    [(None, 0, 0), (0, 4.99, 1), (0, 5, 0), (0, 2, 180), (10, 12.5, 150)],
+)
+def test_devices_five_minutes_apart(previous: float | None, now: float, wait: int) -> None:
+    assert device_wait_s(previous, now) == wait
+
+
+@given(st.floats(0, 100), st.floats(0, 20))
+def test_device_wait_is_never_negative_and_never_more_than_five_minutes(
+    previous: float, gap: float
+) -> None:
+    wait = device_wait_s(previous, previous + gap)
+    assert 0 <= wait <= 300
+    assert (wait == 0) == (gap >= 5)
+
+
+READY = DischargeFacts(
+    product="esketamine_nasal",
+    minutes_since_first_dose=120,
+    minutes_since_last_dose=110,
+    dosing_complete=True,
+    latest_moaas=5,
+    dissociation_resolved=True,
+    open_adverse_events=(),
+    latest_vitals=Reading(130, 80, 72, 98, 14),
+    minutes_since_latest_vitals=5,
+    responsible_adult=True,
+)
+
+
+def test_ready_to_go() -> None:
+    assert discharge_problems(READY, LIMITS) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"minutes_since_first_dose": 119.5}, "at least 120 minutes of observation (1 min to go)"),
+        ({"latest_moaas": 4}, "MOAA/S 4; needs 5"),
+        ({"latest_moaas": None}, "MOAA/S not rated"),
+        ({"dissociation_resolved": False}, "dissociation"),
+        ({"open_adverse_events": ("nausea",)}, "unresolved adverse events: nausea"),
+        ({"latest_vitals": None, "minutes_since_latest_vitals": None}, "no vitals"),
+        ({"minutes_since_latest_vitals": 31}, "31 min old"),
+        ({"latest_vitals": Reading(185, 95)}, "vitals not stable: systolic 185"),
+        ({"responsible_adult": False}, "responsible adult"),
+        ({"dosing_complete": False}, "dosing is not finished"),
+    ],
+)
+def test_each_criterion(change: dict[str, object], problem: str) -> None:
+    problems = discharge_problems(replace(READY, **change), LIMITS)  # type: ignore[arg-type]
+    assert len(problems) == 1
+    assert problem in problems[0]
+
+
+def test_racemic_observation_counts_from_the_last_dose() -> None:
+    iv = replace(READY, product="iv_racemic", minutes_since_first_dose=70)
+    assert discharge_problems(replace(iv, minutes_since_last_dose=30), LIMITS) == []
+    (problem,) = discharge_problems(replace(iv, minutes_since_last_dose=29), LIMITS)
+    assert "30 minutes of observation" in problem

@@ -596,6 +596,20 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "add_adjunct",  # tests/treatment/test_adjuncts.py
         "get_titration",  # tests/treatment/test_titration.py
         "decide",
+        # Treatment sessions: tests/treatment_sessions/test_api.py, role by role.
+        "open_session",
+        "list_sessions",
+        "get_session",
+        "check_in",
+        "checks",
+        "pass_checks",
+        "vitals",
+        "doses",
+        "observations",
+        "adverse_events",
+        "ready",
+        "discharge",
+        "abort",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

@@ -25,6 +25,7 @@ from ketamine_clinic.treatment.api import router as treatment_router
 from ketamine_clinic.treatment.courses_api import router as courses_router
 from ketamine_clinic.treatment.protocols_api import router as protocols_router
 from ketamine_clinic.treatment.titration_api import router as titration_router
+from ketamine_clinic.treatment_sessions.api import router as sessions_router
 
 
 class BearerToken(HttpBearer):
@@ -75,6 +76,7 @@ api.add_router("/", notes_router)
 api.add_router("/", treatment_router)
 api.add_router("/", protocols_router)
 api.add_router("/", titration_router)
+api.add_router("/", sessions_router)
 api.add_router("/", courses_router)
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.assessments",
     "ketamine_clinic.evaluations",
     "ketamine_clinic.treatment",
+    "ketamine_clinic.treatment_sessions",
 ]
 
 MIDDLEWARE = [

@@ -52,6 +52,11 @@ class Clinic(models.Model):
         blank=True,
         help_text="Eligibility thresholds overriding the defaults (see clinical/eligibility.py).",
     )
+    session_settings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Chair thresholds overriding the defaults (see clinical/vital_signs.py).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -1,0 +1,103 @@
+"""Pre-dose checks: what must be true before the first dose, and which gaps a prescriber may
+override with a reason. The treatment gate (evaluation, consent, REMS enrolment) is checked
+by the caller; these are the checks at the chair that day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ketamine_clinic.clinical.vital_signs import Thresholds, pre_dose_bp
+
+# Spravato label 2.1: no food for at least 2 hours and no liquids for at least 30 minutes
+# before dosing; a nasal corticosteroid or decongestant at least 1 hour before.
+ESKETAMINE_NO_FOOD = timedelta(hours=2)
+ESKETAMINE_NO_LIQUIDS = timedelta(minutes=30)
+ESKETAMINE_NASAL_SPRAY_BEFORE = timedelta(hours=1)
+# Pregnancy status is asked of patients who could be pregnant: female, 12 to 55 years (a
+# conservative span of reproductive age; pregnancy is a precaution in every label and list,
+# CLINICAL.md 1 and 3).
+PREGNANCY_AGES = (12, 55)
+
+
+@dataclass(frozen=True)
+class ChairChecks:
+    product: str
+    now: datetime
+    identity_confirmed: bool
+    ride_home: bool
+    last_food_at: datetime | None
+    last_liquid_at: datetime | None
+    nasal_spray_at: datetime | None
+    pregnancy: str  # not_applicable, not_pregnant, pregnant, unknown
+    pregnancy_relevant: bool
+    pre_dose_phq9: bool
+    systolic_mmhg: int | None
+    diastolic_mmhg: int | None
+    heart_rate_bpm: int | None
+    spo2_pct: int | None
+    respiratory_rate_per_min: int | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    blocking: tuple[str, ...]  # no dosing until fixed; no override
+    overridable: tuple[str, ...]  # a prescriber may override with a written reason
+
+    @property
+    def clear(self) -> bool:
+        return not self.blocking and not self.overridable
+
+
+def pregnancy_relevant(sex: str, age_years: int) -> bool:
+    low, high = PREGNANCY_AGES
+    return sex == "female" and low <= age_years <= high
+
+
+def _since(then: datetime | None, now: datetime) -> timedelta | None:
+    return None if then is None else now - then
+
+
+def check(facts: ChairChecks, limits: Thresholds) -> Verdict:
+    blocking: list[str] = []
+    overridable: list[str] = []
+    if not facts.identity_confirmed:
+        blocking.append("identity not confirmed")
+    if not facts.ride_home:
+        blocking.append("no ride home arranged (no driving until the next day)")
+    if not facts.pre_dose_phq9:
+        blocking.append("no pre-dose PHQ-9 today")
+    missing = [
+        name
+        for name, value in (
+            ("blood pressure", facts.systolic_mmhg),
+            ("heart rate", facts.heart_rate_bpm),
+            ("SpO2", facts.spo2_pct),
+            ("respiratory rate", facts.respiratory_rate_per_min),
+        )
+        if value is None
+    ]
+    if missing:
+        blocking.append(f"pre-dose vitals missing: {', '.join(missing)}")
+    if facts.systolic_mmhg is not None and facts.diastolic_mmhg is not None:
+        bp = pre_dose_bp(facts.systolic_mmhg, facts.diastolic_mmhg, facts.product, limits)
+        if bp.verdict == "no_dosing":
+            blocking.append(bp.message)
+        elif bp.verdict == "hold":
+            overridable.append(bp.message)
+    if facts.pregnancy_relevant:
+        if facts.pregnancy in ("unknown", "not_applicable"):
+            blocking.append("pregnancy status not established")
+        elif facts.pregnancy == "pregnant":
+            overridable.append("the patient is pregnant")
+    if facts.product == "esketamine_nasal":
+        food = _since(facts.last_food_at, facts.now)
+        liquid = _since(facts.last_liquid_at, facts.now)
+        spray = _since(facts.nasal_spray_at, facts.now)
+        if food is None or food < ESKETAMINE_NO_FOOD:
+            overridable.append("food within 2 hours of dosing (or not recorded)")
+        if liquid is None or liquid < ESKETAMINE_NO_LIQUIDS:
+            overridable.append("liquids within 30 minutes of dosing (or not recorded)")
+        if spray is not None and spray < ESKETAMINE_NASAL_SPRAY_BEFORE:
+            overridable.append("a nasal steroid or decongestant less than 1 hour ago")
+    return Verdict(tuple(blocking), tuple(overridable))

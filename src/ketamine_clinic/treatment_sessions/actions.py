@@ -1,0 +1,627 @@
+"""Every write at the chair: open the session, step it through its states, record checks,
+vitals, doses, observations and adverse events, discharge or abort.
+
+Each action takes the session `version` the nurse's screen showed, and bumps it in the same
+transaction as its entry, so two nurses writing at once get a conflict (HTTP 409).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.assessments.models import Assessment
+from ketamine_clinic.clinical import chair, pre_dose, session_flow
+from ketamine_clinic.clinical.measurements import age_on
+from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_MG
+from ketamine_clinic.clinical.session_flow import State
+from ketamine_clinic.clinical.vital_signs import Reading, alerts, implausible
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.evaluations.consent import require_treatment_gate
+from ketamine_clinic.patients.access import PatientAccess, record_patient_access
+from ketamine_clinic.patients.actions import _versioned_update
+from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment_sessions import facts
+from ketamine_clinic.treatment_sessions.models import (
+    Administration,
+    AdverseEvent,
+    Entry,
+    Observation,
+    PreDoseCheck,
+    Transition,
+    TreatmentSession,
+    VitalSigns,
+)
+
+E = TypeVar("E", bound=Entry)
+MIN_REASON = 10
+TIMESTAMP = {
+    State.CHECKED_IN: "checked_in_at",
+    State.CHECKS_PASSED: "checks_passed_at",
+    State.DOSING: "dosing_started_at",
+    State.MONITORING: "monitoring_started_at",
+    State.READY: "ready_at",
+    State.DISCHARGED: "discharged_at",
+    State.ABORTED: "aborted_at",
+}
+ROUTES = {
+    "iv_racemic": "iv",
+    "im_racemic": "im",
+    "esketamine_nasal": "intranasal",
+    "oral_racemic": "oral",
+    "sublingual_racemic": "sublingual",
+}
+
+
+def _need(access: PatientAccess, capability: Capability, what: str) -> None:
+    if not can(access.role, capability):
+        raise PermissionDenied(f"your role does not {what}")
+
+
+def open_session(
+    actor: Actor, access: PatientAccess, scheduled: ScheduledSession
+) -> TreatmentSession:
+    """Today's session for a planned dosing day of an active course, under its signed order."""
+    _need(access, Capability.MANAGE_SCHEDULE, "open treatment sessions")
+    course = scheduled.course
+    if not scheduled.is_dosing or scheduled.state != ScheduledSession.State.PLANNED:
+        raise Conflict("only a planned dosing session can be opened")
+    if course.state != Course.State.ACTIVE:
+        raise Conflict("the course is not active: its order is not signed")
+    if scheduled.on != timezone.localdate():
+        raise Conflict(f"this session is planned for {scheduled.on.isoformat()}, not today")
+    if TreatmentSession.objects.filter(scheduled=scheduled).exists():
+        raise Conflict("this session is already open")
+    order = (
+        DoseOrder.objects.filter(course=course, signed_at__isnull=False, status=RecordStatus.ACTIVE)
+        .order_by("-signed_at")
+        .first()
+    )
+    if order is None:  # an active course always has one; refuse rather than guess
+        raise Conflict("no signed order on this course")
+    with transaction.atomic():
+        session = TreatmentSession(
+            patient=access.patient,
+            course=course,
+            scheduled=scheduled,
+            order=order,
+            product=course.product,
+            route=ROUTES[course.product],
+            on=scheduled.on,
+            created_by=actor.user,
+        )
+        session.attribute_to(actor.user)
+        session.save(force_insert=True)
+        record_patient_access(actor, access, "create", "treatment_session")
+    return session
+
+
+def _step(
+    actor: Actor,
+    session: TreatmentSession,
+    version: int,
+    target: State,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+) -> TreatmentSession:
+    """Move to `target` if the state machine allows it and nobody wrote in between."""
+    try:
+        session_flow.check(session.state, target)
+    except session_flow.TransitionError as exc:
+        raise Conflict(str(exc)) from None
+    now = timezone.now()
+    fresh = _versioned_update(
+        session, version, {"state": target, TIMESTAMP[target]: now, **(changes or {})}, actor
+    )
+    Transition.objects.create(
+        session=session, from_state=session.state, to_state=target, at=now, by=actor.user, note=note
+    )
+    assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
+    return fresh
+
+
+def _bump(actor: Actor, session: TreatmentSession, version: int) -> TreatmentSession:
+    """Claim the session for this write: a stale version is a conflict."""
+    fresh = _versioned_update(session, version, {}, actor)
+    assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
+    return fresh
+
+
+def _entry(
+    actor: Actor,
+    session: TreatmentSession,
+    model: type[E],
+    values: dict[str, Any],
+    at: datetime | None,
+    corrects: E | None,
+    correction_reason: str,
+) -> E:
+    now = timezone.now()
+    at = at or now
+    if at > now + timedelta(minutes=1):
+        raise InvalidInput("at", "must not be in the future")
+    if session.checked_in_at and at < session.checked_in_at - timedelta(hours=12):
+        raise InvalidInput("at", "is long before the session began")
+    if corrects is not None:
+        if corrects.session_id != session.pk:
+            raise InvalidInput("corrects", "is not an entry of this session")
+        if model._default_manager.filter(corrects=corrects).exists():
+            raise Conflict("that entry has been corrected already: correct the newest one")
+        if len(correction_reason.strip()) < 3:
+            raise InvalidInput("correction_reason", "say what was wrong")
+    entry = model(
+        session=session,
+        at=at,
+        recorded_by=actor.user,
+        corrects=corrects,
+        correction_reason=correction_reason.strip(),
+        **values,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def _clinical_write(access: PatientAccess, session: TreatmentSession, states: set[State]) -> None:
+    _need(access, Capability.EDIT_CLINICAL, "record at the chair")
+    if State(session.state) not in states:
+        raise Conflict(f"not while the session is {State(session.state).label.lower()}")
+
+
+BEFORE_DISCHARGE = {
+    State.CHECKED_IN,
+    State.CHECKS_PASSED,
+    State.DOSING,
+    State.MONITORING,
+    State.READY,
+}
+
+
+def check_in(
+    actor: Actor, access: PatientAccess, session: TreatmentSession, version: int
+) -> TreatmentSession:
+    _need(access, Capability.MANAGE_SCHEDULE, "check patients in")
+    with transaction.atomic():
+        fresh = _step(actor, session, version, State.CHECKED_IN)
+        record_patient_access(actor, access, "update", "treatment_session.check_in")
+    return fresh
+
+
+def record_checks(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    values: dict[str, Any],
+    corrects: PreDoseCheck | None = None,
+    correction_reason: str = "",
+) -> PreDoseCheck:
+    """The pre-dose checklist; the pre-dose PHQ-9 taken today is linked to it."""
+    _clinical_write(access, session, {State.CHECKED_IN})
+    phq9 = (
+        Assessment.objects.filter(
+            patient=session.patient,
+            instrument_id="phq9",
+            context="pre_dose",
+            status=RecordStatus.ACTIVE,
+            administered_at__date=timezone.localdate(),
+        )
+        .order_by("-administered_at")
+        .first()
+    )
+    with transaction.atomic():
+        _bump(actor, session, version)
+        entry = _entry(
+            actor,
+            session,
+            PreDoseCheck,
+            {**values, "pre_dose_assessment": phq9},
+            None,
+            corrects,
+            correction_reason,
+        )
+        record_patient_access(actor, access, "create", "treatment_session.checks")
+    return entry
+
+
+def record_vitals(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    reading: Reading,
+    at: datetime | None = None,
+    corrects: VitalSigns | None = None,
+    correction_reason: str = "",
+) -> VitalSigns:
+    """One set of readings; anything past the clinic's thresholds is returned as alerts."""
+    _clinical_write(access, session, BEFORE_DISCHARGE)
+    problem = implausible(reading)
+    if problem:
+        raise InvalidInput(*problem)
+    state = State(session.state)
+    timing = (
+        VitalSigns.Timing.PRE_DOSE
+        if state in (State.CHECKED_IN, State.CHECKS_PASSED)
+        else VitalSigns.Timing.PRE_DISCHARGE
+        if state == State.READY
+        else VitalSigns.Timing.MONITORING
+    )
+    found = alerts(reading, facts.limits(session))
+    with transaction.atomic():
+        _bump(actor, session, version)
+        entry = _entry(
+            actor,
+            session,
+            VitalSigns,
+            {**vars(reading), "timing": timing, "alerts": found},
+            at,
+            corrects,
+            correction_reason,
+        )
+        record_patient_access(actor, access, "create", "treatment_session.vitals")
+    return entry
+
+
+def pass_checks(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    override_reason: str = "",
+) -> TreatmentSession:
+    """Checks passed: the treatment gate, then the chair checks; what may be overridden needs a
+    prescriber's written reason, what may not blocks dosing today."""
+    _clinical_write(access, session, {State.CHECKED_IN})
+    require_treatment_gate(session.patient, session.product, timezone.localdate())
+    verdict = pre_dose.check(chair_checks(session), facts.limits(session))
+    if verdict.blocking:
+        raise Conflict("cannot dose: " + "; ".join(verdict.blocking))
+    changes: dict[str, Any] = {}
+    if verdict.overridable:
+        if not can(access.role, Capability.ORDER_TREATMENT):
+            raise Conflict(
+                "a prescriber must override before dosing: " + "; ".join(verdict.overridable)
+            )
+        if len(override_reason.strip()) < MIN_REASON:
+            raise InvalidInput(
+                "override_reason",
+                f"needed for: {'; '.join(verdict.overridable)} ({MIN_REASON} characters or more)",
+            )
+        changes = {"bp_override_reason": override_reason.strip(), "bp_override_by": actor.user}
+    with transaction.atomic():
+        fresh = _step(actor, session, version, State.CHECKS_PASSED, changes, override_reason)
+        record_patient_access(actor, access, "update", "treatment_session.checks_passed")
+    return fresh
+
+
+def chair_checks(session: TreatmentSession) -> pre_dose.ChairChecks:
+    check = facts.current(PreDoseCheck, session).last()
+    vitals = facts.current(VitalSigns, session).filter(timing=VitalSigns.Timing.PRE_DOSE).last()
+    patient = session.patient
+    now = timezone.now()
+    return pre_dose.ChairChecks(
+        product=session.product,
+        now=now,
+        identity_confirmed=bool(check and check.identity_confirmed),
+        ride_home=bool(check and check.ride_home),
+        last_food_at=check.last_food_at if check else None,
+        last_liquid_at=check.last_liquid_at if check else None,
+        nasal_spray_at=check.nasal_steroid_decongestant_at if check else None,
+        pregnancy=check.pregnancy if check else "unknown",
+        pregnancy_relevant=pre_dose.pregnancy_relevant(
+            patient.sex, age_on(patient.birth_date, timezone.localdate())
+        ),
+        pre_dose_phq9=bool(check and check.pre_dose_assessment_id),
+        systolic_mmhg=vitals.systolic_mmhg if vitals else None,
+        diastolic_mmhg=vitals.diastolic_mmhg if vitals else None,
+        heart_rate_bpm=vitals.heart_rate_bpm if vitals else None,
+        spo2_pct=vitals.spo2_pct if vitals else None,
+        respiratory_rate_per_min=vitals.respiratory_rate_per_min if vitals else None,
+    )
+
+
+def administer(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    action: str,
+    values: dict[str, Any],
+    at: datetime | None = None,
+) -> Administration:
+    """A dose given against the signed order: esketamine device by device 5 minutes apart,
+    an infusion started, paused, resumed, re-rated and stopped, or an injection. The last
+    device, the infusion's stop or the injection moves the session to monitoring."""
+    _clinical_write(access, session, {State.CHECKS_PASSED, State.DOSING})
+    if action not in Administration.Action.values:
+        raise InvalidInput("action", f"must be one of {', '.join(Administration.Action.values)}")
+    given = facts.current(Administration, session)
+    now = at or timezone.now()
+    plan = _dose_plan(session, action, given, values, now)
+    first = State(session.state) == State.CHECKS_PASSED
+    if first:  # the gate is checked again at the first dose: consent may have been withdrawn
+        require_treatment_gate(session.patient, session.product, timezone.localdate())
+    with transaction.atomic():
+        fresh = (
+            _step(actor, session, version, State.DOSING)
+            if first
+            else _bump(actor, session, version)
+        )
+        entry = _entry(actor, fresh, Administration, {"action": action, **plan}, at, None, "")
+        if _dosing_complete(fresh, action, plan):
+            _step(actor, fresh, fresh.version, State.MONITORING)
+        record_patient_access(actor, access, "create", f"treatment_session.dose.{action}")
+    return entry
+
+
+def _dose_plan(
+    session: TreatmentSession, action: str, given: Any, values: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    order = session.order
+    ordered_mg = Decimal(str(order.calculation.get("dose_mg") or order.dose_mg or 0))
+    route = session.route
+    allowed = {
+        "intranasal": {Administration.Action.DEVICE},
+        "iv": {
+            Administration.Action.IV_START,
+            Administration.Action.IV_PAUSE,
+            Administration.Action.IV_RESUME,
+            Administration.Action.IV_RATE,
+            Administration.Action.IV_STOP,
+        },
+        "im": {Administration.Action.IM_INJECTION},
+        "oral": {Administration.Action.ORAL},
+        "sublingual": {Administration.Action.ORAL},
+    }[route]
+    if action not in allowed:
+        raise InvalidInput("action", f"not for this route; use {', '.join(sorted(allowed))}")
+    plan: dict[str, Any] = {
+        "lot": (values.get("lot") or "").strip(),
+        "note": values.get("note", ""),
+    }
+    if action == Administration.Action.DEVICE:
+        devices = list(given.filter(action=action))
+        count = len(devices) + 1
+        planned = int(ordered_mg) // ESKETAMINE_DEVICE_MG
+        if count > planned:
+            raise Conflict(f"the order is {ordered_mg} mg: all {planned} devices are given")
+        if devices:
+            previous = devices[-1].at
+            wait = chair.device_wait_s(0, (now - previous).total_seconds() / 60)
+            if wait:
+                raise Conflict(
+                    f"5 minutes between devices: wait {wait // 60} min {wait % 60:02d} s more"
+                )
+        if not plan["lot"]:
+            raise InvalidInput("lot", "name the device's lot")
+        plan |= {"device_number": count, "given_mg": Decimal(ESKETAMINE_DEVICE_MG)}
+        return plan
+    if action == Administration.Action.IV_START:
+        if given.filter(action=action).exists():
+            raise Conflict("the infusion has started already")
+        rate = values.get("rate_ml_per_h") or order.calculation.get("rate_ml_per_h")
+        return plan | _drawn(values, ordered_mg) | {"rate_ml_per_h": Decimal(str(rate))}
+    if action in (Administration.Action.IV_PAUSE, Administration.Action.IV_RESUME):
+        last = given.exclude(action=Administration.Action.IV_RATE).last()
+        running = last is not None and last.action in (
+            Administration.Action.IV_START,
+            Administration.Action.IV_RESUME,
+        )
+        if action == Administration.Action.IV_PAUSE and not running:
+            raise Conflict("the infusion is not running")
+        if action == Administration.Action.IV_RESUME and (
+            last is None or last.action != Administration.Action.IV_PAUSE
+        ):
+            raise Conflict("the infusion is not paused")
+        return plan
+    if action == Administration.Action.IV_RATE:
+        rate = values.get("rate_ml_per_h")
+        if rate is None or Decimal(str(rate)) <= 0:
+            raise InvalidInput("rate_ml_per_h", "give the new pump rate")
+        if not given.filter(action=Administration.Action.IV_START).exists():
+            raise Conflict("the infusion has not started")
+        return plan | {"rate_ml_per_h": Decimal(str(rate))}
+    if action == Administration.Action.IV_STOP:
+        if not given.filter(action=Administration.Action.IV_START).exists():
+            raise Conflict("the infusion has not started")
+        return plan | _given(values, ordered_mg, given)
+    # An injection or an oral dose: drawn, given and left over in one entry.
+    return plan | _drawn(values, ordered_mg) | _given(values, ordered_mg, given)
+
+
+def _drawn(values: dict[str, Any], ordered_mg: Decimal) -> dict[str, Any]:
+    drawn = values.get("drawn_mg")
+    if drawn is None:
+        raise InvalidInput("drawn_mg", "record how much was drawn up")
+    if not values.get("lot"):
+        raise InvalidInput("lot", "name the container it was drawn from")
+    drawn = Decimal(str(drawn))
+    if drawn < ordered_mg:
+        raise InvalidInput("drawn_mg", f"less than the ordered {ordered_mg} mg")
+    return {"drawn_mg": drawn}
+
+
+def _given(values: dict[str, Any], ordered_mg: Decimal, given: Any) -> dict[str, Any]:
+    """Given plus left over must add up to what was drawn; more than the order is refused."""
+    if values.get("given_mg") is None:
+        raise InvalidInput("given_mg", "record how much was given")
+    amount = Decimal(str(values["given_mg"]))
+    if amount < 0:
+        raise InvalidInput("given_mg", "must not be negative")
+    if amount > ordered_mg:
+        raise InvalidInput("given_mg", f"more than the ordered {ordered_mg} mg")
+    drawn = values.get("drawn_mg")
+    if drawn is None:
+        start = given.filter(drawn_mg__isnull=False).first()
+        drawn = start.drawn_mg if start else None
+    if drawn is None:
+        raise InvalidInput("drawn_mg", "record how much was drawn up")
+    waste = Decimal(str(drawn)) - amount
+    if values.get("waste_mg") is not None and Decimal(str(values["waste_mg"])) != waste:
+        raise InvalidInput(
+            "waste_mg",
+            f"drawn {drawn} mg - given {amount} mg leaves {waste} mg, not the amount given",
+        )
+    return {"given_mg": amount, "waste_mg": waste}
+
+
+def _dosing_complete(session: TreatmentSession, action: str, plan: dict[str, Any]) -> bool:
+    if action == Administration.Action.DEVICE:
+        ordered = int(Decimal(str(session.order.calculation.get("dose_mg") or 0)))
+        return plan["device_number"] * ESKETAMINE_DEVICE_MG >= ordered
+    return action in (
+        Administration.Action.IV_STOP,
+        Administration.Action.IM_INJECTION,
+        Administration.Action.ORAL,
+    )
+
+
+def record_observation(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    scale: str,
+    score: int,
+    note: str = "",
+    at: datetime | None = None,
+    corrects: Observation | None = None,
+    correction_reason: str = "",
+) -> Observation:
+    """MOAA/S (0-5), CADSS (0-92, 23 items scored 0-4) or BPRS+ (4 positive-symptom items
+    scored 1-7: 4-28)."""
+    _clinical_write(access, session, BEFORE_DISCHARGE)
+    low, high = OBSERVATION_RANGES.get(scale, (None, None))
+    if low is None or high is None:
+        raise InvalidInput("scale", f"must be one of {', '.join(OBSERVATION_RANGES)}")
+    if not low <= score <= high:
+        raise InvalidInput("score", f"{scale} runs from {low} to {high}")
+    with transaction.atomic():
+        _bump(actor, session, version)
+        entry = _entry(
+            actor,
+            session,
+            Observation,
+            {"scale": scale, "score": score, "note": note},
+            at,
+            corrects,
+            correction_reason,
+        )
+        record_patient_access(actor, access, "create", f"treatment_session.{scale}")
+    return entry
+
+
+# MOAA/S 0-5 (Chernik 1990); CADSS 23 items 0-4 (Bremner 1998); BPRS positive subscale of 4
+# items scored 1-7, as used in ketamine trials (CLINICAL.md 4).
+OBSERVATION_RANGES = {"moaas": (0, 5), "cadss": (0, 92), "bprs_plus": (4, 28)}
+
+
+def record_adverse_event(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    values: dict[str, Any],
+    at: datetime | None = None,
+    corrects: AdverseEvent | None = None,
+    correction_reason: str = "",
+) -> AdverseEvent:
+    """An adverse event, or a new version of one (its resolution, a change of severity)."""
+    _clinical_write(access, session, BEFORE_DISCHARGE)
+    resolved = values.get("resolved_at")
+    if resolved is not None and resolved > timezone.now() + timedelta(minutes=1):
+        raise InvalidInput("resolved_at", "must not be in the future")
+    with transaction.atomic():
+        _bump(actor, session, version)
+        reason = correction_reason or ("updated" if corrects else "")
+        entry = _entry(actor, session, AdverseEvent, values, at, corrects, reason)
+        record_patient_access(actor, access, "create", "treatment_session.adverse_event")
+    return entry
+
+
+def mark_ready(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    responsible_adult: str,
+    ready_without_rule_min: int | None,
+) -> TreatmentSession:
+    """Every discharge criterion met, and the REMS question answered for esketamine."""
+    _clinical_write(access, session, {State.MONITORING})
+    problems = chair.discharge_problems(
+        facts.discharge_facts(session, bool(responsible_adult.strip())), facts.limits(session)
+    )
+    if problems:
+        raise Conflict("not ready: " + "; ".join(problems))
+    if session.product == "esketamine_nasal" and ready_without_rule_min is None:
+        raise InvalidInput(
+            "ready_without_rule_min",
+            "REMS asks when the patient would have been ready without the 2-hour minimum",
+        )
+    with transaction.atomic():
+        fresh = _step(
+            actor,
+            session,
+            version,
+            State.READY,
+            {
+                "responsible_adult": responsible_adult.strip(),
+                "ready_without_rule_min": ready_without_rule_min,
+            },
+        )
+        record_patient_access(actor, access, "update", "treatment_session.ready")
+    return fresh
+
+
+def discharge(
+    actor: Actor, access: PatientAccess, session: TreatmentSession, version: int, note: str = ""
+) -> TreatmentSession:
+    """The patient leaves; the planned day is done, and anything poorly tolerated is noted on
+    it for titration."""
+    _clinical_write(access, session, {State.READY})
+    with transaction.atomic():
+        fresh = _step(actor, session, version, State.DISCHARGED, {"discharge_note": note}, note)
+        scheduled = session.scheduled
+        if scheduled is not None and scheduled.state == ScheduledSession.State.PLANNED:
+            _versioned_update(
+                scheduled,
+                scheduled.version,
+                {
+                    "state": ScheduledSession.State.DONE,
+                    "note": "treatment session discharged",
+                    "poorly_tolerated": facts.poorly_tolerated(session),
+                },
+                actor,
+            )
+        record_patient_access(actor, access, "update", "treatment_session.discharge")
+    return fresh
+
+
+def abort(
+    actor: Actor, access: PatientAccess, session: TreatmentSession, version: int, reason: str
+) -> TreatmentSession:
+    """Before the first dose only: the day is cancelled with the reason."""
+    _need(access, Capability.MANAGE_SCHEDULE, "abort sessions")
+    if len(reason.strip()) < 3:
+        raise InvalidInput("reason", "say why the session is aborted")
+    with transaction.atomic():
+        fresh = _step(actor, session, version, State.ABORTED, {"abort_reason": reason}, reason)
+        scheduled = session.scheduled
+        if scheduled is not None and scheduled.state == ScheduledSession.State.PLANNED:
+            _versioned_update(
+                scheduled,
+                scheduled.version,
+                {"state": ScheduledSession.State.CANCELLED, "note": f"aborted: {reason}"[:1000]},
+                actor,
+            )
+        record_patient_access(actor, access, "update", "treatment_session.abort")
+    return fresh

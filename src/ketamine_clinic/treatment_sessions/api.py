@@ -1,0 +1,480 @@
+"""The treatment session over the API: open it, step it, record at the chair, discharge."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from ketamine_clinic.accounts.requests import api_actor, request_user
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.clinical import chair, pre_dose
+from ketamine_clinic.clinical.vital_signs import Reading
+from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.patients.access import clinics_where, record_patient_access
+from ketamine_clinic.schema_types import line
+from ketamine_clinic.treatment.access import course_for_user
+from ketamine_clinic.treatment.models import ScheduledSession
+from ketamine_clinic.treatment_sessions import actions, facts
+from ketamine_clinic.treatment_sessions.access import session_for_user
+from ketamine_clinic.treatment_sessions.models import (
+    Administration,
+    AdverseEvent,
+    Entry,
+    Observation,
+    PreDoseCheck,
+    Transition,
+    TreatmentSession,
+    VitalSigns,
+)
+
+router = Router(tags=["treatment sessions"])
+
+Version = Annotated[int, Field(ge=1, description="The session version your screen shows")]
+
+
+class SessionOpen(Schema):
+    scheduled: uuid.UUID | None = Field(
+        None, description="The planned dosing day; default: today's in this course"
+    )
+
+
+class StepIn(Schema):
+    version: Version
+
+
+class ChecksIn(Schema):
+    version: Version
+    identity_confirmed: bool
+    ride_home: bool
+    ride_name: Annotated[str, line(200)] = ""
+    last_food_at: datetime | None = None
+    last_liquid_at: datetime | None = None
+    nasal_steroid_decongestant_at: datetime | None = None
+    pregnancy: Literal["not_applicable", "not_pregnant", "pregnant", "unknown"]
+    medication_changes: Annotated[str, line(2000)] = ""
+    benzodiazepines: bool
+    non_benzodiazepine_sedative_hypnotics: bool
+    psychostimulants: bool
+    maois: bool
+    opioids: bool
+    corrects: uuid.UUID | None = None
+    correction_reason: Annotated[str, line(500)] = ""
+
+
+class PassIn(Schema):
+    version: Version
+    override_reason: Annotated[str, line(2000)] = Field(
+        "", description="A prescriber's reason to dose despite an overridable finding"
+    )
+
+
+class VitalsIn(Schema):
+    version: Version
+    at: datetime | None = None
+    systolic_mmhg: Annotated[int, Field(ge=0, le=400)] | None = None
+    diastolic_mmhg: Annotated[int, Field(ge=0, le=400)] | None = None
+    heart_rate_bpm: Annotated[int, Field(ge=0, le=400)] | None = None
+    spo2_pct: Annotated[int, Field(ge=0, le=100)] | None = None
+    respiratory_rate_per_min: Annotated[int, Field(ge=0, le=100)] | None = None
+    corrects: uuid.UUID | None = None
+    correction_reason: Annotated[str, line(500)] = ""
+
+
+class DoseIn(Schema):
+    version: Version
+    action: Literal[
+        "device", "iv_start", "iv_pause", "iv_resume", "iv_rate", "iv_stop", "im_injection", "oral"
+    ]
+    at: datetime | None = None
+    lot: Annotated[str, line(100)] = ""
+    drawn_mg: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)] | None = None
+    given_mg: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)] | None = None
+    waste_mg: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)] | None = None
+    rate_ml_per_h: Annotated[Decimal, Field(gt=0, le=2000, decimal_places=2)] | None = None
+    note: Annotated[str, line(1000)] = ""
+
+
+class ObservationIn(Schema):
+    version: Version
+    scale: Literal["moaas", "cadss", "bprs_plus"]
+    score: Annotated[int, Field(ge=0, le=200)]
+    note: Annotated[str, line(1000)] = ""
+    at: datetime | None = None
+    corrects: uuid.UUID | None = None
+    correction_reason: Annotated[str, line(500)] = ""
+
+
+class AdverseEventIn(Schema):
+    version: Version
+    kind: Literal[
+        "dissociation",
+        "nausea",
+        "vomiting",
+        "dizziness",
+        "hallucinations",
+        "confusion",
+        "sedation",
+        "raised_bp",
+        "respiratory_depression",
+        "other",
+    ]
+    severity: Literal["mild", "moderate", "severe"]
+    action_taken: Annotated[str, line(1000)] = ""
+    serious: bool = False
+    resolved_at: datetime | None = None
+    at: datetime | None = None
+    corrects: uuid.UUID | None = None
+    correction_reason: Annotated[str, line(500)] = ""
+
+
+class ReadyIn(Schema):
+    version: Version
+    responsible_adult: Annotated[str, line(200, min_length=2)]
+    ready_without_rule_min: Annotated[int, Field(ge=0, le=600)] | None = Field(
+        None, description="REMS: minutes from the first device to when they could have left"
+    )
+
+
+class DischargeIn(Schema):
+    version: Version
+    note: Annotated[str, line(2000)] = ""
+
+
+class AbortIn(Schema):
+    version: Version
+    reason: Annotated[str, line(1000, min_length=3)]
+
+
+class TransitionOut(Schema):
+    from_state: str
+    to_state: str
+    at: datetime
+    by: uuid.UUID = Field(..., alias="by_id")
+    note: str
+
+
+class EntryOut(Schema):
+    id: uuid.UUID
+    type: str
+    at: datetime
+    recorded_at: datetime
+    recorded_by: uuid.UUID
+    corrects: uuid.UUID | None
+    correction_reason: str
+    current: bool
+    data: dict[str, Any]
+
+
+class DueOut(Schema):
+    what: str
+    at_min: int
+    overdue: bool
+
+
+class SessionOut(Schema):
+    id: uuid.UUID
+    version: int
+    patient: uuid.UUID = Field(..., alias="patient_id")
+    course: uuid.UUID = Field(..., alias="course_id")
+    order: uuid.UUID = Field(..., alias="order_id")
+    scheduled: uuid.UUID | None = Field(None, alias="scheduled_id")
+    product: str
+    route: str
+    state: str
+    on: date
+    checked_in_at: datetime | None
+    checks_passed_at: datetime | None
+    dosing_started_at: datetime | None
+    monitoring_started_at: datetime | None
+    ready_at: datetime | None
+    discharged_at: datetime | None
+    aborted_at: datetime | None
+    abort_reason: str
+    bp_override_reason: str
+    responsible_adult: str
+    ready_without_rule_min: int | None
+
+
+class TimelineOut(SessionOut):
+    transitions: list[TransitionOut]
+    entries: list[EntryOut]
+    due: list[DueOut]
+    pre_dose_problems: list[str]
+    pre_dose_overridable: list[str]
+    discharge_problems: list[str]
+    alerts: list[str]
+
+
+ENTRY_MODELS: dict[str, type[Entry]] = {
+    "checks": PreDoseCheck,
+    "vitals": VitalSigns,
+    "dose": Administration,
+    "observation": Observation,
+    "adverse_event": AdverseEvent,
+}
+COMMON = {"id", "session", "at", "recorded_at", "recorded_by", "corrects", "correction_reason"}
+
+
+def _entry_out(kind: str, entry: Entry) -> dict[str, Any]:
+    data = {
+        f.name: getattr(entry, f.attname)
+        for f in entry._meta.concrete_fields
+        if f.name not in COMMON
+    }
+    return {
+        "id": entry.pk,
+        "type": kind,
+        "at": entry.at,
+        "recorded_at": entry.recorded_at,
+        "recorded_by": entry.recorded_by_id,
+        "corrects": entry.corrects_id,  # type: ignore[attr-defined]
+        "correction_reason": entry.correction_reason,
+        "current": not type(entry)._default_manager.filter(corrects=entry).exists(),
+        "data": data,
+    }
+
+
+def timeline(session: TreatmentSession) -> dict[str, Any]:
+    """The session with every step and entry in time order, and what is due or missing now."""
+    entries = [
+        _entry_out(kind, e)
+        for kind, model in ENTRY_MODELS.items()
+        for e in model._default_manager.filter(session=session)
+    ]
+    entries.sort(key=lambda e: (e["at"], e["recorded_at"]))
+    verdict = pre_dose.check(actions.chair_checks(session), facts.limits(session))
+    discharge = (
+        chair.discharge_problems(
+            facts.discharge_facts(session, bool(session.responsible_adult)),
+            facts.limits(session),
+        )
+        if session.state == "monitoring"
+        else []
+    )
+    latest = facts.current(VitalSigns, session).last()
+    return {
+        **{f.attname: getattr(session, f.attname) for f in session._meta.concrete_fields},
+        "transitions": list(Transition.objects.filter(session=session)),
+        "entries": entries,
+        "due": facts.due(session),
+        "pre_dose_problems": list(verdict.blocking) if session.state == "checked_in" else [],
+        "pre_dose_overridable": list(verdict.overridable) if session.state == "checked_in" else [],
+        "discharge_problems": [p for p in discharge if "responsible adult" not in p],
+        "alerts": list(latest.alerts) if latest else [],
+    }
+
+
+def _corrects(model: type[Entry], session: TreatmentSession, entry_id: uuid.UUID | None) -> Any:
+    if entry_id is None:
+        return None
+    found = model._default_manager.filter(pk=entry_id, session=session).first()
+    if found is None:
+        raise InvalidInput("corrects", "no such entry in this session")
+    return found
+
+
+def _clinical(request: HttpRequest, session_id: uuid.UUID) -> tuple[Any, TreatmentSession]:
+    return session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
+
+
+@router.post(
+    "/courses/{course_id}/sessions",
+    response={201: SessionOut},
+    summary="Open today's treatment session for a planned dosing day",
+)
+def open_session(request: HttpRequest, course_id: uuid.UUID, payload: SessionOpen) -> Status:
+    access, course = course_for_user(request_user(request), course_id, Capability.MANAGE_SCHEDULE)
+    planned = ScheduledSession.objects.filter(
+        course=course, kind=ScheduledSession.Kind.DOSING, status="active"
+    )
+    if payload.scheduled is not None:
+        scheduled = planned.filter(pk=payload.scheduled).first()
+        if scheduled is None:
+            raise Http404("no such planned session in this course")
+    else:
+        scheduled = planned.filter(on=timezone.localdate(), state="planned").first()
+        if scheduled is None:
+            raise InvalidInput("scheduled", "no dosing session is planned today in this course")
+    return Status(201, actions.open_session(api_actor(request), access, scheduled))
+
+
+@router.get("/sessions", response=list[SessionOut], summary="Today's sessions in your clinics")
+def list_sessions(request: HttpRequest, on: date | None = None) -> list[TreatmentSession]:
+    clinic_ids = clinics_where(request_user(request), Capability.EDIT_CLINICAL)
+    if not clinic_ids:
+        raise PermissionDenied("your role does not work at the chair")
+    return list(
+        TreatmentSession.objects.filter(
+            patient__clinic_id__in=clinic_ids, on=on or timezone.localdate(), status="active"
+        ).order_by("created_at")
+    )
+
+
+@router.get("/sessions/{session_id}", response=TimelineOut, summary="A session's timeline")
+def get_session(request: HttpRequest, session_id: uuid.UUID) -> dict[str, Any]:
+    access, session = _clinical(request, session_id)
+    record_patient_access(api_actor(request), access, "read", "treatment_session")
+    return timeline(session)
+
+
+@router.post("/sessions/{session_id}/check-in", response=SessionOut, summary="Check the patient in")
+def check_in(request: HttpRequest, session_id: uuid.UUID, payload: StepIn) -> TreatmentSession:
+    access, session = session_for_user(
+        request_user(request), session_id, Capability.MANAGE_SCHEDULE
+    )
+    return actions.check_in(api_actor(request), access, session, payload.version)
+
+
+@router.post(
+    "/sessions/{session_id}/checks", response={201: EntryOut}, summary="Record the pre-dose checks"
+)
+def checks(request: HttpRequest, session_id: uuid.UUID, payload: ChecksIn) -> Status:
+    access, session = _clinical(request, session_id)
+    values = payload.model_dump(exclude={"version", "corrects", "correction_reason"})
+    entry = actions.record_checks(
+        api_actor(request),
+        access,
+        session,
+        payload.version,
+        values,
+        _corrects(PreDoseCheck, session, payload.corrects),
+        payload.correction_reason,
+    )
+    return Status(201, _entry_out("checks", entry))
+
+
+@router.post(
+    "/sessions/{session_id}/checks/pass",
+    response=SessionOut,
+    summary="Pass the pre-dose checks (409 naming what blocks; overrides by prescribers)",
+)
+def pass_checks(request: HttpRequest, session_id: uuid.UUID, payload: PassIn) -> TreatmentSession:
+    access, session = _clinical(request, session_id)
+    return actions.pass_checks(
+        api_actor(request), access, session, payload.version, payload.override_reason
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/vitals", response={201: EntryOut}, summary="Record vital signs"
+)
+def vitals(request: HttpRequest, session_id: uuid.UUID, payload: VitalsIn) -> Status:
+    access, session = _clinical(request, session_id)
+    reading = Reading(
+        payload.systolic_mmhg,
+        payload.diastolic_mmhg,
+        payload.heart_rate_bpm,
+        payload.spo2_pct,
+        payload.respiratory_rate_per_min,
+    )
+    entry = actions.record_vitals(
+        api_actor(request),
+        access,
+        session,
+        payload.version,
+        reading,
+        payload.at,
+        _corrects(VitalSigns, session, payload.corrects),
+        payload.correction_reason,
+    )
+    return Status(201, _entry_out("vitals", entry))
+
+
+@router.post(
+    "/sessions/{session_id}/doses",
+    response={201: EntryOut},
+    summary="Give a dose against the signed order (device, infusion events, injection)",
+)
+def doses(request: HttpRequest, session_id: uuid.UUID, payload: DoseIn) -> Status:
+    access, session = _clinical(request, session_id)
+    values = payload.model_dump(exclude={"version", "action", "at"})
+    entry = actions.administer(
+        api_actor(request), access, session, payload.version, payload.action, values, payload.at
+    )
+    return Status(201, _entry_out("dose", entry))
+
+
+@router.post(
+    "/sessions/{session_id}/observations",
+    response={201: EntryOut},
+    summary="Record MOAA/S, CADSS or BPRS+",
+)
+def observations(request: HttpRequest, session_id: uuid.UUID, payload: ObservationIn) -> Status:
+    access, session = _clinical(request, session_id)
+    entry = actions.record_observation(
+        api_actor(request),
+        access,
+        session,
+        payload.version,
+        payload.scale,
+        payload.score,
+        payload.note,
+        payload.at,
+        _corrects(Observation, session, payload.corrects),
+        payload.correction_reason,
+    )
+    return Status(201, _entry_out("observation", entry))
+
+
+@router.post(
+    "/sessions/{session_id}/adverse-events",
+    response={201: EntryOut},
+    summary="Record an adverse event, or a new version of one (resolved, changed severity)",
+)
+def adverse_events(request: HttpRequest, session_id: uuid.UUID, payload: AdverseEventIn) -> Status:
+    access, session = _clinical(request, session_id)
+    values = payload.model_dump(exclude={"version", "at", "corrects", "correction_reason"})
+    entry = actions.record_adverse_event(
+        api_actor(request),
+        access,
+        session,
+        payload.version,
+        values,
+        payload.at,
+        _corrects(AdverseEvent, session, payload.corrects),
+        payload.correction_reason,
+    )
+    return Status(201, _entry_out("adverse_event", entry))
+
+
+@router.post(
+    "/sessions/{session_id}/ready",
+    response=SessionOut,
+    summary="Ready for discharge (409 naming each criterion not met)",
+)
+def ready(request: HttpRequest, session_id: uuid.UUID, payload: ReadyIn) -> TreatmentSession:
+    access, session = _clinical(request, session_id)
+    return actions.mark_ready(
+        api_actor(request),
+        access,
+        session,
+        payload.version,
+        payload.responsible_adult,
+        payload.ready_without_rule_min,
+    )
+
+
+@router.post("/sessions/{session_id}/discharge", response=SessionOut, summary="Discharge")
+def discharge(
+    request: HttpRequest, session_id: uuid.UUID, payload: DischargeIn
+) -> TreatmentSession:
+    access, session = _clinical(request, session_id)
+    return actions.discharge(api_actor(request), access, session, payload.version, payload.note)
+
+
+@router.post(
+    "/sessions/{session_id}/abort",
+    response=SessionOut,
+    summary="Abort before the first dose, with the reason",
+)
+def abort(request: HttpRequest, session_id: uuid.UUID, payload: AbortIn) -> TreatmentSession:
+    access, session = session_for_user(
+        request_user(request), session_id, Capability.MANAGE_SCHEDULE
+    )
+    return actions.abort(api_actor(request), access, session, payload.version, payload.reason)

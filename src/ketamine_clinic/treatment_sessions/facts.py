@@ -1,0 +1,142 @@
+"""What the record of a session says now: the current entries (those not corrected), the
+clinic's thresholds, what is due, and the discharge facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypeVar
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ketamine_clinic.clinical import chair
+from ketamine_clinic.clinical.vital_signs import Reading, ThresholdError, Thresholds, thresholds
+from ketamine_clinic.errors import Conflict
+from ketamine_clinic.treatment_sessions.models import (
+    Administration,
+    AdverseEvent,
+    Entry,
+    Observation,
+    TreatmentSession,
+    VitalSigns,
+)
+
+E = TypeVar("E", bound=Entry)
+
+
+def limits(session: TreatmentSession) -> Thresholds:
+    try:
+        return thresholds(session.patient.clinic.session_settings)
+    except ThresholdError as exc:
+        raise Conflict(f"the clinic's session settings are invalid: {exc}") from None
+
+
+def current(model: type[E], session: TreatmentSession) -> QuerySet[E]:
+    """The entries nobody has corrected, oldest first."""
+    return model._default_manager.filter(session=session, corrected_by__isnull=True).order_by(
+        "at", "recorded_at"
+    )
+
+
+def minutes_since(start: datetime | None, now: datetime) -> float | None:
+    return None if start is None else (now - start).total_seconds() / 60
+
+
+def first_dose_at(session: TreatmentSession) -> datetime | None:
+    first = current(Administration, session).first()
+    return first.at if first else None
+
+
+def last_dose_at(session: TreatmentSession) -> datetime | None:
+    doses = current(Administration, session).exclude(
+        action__in=[Administration.Action.IV_PAUSE, Administration.Action.IV_RATE]
+    )
+    last = doses.last()
+    return last.at if last else None
+
+
+def infusing(session: TreatmentSession) -> bool:
+    last = current(Administration, session).exclude(action=Administration.Action.IV_RATE).last()
+    return last is not None and last.action in (
+        Administration.Action.IV_START,
+        Administration.Action.IV_RESUME,
+    )
+
+
+def reading(vitals: VitalSigns) -> Reading:
+    return Reading(
+        vitals.systolic_mmhg,
+        vitals.diastolic_mmhg,
+        vitals.heart_rate_bpm,
+        vitals.spo2_pct,
+        vitals.respiratory_rate_per_min,
+    )
+
+
+def open_adverse_events(session: TreatmentSession) -> list[AdverseEvent]:
+    return list(current(AdverseEvent, session).filter(resolved_at__isnull=True))
+
+
+def latest_score(session: TreatmentSession, scale: str) -> int | None:
+    latest = current(Observation, session).filter(scale=scale).last()
+    return latest.score if latest else None
+
+
+def dissociation_resolved(session: TreatmentSession) -> bool:
+    """No dissociation adverse event still open (a recorded one must be marked resolved)."""
+    return not any(e.kind == AdverseEvent.Kind.DISSOCIATION for e in open_adverse_events(session))
+
+
+def discharge_facts(
+    session: TreatmentSession, responsible_adult: bool, now: datetime | None = None
+) -> chair.DischargeFacts:
+    now = now or timezone.now()
+    first, last = first_dose_at(session), last_dose_at(session)
+    after = current(VitalSigns, session).exclude(timing=VitalSigns.Timing.PRE_DOSE).last()
+    return chair.DischargeFacts(
+        product=session.product,
+        minutes_since_first_dose=minutes_since(first, now) or 0.0,
+        minutes_since_last_dose=minutes_since(last, now) or 0.0,
+        dosing_complete=session.monitoring_started_at is not None,
+        latest_moaas=latest_score(session, "moaas"),
+        dissociation_resolved=dissociation_resolved(session),
+        open_adverse_events=tuple(
+            e.get_kind_display().lower()
+            for e in open_adverse_events(session)
+            if e.kind != AdverseEvent.Kind.DISSOCIATION
+        ),
+        latest_vitals=reading(after) if after else None,
+        minutes_since_latest_vitals=minutes_since(after.at, now) if after else None,
+        responsible_adult=responsible_adult,
+    )
+
+
+def due(session: TreatmentSession, now: datetime | None = None) -> list[chair.Due]:
+    now = now or timezone.now()
+    first = first_dose_at(session)
+    if first is None or session.state not in ("dosing", "monitoring"):
+        return []
+    vitals = current(VitalSigns, session)
+    times = [(v.at - first).total_seconds() / 60 for v in vitals]
+    bp_times = [(v.at - first).total_seconds() / 60 for v in vitals if v.systolic_mmhg is not None]
+    return chair.due_now(
+        session.route,
+        (now - first).total_seconds() / 60,
+        infusing(session),
+        times,
+        bp_times,
+        limits(session),
+    )
+
+
+def poorly_tolerated(session: TreatmentSession) -> str:
+    """For titration: severe or serious adverse events, and vitals that alerted."""
+    problems = [
+        f"{e.get_severity_display().lower()} {e.get_kind_display().lower()}"
+        for e in current(AdverseEvent, session)
+        if e.severity == AdverseEvent.Severity.SEVERE or e.serious
+    ]
+    alerted = [a for v in current(VitalSigns, session) for a in v.alerts]
+    if alerted:
+        problems.append(f"vitals alerted ({alerted[0]})")
+    return "; ".join(problems)[:500]

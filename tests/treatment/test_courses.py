@@ -39,8 +39,9 @@ def order(world: World, **change: Any) -> Any:
     )
 
 
-def open_gate(world: World) -> None:
-    """A signed, eligible IV evaluation and a signed consent for the patient."""
+def open_gate(world: World, product: str = "iv_racemic") -> None:
+    """A signed, eligible evaluation and a signed consent for the patient (and for esketamine
+    the REMS enrolment)."""
     api = world.api("prescriber")
     for n in range(2):
         api.post(
@@ -61,8 +62,8 @@ def open_gate(world: World) -> None:
         {
             "evaluated_on": timezone.localdate(),
             "diagnosis": "mdd",
-            "product": "iv_racemic",
-            "indication": "off_label",
+            "product": product,
+            "indication": "trd" if product == "esketamine_nasal" else "off_label",
             "episode_months": 12,
             "episode_severity": "moderate",
             "systolic_mmhg": 120,
@@ -71,9 +72,11 @@ def open_gate(world: World) -> None:
     )
     evaluation_actions.sign_evaluation(actor, access, evaluation, evaluation.version)
     document = consent.publish_document(
-        actor, world.clinic, "iv_racemic", "IV consent", "The text of it, in full."
+        actor, world.clinic, product, "Consent", "The text of it, in full."
     )
     consent.record_consent(actor, access, document, "James Walker", signature_typed="JW")
+    if product == "esketamine_nasal":
+        consent.enrol_rems(actor, access, timezone.localdate(), "REMS-0001", patient_signed=True)
 
 
 def test_order_plans_the_induction_and_waits_for_a_signature(world: World) -> None:

@@ -1,0 +1,379 @@
+"""A treatment session over the API: esketamine and IV from check-in to discharge, each
+threshold and override, the device spacing, the 2-hour rule, corrections, conflicts and who
+may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from ketamine_clinic.treatment.models import ScheduledSession
+from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession
+from tests.conftest import World
+from tests.treatment.test_adjuncts import open_every_day
+from tests.treatment.test_courses import open_gate
+from tests.treatment.test_titration import phq9
+
+CHECKS = {
+    "identity_confirmed": True,
+    "ride_home": True,
+    "ride_name": "Pat Walker",
+    "pregnancy": "not_applicable",
+    "benzodiazepines": False,
+    "non_benzodiazepine_sedative_hypnotics": False,
+    "psychostimulants": False,
+    "maois": False,
+    "opioids": False,
+}
+GOOD_VITALS = {
+    "systolic_mmhg": 128,
+    "diastolic_mmhg": 82,
+    "heart_rate_bpm": 72,
+    "spo2_pct": 98,
+    "respiratory_rate_per_min": 14,
+}
+
+
+class Chair:
+    """A nurse's tablet: it keeps the session version it last saw, as the screen does."""
+
+    def __init__(self, world: World, session_id: str, persona: str = "nurse") -> None:
+        self.api = world.api(persona)
+        self.id = session_id
+        self.version = 1
+
+    def refresh(self) -> dict[str, Any]:
+        body = self.api.get(f"/sessions/{self.id}").json()
+        self.version = body["version"]
+        return body
+
+    def post(self, step: str, **body: Any) -> Any:
+        response = self.api.post(f"/sessions/{self.id}/{step}", {"version": self.version, **body})
+        if response.status_code < 300:
+            body = response.json()
+            if "state" in body:  # the session itself
+                self.version = body["version"]
+            else:  # an entry: the session's version moved on
+                self.refresh()
+        return response
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    with time_machine.travel(timezone.now().replace(hour=9, minute=0), tick=False) as traveller:
+        yield traveller
+
+
+def start(world: World, product: str = "esketamine_nasal") -> str:
+    """A signed course with a dosing session today, opened; returns the session id."""
+    open_every_day(world)
+    open_gate(world, product)
+    api = world.api("prescriber")
+    dose = (
+        {"protocol": "esketamine-trd-us", "dose_mg": 56}
+        if product == "esketamine_nasal"
+        else {
+            "protocol": "iv-racemic-standard",
+            "dose_mg_per_kg": "0.5",
+            "concentration_mg_per_ml": "10",
+            "duration_min": "40",
+        }
+    )
+    course = api.post(
+        f"/patients/{world.patient.pk}/courses",
+        {**dose, "start_on": timezone.localdate().isoformat()},
+    ).json()
+    assert api.post(f"/orders/{course['orders'][0]['id']}/sign", {"version": 1}).status_code == 200
+    opened = world.api("front_desk").post(f"/courses/{course['id']}/sessions", {})
+    assert opened.status_code == 201, opened.content
+    return str(opened.json()["id"])
+
+
+def ready_to_dose(world: World, chair: Chair, vitals: dict[str, int] | None = None) -> None:
+    desk = Chair(world, chair.id, "front_desk")
+    assert desk.post("check-in").status_code == 200
+    chair.refresh()
+    nurse = world.api("nurse")
+    pre = phq9(14, timezone.now() - timedelta(minutes=5), "pre_dose")
+    assert nurse.post(f"/patients/{world.patient.pk}/assessments", pre).status_code == 201
+    two_hours = (timezone.now() - timedelta(hours=3)).isoformat()
+    checks = {**CHECKS, "last_food_at": two_hours, "last_liquid_at": two_hours}
+    assert chair.post("checks", **checks).status_code == 201
+    assert chair.post("vitals", **(vitals or GOOD_VITALS)).status_code == 201
+
+
+def test_an_esketamine_session_from_check_in_to_discharge(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world))
+    assert chair.refresh()["state"] == "scheduled"
+    ready_to_dose(world, chair)
+    timeline = chair.refresh()
+    assert timeline["pre_dose_problems"] == []
+    assert chair.post("checks/pass").json()["state"] == "checks_passed"
+
+    first = chair.post("doses", action="device", lot="LOT-A1")
+    assert first.status_code == 201, first.content
+    assert first.json()["data"]["device_number"] == 1
+    assert chair.refresh()["state"] == "dosing"
+    clock.shift(timedelta(minutes=4, seconds=30))
+    early = chair.post("doses", action="device", lot="LOT-A1")
+    assert early.status_code == 409
+    assert "wait 0 min 30 s more" in early.json()["detail"]
+    clock.shift(timedelta(seconds=30))
+    assert chair.post("doses", action="device", lot="LOT-A1").status_code == 201
+    body = chair.refresh()
+    assert body["state"] == "monitoring"  # 56 mg = two devices: dosing is complete
+    assert chair.post("doses", action="device", lot="LOT-A1").status_code == 409
+    assert body["due"][0]["what"] == "blood pressure at 40 min"
+
+    clock.shift(timedelta(minutes=35))  # 40 min after the first device
+    chair.post("vitals", **GOOD_VITALS)
+    assert chair.refresh()["due"] == []
+    chair.post("observations", scale="cadss", score=12)
+    chair.post("adverse-events", kind="dissociation", severity="mild", action_taken="reassured")
+    clock.shift(timedelta(minutes=45))
+    dissociation = next(e for e in chair.refresh()["entries"] if e["type"] == "adverse_event")
+    resolved = chair.post(
+        "adverse-events",
+        kind="dissociation",
+        severity="mild",
+        resolved_at=timezone.now().isoformat(),
+        corrects=dissociation["id"],
+    )
+    assert resolved.status_code == 201
+    chair.post("observations", scale="moaas", score=5)
+    chair.post("vitals", **GOOD_VITALS)
+    early_leave = chair.post("ready", responsible_adult="Pat Walker", ready_without_rule_min=85)
+    assert early_leave.status_code == 409
+    assert "REMS: at least 120 minutes" in early_leave.json()["detail"]
+
+    clock.shift(timedelta(minutes=36))  # 121 minutes after the first device
+    chair.post("vitals", **GOOD_VITALS)
+    missing = chair.post("ready", responsible_adult="Pat Walker")
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["loc"][-1] == "ready_without_rule_min"
+    ready = chair.post("ready", responsible_adult="Pat Walker", ready_without_rule_min=85)
+    assert ready.status_code == 200, ready.content
+    assert chair.post("discharge", note="home with Pat").json()["state"] == "discharged"
+
+    body = chair.refresh()
+    assert [t["to_state"] for t in body["transitions"]] == [
+        "checked_in",
+        "checks_passed",
+        "dosing",
+        "monitoring",
+        "ready_for_discharge",
+        "discharged",
+    ]
+    session = TreatmentSession.objects.get()
+    assert session.scheduled is not None
+    assert session.scheduled.state == ScheduledSession.State.DONE
+    assert chair.post("vitals", **GOOD_VITALS).status_code == 409  # nothing after discharge
+
+
+def test_an_iv_infusion(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world, "iv_racemic"))
+    ready_to_dose(world, chair, {**GOOD_VITALS, "systolic_mmhg": 150, "diastolic_mmhg": 95})
+    assert chair.post("checks/pass").status_code == 200  # 150/95: within the IV limits
+    no_lot = chair.post("doses", action="iv_start", drawn_mg="50")
+    assert no_lot.json()["detail"][0]["loc"][-1] == "lot"
+    started = chair.post("doses", action="iv_start", drawn_mg="50", lot="VIAL-7")
+    assert started.status_code == 201, started.content
+    assert started.json()["data"]["rate_ml_per_h"] == "5.25"  # from the signed order
+    assert chair.refresh()["due"][0] == {"what": "vitals", "at_min": 10, "overdue": False}
+    clock.shift(timedelta(minutes=11))
+    assert chair.refresh()["due"][0]["overdue"] is True
+    alert = chair.post("vitals", **{**GOOD_VITALS, "systolic_mmhg": 184, "diastolic_mmhg": 100})
+    assert alert.json()["data"]["alerts"] == ["systolic 184 > 180 mmHg"]
+    assert chair.refresh()["alerts"] == ["systolic 184 > 180 mmHg"]
+    assert chair.post("doses", action="iv_pause", note="BP").status_code == 201
+    assert chair.post("doses", action="iv_pause").status_code == 409
+    clock.shift(timedelta(minutes=5))
+    chair.post("vitals", **GOOD_VITALS)
+    assert chair.post("doses", action="iv_resume").status_code == 201
+    clock.shift(timedelta(minutes=34))
+    too_much = chair.post("doses", action="iv_stop", given_mg="36")
+    assert too_much.json()["detail"][0]["loc"][-1] == "given_mg"
+    wrong_waste = chair.post("doses", action="iv_stop", given_mg="35", waste_mg="14")
+    assert "leaves 15" in wrong_waste.json()["detail"][0]["msg"]
+    stopped = chair.post("doses", action="iv_stop", given_mg="35")
+    assert stopped.json()["data"]["waste_mg"] == "15.00"  # STORIES: 15 mg witnessed waste
+    assert chair.refresh()["state"] == "monitoring"
+    clock.shift(timedelta(minutes=31))
+    chair.post("observations", scale="moaas", score=5)
+    chair.post("vitals", **GOOD_VITALS)
+    assert chair.post("ready", responsible_adult="Pat Walker").status_code == 200
+    assert chair.post("discharge").status_code == 200
+    scheduled = ScheduledSession.objects.get(treatment_session__isnull=False)
+    assert "vitals alerted (systolic 184 > 180 mmHg)" in scheduled.poorly_tolerated
+
+
+def test_esketamine_blood_pressure_hold_needs_a_prescriber(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world))
+    ready_to_dose(world, chair, {**GOOD_VITALS, "systolic_mmhg": 146, "diastolic_mmhg": 88})
+    assert chair.refresh()["pre_dose_overridable"] == [
+        "146/88 mmHg is above 140/90: hold the dose unless a prescriber overrides with a reason"
+    ]
+    nurse = chair.post("checks/pass", override_reason="it was fine last time")
+    assert nurse.status_code == 409
+    assert "a prescriber must override" in nurse.json()["detail"]
+    doctor = Chair(world, chair.id, "prescriber")
+    doctor.refresh()
+    short = doctor.post("checks/pass", override_reason="ok")
+    assert short.json()["detail"][0]["loc"][-1] == "override_reason"
+    passed = doctor.post(
+        "checks/pass", override_reason="White-coat rise; home readings 130/80 all week"
+    )
+    assert passed.status_code == 200
+    assert passed.json()["bp_override_reason"].startswith("White-coat")
+
+
+def test_no_dosing_above_180_110_even_for_a_prescriber(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world, "iv_racemic"), "prescriber")
+    chair.refresh()
+    ready_to_dose(world, chair, {**GOOD_VITALS, "systolic_mmhg": 182, "diastolic_mmhg": 100})
+    refused = chair.post("checks/pass", override_reason="I know this patient well enough")
+    assert refused.status_code == 409
+    assert "182/100 mmHg is above 180/110: no dosing today" in refused.json()["detail"]
+    aborted = Chair(world, chair.id, "front_desk")
+    aborted.version = chair.refresh()["version"]
+    assert aborted.post("abort", reason="BP too high today").json()["state"] == "aborted"
+    assert ScheduledSession.objects.filter(state="cancelled").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"identity_confirmed": False}, "identity not confirmed"),
+        ({"ride_home": False}, "no ride home arranged"),
+    ],
+)
+def test_blocking_checks(world: World, clock: Any, change: dict[str, Any], problem: str) -> None:
+    chair = Chair(world, start(world))
+    ready_to_dose(world, chair)
+    checks = chair.refresh()["entries"]
+    first = next(e for e in checks if e["type"] == "checks")
+    corrected = chair.post(
+        "checks", **{**CHECKS, **change}, corrects=first["id"], correction_reason="asked again"
+    )
+    assert corrected.status_code == 201
+    refused = chair.post("checks/pass")
+    assert refused.status_code == 409
+    assert problem in refused.json()["detail"]
+
+
+def test_esketamine_fasting_and_the_pre_dose_phq9(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world))
+    Chair(world, chair.id, "front_desk").post("check-in")
+    chair.refresh()
+    recent = (timezone.now() - timedelta(minutes=20)).isoformat()
+    chair.post("checks", **CHECKS, last_food_at=recent, last_liquid_at=recent)
+    chair.post("vitals", **GOOD_VITALS)
+    body = chair.refresh()
+    assert body["pre_dose_problems"] == ["no pre-dose PHQ-9 today"]
+    assert body["pre_dose_overridable"] == [
+        "food within 2 hours of dosing (or not recorded)",
+        "liquids within 30 minutes of dosing (or not recorded)",
+    ]
+
+
+def test_two_nurses_at_once_conflict_instead_of_overwriting(world: World, clock: Any) -> None:
+    session_id = start(world)
+    first, second = Chair(world, session_id), Chair(world, session_id, "prescriber")
+    Chair(world, session_id, "front_desk").post("check-in")
+    first.refresh()
+    second.refresh()
+    assert first.post("vitals", **GOOD_VITALS).status_code == 201
+    stale = second.post("vitals", **GOOD_VITALS)
+    assert stale.status_code == 409
+    assert "changed by someone else" in stale.json()["detail"]
+    second.refresh()
+    assert second.post("vitals", **GOOD_VITALS).status_code == 201
+
+
+def test_corrections_keep_the_original(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world))
+    Chair(world, chair.id, "front_desk").post("check-in")
+    chair.refresh()
+    typo = chair.post("vitals", **{**GOOD_VITALS, "heart_rate_bpm": 27}).json()
+    fixed = chair.post(
+        "vitals", **GOOD_VITALS, corrects=typo["id"], correction_reason="typed 27 for 72"
+    )
+    assert fixed.status_code == 201
+    again = chair.post("vitals", **GOOD_VITALS, corrects=typo["id"], correction_reason="again")
+    assert again.status_code == 409
+    entries = [e for e in chair.refresh()["entries"] if e["type"] == "vitals"]
+    assert [(e["data"]["heart_rate_bpm"], e["current"]) for e in entries] == [
+        (27, False),
+        (72, True),
+    ]
+    assert chair.post("vitals", systolic_mmhg=1200, diastolic_mmhg=80).json()["detail"][0]["loc"][
+        -1
+    ] == ("systolic_mmhg")
+
+
+def test_illegal_steps_are_refused(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world))
+    chair.refresh()
+    early = chair.post("doses", action="device", lot="L1")
+    assert early.status_code == 409
+    assert chair.post("checks/pass").status_code == 409  # not checked in
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    assert chair.post("doses", action="iv_start", drawn_mg="50", lot="L").status_code == 422
+    chair.post("doses", action="device", lot="L1")
+    late_abort = Chair(world, chair.id, "front_desk")
+    late_abort.version = chair.refresh()["version"]
+    refused = late_abort.post("abort", reason="changed mind")
+    assert refused.status_code == 409
+    assert "only before the first dose" in refused.json()["detail"]
+    assert Administration.objects.count() == 1
+
+
+def test_a_session_opens_only_today_under_a_signed_course(world: World, clock: Any) -> None:
+    start(world)
+    course_id = str(TreatmentSession.objects.get().course_id)
+    desk = world.api("front_desk")
+    again = desk.post(f"/courses/{course_id}/sessions", {})
+    assert again.status_code == 409
+    assert "already open" in again.json()["detail"]
+    later = ScheduledSession.objects.filter(on__gt=timezone.localdate()).first()
+    assert later is not None
+    future = desk.post(f"/courses/{course_id}/sessions", {"scheduled": str(later.pk)})
+    assert future.status_code == 409
+    assert "not today" in future.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "read", "write", "check_in"),
+    [
+        ("prescriber", 200, 201, 200),
+        ("nurse", 200, 201, 200),
+        ("front_desk", 403, 403, 200),
+        ("admin", 403, 403, 403),
+        ("patient", 404, 404, 404),
+        ("other_clinic_nurse", 404, 404, 404),
+        (None, 401, 401, 401),
+    ],
+)
+def test_who_works_at_the_chair(
+    world: World, clock: Any, persona: str | None, read: int, write: int, check_in: int
+) -> None:
+    session_id = start(world)
+    api = world.api(persona)
+    assert api.post(f"/sessions/{session_id}/check-in", {"version": 1}).status_code == check_in
+    version = 2 if check_in == 200 else 1
+    if version == 1:
+        world.api("front_desk").post(f"/sessions/{session_id}/check-in", {"version": 1})
+    assert api.get(f"/sessions/{session_id}").status_code == read
+    vitals = api.post(f"/sessions/{session_id}/vitals", {"version": 2, **GOOD_VITALS})
+    assert vitals.status_code == write
+    listing = api.get("/sessions")
+    expected = {None: 401, "front_desk": 403, "admin": 403, "patient": 403}.get(persona, 200)
+    assert listing.status_code == expected
+    if persona == "other_clinic_nurse":
+        assert listing.json() == []

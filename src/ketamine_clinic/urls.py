@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("ketamine_clinic.assessments.urls")),
     path("", include("ketamine_clinic.evaluations.urls")),
     path("", include("ketamine_clinic.treatment.urls")),
+    path("", include("ketamine_clinic.treatment_sessions.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -4,12 +4,10 @@ may do what."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from ketamine_clinic.treatment.models import ScheduledSession
@@ -63,14 +61,16 @@ class Chair:
         return response
 
 
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    with time_machine.travel(timezone.now().replace(hour=9, minute=0), tick=False) as traveller:
-        yield traveller
-
-
 def start(world: World, product: str = "esketamine_nasal") -> str:
     """A signed course with a dosing session today, opened; returns the session id."""
+    scheduled = plan_today(world, product)
+    opened = world.api("front_desk").post(f"/courses/{scheduled.course_id}/sessions", {})
+    assert opened.status_code == 201, opened.content
+    return str(opened.json()["id"])
+
+
+def plan_today(world: World, product: str = "esketamine_nasal") -> ScheduledSession:
+    """A signed course whose first dosing session is today (not yet opened)."""
     open_every_day(world)
     open_gate(world, product)
     api = world.api("prescriber")
@@ -89,9 +89,7 @@ def start(world: World, product: str = "esketamine_nasal") -> str:
         {**dose, "start_on": timezone.localdate().isoformat()},
     ).json()
     assert api.post(f"/orders/{course['orders'][0]['id']}/sign", {"version": 1}).status_code == 200
-    opened = world.api("front_desk").post(f"/courses/{course['id']}/sessions", {})
-    assert opened.status_code == 201, opened.content
-    return str(opened.json()["id"])
+    return ScheduledSession.objects.get(course_id=course["id"], on=timezone.localdate())
 
 
 def ready_to_dose(world: World, chair: Chair, vitals: dict[str, int] | None = None) -> None:

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketamine_clinic.accounts.audit import record_access, record_link_access
@@ -153,6 +154,11 @@ def record(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpRes
     instrument = _instrument_or_404(access.patient.clinic_id, instrument_id)
     form_class = answers_form_class(instrument, staff=True)
     initial = {"administered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    if request.GET.get("context"):  # e.g. the chair asks for a pre-dose score
+        initial["context"] = request.GET["context"]
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         when = form.cleaned_data["administered_at"]
@@ -178,7 +184,7 @@ def record(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpRes
                 else:
                     messages.success(request, note + ".")
                 return redirect(
-                    reverse("patients:chart", args=[access.patient.pk]) + "#measurements"
+                    back or reverse("patients:chart", args=[access.patient.pk]) + "#measurements"
                 )
     return render(
         request,

@@ -5,3 +5,21 @@ document.addEventListener("click", function (event) {
     window.location.assign(row.getAttribute("data-href"));
   }
 });
+
+// The chair's clocks: [data-since] counts up from a time (minutes:seconds since the first
+// dose); [data-until] counts down to a time (the next esketamine device) and then says so.
+function kcTick() {
+  var now = Date.now();
+  document.querySelectorAll("[data-since]").forEach(function (el) {
+    var s = Math.max(0, Math.floor((now - Date.parse(el.getAttribute("data-since"))) / 1000));
+    el.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  });
+  document.querySelectorAll("[data-until]").forEach(function (el) {
+    var s = Math.ceil((Date.parse(el.getAttribute("data-until")) - now) / 1000);
+    el.textContent = s > 0 ? "next device in " + Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0") : "next device may be given now";
+  });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  kcTick();
+  window.setInterval(kcTick, 1000);
+});

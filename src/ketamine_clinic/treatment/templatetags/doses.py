@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import template
 
+from ketamine_clinic.evaluations.consent_models import PRODUCTS
+
 register = template.Library()
 
 
@@ -14,3 +16,9 @@ def dose(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(Decimal(value).normalize(), "f")
+
+
+@register.filter
+def product_label(product: str) -> str:
+    """iv_racemic -> IV racemic ketamine, as the consent documents name it."""
+    return dict(PRODUCTS).get(product, product)

@@ -1,0 +1,72 @@
+"""The chair's forms: small, one task each, big enough to tap on a tablet."""
+
+from __future__ import annotations
+
+from django import forms
+
+from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.patients.forms import DATETIME
+from ketamine_clinic.treatment_sessions.models import AdverseEvent, PreDoseCheck
+
+
+class ChecksForm(StyledFormMixin, forms.Form):
+    identity_confirmed = forms.BooleanField(required=False, label="Identity confirmed")
+    ride_home = forms.BooleanField(required=False, label="Ride home arranged")
+    ride_name = forms.CharField(max_length=200, required=False, label="Who takes them home")
+    last_food_at = forms.DateTimeField(required=False, widget=DATETIME, label="Last food")
+    last_liquid_at = forms.DateTimeField(required=False, widget=DATETIME, label="Last liquids")
+    nasal_steroid_decongestant_at = forms.DateTimeField(
+        required=False, widget=DATETIME, label="Nasal steroid or decongestant (esketamine)"
+    )
+    pregnancy = forms.ChoiceField(choices=PreDoseCheck.Pregnancy.choices, label="Pregnancy")
+    medication_changes = forms.CharField(
+        max_length=2000, required=False, label="Medication changes since last time"
+    )
+    benzodiazepines = forms.BooleanField(required=False, label="Benzodiazepines")
+    non_benzodiazepine_sedative_hypnotics = forms.BooleanField(
+        required=False, label="Non-benzodiazepine sedative hypnotics"
+    )
+    psychostimulants = forms.BooleanField(required=False, label="Psychostimulants")
+    maois = forms.BooleanField(required=False, label="MAOIs")
+    opioids = forms.BooleanField(required=False, label="Opioids")
+
+
+class VitalsForm(StyledFormMixin, forms.Form):
+    systolic_mmhg = forms.IntegerField(required=False, label="Systolic (mmHg)")
+    diastolic_mmhg = forms.IntegerField(required=False, label="Diastolic (mmHg)")
+    heart_rate_bpm = forms.IntegerField(required=False, label="Heart rate (/min)")
+    spo2_pct = forms.IntegerField(required=False, label="SpO2 (%)")
+    respiratory_rate_per_min = forms.IntegerField(required=False, label="Resp. rate (/min)")
+
+
+class DoseForm(StyledFormMixin, forms.Form):
+    action = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    lot = forms.CharField(max_length=100, required=False, label="Lot")
+    drawn_mg = forms.DecimalField(required=False, decimal_places=2, label="Drawn up (mg)")
+    given_mg = forms.DecimalField(required=False, decimal_places=2, label="Given (mg)")
+    rate_ml_per_h = forms.DecimalField(required=False, decimal_places=2, label="Rate (mL/h)")
+    note = forms.CharField(max_length=1000, required=False, label="Note")
+
+
+class ObservationForm(StyledFormMixin, forms.Form):
+    scale = forms.ChoiceField(
+        choices=[("moaas", "MOAA/S"), ("cadss", "CADSS"), ("bprs_plus", "BPRS+")]
+    )
+    score = forms.IntegerField(min_value=0, max_value=200, label="Score")
+
+
+class AdverseEventForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(choices=AdverseEvent.Kind.choices, label="Event")
+    severity = forms.ChoiceField(choices=AdverseEvent.Severity.choices, label="Severity")
+    action_taken = forms.CharField(max_length=1000, required=False, label="Action taken")
+    serious = forms.BooleanField(required=False, label="Serious adverse event")
+
+
+class ReadyForm(StyledFormMixin, forms.Form):
+    responsible_adult = forms.CharField(max_length=200, label="Responsible adult taking them home")
+    ready_without_rule_min = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=600,
+        label="Would have been ready after (min), without the 2-hour rule",
+    )

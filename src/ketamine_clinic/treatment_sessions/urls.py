@@ -1,0 +1,11 @@
+from django.urls import path
+
+from ketamine_clinic.treatment_sessions import views
+
+app_name = "treatment_sessions"
+urlpatterns = [
+    path("chair/", views.today, name="today"),
+    path("chair/open/<uuid:scheduled_id>/", views.open_session, name="open"),
+    path("chair/<uuid:session_id>/", views.chair, name="chair"),
+    path("chair/<uuid:session_id>/<slug:name>/", views.step, name="step"),
+]

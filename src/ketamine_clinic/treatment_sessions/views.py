@@ -1,0 +1,289 @@
+"""The chair: today's sessions, and one session on a tablet from check-in to discharge.
+
+Every form on the chair page carries the session version it was drawn with; a write made
+from an out-of-date screen is refused and the page reloads with what the other nurse did.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from ketamine_clinic.accounts.current import current_membership
+from ketamine_clinic.accounts.requests import request_user, web_actor
+from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.clinical.protocols import (
+    ESKETAMINE_DEVICE_INTERVAL_MIN,
+    ESKETAMINE_DEVICE_MG,
+)
+from ketamine_clinic.clinical.vital_signs import Reading
+from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.patients.access import PatientAccess, record_patient_access
+from ketamine_clinic.treatment.access import course_for_user
+from ketamine_clinic.treatment.models import ScheduledSession
+from ketamine_clinic.treatment_sessions import actions, facts
+from ketamine_clinic.treatment_sessions.access import session_for_user
+from ketamine_clinic.treatment_sessions.api import timeline
+from ketamine_clinic.treatment_sessions.forms import (
+    AdverseEventForm,
+    ChecksForm,
+    DoseForm,
+    ObservationForm,
+    ReadyForm,
+    VitalsForm,
+)
+from ketamine_clinic.treatment_sessions.models import (
+    Administration,
+    AdverseEvent,
+    TreatmentSession,
+)
+
+
+@login_required
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    """Today's dosing days in this clinic: open, check in, go to the chair."""
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, Capability.MANAGE_SCHEDULE):
+        raise PermissionDenied("your role does not work with the day's sessions")
+    day = timezone.localdate()
+    planned = (
+        ScheduledSession.objects.filter(
+            patient__clinic=membership.clinic,
+            kind=ScheduledSession.Kind.DOSING,
+            on=day,
+            status="active",
+            course__state="active",
+        )
+        .select_related("patient", "course")
+        .order_by("patient__family_name")
+    )
+    opened = {
+        s.scheduled_id: s
+        for s in TreatmentSession.objects.filter(patient__clinic=membership.clinic, on=day)
+    }
+    return render(
+        request,
+        "treatment_sessions/today.html",
+        {
+            "rows": [(p, opened.get(p.pk)) for p in planned],
+            "clinical": can(membership.role, Capability.EDIT_CLINICAL),
+            "day": day,
+        },
+    )
+
+
+@login_required
+@require_POST
+def open_session(request: HttpRequest, scheduled_id: str) -> HttpResponse:
+    scheduled = ScheduledSession.objects.filter(pk=scheduled_id).first()
+    if scheduled is None:
+        raise Http404("no such session")
+    access, _course = course_for_user(
+        request_user(request), scheduled.course_id, Capability.MANAGE_SCHEDULE
+    )
+    try:
+        session = actions.open_session(web_actor(request), access, scheduled)
+        session = actions.check_in(web_actor(request), access, session, session.version)
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+        return redirect("treatment_sessions:today")
+    messages.success(request, f"{access.patient.full_name} is checked in.")
+    if can(access.role, Capability.EDIT_CLINICAL):
+        return redirect("treatment_sessions:chair", session_id=session.pk)
+    return redirect("treatment_sessions:today")
+
+
+def _dose_display(session: TreatmentSession) -> dict[str, Any]:
+    calculation = session.order.calculation
+    dose = Decimal(str(calculation.get("dose_mg") or 0))
+    devices = int(dose) // ESKETAMINE_DEVICE_MG if session.route == "intranasal" else 0
+    given = facts.current(Administration, session)
+    last_device = given.filter(action=Administration.Action.DEVICE).last()
+    next_device_at = (
+        last_device.at + timedelta(minutes=ESKETAMINE_DEVICE_INTERVAL_MIN) if last_device else None
+    )
+    return {
+        "calculation": calculation,
+        "devices": devices,
+        "devices_given": given.filter(action=Administration.Action.DEVICE).count(),
+        "next_device_at": next_device_at,
+        "infusing": facts.infusing(session),
+        "started": given.filter(action=Administration.Action.IV_START).exists(),
+        "paused": (
+            (last := given.exclude(action=Administration.Action.IV_RATE).last()) is not None
+            and last.action == Administration.Action.IV_PAUSE
+        ),
+    }
+
+
+@login_required
+@require_GET
+def chair(request: HttpRequest, session_id: str) -> HttpResponse:
+    access, session = session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
+    record_patient_access(web_actor(request), access, "read", "treatment_session")
+    data = timeline(session)
+    first = facts.first_dose_at(session)
+    return render(
+        request,
+        "treatment_sessions/chair.html",
+        {
+            "session": session,
+            "patient": access.patient,
+            "t": data,
+            "first_dose_at": first,
+            "open_events": facts.open_adverse_events(session),
+            "dose": _dose_display(session),
+            "may_override": can(access.role, Capability.ORDER_TREATMENT),
+            "checks_form": ChecksForm(auto_id="checks_%s", initial={"pregnancy": "not_applicable"}),
+            "vitals_form": VitalsForm(auto_id="vitals_%s"),
+            "event_form": AdverseEventForm(auto_id="event_%s"),
+            "ready_form": ReadyForm(auto_id="ready_%s"),
+            "esketamine": session.product == "esketamine_nasal",
+            "scales": [("cadss", "CADSS"), ("bprs_plus", "BPRS+")],
+        },
+    )
+
+
+Step = Callable[[HttpRequest, Any, PatientAccess, TreatmentSession, int], str]
+
+
+def _valid(form: Any) -> dict[str, Any]:
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else "form"
+        raise InvalidInput(field, f"{label}: {errors[0]}")
+    return dict(form.cleaned_data)
+
+
+def _checks(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    actions.record_checks(actor, access, s, v, _valid(ChecksForm(request.POST)))
+    return "Pre-dose checks recorded."
+
+
+def _vitals(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    entry = actions.record_vitals(actor, access, s, v, Reading(**_valid(VitalsForm(request.POST))))
+    if entry.alerts:
+        return "ALERT: " + "; ".join(entry.alerts)
+    return "Vitals recorded."
+
+
+def _pass(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    actions.pass_checks(actor, access, s, v, request.POST.get("override_reason", ""))
+    return "Pre-dose checks passed: ready to dose."
+
+
+def _dose(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    data = _valid(DoseForm(request.POST))
+    entry = actions.administer(actor, access, s, v, data.pop("action"), data)
+    return f"{entry.get_action_display()} recorded."
+
+
+def _observation(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    data = _valid(ObservationForm(request.POST))
+    actions.record_observation(actor, access, s, v, data["scale"], data["score"])
+    return "Observation recorded."
+
+
+def _event(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    actions.record_adverse_event(actor, access, s, v, _valid(AdverseEventForm(request.POST)))
+    return "Adverse event recorded."
+
+
+def _resolve(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    try:
+        event_id = uuid.UUID(request.POST.get("event", ""))
+    except ValueError:
+        raise InvalidInput("event", "no such adverse event in this session") from None
+    event = AdverseEvent.objects.filter(pk=event_id, session=s).first()
+    if event is None:
+        raise InvalidInput("event", "no such adverse event in this session")
+    values = {
+        "kind": event.kind,
+        "severity": event.severity,
+        "action_taken": event.action_taken,
+        "serious": event.serious,
+        "resolved_at": timezone.now(),
+    }
+    actions.record_adverse_event(actor, access, s, v, values, event.at, event, "resolved")
+    return f"{event.get_kind_display()} resolved."
+
+
+def _ready(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    data = _valid(ReadyForm(request.POST))
+    actions.mark_ready(
+        actor, access, s, v, data["responsible_adult"], data["ready_without_rule_min"]
+    )
+    return "Ready for discharge."
+
+
+def _discharge(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    actions.discharge(actor, access, s, v, request.POST.get("note", ""))
+    return "Discharged."
+
+
+def _abort(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    actions.abort(actor, access, s, v, request.POST.get("reason", ""))
+    return "Session aborted."
+
+
+STEPS: dict[str, Step] = {
+    "checks": _checks,
+    "vitals": _vitals,
+    "pass": _pass,
+    "dose": _dose,
+    "observation": _observation,
+    "event": _event,
+    "resolve": _resolve,
+    "ready": _ready,
+    "discharge": _discharge,
+    "abort": _abort,
+}
+
+
+@login_required
+@require_POST
+def step(request: HttpRequest, session_id: str, name: str) -> HttpResponse:
+    handler = STEPS.get(name)
+    if handler is None:
+        raise Http404("no such step")
+    access, session = session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
+    try:
+        version = int(request.POST.get("version") or 0)
+        note = handler(request, web_actor(request), access, session, version)
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+    else:
+        (messages.error if note.startswith("ALERT") else messages.success)(request, note)
+    return redirect("treatment_sessions:chair", session_id=session.pk)

@@ -1,0 +1,106 @@
+"""The day's list and the chair page: front desk checks in, the nurse works the session, the
+page refuses a write from an out-of-date screen; and who may see what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from ketamine_clinic.treatment_sessions.models import TreatmentSession
+from tests.conftest import World
+from tests.treatment_sessions.test_api import GOOD_VITALS, plan_today
+
+VITALS = {k: str(v) for k, v in GOOD_VITALS.items()}
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("front_desk", 200), ("nurse", 200), ("prescriber", 200), ("admin", 403), ("patient", 403)],
+)
+def test_who_sees_the_day(world: World, persona: str, status: int) -> None:
+    assert world.client(persona).get("/chair/").status_code == status
+
+
+def test_front_desk_checks_in_and_the_nurse_works_the_chair(world: World, clock: Any) -> None:
+    scheduled = plan_today(world)
+    desk = world.client("front_desk")
+    day = desk.get("/chair/").content.decode()
+    assert "Check in James" in day
+    checked = desk.post(f"/chair/open/{scheduled.pk}/", follow=True)
+    assert "James Walker is checked in." in checked.content.decode()
+    session = TreatmentSession.objects.get(scheduled=scheduled)
+    assert session.state == "checked_in"
+    assert desk.get(f"/chair/{session.pk}/").status_code == 403  # clinical content
+
+    nurse = world.client("nurse")
+    page = nurse.get(f"/chair/{session.pk}/").content.decode()
+    assert "56 mg</strong> = 2 devices" in page
+    assert "Record the pre-dose PHQ-9" in page
+    assert "no pre-dose PHQ-9 today" in page
+    saved = nurse.post(
+        f"/chair/{session.pk}/vitals/", {"version": session.version, **VITALS}, follow=True
+    )
+    assert "Vitals recorded." in saved.content.decode()
+    stale = nurse.post(
+        f"/chair/{session.pk}/vitals/", {"version": session.version, **VITALS}, follow=True
+    )
+    assert "changed by someone else" in stale.content.decode()
+    clock.shift(timedelta(minutes=1))
+    high = nurse.post(
+        f"/chair/{session.pk}/vitals/",
+        {"version": session.version + 1, **VITALS, "systolic_mmhg": "190"},
+        follow=True,
+    ).content.decode()
+    assert "ALERT: systolic 190 &gt; 180 mmHg" in high
+    assert 'id="vitals-alert"' in high
+    bad = nurse.post(
+        f"/chair/{session.pk}/vitals/",
+        {"version": session.version + 2, **VITALS, "spo2_pct": "120"},
+        follow=True,
+    ).content.decode()
+    assert "120 is outside 50-100" in bad
+
+
+def test_the_pre_dose_phq9_comes_back_to_the_chair(world: World, clock: Any) -> None:
+    scheduled = plan_today(world)
+    world.client("front_desk").post(f"/chair/open/{scheduled.pk}/")
+    session = TreatmentSession.objects.get(scheduled=scheduled)
+    nurse = world.client("nurse")
+    url = (
+        f"/patients/{world.patient.pk}/assessments/new/phq9/"
+        f"?context=pre_dose&next=/chair/{session.pk}/"
+    )
+    form = nurse.get(url).content.decode()
+    assert 'value="pre_dose" selected' in form
+    answers = {f"item_{n}": "1" for n in range(1, 10)} | {"item_9": "0"}
+    answers |= {
+        "administered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "context": "pre_dose",
+    }
+    done = nurse.post(url, answers)
+    assert done.status_code == 302
+    assert done.url == f"/chair/{session.pk}/"
+    outside = nurse.post(
+        f"/patients/{world.patient.pk}/assessments/new/phq9/?next=https://evil.example/",
+        answers
+        | {
+            "administered_at": (timezone.localtime() - timedelta(minutes=1)).strftime(
+                "%Y-%m-%dT%H:%M"
+            )
+        },
+    )
+    assert outside.url.startswith(f"/patients/{world.patient.pk}/")
+
+
+def test_another_clinic_cannot_reach_the_chair(world: World, clock: Any) -> None:
+    scheduled = plan_today(world)
+    world.client("front_desk").post(f"/chair/open/{scheduled.pk}/")
+    session = TreatmentSession.objects.get(scheduled=scheduled)
+    other = world.client("other_clinic_nurse")
+    assert other.get(f"/chair/{session.pk}/").status_code == 404
+    assert other.post(f"/chair/{session.pk}/vitals/", {"version": 2, **VITALS}).status_code == 404
+    assert other.post(f"/chair/open/{scheduled.pk}/").status_code == 404
+    assert "James" not in other.get("/chair/").content.decode()

@@ -5,6 +5,7 @@ success). Two clinics: the personas work in clinic A; `other_clinic_nurse` works
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,8 +13,10 @@ from functools import cache
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth.hashers import make_password
 from django.test import Client
+from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.authn import issue_token
@@ -118,3 +121,11 @@ def world(db: None) -> World:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Browser tests are slowest; run them last so a quick failure shows first.
     items.sort(key=lambda item: "browser" in item.keywords)
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    """9 in the morning today, standing still until shifted: a session's minutes matter
+    (device spacing, the 2-hour rule)."""
+    with time_machine.travel(timezone.now().replace(hour=9, minute=0), tick=False) as traveller:
+        yield traveller

@@ -14,3 +14,13 @@ class InvalidInput(Exception):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+def as_sentence(exc: Exception) -> str:
+    """A refusal as a message for the screen: its text with the first letter upper-cased
+    (not str.capitalize, which would lower-case REMS, MOAA/S and mmHg)."""
+    if isinstance(exc, InvalidInput):
+        text = f"{exc.field.replace('_', ' ')}: {exc.message}"
+    else:
+        text = str(exc)
+    return text[:1].upper() + text[1:]

@@ -14,7 +14,7 @@ from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.protocols import LIBRARY
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.treatment import clinic_protocols
 from ketamine_clinic.treatment.forms import ProtocolForm
@@ -142,7 +142,7 @@ def protocol_retire(request: HttpRequest, key: str) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except (InvalidInput, Conflict) as exc:
-        messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+        messages.error(request, as_sentence(exc))
     else:
         messages.success(request, f"Protocol {key} retired; courses already ordered keep it.")
     return redirect("treatment:protocols")

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.patients.access import (
@@ -158,7 +158,7 @@ def sign(request: HttpRequest, order_id: str) -> HttpResponse:
     try:
         actions.sign_order(web_actor(request), access, found, int(request.POST.get("version") or 0))
     except Conflict as exc:
-        messages.error(request, str(exc).capitalize())
+        messages.error(request, as_sentence(exc))
     else:
         messages.success(request, "Order signed: the course is active.")
     return redirect("treatment:course", course_id=found.course_id)
@@ -173,7 +173,7 @@ def maintenance(request: HttpRequest, course_id: str) -> HttpResponse:
             web_actor(request), access, found, int(request.POST.get("version") or 0)
         )
     except Conflict as exc:
-        messages.error(request, str(exc).capitalize())
+        messages.error(request, as_sentence(exc))
     else:
         messages.success(request, "Moved to maintenance; the schedule is replanned.")
     return redirect("treatment:course", course_id=found.pk)
@@ -194,7 +194,7 @@ def move(request: HttpRequest, session_id: str) -> HttpResponse:
                 form.cleaned_data["on"],
             )
         except (InvalidInput, Conflict) as exc:
-            messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+            messages.error(request, as_sentence(exc))
         else:
             messages.success(request, "Session moved.")
     else:
@@ -226,7 +226,7 @@ def mark(request: HttpRequest, session_id: str) -> HttpResponse:
                 form.cleaned_data.get("poorly_tolerated") or "",
             )
         except (InvalidInput, Conflict) as exc:
-            messages.error(request, str(exc).capitalize())
+            messages.error(request, as_sentence(exc))
         else:
             messages.success(request, f"Session marked {form.cleaned_data['state']}.")
     else:
@@ -254,7 +254,7 @@ def decide(request: HttpRequest, course_id: str) -> HttpResponse:
             note=data["note"],
         )
     except (InvalidInput, Conflict) as exc:
-        messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+        messages.error(request, as_sentence(exc))
         return redirect("treatment:course", course_id=found.pk)
     messages.success(request, f"Suggestion {row.decision}.")
     proposed = row.suggestion.get("proposed_mg_per_kg") or row.suggestion.get("proposed_mg")
@@ -316,7 +316,7 @@ def adjunct(request: HttpRequest, course_id: str) -> HttpResponse:
                 web_actor(request), access, found, data["kind"], data["on"], data["note"]
             )
         except (InvalidInput, Conflict) as exc:
-            messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+            messages.error(request, as_sentence(exc))
         else:
             messages.success(request, "Session added to the plan.")
     else:

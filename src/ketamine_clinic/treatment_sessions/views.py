@@ -28,7 +28,7 @@ from ketamine_clinic.clinical.protocols import (
     ESKETAMINE_DEVICE_MG,
 )
 from ketamine_clinic.clinical.vital_signs import Reading
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
@@ -97,7 +97,7 @@ def open_session(request: HttpRequest, scheduled_id: str) -> HttpResponse:
         session = actions.open_session(web_actor(request), access, scheduled)
         session = actions.check_in(web_actor(request), access, session, session.version)
     except (Conflict, InvalidInput) as exc:
-        messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+        messages.error(request, as_sentence(exc))
         return redirect("treatment_sessions:today")
     messages.success(request, f"{access.patient.full_name} is checked in.")
     if can(access.role, Capability.EDIT_CLINICAL):
@@ -163,7 +163,7 @@ def _valid(form: Any) -> dict[str, Any]:
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         label = form.fields[field].label if field in form.fields else "form"
-        raise InvalidInput(field, f"{label}: {errors[0]}")
+        raise InvalidInput(str(label), errors[0])
     return dict(form.cleaned_data)
 
 
@@ -283,7 +283,7 @@ def step(request: HttpRequest, session_id: str, name: str) -> HttpResponse:
         version = int(request.POST.get("version") or 0)
         note = handler(request, web_actor(request), access, session, version)
     except (Conflict, InvalidInput) as exc:
-        messages.error(request, getattr(exc, "message", str(exc)).capitalize())
+        messages.error(request, as_sentence(exc))
     else:
         (messages.error if note.startswith("ALERT") else messages.success)(request, note)
     return redirect("treatment_sessions:chair", session_id=session.pk)

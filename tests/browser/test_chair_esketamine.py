@@ -1,0 +1,112 @@
+"""Sam runs an esketamine session on a tablet, from check-in to discharge (STORIES.md,
+journey 3): REMS enrolment verified by the gate, the pre-dose PHQ-9 and checks, 56 mg as two
+devices five minutes apart, BP at 40 minutes, two hours' observation, then home."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD, World
+from tests.treatment_sessions.test_api import plan_today
+
+
+def vitals(page: Page, systolic: str = "128", diastolic: str = "82") -> None:
+    form = page.locator("#vitals-form")
+    form.get_by_label("Systolic (mmHg)").fill(systolic)
+    form.get_by_label("Diastolic (mmHg)").fill(diastolic)
+    form.get_by_label("Heart rate (/min)").fill("74")
+    form.get_by_label("SpO2 (%)").fill("98")
+    form.get_by_label("Resp. rate (/min)").fill("14")
+    form.get_by_role("button", name="Save vitals").click()
+
+
+def test_nurse_runs_an_esketamine_session_on_a_tablet(
+    live_server: object, world: World, page: Page, clock: Any, settings: Any
+) -> None:
+    # The test jumps the clock by tens of minutes; a nurse at the chair would be tapping.
+    settings.KC_IDLE_TIMEOUT = timedelta(hours=3)
+    plan_today(world)
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"{live_server}/login/")
+    page.get_by_label("Username").fill("nurse")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Today").click()
+    page.get_by_role("button", name="Check in James").click()
+    expect(page.get_by_text("James Walker is checked in.")).to_be_visible()
+    expect(page.locator("[data-session-state]")).to_have_text("Checked in")
+    expect(page.get_by_text("no pre-dose PHQ-9 today")).to_be_visible()
+
+    page.get_by_role("link", name="Record the pre-dose PHQ-9").click()
+    questions = page.locator("fieldset")
+    for n in range(9):
+        questions.nth(n).get_by_label("Not at all" if n == 8 else "Several days").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("PHQ-9 recorded: 8")).to_be_visible()
+
+    checks = page.locator("#checks-form")
+    checks.get_by_label("Identity confirmed").check()
+    checks.get_by_label("Ride home arranged").check()
+    checks.get_by_label("Who takes them home").fill("Pat Walker")
+    three_hours_ago = (timezone.localtime() - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    checks.get_by_label("Last food").fill(three_hours_ago)
+    checks.get_by_label("Last liquids").fill(three_hours_ago)
+    checks.get_by_role("button", name="Save checks").click()
+    expect(page.get_by_text("Pre-dose checks recorded.")).to_be_visible()
+    vitals(page)
+    expect(page.get_by_text("Vitals recorded.")).to_be_visible()
+    assert_accessible(page, "chair-checked-in")
+    page.get_by_role("button", name="Pre-dose checks passed").click()
+    expect(page.locator("[data-session-state]")).to_have_text("Pre-dose checks passed")
+
+    page.get_by_label("Lot").fill("LOT-56A")
+    page.get_by_role("button", name="Give device 1").click()
+    expect(page.get_by_text("Esketamine device recorded.")).to_be_visible()
+    expect(page.get_by_text("Device 2 of 2")).to_be_visible()
+    page.get_by_label("Lot").fill("LOT-56A")
+    page.get_by_role("button", name="Give device 2").click()
+    expect(page.get_by_text("5 minutes between devices: wait 5 min 00 s more")).to_be_visible()
+    clock.shift(timedelta(minutes=5))
+    page.get_by_label("Lot").fill("LOT-56A")
+    page.get_by_role("button", name="Give device 2").click()
+    expect(page.locator("[data-session-state]")).to_have_text("Monitoring")
+    expect(page.locator("[data-due='blood pressure at 40 min']")).to_be_visible()
+    assert_accessible(page, "chair-monitoring")
+
+    clock.shift(timedelta(minutes=35))
+    page.reload()
+    vitals(page, "138", "86")
+    expect(page.locator("[data-due]")).to_have_count(0)
+    page.get_by_role("button", name="MOAA/S 4").click()
+    event = page.locator("form", has=page.get_by_role("button", name="Record adverse event"))
+    event.locator("select[name=kind]").select_option("dissociation")
+    event.get_by_label("Action taken").fill("reassured, lights dimmed")
+    event.get_by_role("button", name="Record adverse event").click()
+    expect(page.locator("[data-open-event='dissociation']")).to_be_visible()
+    page.get_by_label("Responsible adult taking them home").fill("Pat Walker")
+    page.get_by_label("Would have been ready after (min), without the 2-hour rule").fill("80")
+    page.get_by_role("button", name="Ready").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Not ready: REMS: at least 120 minutes of observation"
+    )
+
+    clock.shift(timedelta(minutes=45))
+    page.reload()
+    page.locator("[data-open-event='dissociation']").get_by_role("button", name="Resolved").click()
+    expect(page.get_by_text("Dissociation resolved.")).to_be_visible()
+    page.get_by_role("button", name="MOAA/S 5").click()
+    clock.shift(timedelta(minutes=36))
+    page.reload()
+    vitals(page)
+    page.get_by_label("Responsible adult taking them home").fill("Pat Walker")
+    page.get_by_label("Would have been ready after (min), without the 2-hour rule").fill("80")
+    page.get_by_role("button", name="Ready").click()
+    expect(page.locator("[data-session-state]")).to_have_text("Ready for discharge")
+    page.get_by_role("button", name="Discharge").click()
+    expect(page.locator("[data-session-state]")).to_have_text("Discharged")
+    assert_accessible(page, "chair-discharged")

@@ -52,6 +52,10 @@ class Clinic(models.Model):
         blank=True,
         help_text="Eligibility thresholds overriding the defaults (see clinical/eligibility.py).",
     )
+    address = models.CharField(
+        max_length=500, blank=True, help_text="Postal address (REMS monitoring form)"
+    )
+    phone = models.CharField(max_length=40, blank=True, help_text="The clinic's phone number")
     session_settings = models.JSONField(
         default=dict,
         blank=True,

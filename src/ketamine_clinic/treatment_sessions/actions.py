@@ -18,7 +18,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.assessments.models import Assessment
-from ketamine_clinic.clinical import chair, pre_dose, session_flow
+from ketamine_clinic.clinical import chair, pre_dose, rems_form, session_flow
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_MG
 from ketamine_clinic.clinical.session_flow import State
@@ -26,10 +26,10 @@ from ketamine_clinic.clinical.vital_signs import Reading, alerts, implausible
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update
+from ketamine_clinic.patients.actions import _versioned_update, sign_once
 from ketamine_clinic.patients.models import RecordStatus
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
-from ketamine_clinic.treatment_sessions import facts
+from ketamine_clinic.treatment_sessions import facts, rems
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
     AdverseEvent,
@@ -624,4 +624,64 @@ def abort(
                 actor,
             )
         record_patient_access(actor, access, "update", "treatment_session.abort")
+    return fresh
+
+
+def rems_gaps(session: TreatmentSession) -> list[str]:
+    """What the REMS monitoring form still lacks (esketamine sessions that were dosed)."""
+    if session.product != "esketamine_nasal" or session.dosing_started_at is None:
+        return []
+    return rems_form.missing(rems.build(session))
+
+
+def sign_record(
+    actor: Actor, access: PatientAccess, session: TreatmentSession, version: int
+) -> TreatmentSession:
+    """Sign the session record once the patient has left (or the session was aborted); for
+    esketamine, not before the REMS monitoring form has every required field."""
+    _need(access, Capability.EDIT_CLINICAL, "sign session records")
+    if State(session.state) not in (State.DISCHARGED, State.ABORTED):
+        raise Conflict("the record is signed after discharge (or abort)")
+    gaps = rems_gaps(session)
+    if gaps:
+        raise Conflict("the REMS monitoring form still needs: " + "; ".join(gaps))
+    with transaction.atomic():
+        fresh = sign_once(
+            session,
+            version,
+            actor,
+            unsigned={"signed_at__isnull": True},
+            signed={"signed_at": timezone.now(), "signed_by": actor.user},
+            noun="session",
+            already="this session record is already signed",
+        )
+        record_patient_access(actor, access, "update", "treatment_session.sign")
+    assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
+    return fresh
+
+
+def record_rems_submission(
+    actor: Actor, access: PatientAccess, session: TreatmentSession, version: int, reference: str
+) -> TreatmentSession:
+    """The form went in (there is no public REMS API): when, by whom, and its reference."""
+    _need(access, Capability.EDIT_CLINICAL, "record REMS submissions")
+    if session.product != "esketamine_nasal" or session.dosing_started_at is None:
+        raise Conflict("only a dosed esketamine session has a REMS monitoring form")
+    if not session.is_signed:
+        raise Conflict("sign the session record first: it checks the form is complete")
+    if session.rems_submitted_at is not None:
+        raise Conflict("this form is recorded as submitted already")
+    with transaction.atomic():
+        fresh = _versioned_update(
+            session,
+            version,
+            {
+                "rems_submitted_at": timezone.now(),
+                "rems_submitted_by": actor.user,
+                "rems_reference": reference.strip(),
+            },
+            actor,
+        )
+        record_patient_access(actor, access, "update", "treatment_session.rems_submitted")
+    assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
     return fresh

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -14,13 +14,15 @@ from pydantic import Field
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import chair, pre_dose
+from ketamine_clinic.clinical import rems_form as rems_form_rules
 from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
+from ketamine_clinic.pdf import render_pdf
 from ketamine_clinic.schema_types import line
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
-from ketamine_clinic.treatment_sessions import actions, facts
+from ketamine_clinic.treatment_sessions import actions, facts, rems
 from ketamine_clinic.treatment_sessions.access import session_for_user
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
@@ -171,7 +173,7 @@ class EntryOut(Schema):
     data: dict[str, Any]
 
 
-class DueOut(Schema):
+class DueNowOut(Schema):
     what: str
     at_min: int
     overdue: bool
@@ -204,7 +206,7 @@ class SessionOut(Schema):
 class TimelineOut(SessionOut):
     transitions: list[TransitionOut]
     entries: list[EntryOut]
-    due: list[DueOut]
+    due: list[DueNowOut]
     pre_dose_problems: list[str]
     pre_dose_overridable: list[str]
     discharge_problems: list[str]
@@ -478,3 +480,136 @@ def abort(request: HttpRequest, session_id: uuid.UUID, payload: AbortIn) -> Trea
         request_user(request), session_id, Capability.MANAGE_SCHEDULE
     )
     return actions.abort(api_actor(request), access, session, payload.version, payload.reason)
+
+
+class RemsFormOut(Schema):
+    session: uuid.UUID
+    form: dict[str, Any]
+    missing: list[str]
+    due_on: date
+    status: str
+    submitted_at: datetime | None
+    reference: str
+
+
+class SubmittedIn(Schema):
+    version: Version
+    reference: Annotated[str, line(100)] = Field("", description="The REMS confirmation, if any")
+
+
+class DueOut(Schema):
+    session: uuid.UUID
+    patient: uuid.UUID
+    patient_name: str
+    on: date
+    due_on: date
+    status: str
+    signed: bool
+
+
+def _rems_out(session: TreatmentSession) -> dict[str, Any]:
+    context = rems.form_context(session)
+    form = context["form"]
+    return {
+        "session": session.pk,
+        "form": {**vars(form), "lot_numbers": list(form.lot_numbers)},
+        "missing": context["missing"],
+        "due_on": context["due_on"],
+        "status": context["status"],
+        "submitted_at": session.rems_submitted_at,
+        "reference": session.rems_reference,
+    }
+
+
+def _esketamine(session: TreatmentSession) -> None:
+    if session.product != "esketamine_nasal":
+        raise Http404("only esketamine sessions have a REMS monitoring form")
+
+
+@router.get(
+    "/sessions/{session_id}/rems-form",
+    response=RemsFormOut,
+    summary="The REMS Patient Monitoring Form, filled from the session, with what it lacks",
+)
+def rems_form(request: HttpRequest, session_id: uuid.UUID) -> dict[str, Any]:
+    access, session = _clinical(request, session_id)
+    _esketamine(session)
+    record_patient_access(api_actor(request), access, "read", "treatment_session.rems_form")
+    return _rems_out(session)
+
+
+@router.get(
+    "/sessions/{session_id}/rems-form.pdf",
+    summary="The REMS Patient Monitoring Form as PDF, to print and submit",
+)
+def rems_form_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    access, session = _clinical(request, session_id)
+    _esketamine(session)
+    pdf = render_pdf("treatment_sessions/rems_form_pdf.html", rems.form_context(session))
+    record_patient_access(api_actor(request), access, "export", "treatment_session.rems_form")
+    return _pdf(pdf, f"rems-monitoring-{session.on.isoformat()}.pdf")
+
+
+@router.post(
+    "/sessions/{session_id}/rems-form/submitted",
+    response=SessionOut,
+    summary="Record that the REMS form was submitted (there is no public REMS API)",
+)
+def rems_submitted(
+    request: HttpRequest, session_id: uuid.UUID, payload: SubmittedIn
+) -> TreatmentSession:
+    access, session = _clinical(request, session_id)
+    return actions.record_rems_submission(
+        api_actor(request), access, session, payload.version, payload.reference
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/sign",
+    response=SessionOut,
+    summary="Sign the session record (for esketamine, only with a complete REMS form)",
+)
+def sign(request: HttpRequest, session_id: uuid.UUID, payload: StepIn) -> TreatmentSession:
+    access, session = _clinical(request, session_id)
+    return actions.sign_record(api_actor(request), access, session, payload.version)
+
+
+@router.get("/sessions/{session_id}/record.pdf", summary="The session record as PDF")
+def record_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+    access, session = _clinical(request, session_id)
+    pdf = render_pdf(
+        "treatment_sessions/session_record_pdf.html",
+        {"session": session, "patient": access.patient, "t": timeline(session)},
+    )
+    record_patient_access(api_actor(request), access, "export", "treatment_session.record")
+    return _pdf(pdf, f"session-{session.on.isoformat()}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@router.get(
+    "/rems-forms/due",
+    response=list[DueOut],
+    summary="REMS monitoring forms not yet recorded as submitted, with their 7-day deadline",
+)
+def rems_due(request: HttpRequest) -> list[dict[str, Any]]:
+    clinic_ids = clinics_where(request_user(request), Capability.EDIT_CLINICAL)
+    if not clinic_ids:
+        raise PermissionDenied("your role does not see REMS forms")
+    today = timezone.localdate()
+    return [
+        {
+            "session": s.pk,
+            "patient": s.patient_id,
+            "patient_name": s.patient.full_name,
+            "on": s.on,
+            "due_on": rems_form_rules.due_on(s.on),
+            "status": rems_form_rules.deadline_status(s.on, False, today),
+            "signed": s.is_signed,
+        }
+        for s in rems.due_sessions(clinic_ids)
+    ]

@@ -55,10 +55,23 @@ class TreatmentSession(PatientRecord):
         null=True, blank=True, help_text="REMS: when the patient would have been ready to leave"
     )
     discharge_note = models.CharField(max_length=2000, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rems_submitted_at = models.DateTimeField(null=True, blank=True)
+    rems_submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rems_reference = models.CharField(max_length=100, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-on", "-created_at"]
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
 
 
 class Transition(models.Model):

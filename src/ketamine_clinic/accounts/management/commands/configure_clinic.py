@@ -21,6 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("name")
         parser.add_argument("--crisis-phone", help="e.g. 988 (US), 116123 (UK)")
         parser.add_argument("--crisis-text", help="One sentence shown on the crisis page")
+        parser.add_argument("--phone", help="The clinic's phone (REMS monitoring form)")
+        parser.add_argument("--address", help="The clinic's postal address (REMS form)")
+        parser.add_argument(
+            "--session",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="Chair threshold: esketamine_hold_mmhg=140/90, no_dosing_mmhg=180/110, "
+            "alert_heart_rate_above=110, alert_spo2_below=92, "
+            "racemic_min_observation_after_dose_min=30, ... (KEY=default removes it)",
+        )
         parser.add_argument("--measurement-interval-days", type=int)
         parser.add_argument(
             "--remission",
@@ -70,6 +81,17 @@ class Command(BaseCommand):
             if not 10 <= len(text) <= 300:
                 raise CommandError("--crisis-text: give 10 to 300 characters")
             clinic.crisis_text = text
+        if options["phone"] is not None:
+            phone = options["phone"].strip()
+            if not phone or len(phone) > 40 or not all(c.isdigit() or c in "+ -()" for c in phone):
+                raise CommandError("--phone: digits, spaces, brackets, + and - only (1-40)")
+            clinic.phone = phone
+        if options["address"] is not None:
+            address = options["address"].strip()
+            if not 5 <= len(address) <= 500:
+                raise CommandError("--address: give 5 to 500 characters")
+            clinic.address = address
+        clinic.session_settings = _session(dict(clinic.session_settings or {}), options["session"])
         if options["measurement_interval_days"] is not None:
             days = options["measurement_interval_days"]
             if not 1 <= days <= 90:
@@ -115,11 +137,35 @@ class Command(BaseCommand):
             f"{'required' if clinic.require_staff_otp else 'optional'}; open days "
             f"{clinic.open_weekdays or 'Mon-Fri'}; {len(clinic.closed_dates)} closed date(s); "
             "eligibility "
-            f"{clinic.eligibility_settings or 'defaults'}"
+            f"{clinic.eligibility_settings or 'defaults'}; chair thresholds "
+            f"{clinic.session_settings or 'defaults'}"
         )
 
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _session(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:
+    """Apply KEY=VALUE chair thresholds, checked by the rules that read them."""
+    from ketamine_clinic.clinical.vital_signs import ThresholdError, thresholds
+
+    for spec in specs:
+        key, _, value = spec.partition("=")
+        if value == "default":
+            current.pop(key, None)
+            continue
+        try:
+            parsed: Any = (
+                [int(part) for part in value.split("/")] if key.endswith("_mmhg") else int(value)
+            )
+        except ValueError:
+            raise CommandError(f"--session {key}: {value!r} is not a number") from None
+        current[key] = parsed
+    try:
+        thresholds(current)
+    except ThresholdError as exc:
+        raise CommandError(f"--session {exc}") from None
+    return current
 
 
 def _weekdays(spec: str) -> list[int]:

@@ -1,0 +1,162 @@
+"""The REMS Patient Monitoring Form: filled from the session, complete before the record is
+signed, printable, and due within 7 days until its submission is recorded."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from ketamine_clinic.clinical.rems_form import deadline_status, due_on
+from ketamine_clinic.treatment_sessions.models import TreatmentSession
+from tests.conftest import World
+from tests.treatment_sessions.test_api import GOOD_VITALS, Chair, ready_to_dose, start
+
+
+def esketamine_session(world: World, clock: Any) -> Chair:
+    """Journey 3: 56 mg as two devices, BP at 40 minutes, two hours, discharged."""
+    chair = Chair(world, start(world))
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    chair.post("doses", action="device", lot="LOT-A1")
+    clock.shift(timedelta(minutes=5))
+    chair.post("doses", action="device", lot="LOT-A1")
+    clock.shift(timedelta(minutes=35))
+    chair.post("vitals", **{**GOOD_VITALS, "systolic_mmhg": 138, "diastolic_mmhg": 86})
+    chair.post("observations", scale="cadss", score=9)
+    clock.shift(timedelta(minutes=81))
+    chair.post("observations", scale="moaas", score=5)
+    chair.post("vitals", **GOOD_VITALS)
+    assert (
+        chair.post("ready", responsible_adult="Pat", ready_without_rule_min=75).status_code == 200
+    )
+    assert chair.post("discharge").status_code == 200
+    return chair
+
+
+def test_the_form_is_filled_from_the_session(world: World, clock: Any) -> None:
+    chair = esketamine_session(world, clock)
+    body = chair.api.get(f"/sessions/{chair.id}/rems-form").json()
+    form = body["form"]
+    assert form["patient_last_name"] == "Walker"
+    assert form["first_treatment"] is True
+    assert form["enrolled"] is True
+    assert form["enrolment_id"] == "REMS-0001"
+    assert form["dose_mg"] == 56
+    assert form["lot_numbers"] == ["LOT-A1"]
+    assert form["minutes_first_device_to_end_of_monitoring"] == 121
+    assert form["ready_without_rule_min"] == 75
+    assert (form["bp_before"], form["bp_at_40_min"], form["bp_before_leaving"]) == (
+        "128/82",
+        "138/86",
+        "128/82",
+    )
+    assert form["vitals_in_range_before"] is True
+    assert form["dissociation"] is True  # CADSS 9
+    assert form["sedation"] is False
+    assert form["respiratory_depression"] is False
+    assert form["opioids"] is False
+    # The clinic has no phone or address yet, and the nurse no email: the form says so.
+    assert body["missing"] == [
+        "monitoring provider's phone",
+        "monitoring provider's email",
+        "healthcare setting's address",
+    ]
+    assert body["status"] == "due in 7 days"
+
+
+def test_the_record_is_signed_only_with_a_complete_form(world: World, clock: Any) -> None:
+    chair = esketamine_session(world, clock)
+    refused = chair.post("sign")
+    assert refused.status_code == 409
+    assert (
+        "the REMS monitoring form still needs: monitoring provider's phone"
+        in (refused.json()["detail"])
+    )
+    world.clinic.phone = "+1 555 0100"
+    world.clinic.address = "12 River Street, Springfield"
+    world.clinic.save()
+    world.users["nurse"].email = "sam@clinic.example"
+    world.users["nurse"].save()
+    assert chair.post("sign").status_code == 200
+    assert chair.post("sign").status_code == 409  # once
+
+    due = chair.api.get("/rems-forms/due").json()
+    assert [(d["patient_name"], d["status"], d["signed"]) for d in due] == [
+        ("James Walker", "due in 7 days", True)
+    ]
+    pdf = chair.api.get(f"/sessions/{chair.id}/rems-form.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    record = chair.api.get(f"/sessions/{chair.id}/record.pdf")
+    assert record.content.startswith(b"%PDF")
+
+    submitted = chair.post("rems-form/submitted", reference="RMS-778812")
+    assert submitted.status_code == 200
+    assert chair.post("rems-form/submitted", reference="again").status_code == 409
+    assert chair.api.get("/rems-forms/due").json() == []
+    body = chair.api.get(f"/sessions/{chair.id}/rems-form").json()
+    assert body["status"] == "submitted"
+    assert body["reference"] == "RMS-778812"
+
+
+def test_submission_needs_the_signed_record(world: World, clock: Any) -> None:
+    chair = esketamine_session(world, clock)
+    refused = chair.post("rems-form/submitted", reference="RMS-1")
+    assert refused.status_code == 409
+    assert "sign the session record first" in refused.json()["detail"]
+
+
+def test_a_second_session_is_not_the_first_treatment(world: World, clock: Any) -> None:
+    first = esketamine_session(world, clock)
+    session = TreatmentSession.objects.get(pk=first.id)
+    later = TreatmentSession.objects.create(
+        patient=session.patient,
+        course=session.course,
+        order=session.order,
+        product=session.product,
+        route=session.route,
+        on=session.on,
+        state="monitoring",
+        dosing_started_at=timezone.now(),
+        monitoring_started_at=timezone.now(),
+    )
+    body = first.api.get(f"/sessions/{later.pk}/rems-form").json()
+    assert body["form"]["first_treatment"] is False
+    assert "whether the patient is enrolled (first treatment)" not in body["missing"]
+
+
+def test_an_iv_session_has_no_rems_form(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world, "iv_racemic"))
+    assert chair.api.get(f"/sessions/{chair.id}/rems-form").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("front_desk", 403), ("admin", 403), ("patient", 404), ("other_clinic_nurse", 404)],
+)
+def test_who_may_not_see_the_form(world: World, clock: Any, persona: str, status: int) -> None:
+    session_id = start(world)
+    api = world.api(persona)
+    assert api.get(f"/sessions/{session_id}/rems-form").status_code == status
+    assert api.get(f"/sessions/{session_id}/rems-form.pdf").status_code == status
+    assert api.get(f"/sessions/{session_id}/record.pdf").status_code == status
+    due = api.get("/rems-forms/due")
+    assert due.status_code == (200 if persona == "other_clinic_nurse" else 403)
+
+
+@pytest.mark.parametrize(
+    ("treated", "today", "status"),
+    [
+        (date(2026, 11, 2), date(2026, 11, 2), "due in 7 days"),
+        (date(2026, 11, 2), date(2026, 11, 8), "due in 1 day"),
+        (date(2026, 11, 2), date(2026, 11, 9), "due today"),
+        (date(2026, 11, 2), date(2026, 11, 10), "overdue"),
+    ],
+)
+def test_the_seven_day_window(treated: date, today: date, status: str) -> None:
+    assert due_on(treated) == date(2026, 11, 9)
+    assert deadline_status(treated, False, today) == status
+    assert deadline_status(treated, True, today) == "submitted"

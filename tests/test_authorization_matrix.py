@@ -610,6 +610,12 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "ready",
         "discharge",
         "abort",
+        "rems_form",  # tests/treatment_sessions/test_rems.py
+        "rems_form_pdf",
+        "rems_submitted",
+        "sign",
+        "record_pdf",
+        "rems_due",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

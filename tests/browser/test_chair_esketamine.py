@@ -30,6 +30,11 @@ def test_nurse_runs_an_esketamine_session_on_a_tablet(
 ) -> None:
     # The test jumps the clock by tens of minutes; a nurse at the chair would be tapping.
     settings.KC_IDLE_TIMEOUT = timedelta(hours=3)
+    world.clinic.phone = "+1 555 0100"
+    world.clinic.address = "12 River Street, Springfield"
+    world.clinic.save()
+    world.users["nurse"].email = "sam@clinic.example"
+    world.users["nurse"].save()
     plan_today(world)
     page.set_viewport_size({"width": 1024, "height": 768})
     page.goto(f"{live_server}/login/")
@@ -110,3 +115,14 @@ def test_nurse_runs_an_esketamine_session_on_a_tablet(
     page.get_by_role("button", name="Discharge").click()
     expect(page.locator("[data-session-state]")).to_have_text("Discharged")
     assert_accessible(page, "chair-discharged")
+
+    page.get_by_role("button", name="Sign the session record").click()
+    expect(page.get_by_text("Session record signed.")).to_be_visible()
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("#rems-due")).to_contain_text("due in 7 days")
+    page.locator("#rems-due").get_by_role("link", name="Walker, James").click()
+    page.get_by_label("REMS confirmation (if given)").fill("RMS-0042")
+    page.get_by_role("button", name="Record that the REMS form was submitted").click()
+    expect(page.get_by_text("REMS form submitted")).to_be_visible()
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("#rems-due")).to_contain_text("None outstanding.")

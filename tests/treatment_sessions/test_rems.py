@@ -160,3 +160,18 @@ def test_the_seven_day_window(treated: date, today: date, status: str) -> None:
     assert due_on(treated) == date(2026, 11, 9)
     assert deadline_status(treated, False, today) == status
     assert deadline_status(treated, True, today) == "submitted"
+
+
+def test_the_dashboard_lists_forms_due_to_clinicians_only(world: World, clock: Any) -> None:
+    chair = esketamine_session(world, clock)
+    nurse = world.client("nurse").get("/dashboard/").content.decode()
+    assert 'id="rems-due"' in nurse
+    assert "Walker, James" in nurse
+    assert "record not signed" in nurse
+    assert 'id="rems-due"' not in world.client("admin").get("/dashboard/").content.decode()
+    clock.shift(timedelta(days=8))
+    late = world.client("nurse").get("/dashboard/").content.decode()
+    assert "overdue" in late
+    page = world.client("nurse").get(f"/chair/{chair.id}/").content.decode()
+    assert "The REMS monitoring form still needs:" in page
+    assert "monitoring provider&#x27;s phone" in page

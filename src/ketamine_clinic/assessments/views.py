@@ -42,6 +42,7 @@ from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
 from ketamine_clinic.patients.models import Patient, RecordStatus
 from ketamine_clinic.treatment.models import Course, ScheduledSession
+from ketamine_clinic.treatment_sessions.rems import due_rows as rems_due_rows
 
 STATUS_LABELS = {
     "no_data": "No scores yet",
@@ -391,6 +392,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "interval_days": clinic.measurement_interval_days,
             "may_acknowledge": can(membership.role, Capability.ACKNOWLEDGE_ALERT),
             "form": AcknowledgeForm(),
+            "rems_due": rems_due_rows(clinic.pk)
+            if can(membership.role, Capability.EDIT_CLINICAL)
+            else None,
         },
     )
 

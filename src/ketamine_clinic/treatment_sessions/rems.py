@@ -174,3 +174,16 @@ def due_sessions(clinic_ids: list[Any]) -> list[TreatmentSession]:
         .select_related("patient")
         .order_by("on", "created_at")
     )
+
+
+def due_rows(clinic_id: Any) -> list[dict[str, Any]]:
+    """For the dashboard: each form still to submit, its deadline and whether it is signed."""
+    today = timezone.localdate()
+    return [
+        {
+            "session": s,
+            "due_on": rems_form.due_on(s.on),
+            "status": rems_form.deadline_status(s.on, False, today),
+        }
+        for s in due_sessions([clinic_id])
+    ]

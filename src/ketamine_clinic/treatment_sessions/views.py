@@ -152,6 +152,7 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
             "ready_form": ReadyForm(auto_id="ready_%s"),
             "esketamine": session.product == "esketamine_nasal",
             "scales": [("cadss", "CADSS"), ("bprs_plus", "BPRS+")],
+            "rems_gaps": actions.rems_gaps(session),
         },
     )
 
@@ -258,6 +259,20 @@ def _abort(
     return "Session aborted."
 
 
+def _sign(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    actions.sign_record(actor, access, s, v)
+    return "Session record signed."
+
+
+def _rems(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    actions.record_rems_submission(actor, access, s, v, request.POST.get("reference", ""))
+    return "REMS form recorded as submitted."
+
+
 STEPS: dict[str, Step] = {
     "checks": _checks,
     "vitals": _vitals,
@@ -269,6 +284,8 @@ STEPS: dict[str, Step] = {
     "ready": _ready,
     "discharge": _discharge,
     "abort": _abort,
+    "sign": _sign,
+    "rems": _rems,
 }
 
 

@@ -616,6 +616,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "sign",
         "record_pdf",
         "rems_due",
+        "follow_ups",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

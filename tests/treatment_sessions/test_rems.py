@@ -175,3 +175,44 @@ def test_the_dashboard_lists_forms_due_to_clinicians_only(world: World, clock: A
     page = world.client("nurse").get(f"/chair/{chair.id}/").content.decode()
     assert "The REMS monitoring form still needs:" in page
     assert "monitoring provider&#x27;s phone" in page
+
+
+def test_follow_up_questionnaires_open_at_their_time(world: World, clock: Any) -> None:
+    chair = esketamine_session(world, clock)
+    made = chair.api.post(f"/sessions/{chair.id}/follow-ups", {"which": ["4h", "24h"]})
+    assert made.status_code == 201, made.content
+    links = {link["context"]: link for link in made.json()}
+    session = TreatmentSession.objects.get(pk=chair.id)
+    first_device = session.dosing_started_at
+    assert first_device is not None
+    url = links["4h"]["url"].split("testserver", 1)[1]
+    early = world.client("patient").get(url)  # any browser: the link is the key
+    assert early.status_code == 200
+    assert "This questionnaire opens at" in early.content.decode()
+    clock.shift(timedelta(hours=3))
+    page = world.client("patient").get(url).content.decode()
+    assert "opens at" not in page
+    assert 'name="item_9"' in page
+    answers = {f"item_{n}": "1" for n in range(1, 10)} | {"item_9": "0"}
+    assert world.client("patient").post(url, answers).status_code in (200, 302)
+    from ketamine_clinic.assessments.models import Assessment
+
+    assert Assessment.objects.filter(context="4h", patient=world.patient).count() == 1
+
+
+def test_follow_ups_only_after_the_dose_and_by_clinicians(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world))
+    chair.refresh()
+    early = chair.api.post(f"/sessions/{chair.id}/follow-ups", {"which": ["4h"]})
+    assert early.status_code == 409
+    desk = world.api("front_desk").post(f"/sessions/{chair.id}/follow-ups", {"which": ["4h"]})
+    assert desk.status_code == 403
+
+
+def test_the_chair_shows_the_links_once_with_qr_codes(world: World, clock: Any) -> None:
+    chair = esketamine_session(world, clock)
+    page = world.client("nurse").post(f"/chair/{chair.id}/follow-ups/", {"which": ["4h"]})
+    html = page.content.decode()
+    assert 'data-follow-up="4h"' in html
+    assert 'src="data:image/svg+xml' in html
+    assert "/q/" in html

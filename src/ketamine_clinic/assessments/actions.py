@@ -173,9 +173,15 @@ def record_assessment(
 
 
 def create_link(
-    actor: Actor, access: PatientAccess, instrument: Instrument, context: str, hours: int
+    actor: Actor,
+    access: PatientAccess,
+    instrument: Instrument,
+    context: str,
+    hours: int,
+    opens_at: datetime | None = None,
 ) -> tuple[str, AssessmentLink]:
-    """A questionnaire link for the clinic to send. The raw secret is returned once."""
+    """A questionnaire link for the clinic to send, usable from `opens_at` (default now) for
+    `hours`. The raw secret is returned once."""
     if not instrument.self_report:
         raise InvalidInput("instrument", f"{instrument.short_name} is rated by a clinician")
     if not 1 <= hours <= MAX_LINK_HOURS:
@@ -188,7 +194,8 @@ def create_link(
             instrument_id=instrument.id,
             context=context,
             created_by=actor.user,
-            expires_at=timezone.now() + timedelta(hours=hours),
+            opens_at=opens_at,
+            expires_at=(opens_at or timezone.now()) + timedelta(hours=hours),
         )
         record_access(
             actor,
@@ -203,6 +210,10 @@ def create_link(
 
 class LinkUnusable(Exception):
     """A link that is unknown, expired or already used: the page says which (HTTP 410)."""
+
+
+class LinkNotYetOpen(LinkUnusable):
+    """A follow-up questionnaire opened before its time: come back later."""
 
 
 def find_link(raw: str) -> AssessmentLink:
@@ -221,6 +232,12 @@ def find_link(raw: str) -> AssessmentLink:
         raise LinkUnusable("This link has expired. Ask the clinic for a new one.")
     if link.patient.in_error:
         raise LinkUnusable("This link is no longer valid.")
+    if link.opens_at is not None and link.opens_at > timezone.now():
+        opens = timezone.localtime(link.opens_at)
+        raise LinkNotYetOpen(
+            f"This questionnaire opens at {opens:%H:%M} on {opens:%A %d %B}. "
+            "Open the link again then."
+        )
     return link
 
 

@@ -101,6 +101,9 @@ class AssessmentLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    opens_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not before this time (a 4-hour score after a dose)"
+    )
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     assessment = models.ForeignKey(

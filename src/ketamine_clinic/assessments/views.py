@@ -330,6 +330,8 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     """A questionnaire opened from a link: no login; the single-use link is the key."""
     try:
         found = actions.find_link(token)
+    except actions.LinkNotYetOpen as exc:
+        return render(request, "assessments/link_unusable.html", {"message": str(exc)})
     except actions.LinkUnusable as exc:
         return render(request, "assessments/link_unusable.html", {"message": str(exc)}, status=410)
     patient = found.patient

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.assessments.actions import create_link
+from ketamine_clinic.assessments.catalogue import get_instrument
 from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical import chair, pre_dose, rems_form, session_flow
 from ketamine_clinic.clinical.measurements import age_on
@@ -685,3 +687,30 @@ def record_rems_submission(
         record_patient_access(actor, access, "update", "treatment_session.rems_submitted")
     assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
     return fresh
+
+
+# The 4-hour and 24-hour scores after a dose (CLINICAL.md 3: response at 4 h predicts later
+# response, Murrough 2013); each link opens at its time and stays open for a window.
+FOLLOW_UPS = {"4h": (timedelta(hours=4), 6), "24h": (timedelta(hours=24), 24)}
+
+
+def follow_up_links(
+    actor: Actor, access: PatientAccess, session: TreatmentSession, which: list[str]
+) -> list[tuple[str, str, Any]]:
+    """PHQ-9 links for the patient to fill in at 4 and/or 24 hours after the dose: created at
+    discharge, handed over (QR code or message), opening at their time."""
+    _need(access, Capability.SEND_ASSESSMENT_LINK, "send questionnaire links")
+    if State(session.state) not in (State.MONITORING, State.READY, State.DISCHARGED):
+        raise Conflict("follow-up questionnaires are for after the dose")
+    unknown = [w for w in which if w not in FOLLOW_UPS]
+    if unknown or not which:
+        raise InvalidInput("which", f"choose from {', '.join(FOLLOW_UPS)}")
+    last = facts.last_dose_at(session) or timezone.now()
+    phq9 = get_instrument(session.patient.clinic_id, "phq9")
+    links = []
+    with transaction.atomic():
+        for context in dict.fromkeys(which):
+            after, hours = FOLLOW_UPS[context]
+            raw, link = create_link(actor, access, phq9, context, hours, opens_at=last + after)
+            links.append((context, raw, link))
+    return links

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -613,3 +614,36 @@ def rems_due(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for s in rems.due_sessions(clinic_ids)
     ]
+
+
+class FollowUpIn(Schema):
+    which: list[Literal["4h", "24h"]] = Field(..., min_length=1, max_length=2)
+
+
+class FollowUpOut(Schema):
+    context: str
+    url: str
+    opens_at: datetime
+    expires_at: datetime
+
+
+@router.post(
+    "/sessions/{session_id}/follow-ups",
+    response={201: list[FollowUpOut]},
+    summary="PHQ-9 links for 4 h and/or 24 h after the dose (each URL is shown once)",
+)
+def follow_ups(request: HttpRequest, session_id: uuid.UUID, payload: FollowUpIn) -> Status:
+    access, session = _clinical(request, session_id)
+    links = actions.follow_up_links(api_actor(request), access, session, list(payload.which))
+    return Status(
+        201,
+        [
+            {
+                "context": context,
+                "url": request.build_absolute_uri(reverse("assessments:link", args=[raw])),
+                "opens_at": link.opens_at,
+                "expires_at": link.expires_at,
+            }
+            for context, raw, link in links
+        ],
+    )

@@ -7,5 +7,6 @@ urlpatterns = [
     path("chair/", views.today, name="today"),
     path("chair/open/<uuid:scheduled_id>/", views.open_session, name="open"),
     path("chair/<uuid:session_id>/", views.chair, name="chair"),
+    path("chair/<uuid:session_id>/follow-ups/", views.follow_ups, name="follow_ups"),
     path("chair/<uuid:session_id>/<slug:name>/", views.step, name="step"),
 ]

@@ -12,11 +12,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -304,3 +306,27 @@ def step(request: HttpRequest, session_id: str, name: str) -> HttpResponse:
     else:
         (messages.error if note.startswith("ALERT") else messages.success)(request, note)
     return redirect("treatment_sessions:chair", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def follow_ups(request: HttpRequest, session_id: str) -> HttpResponse:
+    """Make the 4-hour and 24-hour PHQ-9 links and show them once, with QR codes to scan."""
+    access, session = session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
+    try:
+        links = actions.follow_up_links(
+            web_actor(request), access, session, request.POST.getlist("which")
+        )
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, as_sentence(exc))
+        return redirect("treatment_sessions:chair", session_id=session.pk)
+    shown = []
+    for context, raw, link in links:
+        url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
+        qr = segno.make(url, error="m").svg_data_uri(scale=4)
+        shown.append({"context": context, "url": url, "qr": qr, "link": link})
+    return render(
+        request,
+        "treatment_sessions/follow_ups.html",
+        {"session": session, "patient": access.patient, "links": shown},
+    )

@@ -74,16 +74,20 @@ def plan_today(world: World, product: str = "esketamine_nasal") -> ScheduledSess
     open_every_day(world)
     open_gate(world, product)
     api = world.api("prescriber")
-    dose = (
-        {"protocol": "esketamine-trd-us", "dose_mg": 56}
-        if product == "esketamine_nasal"
-        else {
+    dose = {
+        "esketamine_nasal": {"protocol": "esketamine-trd-us", "dose_mg": 56},
+        "iv_racemic": {
             "protocol": "iv-racemic-standard",
             "dose_mg_per_kg": "0.5",
             "concentration_mg_per_ml": "10",
             "duration_min": "40",
-        }
-    )
+        },
+        "im_racemic": {
+            "protocol": "im-racemic",
+            "dose_mg_per_kg": "0.5",
+            "concentration_mg_per_ml": "50",
+        },
+    }[product]
     course = api.post(
         f"/patients/{world.patient.pk}/courses",
         {**dose, "start_on": timezone.localdate().isoformat()},
@@ -375,3 +379,46 @@ def test_who_works_at_the_chair(
     assert listing.status_code == expected
     if persona == "other_clinic_nurse":
         assert listing.json() == []
+
+
+def test_an_intramuscular_injection(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world, "im_racemic"))
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    wrong = chair.post("doses", action="iv_start", drawn_mg="50", lot="V")
+    assert wrong.json()["detail"][0]["loc"][-1] == "action"
+    short = chair.post("doses", action="im_injection", drawn_mg="30", given_mg="30", lot="V")
+    assert "less than the ordered 35" in short.json()["detail"][0]["msg"]
+    given = chair.post("doses", action="im_injection", drawn_mg="40", given_mg="35", lot="V-9")
+    assert given.status_code == 201, given.content
+    assert given.json()["data"]["waste_mg"] == "5.00"
+    body = chair.refresh()
+    assert body["state"] == "monitoring"
+    assert body["due"][0]["at_min"] == 15  # every 15 minutes after an injection
+
+
+def test_observation_ranges_and_times(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world))
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    chair.post("doses", action="device", lot="L")
+    for scale, bad in (("moaas", 6), ("cadss", 93), ("bprs_plus", 3)):
+        response = chair.post("observations", scale=scale, score=bad)
+        assert response.status_code == 422, scale
+        assert response.json()["detail"][0]["loc"][-1] == "score"
+    future = (timezone.now() + timedelta(minutes=5)).isoformat()
+    ahead = chair.post("observations", scale="moaas", score=5, at=future)
+    assert ahead.json()["detail"][0]["loc"][-1] == "at"
+    late_entry = (timezone.now() - timedelta(minutes=3)).isoformat()
+    assert chair.post("observations", scale="moaas", score=4, at=late_entry).status_code == 201
+
+
+def test_outcomes_count_from_the_first_dose_at_the_chair(world: World, clock: Any) -> None:
+    from ketamine_clinic.assessments.outcomes import first_dose_at
+
+    chair = Chair(world, start(world))
+    assert first_dose_at(world.patient) is None
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    chair.post("doses", action="device", lot="L")
+    assert first_dose_at(world.patient) == timezone.now()

@@ -10,9 +10,11 @@ from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.clinical.outcomes import Outcome, Point, classify
 from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.treatment_sessions.models import TreatmentSession
 
-# Until treatment sessions are recorded, the first score taken around a dose stands for the
-# first treatment (a pre-dose score is taken just before it).
+# Where no treatment session is recorded (treatment before this system, or given elsewhere),
+# the first score taken around a dose stands for the first treatment (a pre-dose score is
+# taken just before it).
 DOSE_CONTEXTS = ("pre_dose", "post_dose", "4h", "24h")
 
 
@@ -29,6 +31,19 @@ def first_treatment_at(assessments: list[Assessment]) -> datetime | None:
     return min(times) if times else None
 
 
+def first_dose_at(patient: Patient) -> datetime | None:
+    """The first dose recorded at the chair, when there is one."""
+    first = (
+        TreatmentSession.objects.filter(
+            patient=patient, status=RecordStatus.ACTIVE, dosing_started_at__isnull=False
+        )
+        .order_by("dosing_started_at")
+        .values_list("dosing_started_at", flat=True)
+        .first()
+    )
+    return first
+
+
 def patient_series(patient: Patient) -> list[InstrumentSeries]:
     """Each instrument the patient has active scores on, oldest score first."""
     active = list(
@@ -37,7 +52,7 @@ def patient_series(patient: Patient) -> list[InstrumentSeries]:
         )
     )
     catalogue = instruments_for(patient.clinic_id)
-    treatment_start = first_treatment_at(active)
+    treatment_start = first_dose_at(patient) or first_treatment_at(active)
     result = []
     for instrument_id in sorted({a.instrument_id for a in active}):
         rows = [a for a in active if a.instrument_id == instrument_id]

@@ -45,6 +45,7 @@ from ketamine_clinic.treatment_sessions.models import (
 
 E = TypeVar("E", bound=Entry)
 MIN_REASON = 10
+CENTI = Decimal("0.01")  # amounts in mg to two places, as the ledger books them
 TIMESTAMP = {
     State.CHECKED_IN: "checked_in_at",
     State.CHECKS_PASSED: "checks_passed_at",
@@ -445,7 +446,7 @@ def _drawn(values: dict[str, Any], ordered_mg: Decimal) -> dict[str, Any]:
         raise InvalidInput("drawn_mg", "record how much was drawn up")
     if not values.get("lot"):
         raise InvalidInput("lot", "name the container it was drawn from")
-    drawn = Decimal(str(drawn))
+    drawn = Decimal(str(drawn)).quantize(CENTI)
     if drawn < ordered_mg:
         raise InvalidInput("drawn_mg", f"less than the ordered {ordered_mg} mg")
     return {"drawn_mg": drawn}
@@ -455,7 +456,7 @@ def _given(values: dict[str, Any], ordered_mg: Decimal, given: Any) -> dict[str,
     """Given plus left over must add up to what was drawn; more than the order is refused."""
     if values.get("given_mg") is None:
         raise InvalidInput("given_mg", "record how much was given")
-    amount = Decimal(str(values["given_mg"]))
+    amount = Decimal(str(values["given_mg"])).quantize(CENTI)
     if amount < 0:
         raise InvalidInput("given_mg", "must not be negative")
     if amount > ordered_mg:
@@ -466,7 +467,7 @@ def _given(values: dict[str, Any], ordered_mg: Decimal, given: Any) -> dict[str,
         drawn = start.drawn_mg if start else None
     if drawn is None:
         raise InvalidInput("drawn_mg", "record how much was drawn up")
-    waste = Decimal(str(drawn)) - amount
+    waste = Decimal(str(drawn)).quantize(CENTI) - amount
     if values.get("waste_mg") is not None and Decimal(str(values["waste_mg"])) != waste:
         raise InvalidInput(
             "waste_mg",

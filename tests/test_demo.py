@@ -121,3 +121,22 @@ def test_demo_chen_has_her_course_and_the_clinic_its_protocol() -> None:
     assert facts.outcome.status == "response"  # MADRS 34 -> 16 (clinician-rated, preferred)
     assert open_suggestions(course) == []  # responding, not yet in remission: nothing to change
     assert "iv-twice-weekly" in [p.id for p in available(chen.clinic_id)]
+
+
+@pytest.mark.django_db
+def test_demo_has_an_esketamine_session_with_its_rems_form_due() -> None:
+    from ketamine_clinic.clinical.rems_form import missing
+    from ketamine_clinic.treatment_sessions.models import TreatmentSession
+    from ketamine_clinic.treatment_sessions.rems import build, due_rows
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    session = TreatmentSession.objects.get()
+    assert session.state == "discharged"
+    form = build(session)
+    assert missing(form) == []
+    assert form.dose_mg == 56
+    assert form.bp_at_40_min == "141/88"
+    assert form.dissociation is True
+    assert form.sedation is True  # MOAA/S 4 at 25 minutes
+    (row,) = due_rows(session.patient.clinic_id)
+    assert row["status"] == "due in 5 days"

@@ -23,6 +23,7 @@ from ketamine_clinic.assessments.models import Source
 from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.clinical.scheduling import next_open_day
+from ketamine_clinic.demo_sessions import seed_esketamine_session
 from ketamine_clinic.evaluations import actions as evaluation_actions
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.evaluations.starter_consents import STARTERS
@@ -140,10 +141,17 @@ def seed(now: datetime | None = None) -> bool:
     rng = random.Random(20261121)  # noqa: S311  # demo data, not security
     with transaction.atomic():
         clinics = {name: Clinic.objects.create(name=name) for name in (MAIN_CLINIC, OTHER_CLINIC)}
+        Clinic.objects.filter(name=MAIN_CLINIC).update(
+            phone="+1 555 0100", address="12 River Street, Springfield, IL 62701"
+        )
+        clinics[MAIN_CLINIC].refresh_from_db()
         users = {}
         for spec in DEMO_USERS:
             user = User(
-                username=spec.username, first_name=spec.first_name, last_name=spec.last_name
+                username=spec.username,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@demo.invalid",
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
@@ -202,6 +210,7 @@ def seed(now: datetime | None = None) -> bool:
         _alert_score(nurse, patients[1], now)
         for patient in patients[2:8]:
             _weekly_scores(nurse, patient, rng, now)
+        seed_esketamine_session(prescriber, nurse, patients[2], now)
     return True
 
 

@@ -16,6 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
 django.setup()
 from ketamine_clinic.demo_data import DEMO_PASSWORD  # noqa: E402  # needs Django set up first
 from ketamine_clinic.treatment.models import Course  # noqa: E402
+from ketamine_clinic.treatment_sessions.models import TreatmentSession  # noqa: E402
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).parent / "img"
@@ -31,6 +32,7 @@ def login(page: Page, username: str) -> None:
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     course = Course.objects.get(patient__family_name="Chen", patient__given_name="Mei")
+    session = TreatmentSession.objects.get()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         tablet = browser.new_context(viewport={"width": 1180, "height": 820})
@@ -52,6 +54,8 @@ def main() -> None:
         page.screenshot(path=OUT / "course.png", full_page=True)
         page.goto(f"{BASE}/protocols/")
         page.screenshot(path=OUT / "protocols.png")
+        page.goto(f"{BASE}/chair/{session.pk}/")
+        page.screenshot(path=OUT / "chair.png", full_page=True)
         page.goto(f"{BASE}/dashboard/")
         page.screenshot(path=OUT / "dashboard.png", full_page=True)
         tablet.close()

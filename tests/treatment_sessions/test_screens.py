@@ -56,6 +56,8 @@ def test_front_desk_checks_in_and_the_nurse_works_the_chair(world: World, clock:
     ).content.decode()
     assert "ALERT: systolic 190 &gt; 180 mmHg" in high
     assert 'id="vitals-alert"' in high
+    assert "BP 128/82 · HR 72 · SpO2 98% · RR 14" in high  # the timeline, written for people
+    assert "Checked in" in high
     bad = nurse.post(
         f"/chair/{session.pk}/vitals/",
         {"version": session.version + 2, **VITALS, "spo2_pct": "120"},

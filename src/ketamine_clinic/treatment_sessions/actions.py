@@ -172,6 +172,27 @@ def _entry(
     return entry
 
 
+def _record(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    model: type[E],
+    values: dict[str, Any],
+    *,
+    at: datetime | None,
+    corrects: E | None,
+    correction_reason: str,
+    what: str,
+) -> E:
+    """One entry, in one transaction with the session's version bump and the audit row."""
+    with transaction.atomic():
+        _bump(actor, session, version)
+        entry = _entry(actor, session, model, values, at, corrects, correction_reason)
+        record_patient_access(actor, access, "create", f"treatment_session.{what}")
+    return entry
+
+
 def _clinical_write(access: PatientAccess, session: TreatmentSession, states: set[State]) -> None:
     _need(access, Capability.EDIT_CLINICAL, "record at the chair")
     if State(session.state) not in states:
@@ -219,19 +240,18 @@ def record_checks(
         .order_by("-administered_at")
         .first()
     )
-    with transaction.atomic():
-        _bump(actor, session, version)
-        entry = _entry(
-            actor,
-            session,
-            PreDoseCheck,
-            {**values, "pre_dose_assessment": phq9},
-            None,
-            corrects,
-            correction_reason,
-        )
-        record_patient_access(actor, access, "create", "treatment_session.checks")
-    return entry
+    return _record(
+        actor,
+        access,
+        session,
+        version,
+        PreDoseCheck,
+        {**values, "pre_dose_assessment": phq9},
+        at=None,
+        corrects=corrects,
+        correction_reason=correction_reason,
+        what="checks",
+    )
 
 
 def record_vitals(
@@ -258,19 +278,18 @@ def record_vitals(
         else VitalSigns.Timing.MONITORING
     )
     found = alerts(reading, facts.limits(session))
-    with transaction.atomic():
-        _bump(actor, session, version)
-        entry = _entry(
-            actor,
-            session,
-            VitalSigns,
-            {**vars(reading), "timing": timing, "alerts": found},
-            at,
-            corrects,
-            correction_reason,
-        )
-        record_patient_access(actor, access, "create", "treatment_session.vitals")
-    return entry
+    return _record(
+        actor,
+        access,
+        session,
+        version,
+        VitalSigns,
+        {**vars(reading), "timing": timing, "alerts": found},
+        at=at,
+        corrects=corrects,
+        correction_reason=correction_reason,
+        what="vitals",
+    )
 
 
 def pass_checks(
@@ -507,19 +526,18 @@ def record_observation(
         raise InvalidInput("scale", f"must be one of {', '.join(OBSERVATION_RANGES)}")
     if not low <= score <= high:
         raise InvalidInput("score", f"{scale} runs from {low} to {high}")
-    with transaction.atomic():
-        _bump(actor, session, version)
-        entry = _entry(
-            actor,
-            session,
-            Observation,
-            {"scale": scale, "score": score, "note": note},
-            at,
-            corrects,
-            correction_reason,
-        )
-        record_patient_access(actor, access, "create", f"treatment_session.{scale}")
-    return entry
+    return _record(
+        actor,
+        access,
+        session,
+        version,
+        Observation,
+        {"scale": scale, "score": score, "note": note},
+        at=at,
+        corrects=corrects,
+        correction_reason=correction_reason,
+        what=scale,
+    )
 
 
 # MOAA/S 0-5 (Chernik 1990); CADSS 23 items 0-4 (Bremner 1998); BPRS positive subscale of 4
@@ -542,12 +560,18 @@ def record_adverse_event(
     resolved = values.get("resolved_at")
     if resolved is not None and resolved > timezone.now() + timedelta(minutes=1):
         raise InvalidInput("resolved_at", "must not be in the future")
-    with transaction.atomic():
-        _bump(actor, session, version)
-        reason = correction_reason or ("updated" if corrects else "")
-        entry = _entry(actor, session, AdverseEvent, values, at, corrects, reason)
-        record_patient_access(actor, access, "create", "treatment_session.adverse_event")
-    return entry
+    return _record(
+        actor,
+        access,
+        session,
+        version,
+        AdverseEvent,
+        values,
+        at=at,
+        corrects=corrects,
+        correction_reason=correction_reason or ("updated" if corrects else ""),
+        what="adverse_event",
+    )
 
 
 def mark_ready(

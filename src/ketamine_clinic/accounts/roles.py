@@ -52,6 +52,9 @@ class Capability(StrEnum):
     MANAGE_SCHEDULE = "manage_schedule"
     MANAGE_PROTOCOLS = "manage_protocols"
     VIEW_PROTOCOLS = "view_protocols"
+    VIEW_LEDGER = "view_ledger"
+    RECORD_LEDGER = "record_ledger"
+    MANAGE_LEDGER = "manage_ledger"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -68,6 +71,9 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_ALERTS,
             Capability.MANAGE_INSTRUMENTS,
             Capability.MANAGE_CONSENT_DOCUMENTS,
+            # The registrant's books: admins receive stock and adjust; they do not administer.
+            Capability.VIEW_LEDGER,
+            Capability.MANAGE_LEDGER,
         }
     ),
     Role.PRESCRIBER: frozenset(
@@ -95,6 +101,9 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_SCHEDULE,
             # Adjusting a protocol is a prescribing decision (DESIGN.md, Roles).
             Capability.MANAGE_PROTOCOLS,
+            Capability.VIEW_LEDGER,
+            Capability.RECORD_LEDGER,
+            Capability.MANAGE_LEDGER,
         }
     ),
     Role.NURSE: frozenset(
@@ -114,6 +123,9 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.READ_NOTES,
             Capability.WRITE_NOTES,
             Capability.MANAGE_SCHEDULE,
+            # Nurses run the chair and its ledger entries (DESIGN.md, Roles).
+            Capability.VIEW_LEDGER,
+            Capability.RECORD_LEDGER,
         }
     ),
     Role.FRONT_DESK: frozenset(

@@ -1,0 +1,255 @@
+"""The ledger over the API: products, containers (lots) with their balances, transactions."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.accounts.requests import api_actor, request_user
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.clinical.ledger import LedgerError, Movement, to_mg
+from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.inventory import actions
+from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
+from ketamine_clinic.patients.access import clinics_where, one_clinic
+from ketamine_clinic.schema_types import line
+
+router = Router(tags=["inventory"])
+Mg = Annotated[Decimal, Field(gt=0, le=100000, decimal_places=3)]
+
+
+class ProductIn(Schema):
+    clinic: uuid.UUID | None = None
+    name: Annotated[str, line(200)]
+    ndc: Annotated[str, Field(pattern=r"^\d{4,5}-\d{3,4}(-\d{1,2})?$")]
+    substance: Literal["ketamine", "esketamine"]
+    form: Annotated[str, line(100)]
+    concentration_mg_per_ml: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=3)] | None = (
+        None
+    )
+    container_mg: Annotated[Decimal, Field(gt=0, le=100000, decimal_places=2)]
+
+
+class ProductOut(Schema):
+    id: uuid.UUID
+    name: str
+    ndc: str
+    substance: str
+    form: str
+    concentration_mg_per_ml: Decimal | None
+    container_mg: Decimal
+    schedule: str
+
+
+class ReceiptIn(Schema):
+    product: uuid.UUID
+    count: Annotated[int, Field(ge=1, le=200)]
+    lot: Annotated[str, line(60)]
+    expires_on: date
+    received_at: datetime
+    supplier_name: Annotated[str, line(200)]
+    supplier_address: Annotated[str, line(500)]
+    supplier_dea: Annotated[str, Field(pattern=r"^[A-Z]{2}\d{7}$")]
+    invoice: Annotated[str, line(100)]
+
+
+class ContainerOut(Schema):
+    id: uuid.UUID
+    label: str
+    product: uuid.UUID = Field(..., alias="product_id")
+    lot: str
+    expires_on: date
+    received_at: datetime
+    supplier_name: str
+    supplier_dea: str
+    invoice: str
+    balance_mg: Decimal
+
+
+class TransactionIn(Schema):
+    container: uuid.UUID
+    kind: Literal["waste", "transfer", "destroy", "loss", "adjust"]
+    quantity: Mg
+    unit: Literal["mg", "mL", "device"]
+    event_at: datetime | None = None
+    witness_username: Annotated[str, Field(max_length=150)] | None = None
+    witness_password: Annotated[str, Field(max_length=200)] | None = None
+    reason: Annotated[str, line(1000)] = ""
+    reference: Annotated[str, line(100)] = ""
+    increase: bool = Field(False, description="adjust only: add to the balance")
+    corrects: uuid.UUID | None = None
+
+
+class TransactionOut(Schema):
+    id: uuid.UUID
+    container: uuid.UUID = Field(..., alias="container_id")
+    kind: str
+    event_at: datetime
+    recorded_at: datetime
+    quantity_mg: Decimal
+    entered_quantity: str
+    balance_before_mg: Decimal
+    balance_after_mg: Decimal
+    performer: uuid.UUID = Field(..., alias="performer_id")
+    witness: uuid.UUID | None = Field(None, alias="witness_id")
+    patient: uuid.UUID | None = Field(None, alias="patient_id")
+    session: uuid.UUID | None = Field(None, alias="session_id")
+    reason: str
+    reference: str
+    corrects: uuid.UUID | None = Field(None, alias="corrects_id")
+
+
+def _container(user: User, container_id: uuid.UUID, capability: Capability) -> Container:
+    """A container of one of the user's clinics where their role allows this; 404 otherwise."""
+    found = Container.objects.select_related("product").filter(pk=container_id).first()
+    if found is None or found.clinic_id not in clinics_where(user, Capability.VIEW_LEDGER):
+        raise Http404("no such container")
+    if found.clinic_id not in clinics_where(user, capability):
+        raise PermissionDenied("your role does not do this in the ledger")
+    return found
+
+
+def _role(user: User, clinic_id: Any) -> str:
+    return str(user.role_in(clinic_id))
+
+
+@router.get("/inventory/products", response=list[ProductOut], summary="The clinic's products")
+def products(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[Product]:
+    clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
+    return list(Product.objects.filter(clinic_id=clinic_id).order_by("name"))
+
+
+@router.post(
+    "/inventory/products", response={201: ProductOut}, summary="Add a product (admins, prescribers)"
+)
+def add_product(request: HttpRequest, payload: ProductIn) -> Status:
+    clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_LEDGER)
+    values = payload.model_dump(exclude={"clinic"})
+    product = actions.add_product(api_actor(request), Clinic.objects.get(pk=clinic_id), values)
+    return Status(201, product)
+
+
+@router.get("/inventory/lots", response=list[ContainerOut], summary="Containers and balances")
+def lots(
+    request: HttpRequest, clinic: uuid.UUID | None = None, empty: bool = False
+) -> list[Container]:
+    clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
+    found = Container.objects.filter(clinic_id=clinic_id)
+    if not empty:
+        found = found.filter(balance_mg__gt=0)
+    return list(found)
+
+
+@router.post(
+    "/inventory/lots",
+    response={201: list[ContainerOut]},
+    summary="Receive containers from a supplier (each booked in full)",
+)
+def receive(request: HttpRequest, payload: ReceiptIn) -> Status:
+    user = request_user(request)
+    product = Product.objects.filter(pk=payload.product).first()
+    allowed = set(clinics_where(user, Capability.RECORD_LEDGER)) | set(
+        clinics_where(user, Capability.MANAGE_LEDGER)
+    )
+    if not allowed:
+        raise PermissionDenied("your role does not receive stock")
+    if product is None or product.clinic_id not in clinics_where(user, Capability.VIEW_LEDGER):
+        raise InvalidInput("product", "no such product in your clinic")
+    if product.clinic_id not in allowed:
+        raise PermissionDenied("your role does not receive stock")
+    receipt = actions.Receipt(product=product, **payload.model_dump(exclude={"product"}))
+    clinic = Clinic.objects.get(pk=product.clinic_id)
+    containers = actions.receive(api_actor(request), _role(user, clinic.pk), clinic, receipt)
+    return Status(201, containers)
+
+
+@router.get(
+    "/inventory/transactions",
+    response=list[TransactionOut],
+    summary="Ledger transactions, oldest first (one container, or the clinic's)",
+)
+def transactions(
+    request: HttpRequest, container: uuid.UUID | None = None, clinic: uuid.UUID | None = None
+) -> list[LedgerTransaction]:
+    user = request_user(request)
+    if container is not None:
+        found = _container(user, container, Capability.VIEW_LEDGER)
+        return list(LedgerTransaction.objects.filter(container=found))
+    clinic_id = one_clinic(user, clinic, Capability.VIEW_LEDGER)
+    return list(LedgerTransaction.objects.filter(container__clinic_id=clinic_id))
+
+
+def _witness(request: HttpRequest, payload: TransactionIn, clinic_id: Any) -> tuple[Any, Any]:
+    """The witness signs in on the same screen: their own username and password."""
+    if payload.kind != "waste":
+        return None, None
+    if not payload.witness_username or not payload.witness_password:
+        raise InvalidInput("witness_username", "the witness signs in with their own password")
+    witness = authenticate(
+        request, username=payload.witness_username, password=payload.witness_password
+    )
+    if not isinstance(witness, User):
+        raise InvalidInput("witness_password", "the witness's username or password is wrong")
+    return witness, witness.role_in(clinic_id)
+
+
+@router.post(
+    "/inventory/transactions",
+    response={201: TransactionOut},
+    summary="Waste (witnessed), transfer, destroy, loss or adjust",
+)
+def post_transaction(request: HttpRequest, payload: TransactionIn) -> Status:
+    user = request_user(request)
+    capability = Capability.MANAGE_LEDGER if payload.kind == "adjust" else Capability.RECORD_LEDGER
+    container = _container(user, payload.container, capability)
+    product = container.product
+    try:
+        quantity = to_mg(
+            payload.quantity,
+            payload.unit,
+            substance=product.substance,
+            concentration_mg_per_ml=product.concentration_mg_per_ml,
+        )
+    except LedgerError as exc:
+        raise InvalidInput(exc.field, exc.message) from None
+    witness, witness_role = _witness(request, payload, container.clinic_id)
+    corrects = None
+    if payload.corrects is not None:
+        corrects = LedgerTransaction.objects.filter(
+            pk=payload.corrects, container=container
+        ).first()
+        if corrects is None:
+            raise InvalidInput("corrects", "no such transaction of this container")
+    event_at = payload.event_at or timezone.now()
+    movement = Movement(
+        kind=payload.kind,
+        quantity_mg=quantity,
+        performer=str(user.pk),
+        performer_role=_role(user, container.clinic_id),
+        event_on=timezone.localtime(event_at).date(),
+        expires_on=container.expires_on,
+        witness=str(witness.pk) if witness else None,
+        witness_role=str(witness_role) if witness_role else None,
+        reason=payload.reason,
+        reference=payload.reference,
+        increase=payload.increase,
+    )
+    row = actions.move(
+        api_actor(request),
+        movement.performer_role,
+        container,
+        movement,
+        event_at=event_at,
+        entered=actions.quantity_text(payload.quantity, payload.unit),
+        witness=witness,
+        corrects=corrects,
+    )
+    return Status(201, row)

@@ -1,0 +1,8 @@
+from django.db import migrations
+
+from ketamine_clinic.dbguards import append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inventory", "0001_initial")]
+    operations = [append_only("inventory_ledgertransaction")]

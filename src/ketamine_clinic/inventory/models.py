@@ -1,0 +1,134 @@
+"""The controlled-substance ledger: the clinic's registration, its products, each container
+with its running balance, and the append-only transactions that move it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ketamine_clinic.clinical.ledger import KINDS
+
+
+class Registration(models.Model):
+    """The clinic location's DEA registration (21 CFR 1304.04: records per location)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.OneToOneField(
+        "accounts.Clinic", on_delete=models.PROTECT, related_name="registration"
+    )
+    dea_number = models.CharField(max_length=9)
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.dea_number})"
+
+
+class Product(models.Model):
+    class Substance(models.TextChoices):
+        KETAMINE = "ketamine", "Ketamine (racemic)"
+        ESKETAMINE = "esketamine", "Esketamine"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    ndc = models.CharField(max_length=20)
+    substance = models.CharField(max_length=20, choices=Substance.choices)
+    form = models.CharField(max_length=100, help_text="e.g. vial, 10 mL; nasal device kit")
+    concentration_mg_per_ml = models.DecimalField(
+        max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    container_mg = models.DecimalField(
+        max_digits=8, decimal_places=2, help_text="What one container holds, in mg"
+    )
+    schedule = models.CharField(max_length=5, default="III")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "ndc"], name="one_product_per_ndc")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ndc})"
+
+
+class Container(models.Model):
+    """One vial or device kit. Its balance moves only with a transaction, in one conditional
+    update, so two nurses drawing from it at once cannot both be booked against the same
+    balance."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="containers")
+    label = models.CharField(max_length=40, help_text="What is written on the container")
+    lot = models.CharField(max_length=60)
+    expires_on = models.DateField()
+    received_at = models.DateTimeField()
+    supplier_name = models.CharField(max_length=200)
+    supplier_address = models.CharField(max_length=500)
+    supplier_dea = models.CharField(max_length=9)
+    invoice = models.CharField(max_length=100)
+    balance_mg = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["expires_on", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "label"], name="container_label_once"),
+            models.CheckConstraint(
+                condition=models.Q(balance_mg__gte=0), name="container_balance_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.product.name}, lot {self.lot})"
+
+
+class LedgerTransaction(models.Model):
+    """One movement, never changed or deleted (the table refuses UPDATE): a correction is a
+    new transaction naming the one it corrects."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    container = models.ForeignKey(Container, on_delete=models.PROTECT, related_name="transactions")
+    kind = models.CharField(max_length=12, choices=[(k, k.capitalize()) for k in KINDS])
+    event_at = models.DateTimeField(help_text="When it happened")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    quantity_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    entered_quantity = models.CharField(max_length=40, help_text="As entered, e.g. 3.5 mL")
+    balance_before_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    balance_after_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    performer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    session = models.ForeignKey(
+        "treatment_sessions.TreatmentSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        "treatment.DoseOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=1000, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+
+    class Meta:
+        ordering = ["event_at", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity_mg} mg from {self.container_id}"

@@ -19,6 +19,7 @@ from ketamine_clinic.clinical.protocols import (
     ESKETAMINE_DEVICE_MG,
     Protocol,
 )
+from ketamine_clinic.clinical.rule_error import RuleError
 from ketamine_clinic.clinical.units import (
     Kg,
     Mg,
@@ -41,13 +42,8 @@ MIN_OVERRIDE_REASON = 10
 ADULT_WEIGHT = (Decimal("30"), WEIGHT_KG.high)
 
 
-class DosingError(ValueError):
+class DosingError(RuleError):
     """Input that cannot give a dose; `field` names it (HTTP 422)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

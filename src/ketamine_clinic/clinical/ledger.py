@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from ketamine_clinic.clinical.rule_error import RuleError
+
 Kind = Literal["receive", "administer", "waste", "transfer", "destroy", "loss", "adjust"]
 KINDS: tuple[str, ...] = ("receive", "administer", "waste", "transfer", "destroy", "loss", "adjust")
 OUTGOING = frozenset({"administer", "waste", "transfer", "destroy", "loss"})
@@ -29,13 +31,8 @@ MG = Decimal("0.01")
 ESKETAMINE_DEVICE_MG = Decimal(28)
 
 
-class LedgerError(ValueError):
-    """A movement the ledger refuses; `field` names why (HTTP 422 or 409)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class LedgerError(RuleError):
+    """A movement the ledger refuses; `field` names why (HTTP 422)."""
 
 
 @dataclass(frozen=True)

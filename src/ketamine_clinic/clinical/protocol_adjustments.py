@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ketamine_clinic.clinical.protocols import LIBRARY, Phase, Protocol
+from ketamine_clinic.clinical.rule_error import RuleError
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,49}$")
 MAX_SESSIONS_PER_PHASE = 12  # the longest induction in the library's sources is 6-8 sessions
@@ -26,13 +27,8 @@ DURATION_FIELDS = ("min_duration_min", "default_duration_min", "max_duration_min
 ADJUSTABLE = frozenset({*WEIGHT_FIELDS, *DURATION_FIELDS, "doses_mg", "phases"})
 
 
-class AdjustmentError(ValueError):
+class AdjustmentError(RuleError):
     """An adjustment the library does not allow; `field` names it (HTTP 422)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 def check_key(key: str) -> None:

@@ -9,18 +9,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ketamine_clinic.clinical.protocols import Phase
+from ketamine_clinic.clinical.rule_error import RuleError
 
 MONDAY_TO_FRIDAY = frozenset({0, 1, 2, 3, 4})
 MAX_SEARCH_DAYS = 366  # a schedule that cannot be placed within a year is refused
 
 
-class ScheduleError(ValueError):
+class ScheduleError(RuleError):
     """A schedule that cannot be made or a move that breaks its rules; `field` names why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
+from ketamine_clinic.clinical.rule_error import RuleError
+
 # Plausibility: readings outside these are typing errors, refused with the field named.
 PLAUSIBLE = {
     "systolic_mmhg": (50, 300),
@@ -48,11 +50,8 @@ class Thresholds:
 THRESHOLD_KEYS = frozenset(f.name for f in fields(Thresholds))
 
 
-class ThresholdError(ValueError):
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"{key}: {message}")
-        self.field = key
-        self.message = message
+class ThresholdError(RuleError):
+    """A clinic threshold setting that cannot be used; `field` names the setting."""
 
 
 def thresholds(settings: dict[str, Any] | None) -> Thresholds:

@@ -617,6 +617,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "record_pdf",
         "rems_due",
         "follow_ups",
+        "waste",
         # The ledger: tests/inventory/test_api.py, role by role.
         "products",
         "add_product",

@@ -5,11 +5,15 @@ may do what."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.inventory import actions as ledger
+from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession
 from tests.conftest import World
@@ -61,6 +65,48 @@ class Chair:
         return response
 
 
+def vault(world: World) -> dict[str, str]:
+    """The clinic's stock: a 56 mg esketamine kit (lot LOT-A1) and a 500 mg ketamine vial (lot
+    VIAL-7), received once; returns a container id per substance."""
+    found = {c.product.substance: str(c.pk) for c in Container.objects.filter(clinic=world.clinic)}
+    if len(found) == 2:
+        return found
+    admin = Actor(user=world.users["admin"])
+    for substance, ndc, lot, form, concentration, content in (
+        ("esketamine", "50458-028-02", "LOT-A1", "nasal device kit (2)", None, "56"),
+        ("ketamine", "0409-2051-05", "VIAL-7", "vial, 10 mL", "50", "500"),
+    ):
+        product = ledger.add_product(
+            admin,
+            world.clinic,
+            {
+                "name": f"{substance} {content} mg",
+                "ndc": ndc,
+                "substance": substance,
+                "form": form,
+                "concentration_mg_per_ml": Decimal(concentration) if concentration else None,
+                "container_mg": Decimal(content),
+            },
+        )
+        ledger.receive(
+            admin,
+            "admin",
+            world.clinic,
+            ledger.Receipt(
+                product=product,
+                count=1,
+                lot=lot,
+                expires_on=timezone.localdate() + timedelta(days=365),
+                received_at=timezone.now() - timedelta(days=1),
+                supplier_name="Supplier",
+                supplier_address="1 Supply Way",
+                supplier_dea="RS1234563",
+                invoice="INV-1",
+            ),
+        )
+    return vault(world)
+
+
 def start(world: World, product: str = "esketamine_nasal") -> str:
     """A signed course with a dosing session today, opened; returns the session id."""
     scheduled = plan_today(world, product)
@@ -73,6 +119,7 @@ def plan_today(world: World, product: str = "esketamine_nasal") -> ScheduledSess
     """A signed course whose first dosing session is today (not yet opened)."""
     open_every_day(world)
     open_gate(world, product)
+    vault(world)
     api = world.api("prescriber")
     dose = {
         "esketamine_nasal": {"protocol": "esketamine-trd-us", "dose_mg": 56},
@@ -117,19 +164,25 @@ def test_an_esketamine_session_from_check_in_to_discharge(world: World, clock: A
     assert timeline["pre_dose_problems"] == []
     assert chair.post("checks/pass").json()["state"] == "checks_passed"
 
-    first = chair.post("doses", action="device", lot="LOT-A1")
+    first = chair.post("doses", action="device", container=vault(world)["esketamine"])
     assert first.status_code == 201, first.content
     assert first.json()["data"]["device_number"] == 1
     assert chair.refresh()["state"] == "dosing"
     clock.shift(timedelta(minutes=4, seconds=30))
-    early = chair.post("doses", action="device", lot="LOT-A1")
+    early = chair.post("doses", action="device", container=vault(world)["esketamine"])
     assert early.status_code == 409
     assert "wait 0 min 30 s more" in early.json()["detail"]
     clock.shift(timedelta(seconds=30))
-    assert chair.post("doses", action="device", lot="LOT-A1").status_code == 201
+    assert (
+        chair.post("doses", action="device", container=vault(world)["esketamine"]).status_code
+        == 201
+    )
     body = chair.refresh()
     assert body["state"] == "monitoring"  # 56 mg = two devices: dosing is complete
-    assert chair.post("doses", action="device", lot="LOT-A1").status_code == 409
+    assert (
+        chair.post("doses", action="device", container=vault(world)["esketamine"]).status_code
+        == 409
+    )
     assert body["due"][0]["what"] == "blood pressure at 40 min"
 
     clock.shift(timedelta(minutes=35))  # 40 min after the first device
@@ -182,8 +235,10 @@ def test_an_iv_infusion(world: World, clock: Any) -> None:
     ready_to_dose(world, chair, {**GOOD_VITALS, "systolic_mmhg": 150, "diastolic_mmhg": 95})
     assert chair.post("checks/pass").status_code == 200  # 150/95: within the IV limits
     no_lot = chair.post("doses", action="iv_start", drawn_mg="50")
-    assert no_lot.json()["detail"][0]["loc"][-1] == "lot"
-    started = chair.post("doses", action="iv_start", drawn_mg="50", lot="VIAL-7")
+    assert no_lot.json()["detail"][0]["loc"][-1] == "container"
+    started = chair.post(
+        "doses", action="iv_start", drawn_mg="50", container=vault(world)["ketamine"]
+    )
     assert started.status_code == 201, started.content
     assert started.json()["data"]["rate_ml_per_h"] == "5.25"  # from the signed order
     assert chair.refresh()["due"][0] == {"what": "vitals", "at_min": 10, "overdue": False}
@@ -321,13 +376,18 @@ def test_corrections_keep_the_original(world: World, clock: Any) -> None:
 def test_illegal_steps_are_refused(world: World, clock: Any) -> None:
     chair = Chair(world, start(world))
     chair.refresh()
-    early = chair.post("doses", action="device", lot="L1")
+    early = chair.post("doses", action="device", container=vault(world)["esketamine"])
     assert early.status_code == 409
     assert chair.post("checks/pass").status_code == 409  # not checked in
     ready_to_dose(world, chair)
     chair.post("checks/pass")
-    assert chair.post("doses", action="iv_start", drawn_mg="50", lot="L").status_code == 422
-    chair.post("doses", action="device", lot="L1")
+    assert (
+        chair.post(
+            "doses", action="iv_start", drawn_mg="50", container=vault(world)["esketamine"]
+        ).status_code
+        == 422
+    )
+    chair.post("doses", action="device", container=vault(world)["esketamine"])
     late_abort = Chair(world, chair.id, "front_desk")
     late_abort.version = chair.refresh()["version"]
     refused = late_abort.post("abort", reason="changed mind")
@@ -385,11 +445,25 @@ def test_an_intramuscular_injection(world: World, clock: Any) -> None:
     chair = Chair(world, start(world, "im_racemic"))
     ready_to_dose(world, chair)
     chair.post("checks/pass")
-    wrong = chair.post("doses", action="iv_start", drawn_mg="50", lot="V")
+    wrong = chair.post(
+        "doses", action="iv_start", drawn_mg="50", container=vault(world)["ketamine"]
+    )
     assert wrong.json()["detail"][0]["loc"][-1] == "action"
-    short = chair.post("doses", action="im_injection", drawn_mg="30", given_mg="30", lot="V")
+    short = chair.post(
+        "doses",
+        action="im_injection",
+        drawn_mg="30",
+        given_mg="30",
+        container=vault(world)["ketamine"],
+    )
     assert "less than the ordered 35" in short.json()["detail"][0]["msg"]
-    given = chair.post("doses", action="im_injection", drawn_mg="40", given_mg="35", lot="V-9")
+    given = chair.post(
+        "doses",
+        action="im_injection",
+        drawn_mg="40",
+        given_mg="35",
+        container=vault(world)["ketamine"],
+    )
     assert given.status_code == 201, given.content
     assert given.json()["data"]["waste_mg"] == "5.00"
     body = chair.refresh()
@@ -401,7 +475,7 @@ def test_observation_ranges_and_times(world: World, clock: Any) -> None:
     chair = Chair(world, start(world))
     ready_to_dose(world, chair)
     chair.post("checks/pass")
-    chair.post("doses", action="device", lot="L")
+    chair.post("doses", action="device", container=vault(world)["esketamine"])
     for scale, bad in (("moaas", 6), ("cadss", 93), ("bprs_plus", 3)):
         response = chair.post("observations", scale=scale, score=bad)
         assert response.status_code == 422, scale
@@ -420,5 +494,89 @@ def test_outcomes_count_from_the_first_dose_at_the_chair(world: World, clock: An
     assert first_dose_at(world.patient) is None
     ready_to_dose(world, chair)
     chair.post("checks/pass")
-    chair.post("doses", action="device", lot="L")
+    chair.post("doses", action="device", container=vault(world)["esketamine"])
     assert first_dose_at(world.patient) == timezone.now()
+
+
+def test_each_device_is_booked_in_the_ledger_with_the_dose(world: World, clock: Any) -> None:
+    from ketamine_clinic.inventory.models import LedgerTransaction
+
+    chair = Chair(world, start(world))
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    kit = vault(world)["esketamine"]
+    chair.post("doses", action="device", container=kit)
+    clock.shift(timedelta(minutes=5))
+    chair.post("doses", action="device", container=kit)
+    booked = LedgerTransaction.objects.filter(kind="administer").order_by("event_at")
+    assert [(t.quantity_mg, t.balance_after_mg) for t in booked] == [
+        (Decimal(28), Decimal(28)),
+        (Decimal(28), Decimal(0)),
+    ]
+    assert all(t.session_id is not None and t.administration_id is not None for t in booked)
+    assert {t.patient_id for t in booked} == {world.patient.pk}
+    assert Container.objects.get(pk=kit).balance_mg == 0
+
+
+def test_the_left_over_infusion_is_wasted_before_a_witness(world: World, clock: Any) -> None:
+    from tests.conftest import PASSWORD
+
+    chair = Chair(world, start(world, "iv_racemic"))
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    vial = vault(world)["ketamine"]
+    chair.post("doses", action="iv_start", drawn_mg="50", container=vial)
+    clock.shift(timedelta(minutes=40))
+    chair.post("doses", action="iv_stop", given_mg="35")
+    assert Container.objects.get(pk=vial).balance_mg == Decimal(465)  # 35 mg administered
+    clock.shift(timedelta(minutes=31))
+    chair.post("observations", scale="moaas", score=5)
+    chair.post("vitals", **GOOD_VITALS)
+    chair.post("ready", responsible_adult="Pat Walker")
+    chair.post("discharge")
+    unsigned = chair.post("sign")
+    assert unsigned.status_code == 409
+    assert "15.00 mg left over awaits a witnessed waste" in unsigned.json()["detail"]
+    self_witness = chair.post("waste", witness_username="nurse", witness_password=PASSWORD)
+    assert self_witness.json()["detail"][0]["loc"][-1] == "witness"
+    wasted = chair.post("waste", witness_username="prescriber", witness_password=PASSWORD)
+    assert wasted.status_code == 201, wasted.content
+    assert wasted.json()["quantity_mg"] == "15.00"
+    assert Container.objects.get(pk=vial).balance_mg == Decimal(450)
+    assert (
+        chair.post("waste", witness_username="prescriber", witness_password=PASSWORD).status_code
+        == 409
+    )
+    assert chair.post("sign").status_code == 200
+
+
+def test_a_dose_and_its_ledger_entry_commit_together(
+    world: World, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chair = Chair(world, start(world))
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the ledger write failed")
+
+    monkeypatch.setattr(ledger, "move", fail)
+    with pytest.raises(RuntimeError):
+        chair.post("doses", action="device", container=vault(world)["esketamine"])
+    assert Administration.objects.count() == 0
+    assert TreatmentSession.objects.get(pk=chair.id).state == "checks_passed"
+
+
+def test_doses_only_from_a_fitting_current_container(world: World, clock: Any) -> None:
+    chair = Chair(world, start(world))
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    wrong = chair.post("doses", action="device", container=vault(world)["ketamine"])
+    assert "not esketamine" in wrong.json()["detail"][0]["msg"]
+    Container.objects.filter(pk=vault(world)["esketamine"]).update(
+        expires_on=timezone.localdate() - timedelta(days=1)
+    )
+    expired = chair.post("doses", action="device", container=vault(world)["esketamine"])
+    assert expired.status_code == 422
+    assert "expired" in expired.json()["detail"][0]["msg"]
+    assert Administration.objects.count() == 0

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ketamine_clinic.clinical.rems_form import deadline_status, due_on
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
-from tests.treatment_sessions.test_api import GOOD_VITALS, Chair, ready_to_dose, start
+from tests.treatment_sessions.test_api import GOOD_VITALS, Chair, ready_to_dose, start, vault
 
 
 def esketamine_session(world: World, clock: Any) -> Chair:
@@ -20,9 +20,9 @@ def esketamine_session(world: World, clock: Any) -> Chair:
     chair = Chair(world, start(world))
     ready_to_dose(world, chair)
     chair.post("checks/pass")
-    chair.post("doses", action="device", lot="LOT-A1")
+    chair.post("doses", action="device", container=vault(world)["esketamine"])
     clock.shift(timedelta(minutes=5))
-    chair.post("doses", action="device", lot="LOT-A1")
+    chair.post("doses", action="device", container=vault(world)["esketamine"])
     clock.shift(timedelta(minutes=35))
     chair.post("vitals", **{**GOOD_VITALS, "systolic_mmhg": 138, "diastolic_mmhg": 86})
     chair.post("observations", scale="cadss", score=9)

@@ -106,3 +106,31 @@ def test_another_clinic_cannot_reach_the_chair(world: World, clock: Any) -> None
     assert other.post(f"/chair/{session.pk}/vitals/", {"version": 2, **VITALS}).status_code == 404
     assert other.post(f"/chair/open/{scheduled.pk}/").status_code == 404
     assert "James" not in other.get("/chair/").content.decode()
+
+
+def test_the_witnessed_waste_on_one_tablet(world: World, clock: Any) -> None:
+    from tests.conftest import PASSWORD
+    from tests.treatment_sessions.test_api import Chair, ready_to_dose, start, vault
+
+    chair = Chair(world, start(world, "iv_racemic"))
+    ready_to_dose(world, chair)
+    chair.post("checks/pass")
+    chair.post("doses", action="iv_start", drawn_mg="50", container=vault(world)["ketamine"])
+    clock.shift(timedelta(minutes=40))
+    chair.post("doses", action="iv_stop", given_mg="35")
+    nurse = world.client("nurse")
+    page = nurse.get(f"/chair/{chair.id}/").content.decode()
+    assert "Waste 15 mg before a witness" in page
+    wrong = nurse.post(
+        f"/chair/{chair.id}/waste/",
+        {"version": chair.version, "witness_username": "prescriber", "witness_password": "nope"},
+        follow=True,
+    ).content.decode()
+    assert "username or password is wrong" in wrong
+    done = nurse.post(
+        f"/chair/{chair.id}/waste/",
+        {"version": chair.version, "witness_username": "prescriber", "witness_password": PASSWORD},
+        follow=True,
+    ).content.decode()
+    assert "15.00 mg wasted, witnessed by prescriber." in done
+    assert "before a witness" not in done

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -19,6 +18,7 @@ from ketamine_clinic.clinical.ledger import LedgerError, Movement, to_mg
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory import actions
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
+from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, one_clinic
 from ketamine_clinic.schema_types import line
 
@@ -188,17 +188,11 @@ def transactions(
 
 
 def _witness(request: HttpRequest, payload: TransactionIn, clinic_id: Any) -> tuple[Any, Any]:
-    """The witness signs in on the same screen: their own username and password."""
     if payload.kind != "waste":
         return None, None
-    if not payload.witness_username or not payload.witness_password:
-        raise InvalidInput("witness_username", "the witness signs in with their own password")
-    witness = authenticate(
-        request, username=payload.witness_username, password=payload.witness_password
+    return authenticate_witness(
+        request, payload.witness_username, payload.witness_password, clinic_id
     )
-    if not isinstance(witness, User):
-        raise InvalidInput("witness_password", "the witness's username or password is wrong")
-    return witness, witness.role_in(clinic_id)
 
 
 @router.post(

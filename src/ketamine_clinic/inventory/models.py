@@ -121,6 +121,14 @@ class LedgerTransaction(models.Model):
     order = models.ForeignKey(
         "treatment.DoseOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    administration = models.ForeignKey(
+        "treatment_sessions.Administration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger",
+        help_text="The dose at the chair this administration books (they commit together)",
+    )
     reason = models.CharField(max_length=1000, blank=True)
     reference = models.CharField(max_length=100, blank=True)
     corrects = models.OneToOneField(

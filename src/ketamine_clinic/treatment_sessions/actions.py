@@ -13,20 +13,25 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.assessments.actions import create_link
 from ketamine_clinic.assessments.catalogue import get_instrument
 from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical import chair, pre_dose, rems_form, session_flow
+from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_MG
 from ketamine_clinic.clinical.session_flow import State
 from ketamine_clinic.clinical.vital_signs import Reading, alerts, implausible
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent import require_treatment_gate
+from ketamine_clinic.inventory import actions as ledger
+from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.actions import _versioned_update, sign_once
 from ketamine_clinic.patients.models import RecordStatus
@@ -378,6 +383,7 @@ def administer(
             else _bump(actor, session, version)
         )
         entry = _entry(actor, fresh, Administration, {"action": action, **plan}, at, None, "")
+        _book_dose(actor, access, fresh, entry)
         if _dosing_complete(fresh, action, plan):
             _step(actor, fresh, fresh.version, State.MONITORING)
         record_patient_access(actor, access, "create", f"treatment_session.dose.{action}")
@@ -405,10 +411,9 @@ def _dose_plan(
     }[route]
     if action not in allowed:
         raise InvalidInput("action", f"not for this route; use {', '.join(sorted(allowed))}")
-    plan: dict[str, Any] = {
-        "lot": (values.get("lot") or "").strip(),
-        "note": values.get("note", ""),
-    }
+    plan: dict[str, Any] = {"note": values.get("note", "")}
+    if action in DRAWS:
+        plan |= _container(session, values.get("container"))
     if action == Administration.Action.DEVICE:
         devices = list(given.filter(action=action))
         count = len(devices) + 1
@@ -422,8 +427,6 @@ def _dose_plan(
                 raise Conflict(
                     f"5 minutes between devices: wait {wait // 60} min {wait % 60:02d} s more"
                 )
-        if not plan["lot"]:
-            raise InvalidInput("lot", "name the device's lot")
         plan |= {"device_number": count, "given_mg": Decimal(ESKETAMINE_DEVICE_MG)}
         return plan
     if action == Administration.Action.IV_START:
@@ -452,9 +455,11 @@ def _dose_plan(
             raise Conflict("the infusion has not started")
         return plan | {"rate_ml_per_h": Decimal(str(rate))}
     if action == Administration.Action.IV_STOP:
-        if not given.filter(action=Administration.Action.IV_START).exists():
+        start = given.filter(action=Administration.Action.IV_START).first()
+        if start is None:
             raise Conflict("the infusion has not started")
-        return plan | _given(values, ordered_mg, given)
+        container = {"container": start.container, "lot": start.lot}
+        return plan | container | _given(values, ordered_mg, given)
     # An injection or an oral dose: drawn, given and left over in one entry.
     return plan | _drawn(values, ordered_mg) | _given(values, ordered_mg, given)
 
@@ -463,8 +468,6 @@ def _drawn(values: dict[str, Any], ordered_mg: Decimal) -> dict[str, Any]:
     drawn = values.get("drawn_mg")
     if drawn is None:
         raise InvalidInput("drawn_mg", "record how much was drawn up")
-    if not values.get("lot"):
-        raise InvalidInput("lot", "name the container it was drawn from")
     drawn = Decimal(str(drawn)).quantize(CENTI)
     if drawn < ordered_mg:
         raise InvalidInput("drawn_mg", f"less than the ordered {ordered_mg} mg")
@@ -493,6 +496,118 @@ def _given(values: dict[str, Any], ordered_mg: Decimal, given: Any) -> dict[str,
             f"drawn {drawn} mg - given {amount} mg leaves {waste} mg, not the amount given",
         )
     return {"given_mg": amount, "waste_mg": waste}
+
+
+# The doses that take drug out of a container: the chair names the container for each.
+DRAWS = frozenset(
+    {
+        Administration.Action.DEVICE,
+        Administration.Action.IV_START,
+        Administration.Action.IM_INJECTION,
+        Administration.Action.ORAL,
+    }
+)
+SUBSTANCE = {"esketamine_nasal": "esketamine"}  # every other product is racemic ketamine
+
+
+def _container(session: TreatmentSession, container: Container | None) -> dict[str, Any]:
+    """The container a dose is drawn from: this clinic's, of the ordered substance."""
+    if container is None:
+        raise InvalidInput("container", "choose the container the dose is drawn from")
+    substance = SUBSTANCE.get(session.product, "ketamine")
+    if container.clinic_id != session.patient.clinic_id:
+        raise InvalidInput("container", "no such container in this clinic")
+    if container.product.substance != substance:
+        raise InvalidInput("container", f"this container is not {substance}")
+    return {"container": container, "lot": container.lot}
+
+
+def _book_dose(
+    actor: Actor, access: PatientAccess, session: TreatmentSession, entry: Administration
+) -> None:
+    """The ledger's administer transaction for a dose given, in the dose's own transaction:
+    neither exists without the other."""
+    if entry.given_mg is None or entry.container is None:
+        return  # an infusion's start, pause or rate: booked at the stop
+    container = entry.container
+    ledger.move(
+        actor,
+        str(access.role),
+        container,
+        Movement(
+            kind="administer",
+            quantity_mg=entry.given_mg,
+            performer=str(actor.user.pk),
+            performer_role=str(access.role),
+            event_on=timezone.localtime(entry.at).date(),
+            expires_on=container.expires_on,
+        ),
+        event_at=entry.at,
+        entered=f"{entry.given_mg} mg",
+        links={
+            "patient": session.patient,
+            "session": session,
+            "order": session.order,
+            "administration": entry,
+        },
+    )
+
+
+def waste_pending_mg(session: TreatmentSession) -> Decimal:
+    """What was drawn and not given, not yet wasted before a witness."""
+    left = sum(
+        (d.waste_mg for d in facts.current(Administration, session) if d.waste_mg),
+        start=Decimal(0),
+    )
+    wasted = LedgerTransaction.objects.filter(session=session, kind="waste").aggregate(
+        total=Sum("quantity_mg")
+    )["total"] or Decimal(0)
+    return left - wasted
+
+
+def witness_waste(
+    actor: Actor,
+    access: PatientAccess,
+    session: TreatmentSession,
+    version: int,
+    witness: User,
+    witness_role: str | None,
+) -> Any:
+    """The left-over drug wasted before a second licensed person, booked in the ledger."""
+    _need(access, Capability.RECORD_LEDGER, "waste controlled substances")
+    pending = waste_pending_mg(session)
+    if pending <= 0:
+        raise Conflict("nothing is waiting to be wasted")
+    source = (
+        facts.current(Administration, session)
+        .filter(waste_mg__gt=0, container__isnull=False)
+        .last()
+    )
+    if source is None or source.container is None:
+        raise Conflict("the left-over dose has no container to book it against")
+    with transaction.atomic():
+        _bump(actor, session, version)
+        row = ledger.move(
+            actor,
+            str(access.role),
+            source.container,
+            Movement(
+                kind="waste",
+                quantity_mg=pending,
+                performer=str(actor.user.pk),
+                performer_role=str(access.role),
+                event_on=timezone.localdate(),
+                expires_on=source.container.expires_on,
+                witness=str(witness.pk),
+                witness_role=witness_role,
+            ),
+            event_at=timezone.now(),
+            entered=f"{pending} mg",
+            witness=witness,
+            links={"patient": session.patient, "session": session, "order": session.order},
+        )
+        record_patient_access(actor, access, "create", "treatment_session.waste")
+    return row
 
 
 def _dosing_complete(session: TreatmentSession, action: str, plan: dict[str, Any]) -> bool:
@@ -669,6 +784,9 @@ def sign_record(
     _need(access, Capability.EDIT_CLINICAL, "sign session records")
     if State(session.state) not in (State.DISCHARGED, State.ABORTED):
         raise Conflict("the record is signed after discharge (or abort)")
+    pending = waste_pending_mg(session)
+    if pending > 0:
+        raise Conflict(f"{pending} mg left over awaits a witnessed waste")
     gaps = rems_gaps(session)
     if gaps:
         raise Conflict("the REMS monitoring form still needs: " + "; ".join(gaps))

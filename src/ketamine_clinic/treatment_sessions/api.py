@@ -18,6 +18,8 @@ from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical import rems_form as rems_form_rules
 from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.inventory.models import Container
+from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
 from ketamine_clinic.pdf import render_pdf
 from ketamine_clinic.schema_types import line
@@ -95,7 +97,9 @@ class DoseIn(Schema):
         "device", "iv_start", "iv_pause", "iv_resume", "iv_rate", "iv_stop", "im_injection", "oral"
     ]
     at: datetime | None = None
-    lot: Annotated[str, line(100)] = ""
+    container: uuid.UUID | None = Field(
+        None, description="The container drawn from (device, infusion start, injection)"
+    )
     drawn_mg: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)] | None = None
     given_mg: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)] | None = None
     waste_mg: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=2)] | None = None
@@ -282,6 +286,17 @@ def _corrects(model: type[Entry], session: TreatmentSession, entry_id: uuid.UUID
     return found
 
 
+def _session_container(session: TreatmentSession, container_id: uuid.UUID) -> Container:
+    found = (
+        Container.objects.select_related("product")
+        .filter(pk=container_id, clinic_id=session.patient.clinic_id)
+        .first()
+    )
+    if found is None:
+        raise InvalidInput("container", "no such container in this clinic")
+    return found
+
+
 def _clinical(request: HttpRequest, session_id: uuid.UUID) -> tuple[Any, TreatmentSession]:
     return session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
 
@@ -396,7 +411,9 @@ def vitals(request: HttpRequest, session_id: uuid.UUID, payload: VitalsIn) -> St
 )
 def doses(request: HttpRequest, session_id: uuid.UUID, payload: DoseIn) -> Status:
     access, session = _clinical(request, session_id)
-    values = payload.model_dump(exclude={"version", "action", "at"})
+    values = payload.model_dump(exclude={"version", "action", "at", "container"})
+    if payload.container is not None:
+        values["container"] = _session_container(session, payload.container)
     entry = actions.administer(
         api_actor(request), access, session, payload.version, payload.action, values, payload.at
     )
@@ -646,4 +663,31 @@ def follow_ups(request: HttpRequest, session_id: uuid.UUID, payload: FollowUpIn)
             }
             for context, raw, link in links
         ],
+    )
+
+
+class WasteIn(Schema):
+    version: Version
+    witness_username: Annotated[str, Field(max_length=150)]
+    witness_password: Annotated[str, Field(max_length=200)]
+
+
+@router.post(
+    "/sessions/{session_id}/waste",
+    response={201: dict[str, Any]},
+    summary="Waste what was drawn and not given, before a witness who signs in here",
+)
+def waste(request: HttpRequest, session_id: uuid.UUID, payload: WasteIn) -> Status:
+    access, session = _clinical(request, session_id)
+    witness, role = authenticate_witness(
+        request, payload.witness_username, payload.witness_password, session.patient.clinic_id
+    )
+    row = actions.witness_waste(api_actor(request), access, session, payload.version, witness, role)
+    return Status(
+        201,
+        {
+            "transaction": str(row.pk),
+            "quantity_mg": str(row.quantity_mg),
+            "witness": str(witness.pk),
+        },
     )

@@ -41,7 +41,7 @@ class VitalsForm(StyledFormMixin, forms.Form):
 
 class DoseForm(StyledFormMixin, forms.Form):
     action = forms.CharField(max_length=20, widget=forms.HiddenInput)
-    lot = forms.CharField(max_length=100, required=False, label="Lot")
+    container = forms.UUIDField(required=False, label="Container")
     drawn_mg = forms.DecimalField(required=False, decimal_places=2, label="Drawn up (mg)")
     given_mg = forms.DecimalField(required=False, decimal_places=2, label="Given (mg)")
     rate_ml_per_h = forms.DecimalField(required=False, decimal_places=2, label="Rate (mL/h)")

@@ -171,7 +171,10 @@ class Administration(Entry):
 
     action = models.CharField(max_length=20, choices=Action.choices)
     device_number = models.PositiveSmallIntegerField(null=True, blank=True)
-    lot = models.CharField(max_length=100, blank=True, help_text="The container drawn from")
+    container = models.ForeignKey(
+        "inventory.Container", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lot = models.CharField(max_length=100, blank=True, help_text="The container's lot")
     drawn_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     given_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     waste_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)

@@ -31,6 +31,8 @@ from ketamine_clinic.clinical.protocols import (
 )
 from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
+from ketamine_clinic.inventory.models import Container
+from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
@@ -155,6 +157,13 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
             "esketamine": session.product == "esketamine_nasal",
             "scales": [("cadss", "CADSS"), ("bprs_plus", "BPRS+")],
             "rems_gaps": actions.rems_gaps(session),
+            "containers": Container.objects.filter(
+                clinic_id=access.patient.clinic_id,
+                product__substance=actions.SUBSTANCE.get(session.product, "ketamine"),
+                balance_mg__gt=0,
+                expires_on__gte=timezone.localdate(),
+            ).select_related("product"),
+            "waste_pending": actions.waste_pending_mg(session),
         },
     )
 
@@ -197,6 +206,12 @@ def _dose(
     request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
 ) -> str:
     data = _valid(DoseForm(request.POST))
+    if data.get("container"):
+        data["container"] = (
+            Container.objects.select_related("product")
+            .filter(pk=data["container"], clinic_id=s.patient.clinic_id)
+            .first()
+        )
     entry = actions.administer(actor, access, s, v, data.pop("action"), data)
     return f"{entry.get_action_display()} recorded."
 
@@ -275,6 +290,21 @@ def _rems(
     return "REMS form recorded as submitted."
 
 
+def _waste(
+    request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
+) -> str:
+    witness, role = authenticate_witness(
+        request,
+        request.POST.get("witness_username"),
+        request.POST.get("witness_password"),
+        s.patient.clinic_id,
+    )
+    row = actions.witness_waste(actor, access, s, v, witness, role)
+    return (
+        f"{row.quantity_mg} mg wasted, witnessed by {witness.get_full_name() or witness.username}."
+    )
+
+
 STEPS: dict[str, Step] = {
     "checks": _checks,
     "vitals": _vitals,
@@ -288,6 +318,7 @@ STEPS: dict[str, Step] = {
     "abort": _abort,
     "sign": _sign,
     "rems": _rems,
+    "waste": _waste,
 }
 
 

@@ -140,3 +140,10 @@ def test_demo_has_an_esketamine_session_with_its_rems_form_due() -> None:
     assert form.sedation is True  # MOAA/S 4 at 25 minutes
     (row,) = due_rows(session.patient.clinic_id)
     assert row["status"] == "due in 5 days"
+    from ketamine_clinic.inventory.models import Container, LedgerTransaction
+
+    booked = LedgerTransaction.objects.filter(session=session, kind="administer")
+    assert booked.count() == 2
+    kit = Container.objects.get(pk=booked.first().container_id)  # type: ignore[union-attr]
+    assert kit.balance_mg == 0
+    assert Container.objects.filter(balance_mg__gt=0).count() == 8

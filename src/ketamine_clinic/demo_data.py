@@ -23,7 +23,7 @@ from ketamine_clinic.assessments.models import Source
 from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.clinical.scheduling import next_open_day
-from ketamine_clinic.demo_sessions import seed_esketamine_session
+from ketamine_clinic.demo_sessions import seed_esketamine_session, stock_vault
 from ketamine_clinic.evaluations import actions as evaluation_actions
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.evaluations.starter_consents import STARTERS
@@ -210,7 +210,8 @@ def seed(now: datetime | None = None) -> bool:
         _alert_score(nurse, patients[1], now)
         for patient in patients[2:8]:
             _weekly_scores(nurse, patient, rng, now)
-        seed_esketamine_session(prescriber, nurse, patients[2], now)
+        vault = stock_vault(Actor(user=users["admin"], via="cli"), clinics[MAIN_CLINIC], now)
+        seed_esketamine_session(prescriber, nurse, patients[2], now, vault["esketamine"])
     return True
 
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Role
+from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.evaluations import consent
+from ketamine_clinic.inventory import actions as ledger
+from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.treatment import service
@@ -31,8 +35,48 @@ from ketamine_clinic.treatment_sessions.models import (
 LOT = "24K118"
 
 
+def stock_vault(admin: Actor, clinic: Any, now: datetime) -> dict[str, Container]:
+    """The demo clinic's stock: esketamine kits and ketamine vials from one supplier."""
+    received = now - timedelta(days=10)
+    first: dict[str, Container] = {}
+    for substance, ndc, name, form, concentration, content, lot, count in (
+        ("esketamine", "50458-028-02", "Spravato 56 mg kit", "2 nasal devices", None, 56, LOT, 4),
+        ("ketamine", "0409-2051-05", "Ketamine HCl 50 mg/mL", "vial, 10 mL", 50, 500, "KX2291", 5),
+    ):
+        product = ledger.add_product(
+            admin,
+            clinic,
+            {
+                "name": name,
+                "ndc": ndc,
+                "substance": substance,
+                "form": form,
+                "concentration_mg_per_ml": Decimal(concentration) if concentration else None,
+                "container_mg": Decimal(content),
+            },
+        )
+        containers = ledger.receive(
+            admin,
+            "admin",
+            clinic,
+            ledger.Receipt(
+                product=product,
+                count=count,
+                lot=lot,
+                expires_on=(now + timedelta(days=400)).date(),
+                received_at=received,
+                supplier_name="Cardinal Health (demo)",
+                supplier_address="7000 Cardinal Place, Dublin OH 43017",
+                supplier_dea="RC0123456",
+                invoice="INV-2026-1104",
+            ),
+        )
+        first[substance] = containers[0]
+    return first
+
+
 def seed_esketamine_session(
-    prescriber: Actor, nurse: Actor, patient: Patient, now: datetime
+    prescriber: Actor, nurse: Actor, patient: Patient, now: datetime, kit: Container
 ) -> TreatmentSession:
     start = timezone.localtime(now - timedelta(days=2)).replace(
         hour=10, minute=0, second=0, microsecond=0
@@ -149,13 +193,30 @@ def seed_esketamine_session(
             respiratory_rate_per_min=14,
         )
     for number in (1, 2):
-        Administration.objects.create(
+        dose = Administration.objects.create(
             **common,
             at=at(5 * (number - 1)),
             action=Administration.Action.DEVICE,
             device_number=number,
-            lot=LOT,
+            container=kit,
+            lot=kit.lot,
             given_mg=Decimal(28),
+        )
+        ledger.move(
+            nurse,
+            "nurse",
+            kit,
+            Movement(
+                kind="administer",
+                quantity_mg=Decimal(28),
+                performer=str(nurse.user.pk),
+                performer_role="nurse",
+                event_on=day,
+                expires_on=kit.expires_on,
+            ),
+            event_at=dose.at,
+            entered="28 mg",
+            links={"patient": patient, "session": session, "order": order, "administration": dose},
         )
     Observation.objects.create(**common, at=at(25), scale="cadss", score=14)
     Observation.objects.create(**common, at=at(25), scale="moaas", score=4)

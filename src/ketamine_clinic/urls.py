@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("ketamine_clinic.evaluations.urls")),
     path("", include("ketamine_clinic.treatment.urls")),
     path("", include("ketamine_clinic.treatment_sessions.urls")),
+    path("", include("ketamine_clinic.inventory.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
 ]

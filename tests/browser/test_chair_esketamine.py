@@ -124,3 +124,9 @@ def test_nurse_runs_an_esketamine_session_on_a_tablet(
     expect(page.get_by_text("REMS form submitted")).to_be_visible()
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator("#rems-due")).to_contain_text("None outstanding.")
+
+    page.get_by_role("link", name="Vault").click()
+    page.get_by_role("link", name="Show empty containers").click()
+    page.get_by_role("link", name="E00001").click()
+    expect(page.locator("tr[data-kind=administer]")).to_have_count(2)
+    assert_accessible(page, "vault-container")

@@ -625,6 +625,10 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "receive",
         "transactions",
         "post_transaction",
+        "post_count",
+        "reconciliation_view",
+        "loss_notice",
+        "loss_form_106",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

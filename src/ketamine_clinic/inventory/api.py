@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -14,10 +15,18 @@ from pydantic import Field
 from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.clinical import reconciliation as rules
 from ketamine_clinic.clinical.ledger import LedgerError, Movement, to_mg
 from ketamine_clinic.errors import InvalidInput
-from ketamine_clinic.inventory import actions
-from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
+from ketamine_clinic.inventory import actions, counts
+from ketamine_clinic.inventory.models import (
+    Container,
+    Count,
+    CountLine,
+    LedgerTransaction,
+    LossReport,
+    Product,
+)
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, one_clinic
 from ketamine_clinic.schema_types import line
@@ -247,3 +256,211 @@ def post_transaction(request: HttpRequest, payload: TransactionIn) -> Status:
         corrects=corrects,
     )
     return Status(201, row)
+
+
+class CountLineIn(Schema):
+    container: uuid.UUID
+    quantity: Annotated[Decimal, Field(ge=0, le=100000, decimal_places=3)]
+    unit: Literal["mg", "mL", "device"]
+    estimated: bool = False
+
+
+class CountIn(Schema):
+    clinic: uuid.UUID | None = None
+    kind: Literal["initial", "biennial", "ad_hoc"]
+    time_of_day: Literal["opening", "close"]
+    taken_at: datetime | None = None
+    lines: list[CountLineIn] = Field(..., min_length=1, max_length=2000)
+    note: Annotated[str, line(1000)] = ""
+
+
+class LossReportOut(Schema):
+    id: uuid.UUID
+    version: int
+    discovered_on: date
+    quantity_mg: Decimal
+    description: str
+    notice_due: date
+    notice_sent_on: date | None
+    form_106_due: date
+    form_106_filed_on: date | None
+    form_106_reference: str
+
+
+class CountLineOut(Schema):
+    container: uuid.UUID
+    expected_mg: Decimal
+    counted_mg: Decimal
+    difference_mg: Decimal
+    estimated: bool
+
+
+class CountOut(Schema):
+    id: uuid.UUID
+    kind: str
+    time_of_day: str
+    taken_at: datetime
+    shortfall_mg: Decimal
+    review: list[uuid.UUID]
+    lines: list[CountLineOut]
+    loss_report: LossReportOut | None
+
+
+class ReconciliationOut(Schema):
+    last_inventory: date | None
+    biennial_due: date | None
+    containers: list[dict[str, Any]]
+    loss_reports: list[LossReportOut]
+
+
+class NoticeIn(Schema):
+    version: Annotated[int, Field(ge=1)]
+    sent_on: date
+
+
+class Form106In(Schema):
+    version: Annotated[int, Field(ge=1)]
+    filed_on: date
+    reference: Annotated[str, line(100, min_length=1)]
+
+
+@router.post(
+    "/inventory/counts",
+    response={201: CountOut},
+    summary="A physical count, reconciled against the ledger (a shortfall opens a loss report)",
+)
+def post_count(request: HttpRequest, payload: CountIn) -> Status:
+    user = request_user(request)
+    try:
+        clinic_id = one_clinic(user, payload.clinic, Capability.RECORD_LEDGER)
+    except PermissionDenied:  # the owner counts too (STORIES.md, month end)
+        clinic_id = one_clinic(user, payload.clinic, Capability.MANAGE_LEDGER)
+    clinic = Clinic.objects.get(pk=clinic_id)
+    counted = []
+    for n, item in enumerate(payload.lines):
+        found = (
+            Container.objects.select_related("product")
+            .filter(pk=item.container, clinic_id=clinic_id)
+            .first()
+        )
+        if found is None:
+            raise InvalidInput(f"lines[{n}].container", "no such container in this clinic")
+        try:
+            mg = (
+                to_mg(
+                    item.quantity,
+                    item.unit,
+                    substance=found.product.substance,
+                    concentration_mg_per_ml=found.product.concentration_mg_per_ml,
+                )
+                if item.quantity > 0
+                else Decimal(0)
+            )
+        except LedgerError as exc:
+            raise InvalidInput(f"lines[{n}].{exc.field}", exc.message) from None
+        counted.append(counts.Counted(found, mg, item.estimated))
+    count, outcome, report = counts.record_count(
+        api_actor(request),
+        clinic,
+        kind=payload.kind,
+        time_of_day=payload.time_of_day,
+        taken_at=payload.taken_at or timezone.now(),
+        counted=counted,
+        note=payload.note,
+    )
+    return Status(
+        201,
+        {
+            "id": count.pk,
+            "kind": count.kind,
+            "time_of_day": count.time_of_day,
+            "taken_at": count.taken_at,
+            "shortfall_mg": outcome.shortfall_mg,
+            "review": list(outcome.review),
+            "lines": [
+                {
+                    "container": line.container,
+                    "expected_mg": line.expected_mg,
+                    "counted_mg": line.counted_mg,
+                    "difference_mg": line.difference_mg,
+                    "estimated": line.estimated,
+                }
+                for line in outcome.lines
+            ],
+            "loss_report": report,
+        },
+    )
+
+
+@router.get(
+    "/inventory/reconciliation",
+    response=ReconciliationOut,
+    summary="Balances against the last count, the next biennial inventory, open loss reports",
+)
+def reconciliation_view(request: HttpRequest, clinic: uuid.UUID | None = None) -> dict[str, Any]:
+    clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
+    inventories = Count.objects.filter(clinic_id=clinic_id, kind__in=["initial", "biennial"])
+    last = inventories.order_by("-taken_at").first()
+    last_on = timezone.localtime(last.taken_at).date() if last else None
+    rows = []
+    for container in Container.objects.filter(clinic_id=clinic_id, balance_mg__gt=0):
+        counted = (
+            CountLine.objects.filter(container=container)
+            .select_related("count")
+            .order_by("-count__taken_at")
+            .first()
+        )
+        rows.append(
+            {
+                "container": str(container.pk),
+                "label": container.label,
+                "balance_mg": str(container.balance_mg),
+                "last_counted_mg": str(counted.counted_mg) if counted else None,
+                "last_counted_at": counted.count.taken_at.isoformat() if counted else None,
+            }
+        )
+    open_reports = LossReport.objects.filter(clinic_id=clinic_id).filter(
+        Q(notice_sent_on__isnull=True) | Q(form_106_filed_on__isnull=True)
+    )
+    return {
+        "last_inventory": last_on,
+        "biennial_due": rules.biennial_due(last_on),
+        "containers": rows,
+        "loss_reports": list(open_reports),
+    }
+
+
+def _report(request: HttpRequest, report_id: uuid.UUID) -> LossReport:
+    found = LossReport.objects.filter(pk=report_id).first()
+    user = request_user(request)
+    if found is None or found.clinic_id not in clinics_where(user, Capability.VIEW_LEDGER):
+        raise Http404("no such loss report")
+    if found.clinic_id not in clinics_where(user, Capability.MANAGE_LEDGER):
+        raise PermissionDenied("your role does not file loss reports")
+    return found
+
+
+@router.post(
+    "/inventory/loss-reports/{report_id}/notice",
+    response=LossReportOut,
+    summary="Record the written notice to the DEA (due within 1 business day)",
+)
+def loss_notice(request: HttpRequest, report_id: uuid.UUID, payload: NoticeIn) -> LossReport:
+    return counts.record_notice(
+        api_actor(request), _report(request, report_id), payload.version, payload.sent_on
+    )
+
+
+@router.post(
+    "/inventory/loss-reports/{report_id}/form-106",
+    response=LossReportOut,
+    summary="Record DEA Form 106 as filed (due within 45 days)",
+)
+def loss_form_106(request: HttpRequest, report_id: uuid.UUID, payload: Form106In) -> LossReport:
+    return counts.record_form_106(
+        api_actor(request),
+        _report(request, report_id),
+        payload.version,
+        payload.filed_on,
+        payload.reference,
+    )

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from ketamine_clinic.clinical.ledger import KINDS
 
@@ -140,3 +141,74 @@ class LedgerTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity_mg} mg from {self.container_id}"
+
+
+class Count(models.Model):
+    """A physical inventory: what was counted in each container, against the ledger then."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial inventory"
+        BIENNIAL = "biennial", "Biennial inventory"
+        AD_HOC = "ad_hoc", "Ad hoc count"
+
+    class TimeOfDay(models.TextChoices):
+        OPENING = "opening", "Opening of business"
+        CLOSE = "close", "Close of business"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    time_of_day = models.CharField(max_length=10, choices=TimeOfDay.choices)
+    taken_at = models.DateTimeField()
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=1000, blank=True)
+    shortfall_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} count {self.taken_at:%Y-%m-%d}"
+
+
+class CountLine(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    count = models.ForeignKey(Count, on_delete=models.PROTECT, related_name="lines")
+    container = models.ForeignKey(Container, on_delete=models.PROTECT, related_name="+")
+    expected_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    counted_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    estimated = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.container_id}: {self.counted_mg} of {self.expected_mg} mg"
+
+
+class LossReport(models.Model):
+    """A theft or significant loss and its DEA deadlines, tracked until both are met."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    count = models.ForeignKey(Count, null=True, blank=True, on_delete=models.PROTECT)
+    discovered_on = models.DateField()
+    quantity_mg = models.DecimalField(max_digits=10, decimal_places=2)
+    description = models.CharField(max_length=2000)
+    notice_due = models.DateField()
+    notice_sent_on = models.DateField(null=True, blank=True)
+    form_106_due = models.DateField()
+    form_106_filed_on = models.DateField(null=True, blank=True)
+    form_106_reference = models.CharField(max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-discovered_on"]
+
+    def __str__(self) -> str:
+        return f"loss of {self.quantity_mg} mg discovered {self.discovered_on}"

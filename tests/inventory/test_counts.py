@@ -1,0 +1,118 @@
+"""Counts reconciled against the ledger, the loss report a shortfall opens, and its DEA
+deadlines; with who may do what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from ketamine_clinic.inventory.models import LossReport
+from tests.conftest import World
+from tests.inventory.test_api import stocked, waste
+
+
+def count(world: World, lines: list[dict[str, Any]], persona: str = "nurse", **change: Any) -> Any:
+    return world.api(persona).post(
+        "/inventory/counts",
+        {"kind": "biennial", "time_of_day": "close", "lines": lines, **change},
+    )
+
+
+def test_a_count_that_matches_the_books(world: World) -> None:
+    vials = stocked(world, 2)
+    waste(world, vials[0]["id"])
+    body = count(
+        world,
+        [
+            {"container": vials[0]["id"], "quantity": "9.7", "unit": "mL"},
+            {"container": vials[1]["id"], "quantity": "500", "unit": "mg"},
+        ],
+    )
+    assert body.status_code == 201, body.content
+    result = body.json()
+    assert result["shortfall_mg"] == "0"
+    assert result["loss_report"] is None
+    assert [line["difference_mg"] for line in result["lines"]] == ["0.00", "0.00"]
+    recon = world.api("admin").get("/inventory/reconciliation").json()
+    assert recon["last_inventory"] == timezone.localdate().isoformat()
+    assert recon["biennial_due"] == (timezone.localdate() + timedelta(days=730)).isoformat()
+    assert recon["loss_reports"] == []
+
+
+def test_a_shortfall_opens_a_loss_report_with_its_deadlines(world: World) -> None:
+    vials = stocked(world, 2)
+    body = count(
+        world,
+        [
+            {"container": vials[0]["id"], "quantity": "480", "unit": "mg"},
+            {"container": vials[1]["id"], "quantity": "490", "unit": "mg", "estimated": True},
+        ],
+        kind="ad_hoc",
+    ).json()
+    assert body["shortfall_mg"] == "20.00"
+    assert body["review"] == [vials[1]["id"]]  # an estimate: a person judges it
+    report = body["loss_report"]
+    assert report["quantity_mg"] == "20.00"
+    assert "K00001" in report["description"]
+    assert report["form_106_due"] == (timezone.localdate() + timedelta(days=45)).isoformat()
+    admin = world.api("admin")
+    assert (
+        world.api("nurse")
+        .post(
+            f"/inventory/loss-reports/{report['id']}/notice",
+            {"version": 1, "sent_on": timezone.localdate().isoformat()},
+        )
+        .status_code
+        == 403
+    )
+    sent = admin.post(
+        f"/inventory/loss-reports/{report['id']}/notice",
+        {"version": 1, "sent_on": timezone.localdate().isoformat()},
+    )
+    assert sent.status_code == 200
+    stale = admin.post(
+        f"/inventory/loss-reports/{report['id']}/form-106",
+        {"version": 1, "filed_on": timezone.localdate().isoformat(), "reference": "F106-1"},
+    )
+    assert stale.status_code == 409
+    filed = admin.post(
+        f"/inventory/loss-reports/{report['id']}/form-106",
+        {"version": 2, "filed_on": timezone.localdate().isoformat(), "reference": "F106-1"},
+    )
+    assert filed.json()["form_106_reference"] == "F106-1"
+    assert admin.get("/inventory/reconciliation").json()["loss_reports"] == []
+    assert LossReport.history.count() == 3  # created, notice, Form 106
+
+
+def test_an_inventory_counts_every_container(world: World) -> None:
+    vials = stocked(world, 2)
+    response = count(world, [{"container": vials[0]["id"], "quantity": "500", "unit": "mg"}])
+    assert response.status_code == 422
+    assert "K00002" in response.json()["detail"][0]["msg"]
+    twice = count(
+        world,
+        [{"container": vials[0]["id"], "quantity": "500", "unit": "mg"}] * 2,
+        kind="ad_hoc",
+    )
+    assert twice.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("front_desk", 403),
+        ("patient", 403),
+        ("admin", 201),
+        ("prescriber", 201),
+        ("other_clinic_nurse", 422),
+    ],
+)
+def test_who_counts(world: World, persona: str, status: int) -> None:
+    vials = stocked(world, 1)
+    response = count(
+        world, [{"container": vials[0]["id"], "quantity": "500", "unit": "mg"}], persona=persona
+    )
+    assert response.status_code == status

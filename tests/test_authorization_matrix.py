@@ -629,6 +629,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "reconciliation_view",
         "loss_notice",
         "loss_form_106",
+        "report",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

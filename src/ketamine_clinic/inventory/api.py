@@ -7,18 +7,19 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation as rules
 from ketamine_clinic.clinical.ledger import LedgerError, Movement, to_mg
 from ketamine_clinic.errors import InvalidInput
-from ketamine_clinic.inventory import actions, counts
+from ketamine_clinic.inventory import actions, counts, reports
 from ketamine_clinic.inventory.models import (
     Container,
     Count,
@@ -464,3 +465,37 @@ def loss_form_106(request: HttpRequest, report_id: uuid.UUID, payload: Form106In
         payload.filed_on,
         payload.reference,
     )
+
+
+@router.get(
+    "/inventory/reports/{name}",
+    response=list[dict[str, Any]],
+    summary="Ledger reports: dispensing-record, usage-by-patient, usage-by-nurse, waste-by-nurse "
+    "(?format=csv for a spreadsheet)",
+)
+def report(
+    request: HttpRequest,
+    name: str,
+    start: date,
+    end: date,
+    clinic: uuid.UUID | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    if name not in reports.REPORTS:
+        raise Http404("no such report")
+    if end < start:
+        raise InvalidInput("end", "must not be before start")
+    if (end - start).days > 3 * 366:
+        raise InvalidInput("end", "at most three years at a time")
+    clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
+    rows = reports.build(name, clinic_id, start, end)
+    record_access(
+        api_actor(request), action="export", what=f"ledger.report {name}", clinic=clinic_id
+    )
+    if format == "csv":
+        response = HttpResponse(reports.as_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{name}-{start.isoformat()}-{end.isoformat()}.csv"'
+        )
+        return response
+    return rows

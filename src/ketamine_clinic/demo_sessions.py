@@ -67,7 +67,7 @@ def stock_vault(admin: Actor, clinic: Any, now: datetime) -> dict[str, Container
                 received_at=received,
                 supplier_name="Cardinal Health (demo)",
                 supplier_address="7000 Cardinal Place, Dublin OH 43017",
-                supplier_dea="RC0123456",
+                supplier_dea="RC1234563",
                 invoice="INV-2026-1104",
             ),
         )

@@ -258,3 +258,31 @@ def test_configure_clinic_calendar(world: World) -> None:
         run("configure-clinic", "Clinic A", "--open-days", "funday")
     with pytest.raises(CommandError, match="not a date"):
         run("configure-clinic", "Clinic A", "--closed", "Christmas")
+
+
+def test_configure_clinic_for_the_chair_and_the_ledger(world: World) -> None:
+    from ketamine_clinic.inventory.models import Registration
+
+    with pytest.raises(CommandError, match="--dea: set the clinic's --address first"):
+        run("configure-clinic", "Clinic A", "--dea", "AB1234563")
+    run(
+        "configure-clinic", "Clinic A", "--phone", "+1 555 0100", "--address", "1 Main St",
+        "--dea", "AB1234563", "--session", "esketamine_hold_mmhg=150/95",
+        "--session", "alert_heart_rate_above=120",
+    )  # fmt: skip
+    world.clinic.refresh_from_db()
+    assert world.clinic.phone == "+1 555 0100"
+    assert world.clinic.session_settings == {
+        "esketamine_hold_mmhg": [150, 95],
+        "alert_heart_rate_above": 120,
+    }
+    assert Registration.objects.get(clinic=world.clinic).dea_number == "AB1234563"
+    with pytest.raises(CommandError, match="check digit"):
+        run("configure-clinic", "Clinic A", "--dea", "AB1234564")
+    with pytest.raises(CommandError, match="--session alert_spo2_below"):
+        run("configure-clinic", "Clinic A", "--session", "alert_spo2_below=0")
+    with pytest.raises(CommandError, match="is not a session setting"):
+        run("configure-clinic", "Clinic A", "--session", "colour=3")
+    run("configure-clinic", "Clinic A", "--session", "alert_heart_rate_above=default")
+    world.clinic.refresh_from_db()
+    assert "alert_heart_rate_above" not in world.clinic.session_settings

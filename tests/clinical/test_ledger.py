@@ -16,6 +16,7 @@ from ketamine_clinic.clinical.ledger import (
     Movement,
     book,
     check_draw,
+    dea_number_problem,
     to_mg,
 )
 
@@ -169,3 +170,18 @@ def test_any_sequence_keeps_the_books_exact(sequence: list[Movement]) -> None:
             taken += movement.quantity_mg
         balance = after
     assert balance == received - taken
+
+
+@pytest.mark.parametrize(
+    ("number", "ok"),
+    [
+        ("AB1234563", True),
+        ("RC1234563", True),
+        ("AB1234564", False),
+        ("ab1234563", False),
+        ("A12345634", False),
+        ("AB123456", False),
+    ],
+)
+def test_dea_numbers(number: str, ok: bool) -> None:
+    assert (dea_number_problem(number) is None) == ok

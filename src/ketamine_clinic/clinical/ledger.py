@@ -129,3 +129,17 @@ def check_draw(drawn_mg: Decimal, administered_mg: Decimal, wasted_mg: Decimal) 
             f"given {administered_mg} mg + wasted {wasted_mg} mg is more than the "
             f"{drawn_mg} mg drawn",
         )
+
+
+def dea_number_problem(number: str) -> str | None:
+    """Why a DEA registration number cannot be right, or None: two letters, seven digits, the
+    last a check digit (the sum of the 1st, 3rd and 5th digits plus twice the sum of the 2nd,
+    4th and 6th ends in it)."""
+    if len(number) != 9 or not number[:2].isalpha() or not number[2:].isdigit():
+        return "two letters and seven digits, e.g. AB1234563"
+    if not number[:2].isupper():
+        return "the letters are capitals"
+    d = [int(c) for c in number[2:]]
+    if (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 != d[6]:
+        return "the check digit does not match: check the number"
+    return None

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic, User
-from ketamine_clinic.clinical.ledger import LedgerError, Movement, book
+from ketamine_clinic.clinical.ledger import LedgerError, Movement, book, dea_number_problem
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
 
@@ -66,6 +66,9 @@ def receive(actor: Actor, role: str, clinic: Clinic, receipt: Receipt) -> list[C
         raise InvalidInput("expires_on", "already expired: do not accept it into stock")
     if receipt.received_at > timezone.now():
         raise InvalidInput("received_at", "must not be in the future")
+    problem = dea_number_problem(receipt.supplier_dea)
+    if problem:
+        raise InvalidInput("supplier_dea", problem)
     prefix = "E" if receipt.product.substance == "esketamine" else "K"
     containers = []
     with transaction.atomic():

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--phone", help="The clinic's phone (REMS monitoring form)")
         parser.add_argument("--address", help="The clinic's postal address (REMS form)")
         parser.add_argument(
+            "--dea", help="The location's DEA registration number (the ledger's registrant)"
+        )
+        parser.add_argument(
             "--session",
             action="append",
             default=[],
@@ -91,6 +94,8 @@ class Command(BaseCommand):
             if not 5 <= len(address) <= 500:
                 raise CommandError("--address: give 5 to 500 characters")
             clinic.address = address
+        if options["dea"] is not None:
+            _register(clinic, options["dea"].strip())
         clinic.session_settings = _session(dict(clinic.session_settings or {}), options["session"])
         if options["measurement_interval_days"] is not None:
             days = options["measurement_interval_days"]
@@ -143,6 +148,22 @@ class Command(BaseCommand):
 
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _register(clinic: Any, number: str) -> None:
+    """The location's DEA registration: records are kept per registered location."""
+    from ketamine_clinic.clinical.ledger import dea_number_problem
+    from ketamine_clinic.inventory.models import Registration
+
+    problem = dea_number_problem(number)
+    if problem:
+        raise CommandError(f"--dea: {problem}")
+    if not clinic.address:
+        raise CommandError("--dea: set the clinic's --address first (it goes on the record)")
+    Registration.objects.update_or_create(
+        clinic=clinic,
+        defaults={"dea_number": number, "name": clinic.name, "address": clinic.address},
+    )
 
 
 def _session(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:

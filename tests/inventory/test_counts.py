@@ -116,3 +116,16 @@ def test_who_counts(world: World, persona: str, status: int) -> None:
         world, [{"container": vials[0]["id"], "quantity": "500", "unit": "mg"}], persona=persona
     )
     assert response.status_code == status
+
+
+def test_the_dashboard_shows_the_ledgers_deadlines(world: World) -> None:
+    page = world.client("prescriber").get("/dashboard/").content.decode()
+    assert "Biennial inventory: no initial inventory recorded." in page
+    vials = stocked(world, 1)
+    count(world, [{"container": vials[0]["id"], "quantity": "490", "unit": "mg"}], kind="initial")
+    page = world.client("nurse").get("/dashboard/").content.decode()
+    assert "Biennial inventory: due in 730 days" in page
+    assert "Loss of 10.00 mg discovered" in page
+    assert "Form 106 due in 45 days" in page
+    other = world.client("other_clinic_nurse").get("/dashboard/").content.decode()
+    assert "Loss of 10.00 mg" not in other  # another clinic's books stay there

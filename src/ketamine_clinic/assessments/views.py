@@ -39,6 +39,7 @@ from ketamine_clinic.assessments.outcomes import patient_series
 from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.clinical.outcomes import measurement_due
 from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.inventory.counts import ledger_tasks
 from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
 from ketamine_clinic.patients.models import Patient, RecordStatus
 from ketamine_clinic.treatment.models import Course, ScheduledSession
@@ -396,6 +397,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": AcknowledgeForm(),
             "rems_due": rems_due_rows(clinic.pk)
             if can(membership.role, Capability.EDIT_CLINICAL)
+            else None,
+            "ledger": ledger_tasks(clinic.pk)
+            if can(membership.role, Capability.VIEW_LEDGER)
             else None,
         },
     )

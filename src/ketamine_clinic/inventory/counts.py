@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access
@@ -157,3 +157,32 @@ def deadline(due: date, done: date | None, today: date) -> str:
         return f"done {done.isoformat()}"
     days = (due - today).days
     return "overdue" if days < 0 else ("due today" if days == 0 else f"due in {days} days")
+
+
+def ledger_tasks(clinic_id: Any) -> dict[str, Any]:
+    """For the dashboard: the next inventory and the DEA deadlines still open."""
+    today = timezone.localdate()
+    last = (
+        Count.objects.filter(clinic_id=clinic_id, kind__in=["initial", "biennial"])
+        .order_by("-taken_at")
+        .first()
+    )
+    last_on = timezone.localtime(last.taken_at).date() if last else None
+    due = reconciliation.biennial_due(last_on)
+    reports = LossReport.objects.filter(clinic_id=clinic_id).filter(
+        Q(notice_sent_on__isnull=True) | Q(form_106_filed_on__isnull=True)
+    )
+    return {
+        "last_inventory": last_on,
+        "inventory_status": "no initial inventory recorded"
+        if due is None
+        else deadline(due, None, today),
+        "losses": [
+            {
+                "report": r,
+                "notice": deadline(r.notice_due, r.notice_sent_on, today),
+                "form_106": deadline(r.form_106_due, r.form_106_filed_on, today),
+            }
+            for r in reports
+        ],
+    }

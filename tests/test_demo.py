@@ -138,7 +138,7 @@ def test_demo_has_an_esketamine_session_with_its_rems_form_due() -> None:
     assert form.bp_at_40_min == "141/88"
     assert form.dissociation is True
     assert form.sedation is True  # MOAA/S 4 at 25 minutes
-    (row,) = due_rows(session.patient.clinic_id)
+    (row,) = due_rows([session.patient.clinic_id])
     assert row["status"] == "due in 5 days"
     from ketamine_clinic.inventory.models import Container, LedgerTransaction
 

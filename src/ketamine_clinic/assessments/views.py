@@ -395,7 +395,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "interval_days": clinic.measurement_interval_days,
             "may_acknowledge": can(membership.role, Capability.ACKNOWLEDGE_ALERT),
             "form": AcknowledgeForm(),
-            "rems_due": rems_due_rows(clinic.pk)
+            "rems_due": rems_due_rows([clinic.pk])
             if can(membership.role, Capability.EDIT_CLINICAL)
             else None,
             "ledger": ledger_tasks(clinic.pk)

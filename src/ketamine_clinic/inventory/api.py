@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
@@ -22,7 +21,6 @@ from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory import actions, counts, reports
 from ketamine_clinic.inventory.models import (
     Container,
-    Count,
     CountLine,
     LedgerTransaction,
     LossReport,
@@ -400,9 +398,7 @@ def post_count(request: HttpRequest, payload: CountIn) -> Status:
 )
 def reconciliation_view(request: HttpRequest, clinic: uuid.UUID | None = None) -> dict[str, Any]:
     clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
-    inventories = Count.objects.filter(clinic_id=clinic_id, kind__in=["initial", "biennial"])
-    last = inventories.order_by("-taken_at").first()
-    last_on = timezone.localtime(last.taken_at).date() if last else None
+    last_on = counts.last_inventory_on(clinic_id)
     rows = []
     for container in Container.objects.filter(clinic_id=clinic_id, balance_mg__gt=0):
         counted = (
@@ -420,14 +416,11 @@ def reconciliation_view(request: HttpRequest, clinic: uuid.UUID | None = None) -
                 "last_counted_at": counted.count.taken_at.isoformat() if counted else None,
             }
         )
-    open_reports = LossReport.objects.filter(clinic_id=clinic_id).filter(
-        Q(notice_sent_on__isnull=True) | Q(form_106_filed_on__isnull=True)
-    )
     return {
         "last_inventory": last_on,
         "biennial_due": rules.biennial_due(last_on),
         "containers": rows,
-        "loss_reports": list(open_reports),
+        "loss_reports": list(counts.open_loss_reports(clinic_id)),
     }
 
 

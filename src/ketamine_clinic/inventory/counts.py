@@ -159,19 +159,28 @@ def deadline(due: date, done: date | None, today: date) -> str:
     return "overdue" if days < 0 else ("due today" if days == 0 else f"due in {days} days")
 
 
-def ledger_tasks(clinic_id: Any) -> dict[str, Any]:
-    """For the dashboard: the next inventory and the DEA deadlines still open."""
-    today = timezone.localdate()
+def last_inventory_on(clinic_id: Any) -> date | None:
+    """The day of the last initial or biennial inventory."""
     last = (
         Count.objects.filter(clinic_id=clinic_id, kind__in=["initial", "biennial"])
         .order_by("-taken_at")
         .first()
     )
-    last_on = timezone.localtime(last.taken_at).date() if last else None
-    due = reconciliation.biennial_due(last_on)
-    reports = LossReport.objects.filter(clinic_id=clinic_id).filter(
+    return timezone.localtime(last.taken_at).date() if last else None
+
+
+def open_loss_reports(clinic_id: Any) -> Any:
+    """Loss reports with a DEA deadline still to meet."""
+    return LossReport.objects.filter(clinic_id=clinic_id).filter(
         Q(notice_sent_on__isnull=True) | Q(form_106_filed_on__isnull=True)
     )
+
+
+def ledger_tasks(clinic_id: Any) -> dict[str, Any]:
+    """For the dashboard: the next inventory and the DEA deadlines still open."""
+    today = timezone.localdate()
+    last_on = last_inventory_on(clinic_id)
+    due = reconciliation.biennial_due(last_on)
     return {
         "last_inventory": last_on,
         "inventory_status": "no initial inventory recorded"
@@ -183,6 +192,6 @@ def ledger_tasks(clinic_id: Any) -> dict[str, Any]:
                 "notice": deadline(r.notice_due, r.notice_sent_on, today),
                 "form_106": deadline(r.form_106_due, r.form_106_filed_on, today),
             }
-            for r in reports
+            for r in open_loss_reports(clinic_id)
         ],
     }

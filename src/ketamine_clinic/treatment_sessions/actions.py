@@ -510,6 +510,18 @@ DRAWS = frozenset(
 SUBSTANCE = {"esketamine_nasal": "esketamine"}  # every other product is racemic ketamine
 
 
+def session_container(session: TreatmentSession, container_id: Any) -> Container:
+    """A container of the session's clinic, by id (the API and the chair screen)."""
+    found = (
+        Container.objects.select_related("product")
+        .filter(pk=container_id, clinic_id=session.patient.clinic_id)
+        .first()
+    )
+    if found is None:
+        raise InvalidInput("container", "no such container in this clinic")
+    return found
+
+
 def _container(session: TreatmentSession, container: Container | None) -> dict[str, Any]:
     """The container a dose is drawn from: this clinic's, of the ordered substance."""
     if container is None:

@@ -15,10 +15,8 @@ from pydantic import Field
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import chair, pre_dose
-from ketamine_clinic.clinical import rems_form as rems_form_rules
 from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.errors import InvalidInput
-from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
 from ketamine_clinic.pdf import render_pdf
@@ -255,11 +253,16 @@ def timeline(session: TreatmentSession) -> dict[str, Any]:
         for e in model._default_manager.filter(session=session)
     ]
     entries.sort(key=lambda e: (e["at"], e["recorded_at"]))
-    verdict = pre_dose.check(actions.chair_checks(session), facts.limits(session))
+    limits = facts.limits(session)
+    checking = session.state == "checked_in"
+    verdict = (
+        pre_dose.check(actions.chair_checks(session), limits)
+        if checking
+        else pre_dose.Verdict((), ())
+    )
     discharge = (
         chair.discharge_problems(
-            facts.discharge_facts(session, bool(session.responsible_adult)),
-            facts.limits(session),
+            facts.discharge_facts(session, bool(session.responsible_adult)), limits
         )
         if session.state == "monitoring"
         else []
@@ -270,8 +273,8 @@ def timeline(session: TreatmentSession) -> dict[str, Any]:
         "transitions": list(Transition.objects.filter(session=session)),
         "entries": entries,
         "due": facts.due(session),
-        "pre_dose_problems": list(verdict.blocking) if session.state == "checked_in" else [],
-        "pre_dose_overridable": list(verdict.overridable) if session.state == "checked_in" else [],
+        "pre_dose_problems": list(verdict.blocking),
+        "pre_dose_overridable": list(verdict.overridable),
         "discharge_problems": [p for p in discharge if "responsible adult" not in p],
         "alerts": list(latest.alerts) if latest else [],
     }
@@ -283,17 +286,6 @@ def _corrects(model: type[Entry], session: TreatmentSession, entry_id: uuid.UUID
     found = model._default_manager.filter(pk=entry_id, session=session).first()
     if found is None:
         raise InvalidInput("corrects", "no such entry in this session")
-    return found
-
-
-def _session_container(session: TreatmentSession, container_id: uuid.UUID) -> Container:
-    found = (
-        Container.objects.select_related("product")
-        .filter(pk=container_id, clinic_id=session.patient.clinic_id)
-        .first()
-    )
-    if found is None:
-        raise InvalidInput("container", "no such container in this clinic")
     return found
 
 
@@ -413,7 +405,7 @@ def doses(request: HttpRequest, session_id: uuid.UUID, payload: DoseIn) -> Statu
     access, session = _clinical(request, session_id)
     values = payload.model_dump(exclude={"version", "action", "at", "container"})
     if payload.container is not None:
-        values["container"] = _session_container(session, payload.container)
+        values["container"] = actions.session_container(session, payload.container)
     entry = actions.administer(
         api_actor(request), access, session, payload.version, payload.action, values, payload.at
     )
@@ -618,18 +610,17 @@ def rems_due(request: HttpRequest) -> list[dict[str, Any]]:
     clinic_ids = clinics_where(request_user(request), Capability.EDIT_CLINICAL)
     if not clinic_ids:
         raise PermissionDenied("your role does not see REMS forms")
-    today = timezone.localdate()
     return [
         {
-            "session": s.pk,
-            "patient": s.patient_id,
-            "patient_name": s.patient.full_name,
-            "on": s.on,
-            "due_on": rems_form_rules.due_on(s.on),
-            "status": rems_form_rules.deadline_status(s.on, False, today),
-            "signed": s.is_signed,
+            "session": row["session"].pk,
+            "patient": row["session"].patient_id,
+            "patient_name": row["session"].patient.full_name,
+            "on": row["session"].on,
+            "due_on": row["due_on"],
+            "status": row["status"],
+            "signed": row["session"].is_signed,
         }
-        for s in rems.due_sessions(clinic_ids)
+        for row in rems.due_rows(clinic_ids)
     ]
 
 

@@ -176,8 +176,8 @@ def due_sessions(clinic_ids: list[Any]) -> list[TreatmentSession]:
     )
 
 
-def due_rows(clinic_id: Any) -> list[dict[str, Any]]:
-    """For the dashboard: each form still to submit, its deadline and whether it is signed."""
+def due_rows(clinic_ids: list[Any]) -> list[dict[str, Any]]:
+    """Each form still to submit, with its deadline (the dashboard and the API)."""
     today = timezone.localdate()
     return [
         {
@@ -185,5 +185,5 @@ def due_rows(clinic_id: Any) -> list[dict[str, Any]]:
             "due_on": rems_form.due_on(s.on),
             "status": rems_form.deadline_status(s.on, False, today),
         }
-        for s in due_sessions([clinic_id])
+        for s in due_sessions(clinic_ids)
     ]

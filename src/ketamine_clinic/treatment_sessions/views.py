@@ -207,11 +207,7 @@ def _dose(
 ) -> str:
     data = _valid(DoseForm(request.POST))
     if data.get("container"):
-        data["container"] = (
-            Container.objects.select_related("product")
-            .filter(pk=data["container"], clinic_id=s.patient.clinic_id)
-            .first()
-        )
+        data["container"] = actions.session_container(s, data["container"])
     entry = actions.administer(actor, access, s, v, data.pop("action"), data)
     return f"{entry.get_action_display()} recorded."
 

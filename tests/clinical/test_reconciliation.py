@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ketamine_clinic.clinical.reconciliation import (
+    CountError,
     Line,
     biennial_due,
+    check_estimate,
     form_106_due,
     next_business_day,
     reconcile,
@@ -61,3 +63,24 @@ def test_the_shortfall_is_the_sum_of_exact_missing_drug(
     assert outcome.shortfall_mg == sum(
         (max(Decimal(0), Decimal(e - c)) for e, c, est in counts if not est), start=Decimal(0)
     )
+
+
+@pytest.mark.parametrize(
+    ("estimated", "opened", "exact_required", "refused"),
+    [
+        (False, False, False, False),
+        (False, True, True, False),  # an exact count is always allowed
+        (True, True, False, False),  # an opened Schedule III container may be estimated
+        (True, False, False, True),  # an unopened one is counted
+        (True, True, True, True),  # the state demands exact counts
+    ],
+)
+def test_when_an_estimate_is_allowed(
+    estimated: bool, opened: bool, exact_required: bool, refused: bool
+) -> None:
+    if refused:
+        with pytest.raises(CountError) as caught:
+            check_estimate(estimated=estimated, opened=opened, exact_required=exact_required)
+        assert caught.value.field == "estimated"
+    else:
+        check_estimate(estimated=estimated, opened=opened, exact_required=exact_required)

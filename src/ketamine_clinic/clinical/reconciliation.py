@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ketamine_clinic.clinical.rule_error import RuleError
+
 FORM_106_WITHIN = timedelta(days=45)
 BIENNIAL = timedelta(days=2 * 365)
 
@@ -35,6 +37,22 @@ class Outcome:
     lines: tuple[Line, ...]
     shortfall_mg: Decimal  # exact counts only: what the ledger says should be there and is not
     review: tuple[str, ...]  # estimated lines that differ: a person judges them
+
+
+class CountError(RuleError):
+    """A count line the rules refuse (HTTP 422)."""
+
+
+def check_estimate(*, estimated: bool, opened: bool, exact_required: bool) -> None:
+    """Only an opened Schedule III container may be estimated, and not where the state
+    demands exact counts (21 CFR 1304.11(e)(3); the state rule is the registration's
+    setting)."""
+    if not estimated:
+        return
+    if not opened:
+        raise CountError("estimated", "an unopened container is counted exactly")
+    if exact_required:
+        raise CountError("estimated", "this registration counts every container exactly")
 
 
 def reconcile(lines: list[Line]) -> Outcome:

@@ -4,7 +4,7 @@ transaction with the container's balance and the audit row. The rules are in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,15 +15,54 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic, User
-from ketamine_clinic.clinical.ledger import LedgerError, Movement, book, dea_number_problem
+from ketamine_clinic.clinical.ledger import (
+    LedgerError,
+    Movement,
+    book,
+    dea_number_problem,
+    to_mg,
+)
 from ketamine_clinic.errors import Conflict, InvalidInput
-from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
+from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product, Registration
 
 MAX_CONTAINERS_PER_RECEIPT = 200
 
 
 def _invalid(exc: LedgerError) -> InvalidInput:
     return InvalidInput(exc.field, exc.message)
+
+
+def register(
+    actor: Actor | None,
+    clinic: Clinic,
+    *,
+    dea_number: str,
+    name: str,
+    address: str,
+    exact_counts: bool | None = None,
+) -> Registration:
+    """The location's DEA registration (records are kept per registered location, 21 CFR
+    1304.04); every change is kept in its history."""
+    problem = dea_number_problem(dea_number)
+    if problem:
+        raise InvalidInput("dea_number", problem)
+    if len(address.strip()) < 5:
+        raise InvalidInput("address", "the registered address goes on the record")
+    if not name.strip():
+        raise InvalidInput("name", "the registrant's name goes on the record")
+    with transaction.atomic():
+        found = Registration.objects.select_for_update().filter(clinic=clinic).first()
+        registration = found or Registration(clinic=clinic)
+        registration.dea_number = dea_number
+        registration.name = name.strip()
+        registration.address = address.strip()
+        if exact_counts is not None:
+            registration.exact_counts = exact_counts
+        if actor is not None:
+            registration._history_user = actor.user  # type: ignore[attr-defined]
+            record_access(actor, action="update", what="ledger.registration", clinic=clinic)
+        registration.save()
+    return registration
 
 
 def add_product(actor: Actor, clinic: Clinic, values: dict[str, Any]) -> Product:
@@ -69,42 +108,11 @@ def receive(actor: Actor, role: str, clinic: Clinic, receipt: Receipt) -> list[C
     problem = dea_number_problem(receipt.supplier_dea)
     if problem:
         raise InvalidInput("supplier_dea", problem)
-    prefix = "E" if receipt.product.substance == "esketamine" else "K"
-    containers = []
     with transaction.atomic():
-        used = Container.objects.filter(clinic=clinic, label__startswith=prefix).aggregate(
-            n=Max("label")
-        )["n"]
-        start = int(used[1:]) + 1 if used and used[1:].isdigit() else 1
-        for n in range(start, start + receipt.count):
-            container = Container.objects.create(
-                clinic=clinic,
-                product=receipt.product,
-                label=f"{prefix}{n:05d}",
-                lot=receipt.lot,
-                expires_on=receipt.expires_on,
-                received_at=receipt.received_at,
-                supplier_name=receipt.supplier_name,
-                supplier_address=receipt.supplier_address,
-                supplier_dea=receipt.supplier_dea,
-                invoice=receipt.invoice,
-            )
-            move(
-                actor,
-                role,
-                container,
-                Movement(
-                    kind="receive",
-                    quantity_mg=receipt.product.container_mg,
-                    performer=str(actor.user.pk),
-                    performer_role=role,
-                    event_on=timezone.localtime(receipt.received_at).date(),
-                    expires_on=receipt.expires_on,
-                ),
-                event_at=receipt.received_at,
-                entered=f"1 container ({receipt.product.container_mg} mg)",
-            )
-            containers.append(container)
+        containers = [
+            _stock(actor, role, clinic, receipt, receipt.product.container_mg)
+            for _ in range(receipt.count)
+        ]
         record_access(
             actor,
             action="create",
@@ -112,6 +120,154 @@ def receive(actor: Actor, role: str, clinic: Clinic, receipt: Receipt) -> list[C
             clinic=clinic,
         )
     return containers
+
+
+def _stock(
+    actor: Actor,
+    role: str,
+    clinic: Clinic,
+    receipt: Receipt,
+    quantity_mg: Decimal,
+    counterpart: LedgerTransaction | None = None,
+) -> Container:
+    """One new container, labelled in sequence (K00001 ketamine, E00001 esketamine), with
+    its receive transaction."""
+    prefix = "E" if receipt.product.substance == "esketamine" else "K"
+    used = Container.objects.filter(clinic=clinic, label__startswith=prefix).aggregate(
+        n=Max("label")
+    )["n"]
+    number = int(used[1:]) + 1 if used and used[1:].isdigit() else 1
+    container = Container.objects.create(
+        clinic=clinic,
+        product=receipt.product,
+        label=f"{prefix}{number:05d}",
+        lot=receipt.lot,
+        expires_on=receipt.expires_on,
+        received_at=receipt.received_at,
+        supplier_name=receipt.supplier_name,
+        supplier_address=receipt.supplier_address,
+        supplier_dea=receipt.supplier_dea,
+        invoice=receipt.invoice,
+    )
+    move(
+        actor,
+        role,
+        container,
+        Movement(
+            kind="receive",
+            quantity_mg=quantity_mg,
+            performer=str(actor.user.pk),
+            performer_role=role,
+            event_on=timezone.localtime(receipt.received_at).date(),
+            expires_on=receipt.expires_on,
+        ),
+        event_at=receipt.received_at,
+        entered=f"{quantity_mg} mg"
+        + (" (full container)" if quantity_mg == receipt.product.container_mg else ""),
+        links={"counterpart": counterpart} if counterpart is not None else None,
+    )
+    return container
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A movement as a person enters it: in the product's units, at a time, with what the
+    kind needs (a witness for waste, a reason, a reference)."""
+
+    kind: str
+    quantity: Decimal
+    unit: str
+    event_at: datetime
+    reason: str = ""
+    reference: str = ""
+    increase: bool = False
+    witness: User | None = None
+    witness_role: str | None = None
+    corrects: LedgerTransaction | None = None
+
+
+def record(actor: Actor, role: str, container: Container, entry: Entry) -> LedgerTransaction:
+    """A waste, destroy, loss, adjust or transfer out of the registrant, entered by a person
+    (the API and the vault screens): converted to mg by the product, then booked."""
+    if entry.kind == "administer":
+        raise InvalidInput("kind", "doses are booked at the chair, with their session")
+    if entry.kind == "receive":
+        raise InvalidInput("kind", "stock is received as a receipt, with its supplier")
+    product = container.product
+    try:
+        quantity = to_mg(
+            entry.quantity,
+            entry.unit,
+            substance=product.substance,
+            concentration_mg_per_ml=product.concentration_mg_per_ml,
+        )
+    except LedgerError as exc:
+        raise _invalid(exc) from None
+    movement = Movement(
+        kind=entry.kind,
+        quantity_mg=quantity,
+        performer=str(actor.user.pk),
+        performer_role=role,
+        event_on=timezone.localtime(entry.event_at).date(),
+        expires_on=container.expires_on,
+        witness=str(entry.witness.pk) if entry.witness else None,
+        witness_role=entry.witness_role,
+        reason=entry.reason,
+        reference=entry.reference,
+        increase=entry.increase,
+    )
+    return move(
+        actor,
+        role,
+        container,
+        movement,
+        event_at=entry.event_at,
+        entered=quantity_text(entry.quantity, entry.unit),
+        witness=entry.witness,
+        corrects=entry.corrects,
+    )
+
+
+def transfer(
+    actor: Actor, role: str, container: Container, entry: Entry, to_clinic: Clinic, to_role: str
+) -> tuple[LedgerTransaction, LedgerTransaction]:
+    """Stock moved to another of the organisation's registered locations: the transfer out
+    here and the receipt there are booked together, the receipt naming this registrant as
+    its supplier and pointing to the transfer it books (21 CFR 1304.22(c): receipts carry
+    the supplier's name, address and DEA number)."""
+    if to_clinic.pk == container.clinic_id:
+        raise InvalidInput("to_clinic", "a transfer goes to another location")
+    source = Registration.objects.filter(clinic_id=container.clinic_id).first()
+    target = Registration.objects.filter(clinic=to_clinic).first()
+    if source is None:
+        raise InvalidInput("container", "this location has no DEA registration recorded")
+    if target is None:
+        raise InvalidInput("to_clinic", "that location has no DEA registration recorded")
+    product = Product.objects.filter(clinic=to_clinic, ndc=container.product.ndc).first()
+    if product is None:
+        raise InvalidInput(
+            "to_clinic", f"add the product NDC {container.product.ndc} at {to_clinic.name} first"
+        )
+    if not entry.reference.strip():
+        raise InvalidInput("reference", "the invoice or transfer record number")
+    if container.expires_on < timezone.localtime(entry.event_at).date():
+        raise InvalidInput("container", "expired: it goes to a reverse distributor, not on")
+    reason = entry.reason.strip() or f"Transfer to {target.name} (DEA {target.dea_number})"
+    with transaction.atomic():
+        out = record(actor, role, container, replace(entry, kind="transfer", reason=reason))
+        receipt = Receipt(
+            product=product,
+            count=1,
+            lot=container.lot,
+            expires_on=container.expires_on,
+            received_at=entry.event_at,
+            supplier_name=source.name,
+            supplier_address=source.address,
+            supplier_dea=source.dea_number,
+            invoice=entry.reference.strip(),
+        )
+        received = _stock(actor, to_role, to_clinic, receipt, out.quantity_mg, counterpart=out)
+    return out, received.transactions.get()
 
 
 def move(

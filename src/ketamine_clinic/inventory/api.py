@@ -16,7 +16,6 @@ from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation as rules
-from ketamine_clinic.clinical.ledger import LedgerError, Movement, to_mg
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory import actions, counts, reports
 from ketamine_clinic.inventory.models import (
@@ -25,6 +24,7 @@ from ketamine_clinic.inventory.models import (
     LedgerTransaction,
     LossReport,
     Product,
+    Registration,
 )
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, one_clinic
@@ -113,6 +113,9 @@ class TransactionOut(Schema):
     reason: str
     reference: str
     corrects: uuid.UUID | None = Field(None, alias="corrects_id")
+    counterpart: uuid.UUID | None = Field(
+        None, alias="counterpart_id", description="A receipt's transfer out at our other location"
+    )
 
 
 def _container(user: User, container_id: uuid.UUID, capability: Capability) -> Container:
@@ -195,66 +198,127 @@ def transactions(
     return list(LedgerTransaction.objects.filter(container__clinic_id=clinic_id))
 
 
-def _witness(request: HttpRequest, payload: TransactionIn, clinic_id: Any) -> tuple[Any, Any]:
-    if payload.kind != "waste":
-        return None, None
-    return authenticate_witness(
-        request, payload.witness_username, payload.witness_password, clinic_id
+def _entry(request: HttpRequest, payload: Any, clinic_id: Any, kind: str) -> actions.Entry:
+    """The movement as entered, with the witness signed in when it is a waste."""
+    witness, witness_role = (
+        authenticate_witness(request, payload.witness_username, payload.witness_password, clinic_id)
+        if kind == "waste"
+        else (None, None)
+    )
+    corrects = None
+    if getattr(payload, "corrects", None) is not None:
+        corrects = LedgerTransaction.objects.filter(
+            pk=payload.corrects, container__clinic_id=clinic_id
+        ).first()
+        if corrects is None:
+            raise InvalidInput("corrects", "no such transaction of this container")
+    return actions.Entry(
+        kind=kind,
+        quantity=payload.quantity,
+        unit=payload.unit,
+        event_at=payload.event_at or timezone.now(),
+        reason=payload.reason,
+        reference=payload.reference,
+        increase=getattr(payload, "increase", False),
+        witness=witness,
+        witness_role=witness_role,
+        corrects=corrects,
     )
 
 
 @router.post(
     "/inventory/transactions",
     response={201: TransactionOut},
-    summary="Waste (witnessed), transfer, destroy, loss or adjust",
+    summary="Waste (witnessed), transfer out to another registrant, destroy, loss or adjust",
 )
 def post_transaction(request: HttpRequest, payload: TransactionIn) -> Status:
     user = request_user(request)
     capability = Capability.MANAGE_LEDGER if payload.kind == "adjust" else Capability.RECORD_LEDGER
     container = _container(user, payload.container, capability)
-    product = container.product
-    try:
-        quantity = to_mg(
-            payload.quantity,
-            payload.unit,
-            substance=product.substance,
-            concentration_mg_per_ml=product.concentration_mg_per_ml,
-        )
-    except LedgerError as exc:
-        raise InvalidInput(exc.field, exc.message) from None
-    witness, witness_role = _witness(request, payload, container.clinic_id)
-    corrects = None
-    if payload.corrects is not None:
-        corrects = LedgerTransaction.objects.filter(
-            pk=payload.corrects, container=container
-        ).first()
-        if corrects is None:
-            raise InvalidInput("corrects", "no such transaction of this container")
-    event_at = payload.event_at or timezone.now()
-    movement = Movement(
-        kind=payload.kind,
-        quantity_mg=quantity,
-        performer=str(user.pk),
-        performer_role=_role(user, container.clinic_id),
-        event_on=timezone.localtime(event_at).date(),
-        expires_on=container.expires_on,
-        witness=str(witness.pk) if witness else None,
-        witness_role=str(witness_role) if witness_role else None,
-        reason=payload.reason,
-        reference=payload.reference,
-        increase=payload.increase,
-    )
-    row = actions.move(
+    entry = _entry(request, payload, container.clinic_id, payload.kind)
+    role = _role(user, container.clinic_id)
+    return Status(201, actions.record(api_actor(request), role, container, entry))
+
+
+class TransferIn(Schema):
+    container: uuid.UUID
+    to_clinic: uuid.UUID
+    quantity: Mg
+    unit: Literal["mg", "mL", "device"]
+    reference: Annotated[str, line(100, min_length=1)]
+    reason: Annotated[str, line(1000)] = ""
+    event_at: datetime | None = None
+
+
+class TransferOut(Schema):
+    out: TransactionOut
+    received: TransactionOut
+    container: ContainerOut
+
+
+@router.post(
+    "/inventory/transfers",
+    response={201: TransferOut},
+    summary="Move stock to another of your registered locations (both books at once)",
+)
+def post_transfer(request: HttpRequest, payload: TransferIn) -> Status:
+    user = request_user(request)
+    container = _container(user, payload.container, Capability.RECORD_LEDGER)
+    if payload.to_clinic not in set(clinics_where(user, Capability.RECORD_LEDGER)):
+        raise InvalidInput("to_clinic", "not a location where you keep the books")
+    to_clinic = Clinic.objects.get(pk=payload.to_clinic)
+    entry = _entry(request, payload, container.clinic_id, "transfer")
+    out, received = actions.transfer(
         api_actor(request),
-        movement.performer_role,
+        _role(user, container.clinic_id),
         container,
-        movement,
-        event_at=event_at,
-        entered=actions.quantity_text(payload.quantity, payload.unit),
-        witness=witness,
-        corrects=corrects,
+        entry,
+        to_clinic,
+        _role(user, to_clinic.pk),
     )
-    return Status(201, row)
+    return Status(201, {"out": out, "received": received, "container": received.container})
+
+
+class RegistrationIn(Schema):
+    clinic: uuid.UUID | None = None
+    dea_number: Annotated[str, Field(max_length=9)]
+    name: Annotated[str, line(200, min_length=1)]
+    address: Annotated[str, line(500, min_length=5)]
+    exact_counts: bool = False
+
+
+class RegistrationOut(Schema):
+    dea_number: str
+    name: str
+    address: str
+    exact_counts: bool
+
+
+@router.get(
+    "/inventory/registration",
+    response=RegistrationOut,
+    summary="The location's DEA registration and count setting",
+)
+def registration(request: HttpRequest, clinic: uuid.UUID | None = None) -> Registration:
+    clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
+    found = Registration.objects.filter(clinic_id=clinic_id).first()
+    if found is None:
+        raise Http404("no DEA registration recorded for this location")
+    return found
+
+
+@router.put(
+    "/inventory/registration",
+    response=RegistrationOut,
+    summary="Record or change the location's DEA registration (admins, prescribers)",
+)
+def put_registration(request: HttpRequest, payload: RegistrationIn) -> Registration:
+    clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_LEDGER)
+    return actions.register(
+        api_actor(request),
+        Clinic.objects.get(pk=clinic_id),
+        **payload.model_dump(exclude={"clinic"}),
+    )
 
 
 class CountLineIn(Schema):
@@ -335,29 +399,10 @@ def post_count(request: HttpRequest, payload: CountIn) -> Status:
     except PermissionDenied:  # the owner counts too (STORIES.md, month end)
         clinic_id = one_clinic(user, payload.clinic, Capability.MANAGE_LEDGER)
     clinic = Clinic.objects.get(pk=clinic_id)
-    counted = []
-    for n, item in enumerate(payload.lines):
-        found = (
-            Container.objects.select_related("product")
-            .filter(pk=item.container, clinic_id=clinic_id)
-            .first()
-        )
-        if found is None:
-            raise InvalidInput(f"lines[{n}].container", "no such container in this clinic")
-        try:
-            mg = (
-                to_mg(
-                    item.quantity,
-                    item.unit,
-                    substance=found.product.substance,
-                    concentration_mg_per_ml=found.product.concentration_mg_per_ml,
-                )
-                if item.quantity > 0
-                else Decimal(0)
-            )
-        except LedgerError as exc:
-            raise InvalidInput(f"lines[{n}].{exc.field}", exc.message) from None
-        counted.append(counts.Counted(found, mg, item.estimated))
+    counted = counts.counted_lines(
+        clinic_id,
+        [counts.Entered(i.container, i.quantity, i.unit, i.estimated) for i in payload.lines],
+    )
     count, outcome, report = counts.record_count(
         api_actor(request),
         clinic,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.clinical import reconciliation
+from ketamine_clinic.clinical.ledger import LedgerError, to_mg
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.inventory.models import (
     Container,
@@ -21,6 +22,7 @@ from ketamine_clinic.inventory.models import (
     CountLine,
     LedgerTransaction,
     LossReport,
+    Registration,
 )
 
 
@@ -29,6 +31,50 @@ class Counted:
     container: Container
     counted_mg: Decimal
     estimated: bool
+
+
+@dataclass(frozen=True)
+class Entered:
+    """A count line as a person enters it, in the product's units."""
+
+    container: Any  # the container's id
+    quantity: Decimal
+    unit: str
+    estimated: bool = False
+
+
+def counted_lines(clinic_id: Any, entered: list[Entered]) -> list[Counted]:
+    """The entered lines as mg per container of this clinic; errors name the line
+    (`lines[2].quantity`)."""
+    found = {
+        c.pk: c
+        for c in Container.objects.select_related("product").filter(
+            clinic_id=clinic_id, pk__in=[e.container for e in entered]
+        )
+    }
+    counted = []
+    for n, item in enumerate(entered):
+        container = found.get(item.container)
+        if container is None:
+            raise InvalidInput(f"lines[{n}].container", "no such container in this clinic")
+        product = container.product
+        if item.quantity < 0:
+            raise InvalidInput(f"lines[{n}].quantity", "must not be negative")
+        try:
+            mg = (
+                to_mg(
+                    item.quantity,
+                    item.unit,
+                    substance=product.substance,
+                    concentration_mg_per_ml=product.concentration_mg_per_ml,
+                )
+                if item.quantity > 0
+                else Decimal(0)
+            )
+        except LedgerError as exc:
+            raise InvalidInput(f"lines[{n}].{exc.field}", exc.message) from None
+        counted.append(Counted(container, mg, item.estimated))
+    return counted
 
 
 def balance_at(container: Container, moment: datetime) -> Decimal:
@@ -67,12 +113,19 @@ def record_count(
             raise InvalidInput(
                 "lines", f"an inventory counts every container: {', '.join(missing)}"
             )
-    lines = [
-        reconciliation.Line(
-            str(c.container.pk), balance_at(c.container, taken_at), c.counted_mg, c.estimated
-        )
-        for c in counted
-    ]
+    registration = Registration.objects.filter(clinic=clinic).first()
+    lines = []
+    for n, c in enumerate(counted):
+        expected = balance_at(c.container, taken_at)
+        try:
+            reconciliation.check_estimate(
+                estimated=c.estimated,
+                opened=expected < c.container.product.container_mg,
+                exact_required=registration is not None and registration.exact_counts,
+            )
+        except reconciliation.CountError as exc:
+            raise InvalidInput(f"lines[{n}].{exc.field}", exc.message) from None
+        lines.append(reconciliation.Line(str(c.container.pk), expected, c.counted_mg, c.estimated))
     outcome = reconciliation.reconcile(lines)
     report = None
     with transaction.atomic():

@@ -23,7 +23,12 @@ class Registration(models.Model):
     dea_number = models.CharField(max_length=9)
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=500)
+    exact_counts = models.BooleanField(
+        default=False,
+        help_text="The state requires exact counts of opened containers (no estimates)",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"{self.name} ({self.dea_number})"
@@ -134,6 +139,16 @@ class LedgerTransaction(models.Model):
     reference = models.CharField(max_length=100, blank=True)
     corrects = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
+    # A ForeignKey, not one-to-one: adding a unique column makes SQLite rebuild the table,
+    # which would drop its append-only trigger.
+    counterpart = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A receipt from another of our locations: the transfer out it books",
     )
 
     class Meta:

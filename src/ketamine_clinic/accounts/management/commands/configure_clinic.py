@@ -27,6 +27,11 @@ class Command(BaseCommand):
             "--dea", help="The location's DEA registration number (the ledger's registrant)"
         )
         parser.add_argument(
+            "--exact-counts",
+            choices=["yes", "no"],
+            help="The state requires exact counts of opened containers (after --dea)",
+        )
+        parser.add_argument(
             "--session",
             action="append",
             default=[],
@@ -94,8 +99,8 @@ class Command(BaseCommand):
             if not 5 <= len(address) <= 500:
                 raise CommandError("--address: give 5 to 500 characters")
             clinic.address = address
-        if options["dea"] is not None:
-            _register(clinic, options["dea"].strip())
+        if options["dea"] is not None or options["exact_counts"] is not None:
+            _register(clinic, options["dea"], options["exact_counts"])
         clinic.session_settings = _session(dict(clinic.session_settings or {}), options["session"])
         if options["measurement_interval_days"] is not None:
             days = options["measurement_interval_days"]
@@ -150,20 +155,30 @@ class Command(BaseCommand):
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
-def _register(clinic: Any, number: str) -> None:
+def _register(clinic: Any, number: str | None, exact_counts: str | None) -> None:
     """The location's DEA registration: records are kept per registered location."""
-    from ketamine_clinic.clinical.ledger import dea_number_problem
+    from ketamine_clinic.errors import InvalidInput
+    from ketamine_clinic.inventory.actions import register
     from ketamine_clinic.inventory.models import Registration
 
-    problem = dea_number_problem(number)
-    if problem:
-        raise CommandError(f"--dea: {problem}")
+    current = Registration.objects.filter(clinic=clinic).first()
+    if number is None:
+        if current is None:
+            raise CommandError("--exact-counts: record the location's --dea first")
+        number = current.dea_number
     if not clinic.address:
         raise CommandError("--dea: set the clinic's --address first (it goes on the record)")
-    Registration.objects.update_or_create(
-        clinic=clinic,
-        defaults={"dea_number": number, "name": clinic.name, "address": clinic.address},
-    )
+    try:
+        register(
+            None,
+            clinic,
+            dea_number=number.strip(),
+            name=clinic.name,
+            address=clinic.address,
+            exact_counts=None if exact_counts is None else exact_counts == "yes",
+        )
+    except InvalidInput as exc:
+        raise CommandError(f"--dea: {exc.message}") from None
 
 
 def _session(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:

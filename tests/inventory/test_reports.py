@@ -3,6 +3,7 @@ waste at the chair, and a second waste; in JSON and CSV; with the denials."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -96,3 +97,50 @@ def test_who_reads_the_reports(world: World, persona: str | None, status: int) -
 def test_another_clinic_sees_only_its_own(world: World, clock: Any) -> None:
     day_at_the_clinic(world, clock)
     assert report(world, "dispensing-record", persona="other_clinic_nurse").json() == []
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())  # table cells wrap their words
+
+
+def test_the_dispensing_record_as_a_pdf_for_the_inspector(world: World, clock: Any) -> None:
+    world.clinic.address = "10 Main St, Springfield IL"
+    world.clinic.save()
+    world.api("admin").request(
+        "PUT",
+        "/inventory/registration",
+        {"dea_number": "AB1234563", "name": "Clinic A", "address": world.clinic.address},
+    )
+    day_at_the_clinic(world, clock)
+    pdf = report(world, "dispensing-record", format="pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert 'filename="dispensing-record-' in pdf["Content-Disposition"]
+    text = pdf_text(pdf.content)
+    assert "Dispensing record (21 CFR 1304.22(c))" in text
+    assert "DEA AB1234563" in text
+    assert "James Walker" in text
+    assert "35.00" in text
+
+
+def test_one_containers_history(world: World, clock: Any) -> None:
+    day_at_the_clinic(world, clock)
+    vial = vault(world)["ketamine"]
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    rows = report(world, "container-history", container=vial, start=yesterday).json()
+    assert [(r["kind"], r["balance_after_mg"]) for r in rows] == [
+        ("receive", "500.00"),
+        ("administer", "465.00"),
+        ("waste", "450.00"),
+        ("waste", "445.00"),
+    ]
+    assert rows[2]["witness"] == "prescriber"
+    pdf = report(world, "container-history", container=vial, format="pdf", start=yesterday)
+    text = pdf_text(pdf.content)
+    assert "Container history" in text
+    assert "no DEA registration recorded" in text
+    assert report(world, "container-history").json()["detail"][0]["loc"][-1] == "container"
+    other = report(world, "container-history", persona="other_clinic_nurse", container=vial)
+    assert other.status_code == 404

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -508,8 +508,8 @@ def loss_form_106(request: HttpRequest, report_id: uuid.UUID, payload: Form106In
 @router.get(
     "/inventory/reports/{name}",
     response=list[dict[str, Any]],
-    summary="Ledger reports: dispensing-record, usage-by-patient, usage-by-nurse, waste-by-nurse "
-    "(?format=csv for a spreadsheet)",
+    summary="Ledger reports: dispensing-record, container-history (?container=), "
+    "usage-by-patient, usage-by-nurse, waste-by-nurse (?format=csv or pdf to download)",
 )
 def report(
     request: HttpRequest,
@@ -517,23 +517,33 @@ def report(
     start: date,
     end: date,
     clinic: uuid.UUID | None = None,
-    format: Literal["json", "csv"] = "json",
+    container: uuid.UUID | None = None,
+    format: Literal["json", "csv", "pdf"] = "json",
 ) -> Any:
     if name not in reports.REPORTS:
         raise Http404("no such report")
-    if end < start:
-        raise InvalidInput("end", "must not be before start")
-    if (end - start).days > 3 * 366:
-        raise InvalidInput("end", "at most three years at a time")
-    clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
-    rows = reports.build(name, clinic_id, start, end)
+    reports.check_period(start, end)
+    user = request_user(request)
+    found = None
+    if name == "container-history":
+        if container is None:
+            raise InvalidInput("container", "name the container")
+        found = _container(user, container, Capability.VIEW_LEDGER)
+        clinic_id = found.clinic_id
+    else:
+        clinic_id = one_clinic(user, clinic, Capability.VIEW_LEDGER)
+    rows = reports.build(name, clinic_id, start, end, found)
     record_access(
         api_actor(request), action="export", what=f"ledger.report {name}", clinic=clinic_id
     )
-    if format == "csv":
-        response = HttpResponse(reports.as_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{name}-{start.isoformat()}-{end.isoformat()}.csv"'
-        )
-        return response
-    return rows
+    if format == "json":
+        return rows
+    return reports.respond(
+        name,
+        rows,
+        format,
+        clinic=Clinic.objects.get(pk=clinic_id),
+        start=start,
+        end=end,
+        container=found,
+    )

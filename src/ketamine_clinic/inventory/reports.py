@@ -1,5 +1,6 @@
 """Ledger reports for the owner and the inspector: the dispensing record of 21 CFR
-1304.22(c), usage by patient and by nurse, and waste by nurse (a diversion signal)."""
+1304.22(c), one container's history, usage by patient and by nurse, and waste by nurse (a
+diversion signal); each as rows, a CSV or a PDF."""
 
 from __future__ import annotations
 
@@ -10,11 +11,36 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
 
-from ketamine_clinic.inventory.models import LedgerTransaction
+from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.inventory.models import Container, LedgerTransaction, Registration
+from ketamine_clinic.pdf import render_pdf
 
-REPORTS = ("dispensing-record", "usage-by-patient", "usage-by-nurse", "waste-by-nurse")
+TITLES = {
+    "dispensing-record": "Dispensing record (21 CFR 1304.22(c))",
+    "container-history": "Container history",
+    "usage-by-patient": "Usage by patient",
+    "usage-by-nurse": "Administrations by nurse",
+    "waste-by-nurse": "Waste by nurse",
+}
+REPORTS = tuple(TITLES)
+NOTES = {
+    "waste-by-nurse": "A share of the waste far above a person's share of the doses given is a "
+    "signal worth a look, not a finding.",
+    "usage-by-nurse": "Compare with waste by nurse over the same period.",
+}
+
+
+MAX_DAYS = 3 * 366
+
+
+def check_period(start: date, end: date) -> None:
+    if end < start:
+        raise InvalidInput("end", "must not be before start")
+    if (end - start).days > MAX_DAYS:
+        raise InvalidInput("end", "at most three years at a time")
 
 
 def _window(clinic_id: Any, start: date, end: date) -> Any:
@@ -25,7 +51,7 @@ def _window(clinic_id: Any, start: date, end: date) -> Any:
             event_at__gte=datetime.combine(start, time.min, tzinfo=tz),
             event_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
         )
-        .select_related("container__product", "performer", "witness", "patient")
+        .select_related("container__product", "performer", "witness", "patient", "corrects")
         .order_by("event_at", "recorded_at")
     )
 
@@ -69,6 +95,29 @@ def dispensing_record(clinic_id: Any, start: date, end: date) -> list[dict[str, 
     return rows
 
 
+def container_history(container: Container, start: date, end: date) -> list[dict[str, Any]]:
+    """Every movement of one container, with the balance before and after and when it was
+    entered (event time and entry time differ when a record is made late)."""
+    return [
+        {
+            "date": timezone.localtime(t.event_at).strftime("%Y-%m-%d %H:%M"),
+            "recorded": timezone.localtime(t.recorded_at).strftime("%Y-%m-%d %H:%M"),
+            "kind": t.kind,
+            "entered": t.entered_quantity,
+            "quantity_mg": str(t.quantity_mg),
+            "balance_before_mg": str(t.balance_before_mg),
+            "balance_after_mg": str(t.balance_after_mg),
+            "by": _name(t.performer),
+            "witness": _name(t.witness),
+            "patient": t.patient.full_name if t.patient else "",
+            "reason": t.reason,
+            "reference": t.reference,
+            "corrects": str(t.corrects.pk) if t.corrects else "",
+        }
+        for t in _window(container.clinic_id, start, end).filter(container=container)
+    ]
+
+
 def _totals(clinic_id: Any, start: date, end: date, kind: str, key: str) -> list[dict[str, Any]]:
     grouped: dict[str, list[Decimal]] = defaultdict(list)
     for t in _window(clinic_id, start, end).filter(kind=kind):
@@ -86,7 +135,13 @@ def _totals(clinic_id: Any, start: date, end: date, kind: str, key: str) -> list
     ]
 
 
-def build(name: str, clinic_id: Any, start: date, end: date) -> list[dict[str, Any]]:
+def build(
+    name: str, clinic_id: Any, start: date, end: date, container: Container | None = None
+) -> list[dict[str, Any]]:
+    if name == "container-history":
+        if container is None:
+            raise ValueError("container-history needs a container")
+        return container_history(container, start, end)
     if name == "dispensing-record":
         return dispensing_record(clinic_id, start, end)
     if name == "usage-by-patient":
@@ -104,3 +159,41 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def respond(
+    name: str,
+    rows: list[dict[str, Any]],
+    fmt: str,
+    *,
+    clinic: Any,
+    start: date,
+    end: date,
+    container: Container | None = None,
+) -> HttpResponse:
+    """The report as a download: CSV for a spreadsheet, PDF for the inspector's binder, headed
+    with the registrant, the period and when it was made."""
+    stem = f"{name}{'-' + container.label if container else ''}-{start}-{end}"
+    if fmt == "csv":
+        response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    pdf = render_pdf(
+        "inventory/report_pdf.html",
+        {
+            "title": TITLES[name],
+            "note": NOTES.get(name, ""),
+            "clinic": clinic,
+            "registration": Registration.objects.filter(clinic=clinic).first(),
+            "container": container,
+            "start": start,
+            "end": end,
+            "made_at": timezone.localtime(),
+            "columns": [c.replace("_", " ") for c in rows[0]] if rows else [],
+            "rows": [list(row.values()) for row in rows],
+            "wide": name in ("dispensing-record", "container-history"),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+    return response

@@ -16,6 +16,7 @@ from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.inventory import actions as ledger
+from ketamine_clinic.inventory import counts
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
@@ -36,9 +37,12 @@ LOT = "24K118"
 
 
 def stock_vault(admin: Actor, clinic: Any, now: datetime) -> dict[str, Container]:
-    """The demo clinic's stock: esketamine kits and ketamine vials from one supplier."""
+    """The demo clinic's registration and stock: esketamine kits and ketamine vials from one
+    supplier, counted in an initial inventory the morning they arrived."""
     received = now - timedelta(days=10)
+    ledger.register(admin, clinic, dea_number="BS1234563", name=clinic.name, address=clinic.address)
     first: dict[str, Container] = {}
+    stocked: list[Container] = []
     for substance, ndc, name, form, concentration, content, lot, count in (
         ("esketamine", "50458-028-02", "Spravato 56 mg kit", "2 nasal devices", None, 56, LOT, 4),
         ("ketamine", "0409-2051-05", "Ketamine HCl 50 mg/mL", "vial, 10 mL", 50, 500, "KX2291", 5),
@@ -72,6 +76,16 @@ def stock_vault(admin: Actor, clinic: Any, now: datetime) -> dict[str, Container
             ),
         )
         first[substance] = containers[0]
+        stocked += containers
+    counts.record_count(
+        admin,
+        clinic,
+        kind="initial",
+        time_of_day="opening",
+        taken_at=received + timedelta(minutes=30),
+        counted=[counts.Counted(c, c.product.container_mg, False) for c in stocked],
+        note="Initial inventory of the first delivery",
+    )
     return first
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,20 +16,42 @@ from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
-from ketamine_clinic.inventory.models import Container, LedgerTransaction
+from ketamine_clinic.inventory.models import Container, LedgerTransaction, Registration
 
 
-def _membership(request: HttpRequest) -> Membership:
+def ledger_membership(request: HttpRequest, *capabilities: Capability) -> Membership:
+    """The signed-in person's membership of the clinic they work in, if their role has one
+    of these capabilities there (the ledger's pages all start here)."""
     membership = current_membership(request)
-    if membership is None or not can(membership.role, Capability.VIEW_LEDGER):
-        raise PermissionDenied("your role does not see the ledger")
+    wanted = capabilities or (Capability.VIEW_LEDGER,)
+    if membership is None or not any(can(membership.role, c) for c in wanted):
+        raise PermissionDenied("your role does not do this in the ledger")
     return membership
+
+
+def clinic_container(membership: Membership, container_id: Any) -> Container:
+    found = (
+        Container.objects.select_related("product")
+        .filter(pk=container_id, clinic=membership.clinic)
+        .first()
+    )
+    if found is None:
+        raise Http404("no such container")
+    return found
+
+
+def may(membership: Membership) -> dict[str, bool]:
+    """What the pages offer this role: keeping the books, managing them."""
+    return {
+        "may_record": can(membership.role, Capability.RECORD_LEDGER),
+        "may_manage": can(membership.role, Capability.MANAGE_LEDGER),
+    }
 
 
 @login_required
 @require_GET
 def vault(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
+    membership = ledger_membership(request)
     containers = Container.objects.filter(clinic=membership.clinic).select_related("product")
     if request.GET.get("empty") != "1":
         containers = containers.filter(balance_mg__gt=0)
@@ -39,6 +63,8 @@ def vault(request: HttpRequest) -> HttpResponse:
             "containers": containers,
             "show_empty": request.GET.get("empty") == "1",
             "today": timezone.localdate(),
+            "registration": Registration.objects.filter(clinic=membership.clinic).first(),
+            **may(membership),
         },
     )
 
@@ -46,14 +72,8 @@ def vault(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def container(request: HttpRequest, container_id: str) -> HttpResponse:
-    membership = _membership(request)
-    found = (
-        Container.objects.select_related("product")
-        .filter(pk=container_id, clinic=membership.clinic)
-        .first()
-    )
-    if found is None:
-        raise Http404("no such container")
+    membership = ledger_membership(request)
+    found = clinic_container(membership, container_id)
     history = LedgerTransaction.objects.filter(container=found).select_related(
         "performer", "witness", "patient"
     )
@@ -61,4 +81,13 @@ def container(request: HttpRequest, container_id: str) -> HttpResponse:
         web_actor(request), action="read", what=f"ledger.container {found.label}",
         clinic=membership.clinic,
     )  # fmt: skip
-    return render(request, "inventory/container.html", {"container": found, "history": history})
+    return render(
+        request,
+        "inventory/container.html",
+        {
+            "container": found,
+            "history": history,
+            "today": timezone.localdate(),
+            **may(membership),
+        },
+    )

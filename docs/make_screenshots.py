@@ -58,6 +58,8 @@ def main() -> None:
         page.screenshot(path=OUT / "chair.png", full_page=True)
         page.goto(f"{BASE}/dashboard/")
         page.screenshot(path=OUT / "dashboard.png", full_page=True)
+        page.goto(f"{BASE}/vault/")
+        page.screenshot(path=OUT / "vault.png", full_page=True)
         tablet.close()
         admin = browser.new_context(viewport={"width": 1180, "height": 820}).new_page()
         login(admin, "admin")

@@ -290,6 +290,9 @@ def move(
         raise InvalidInput("event_at", "must not be in the future")
     if corrects is not None and corrects.container_id != container.pk:
         raise InvalidInput("corrects", "is not a transaction of this container")
+    if (str(witness.pk) if witness is not None else None) != movement.witness:
+        # The row must name the person the rules checked, never another or none.
+        raise InvalidInput("witness", "the witness recorded is not the witness checked")
     with transaction.atomic():
         before = Container.objects.filter(pk=container.pk).values_list("balance_mg", flat=True)[0]
         try:

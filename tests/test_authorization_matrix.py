@@ -631,6 +631,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "loss_form_106",
         "report",
         "post_transfer",  # tests/inventory/test_transfers.py
+        "pk_simulate",  # tests/pk/test_api.py
         "registration",
         "put_registration",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.

@@ -24,6 +24,7 @@ from ketamine_clinic.inventory.api import router as inventory_router
 from ketamine_clinic.patients.api import router as patients_router
 from ketamine_clinic.treatment.api import router as treatment_router
 from ketamine_clinic.treatment.courses_api import router as courses_router
+from ketamine_clinic.treatment.pk_api import router as pk_router
 from ketamine_clinic.treatment.protocols_api import router as protocols_router
 from ketamine_clinic.treatment.titration_api import router as titration_router
 from ketamine_clinic.treatment_sessions.api import router as sessions_router
@@ -80,6 +81,7 @@ api.add_router("/", titration_router)
 api.add_router("/", sessions_router)
 api.add_router("/", inventory_router)
 api.add_router("/", courses_router)
+api.add_router("/", pk_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

@@ -1,6 +1,7 @@
 """The `ketamine-clinic` command: Django's manage.py for this project.
 
-Our own commands are spelled with hyphens on the command line (`create-clinic`), as Django
+`ketamine-clinic pk` runs the pharmacokinetic engine without touching the database. Our own
+commands are spelled with hyphens on the command line (`create-clinic`), as Django
 command modules cannot be; both spellings work.
 """
 
@@ -22,6 +23,10 @@ ALIASES = {
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
     args = list(sys.argv if argv is None else argv)
+    if len(args) > 1 and args[1] == "pk":  # pure: no settings, no database
+        from ketamine_clinic.pk.cli import main as pk_main
+
+        sys.exit(pk_main(args[2:]))
     if len(args) > 1:
         args[1] = ALIASES.get(args[1], args[1])
     from django.core.management import execute_from_command_line

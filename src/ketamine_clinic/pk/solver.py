@@ -38,16 +38,21 @@ class Solution:
     outputs: tuple[str, ...]
 
 
-def grid(t_end_min: float, step_min: float) -> Array:
-    """0, h, 2h, ... up to t_end (t_end included when it falls on the grid)."""
+def points(t_end_min: float, step_min: float, limit: int = MAX_POINTS) -> int:
+    """How many grid points, checked before anything is allocated."""
     if not (math.isfinite(t_end_min) and t_end_min > 0):
         raise PKError("t_end_min", "must be above zero")
     if not (math.isfinite(step_min) and step_min > 0):
         raise PKError("step_min", "must be above zero")
     count = math.floor(t_end_min / step_min + 1e-9) + 1
-    if count > MAX_POINTS:
-        raise PKError("step_min", f"at most {MAX_POINTS:,} time points: use a larger step")
-    return np.arange(count, dtype=np.float64) * step_min
+    if count > limit:
+        raise PKError("step_min", f"at most {limit:,} time points: use a larger step")
+    return count
+
+
+def grid(t_end_min: float, step_min: float) -> Array:
+    """0, h, 2h, ... up to t_end (t_end included when it falls on the grid)."""
+    return np.arange(points(t_end_min, step_min), dtype=np.float64) * step_min
 
 
 def _modes(a: Array) -> tuple[Array, Array, Array, Array]:

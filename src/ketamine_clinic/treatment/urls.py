@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketamine_clinic.treatment import protocol_views, views
+from ketamine_clinic.treatment import pk_views, protocol_views, views
 
 app_name = "treatment"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/courses/preview/", views.preview, name="preview"),
     path("patients/<uuid:patient_id>/courses/", views.chart_section, name="chart_section"),
     path("courses/<uuid:course_id>/", views.course, name="course"),
+    path("courses/<uuid:course_id>/pk.svg", pk_views.course_chart, name="pk_chart"),
+    path("courses/<uuid:course_id>/what-if/", pk_views.what_if, name="what_if"),
+    path("courses/<uuid:course_id>/what-if.svg", pk_views.what_if_chart, name="what_if_chart"),
+    path("patients/<uuid:patient_id>/pk-preview.svg", pk_views.preview_chart, name="pk_preview"),
     path("courses/<uuid:course_id>/maintenance/", views.maintenance, name="maintenance"),
     path("courses/<uuid:course_id>/adjunct/", views.adjunct, name="adjunct"),
     path("courses/<uuid:course_id>/titration/", views.decide, name="decide"),

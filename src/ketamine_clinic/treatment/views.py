@@ -22,7 +22,7 @@ from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
 )
-from ketamine_clinic.treatment import actions, clinic_protocols, service, titration
+from ketamine_clinic.treatment import actions, clinic_protocols, pk_plans, service, titration
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
 from ketamine_clinic.treatment.forms import (
     AdjunctForm,
@@ -63,7 +63,18 @@ def preview(request: HttpRequest, patient_id: str) -> HttpResponse:
         protocol = clinic_protocols.get_protocol(
             request.POST.get("protocol", ""), access.patient.clinic_id
         )
-        context["result"] = service.calculate_for_patient(protocol, _params(data), access.patient)
+        result = service.calculate_for_patient(protocol, _params(data), access.patient)
+        context["result"] = result
+        if pk_plans.supported(protocol.product):
+            context["patient_id"] = access.patient.pk
+            context["pk_estimate"] = pk_plans.ESTIMATE
+            context["pk_query"] = urlencode(
+                {
+                    "product": protocol.product,
+                    "dose_mg": result.dose.value,
+                    **({"duration_min": result.duration.value} if result.duration else {}),
+                }
+            )
     except InvalidInput as exc:
         context["problem"] = f"{exc.field.replace('_', ' ')}: {exc.message}"
     return render(request, "treatment/partials/calculation.html", context)
@@ -142,6 +153,8 @@ def course(request: HttpRequest, course_id: str) -> HttpResponse:
             if can(access.role, Capability.READ_NOTES)
             else [],
             "protocol": service.course_protocol(found),
+            "pk_supported": pk_plans.supported(found.product),
+            "pk_estimate": pk_plans.ESTIMATE,
         },
     )
 
@@ -300,6 +313,8 @@ def new_order(request: HttpRequest, course_id: str) -> HttpResponse:
             "course": found,
             "patient": access.patient,
             "protocol": service.course_protocol(found),
+            "pk_supported": pk_plans.supported(found.product),
+            "pk_estimate": pk_plans.ESTIMATE,
         },
     )
 

@@ -1,0 +1,88 @@
+"""Predicted concentrations on the course and order screens and the what-if view: drawn for
+this patient, labelled as model estimates, and shown only to those who see the chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ketamine_clinic.accounts.models import AccessLog
+from ketamine_clinic.patients.models import BodyMeasurement
+from ketamine_clinic.treatment.models import ScheduledSession
+from tests.conftest import World
+from tests.treatment_sessions.test_api import plan_today
+
+
+@pytest.mark.parametrize("product", ["esketamine_nasal", "iv_racemic", "im_racemic"])
+def test_the_course_shows_this_patients_curves(world: World, product: str) -> None:
+    course = plan_today(world, product).course_id
+    client = world.client("prescriber")
+    page = client.get(f"/courses/{course}/").content.decode()
+    assert "Predicted concentrations" in page
+    assert "not measurements" in page
+    for scope in ("", "?scope=schedule"):
+        svg = client.get(f"/courses/{course}/pk.svg{scope}")
+        assert svg["Content-Type"] == "image/svg+xml"
+        text = svg.content.decode()
+        assert "Model estimate, not a measurement" in text
+        assert "No prediction" not in text
+    assert AccessLog.objects.filter(what="pk prediction", patient_id=world.patient.pk).exists()
+
+
+def test_the_what_if_view_compares_two_schedules(world: World) -> None:
+    course = plan_today(world, "esketamine_nasal").course_id
+    client = world.client("nurse")
+    form = client.get(f"/courses/{course}/what-if/").content.decode()
+    assert 'value="0,7,14,21"' in form  # plan B's default: weekly
+    query: dict[str, Any] = {"a_dose_mg": "56", "a_days": "0,3,7,10", "b_dose_mg": "84",
+                             "b_days": "0,7"}  # fmt: skip
+    page = client.get(f"/courses/{course}/what-if/", query).content.decode()
+    assert 'id="what-if"' in page
+    assert "Plan A: 56 mg on days 0, 3, 7, 10" in page
+    assert "Plan B: 84 mg on days 0, 7" in page
+    chart = client.get(f"/courses/{course}/what-if.svg", query).content.decode()
+    assert "Perez-Ruixo" in chart
+    bad = client.get(f"/courses/{course}/what-if/", {**query, "b_days": "0,x"}).content.decode()
+    assert "days as numbers separated by commas" in bad
+    odd = client.get(f"/courses/{course}/what-if/", {**query, "b_dose_mg": "50"}).content.decode()
+    assert "No prediction: 28 mg per device" in odd
+
+
+def test_the_order_form_draws_what_is_typed(world: World) -> None:
+    plan_today(world, "iv_racemic")
+    client = world.client("prescriber")
+    preview = client.post(
+        f"/patients/{world.patient.pk}/courses/preview/",
+        {"protocol": "iv-racemic-standard", "dose_mg_per_kg": "0.5",
+         "concentration_mg_per_ml": "10", "duration_min": "40"},
+    ).content.decode()  # fmt: skip
+    assert "pk-preview.svg?product=iv_racemic" in preview
+    svg = client.get(
+        f"/patients/{world.patient.pk}/pk-preview.svg",
+        {"product": "iv_racemic", "dose_mg": "35", "duration_min": "40"},
+    )
+    assert "Model estimate, not a measurement" in svg.content.decode()
+    bad = client.get(f"/patients/{world.patient.pk}/pk-preview.svg", {"product": "iv_racemic"})
+    assert "No prediction" in bad.content.decode()
+
+
+def test_no_weight_no_prediction(world: World) -> None:
+    course = plan_today(world, "iv_racemic").course_id
+    BodyMeasurement.objects.filter(patient=world.patient).update(status="entered_in_error")
+    svg = world.client("prescriber").get(f"/courses/{course}/pk.svg").content.decode()
+    assert "No prediction" in svg
+    assert "weight" in svg
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("prescriber", 200), ("nurse", 200), ("front_desk", 403), ("patient", 404),
+     ("other_clinic_nurse", 404)],
+)  # fmt: skip
+def test_who_sees_the_predictions(world: World, persona: str, status: int) -> None:
+    course = plan_today(world, "esketamine_nasal").course_id
+    client = world.client(persona)
+    assert client.get(f"/courses/{course}/pk.svg").status_code == status
+    assert client.get(f"/courses/{course}/what-if/").status_code == status
+    assert ScheduledSession.objects.filter(course_id=course).exists()

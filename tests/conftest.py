@@ -118,9 +118,18 @@ def world(db: None) -> World:
     return World(clinic, other, users, own, patient, other_patient)
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Browser tests are slowest; run them last so a quick failure shows first.
     items.sort(key=lambda item: "browser" in item.keywords)
+    # Tests that touch no database are the same on every backend: the PostgreSQL run skips
+    # them (`-m "not pure"`).
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if not names & DATABASE_FIXTURES and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.pure)
 
 
 @pytest.fixture

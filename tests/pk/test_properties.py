@@ -217,3 +217,20 @@ def test_regimen_helpers() -> None:
         models.PEREZ_RUIXO.dose_inputs(dose, models.individuals(models.PEREZ_RUIXO, 1, None))[1],
         Rate,
     )
+
+
+def test_one_covariate_value_per_subject() -> None:
+    """A population built from covariates (Domino has no variability): each subject's curve
+    is the one its own weight gives."""
+    dose = [Dose("iv_infusion", 0, 35, duration_min=40)]
+    weights = np.array([50.0, 80.0, 120.0])
+    together = simulate(models.DOMINO, models.Covariates(weight_kg=weights), dose, 120, 1, n=3)
+    for s, weight in enumerate(weights):
+        alone = simulate(models.DOMINO, models.Covariates(weight_kg=float(weight)), dose, 120, 1)
+        np.testing.assert_allclose(together.conc[s], alone.conc[0], rtol=1e-12)
+    with pytest.raises(PKError, match="one per subject"):
+        simulate(models.DOMINO, models.Covariates(weight_kg=weights), dose, 120, 1, n=4)
+    with pytest.raises(PKError, match="between 20 and 300 kg"):
+        simulate(
+            models.DOMINO, models.Covariates(weight_kg=np.array([50.0, 5.0])), dose, 120, 1, n=2
+        )

@@ -45,8 +45,11 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Covariates:
-    weight_kg: float | None = None
-    age_years: float | None = None
+    """One patient's covariates, or one value per subject (arrays) for a virtual population
+    built from covariates, e.g. a spread of weights under a model without variability."""
+
+    weight_kg: float | Array | None = None
+    age_years: float | Array | None = None
     asian: bool = False
 
 
@@ -95,10 +98,10 @@ def individuals(model: Model, n: int, seed: int | None) -> dict[str, Array]:
     return values
 
 
-def _weight(cov: Covariates) -> float:
+def _weight(cov: Covariates) -> Array:
     if cov.weight_kg is None:
         raise PKError("covariates.weight_kg", "this model scales by weight: give it")
-    return cov.weight_kg
+    return np.asarray(cov.weight_kg, dtype=np.float64)
 
 
 def _bolus_or_infusion(dose: Dose, state: str, size: int) -> list[Input]:
@@ -252,9 +255,11 @@ QH_LOSS_PER_YEAR = 2.19  # L/h per year of age over 60
 ASIAN_KEL_FACTOR = 0.36
 
 
-def hepatic_flow_l_per_h(typical: float | Array, age_years: float | None) -> float | Array:
+def hepatic_flow_l_per_h(typical: float | Array, age_years: float | Array | None) -> float | Array:
     """Liver blood flow falls by 2.19 L/h per year over 60 (an age covariate of the model)."""
-    over = max(0.0, (age_years or 0.0) - AGE_QH_FROM)
+    if age_years is None:
+        return typical
+    over = np.maximum(0.0, np.asarray(age_years, dtype=np.float64) - AGE_QH_FROM)
     return typical - QH_LOSS_PER_YEAR * over
 
 

@@ -3,7 +3,7 @@ every input, draws the population when asked, assembles the system and solves it
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 from ketamine_clinic.pk import regimen as regimens
 from ketamine_clinic.pk.errors import PKError
@@ -24,17 +24,22 @@ def model_for(model_id: str) -> Model:
     return found
 
 
-def check_covariates(model: Model, cov: Covariates) -> None:
+def _in_range(value: object, bounds: tuple[float, float], n: int, field: str, unit: str) -> None:
+    values = np.asarray(value, dtype=np.float64)
+    if values.ndim > 1 or values.size not in (1, n):
+        raise PKError(field, f"one value, or one per subject ({n})")
+    low, high = bounds
+    if not (np.all(np.isfinite(values)) and np.all((values >= low) & (values <= high))):
+        raise PKError(field, f"between {low:g} and {high:g} {unit}")
+
+
+def check_covariates(model: Model, cov: Covariates, n: int = 1) -> None:
     if cov.weight_kg is not None:
-        low, high = WEIGHT_RANGE_KG
-        if not (math.isfinite(cov.weight_kg) and low <= cov.weight_kg <= high):
-            raise PKError("covariates.weight_kg", f"between {low:g} and {high:g} kg")
+        _in_range(cov.weight_kg, WEIGHT_RANGE_KG, n, "covariates.weight_kg", "kg")
     elif model.needs_weight:
         raise PKError("covariates.weight_kg", f"the {model.id} model scales by weight")
     if cov.age_years is not None:
-        low, high = AGE_RANGE_YEARS
-        if not (math.isfinite(cov.age_years) and low <= cov.age_years <= high):
-            raise PKError("covariates.age_years", f"between {low:g} and {high:g} years")
+        _in_range(cov.age_years, AGE_RANGE_YEARS, n, "covariates.age_years", "years")
 
 
 def build(
@@ -47,7 +52,9 @@ def build(
     metabolite: bool = True,
 ) -> tuple[System, list[Input]]:
     """The system for n subjects (typical values when seed is None) and the regimen's inputs."""
-    check_covariates(model, cov)
+    if not 1 <= n <= MAX_SUBJECTS:
+        raise PKError("population.n", f"between 1 and {MAX_SUBJECTS:,}")
+    check_covariates(model, cov, n)
     regimens.check(doses)
     for i, dose in enumerate(doses):
         if dose.route not in model.routes:
@@ -55,8 +62,6 @@ def build(
                 f"regimen[{i}].route",
                 f"the {model.id} model takes {', '.join(model.routes)}",
             )
-    if not 1 <= n <= MAX_SUBJECTS:
-        raise PKError("population.n", f"between 1 and {MAX_SUBJECTS:,}")
     if seed is not None and not model.has_variability:
         raise PKError("population", f"the {model.id} model has no published variability")
     params = individuals(model, n, seed)

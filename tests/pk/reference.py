@@ -9,7 +9,16 @@ from scipy.integrate import solve_ivp
 from ketamine_clinic.pk.system import Impulse, Input, Rate, System
 
 
-def integrate(system: System, inputs: list[Input], times: np.ndarray, s: int = 0) -> np.ndarray:
+def integrate(
+    system: System,
+    inputs: list[Input],
+    times: np.ndarray,
+    s: int = 0,
+    *,
+    method: str = "Radau",
+    rtol: float = 1e-12,
+    atol: float = 1e-14,
+) -> np.ndarray:
     """Concentrations (o, T) of subject s, integrating piecewise between input events."""
     a = system.a[s]
     n = a.shape[0]
@@ -38,10 +47,10 @@ def integrate(system: System, inputs: list[Input], times: np.ndarray, s: int = 0
                 lambda _t, y, u=u: a @ y + u,
                 (start, end),
                 x,
-                method="Radau",
-                jac=a,
-                rtol=1e-12,
-                atol=1e-14,
+                method=method,
+                jac=lambda _t, _y: a,
+                rtol=rtol,
+                atol=atol,
                 t_eval=wanted,
             )
             found = np.isin(wanted, times[mask])

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.pk.
 from ketamine_clinic.pk import models, regimen
 from ketamine_clinic.pk.simulate import build, simulate
 from ketamine_clinic.pk.solver import solve
-from ketamine_clinic.pk.system import Rate
+from ketamine_clinic.pk.system import Input, Rate
 from tests.pk.reference import integrate
 
 SUBJECTS = 10_000
@@ -130,7 +130,7 @@ def domino() -> None:
         system, inputs = build(models.DOMINO, models.Covariates(weight_kg=weights),
                                [regimen.Dose("iv_infusion", 0, 1.0, duration_min=40)],
                                n=weights.size)  # fmt: skip
-        per_kg = [replace(item, rate=item.rate * 0.5 * weights) for item in inputs
+        per_kg: list[Input] = [replace(item, rate=item.rate * 0.5 * weights) for item in inputs
                   if isinstance(item, Rate)]  # fmt: skip
         return solve(system, per_kg, 7199 / 60, 1 / 60).conc[:, 0, :]
 

@@ -64,11 +64,20 @@ def _modes(a: Array) -> tuple[Array, Array, Array, Array]:
         bad |= np.any(np.abs(lam.imag) > 1e-12 * np.abs(lam), axis=1)
         lam, vec = lam.real, vec.real
     bad |= np.any(lam >= 0, axis=1)  # a system without elimination is not a PK model here
-    condition = np.linalg.cond(vec)
-    bad |= ~np.isfinite(condition) | (condition > MAX_CONDITION)
-    safe = np.where(bad[:, None, None], np.eye(a.shape[1]), vec)
+    eye = np.eye(a.shape[1])
+    try:
+        inv = np.linalg.inv(np.where(bad[:, None, None], eye, vec))
+    except np.linalg.LinAlgError:  # a singular eigenbasis somewhere: find it the slow way
+        condition = np.linalg.cond(vec)
+        bad |= ~np.isfinite(condition) | (condition > MAX_CONDITION)
+        inv = np.linalg.inv(np.where(bad[:, None, None], eye, vec))
+    # The columns of vec have unit length, so cond(vec) <= sqrt(n) |inv|_F: a cheap bound.
+    bound = math.sqrt(a.shape[1]) * np.linalg.norm(inv, axis=(1, 2))
+    bad |= ~np.isfinite(bound) | (bound > MAX_CONDITION)
+    vec = np.where(bad[:, None, None], eye, vec)
+    inv = np.where(bad[:, None, None], eye, inv)
     lam = np.where(bad[:, None], -1.0, lam)
-    return lam, safe, np.linalg.inv(safe), bad
+    return lam, vec, inv, bad
 
 
 def _events(inputs: list[Input], t_end: float) -> Array:
@@ -100,8 +109,8 @@ class _Grid:
     """What every segment of a uniform grid shares: exp(lambda b h) for the offsets b in a
     block, with a row of ones that carries the constant term through the same product."""
 
-    def __init__(self, lam: Array, h: float) -> None:
-        self.lam, self.h = lam, h
+    def __init__(self, lam: Array, h: float, scratch: Array) -> None:
+        self.lam, self.h, self.scratch = lam, h, scratch
         offsets = np.ones((lam.shape[0], lam.shape[1] + 1, BLOCK))
         offsets[:, :-1, :] = np.exp(lam[:, :, None] * (np.arange(BLOCK) * h)[None, None, :])
         self.offsets = offsets
@@ -117,12 +126,16 @@ class _Grid:
         full = length // BLOCK if length >= 2 * BLOCK else 0
         if full:
             # exp(lam (tau0 + q B h)) by repeated multiplication: one exp per mode, not per block
-            starts = np.empty((size, full, modes))
+            # Both work arrays are contiguous views of one buffer reused by every segment and
+            # chunk: fresh allocations of this size cost more in page faults than the maths.
+            starts = self.scratch[: size * full * modes].reshape(size, full, modes)
+            left = self.scratch[size * full * modes : size * full * (2 * modes + 1)].reshape(
+                size, full, modes + 1
+            )
             starts[:, 0, :] = np.exp(lam * tau0)
             starts[:, 1:, :] = self.block_step[:, None, :]
             np.cumprod(starts, axis=1, out=starts)
             starts[starts < TINY] = 0.0
-            left = np.empty((size, full, modes + 1))
             for o in range(coef.shape[1]):
                 np.multiply(starts, coef[:, o, None, :], out=left[:, :, :modes])
                 left[:, :, modes] = const[:, o, None]
@@ -136,13 +149,26 @@ class _Grid:
             out[:, :, k0 + rest[0] : k0 + length] = tail + const[:, :, None]
 
 
+def _scratch(size: int, modes: int, times: Array, events: Array) -> Array:
+    """One buffer big enough for the longest segment's work arrays."""
+    first = np.searchsorted(times, events, side="left")
+    longest = int(np.max(np.diff(np.append(first, times.size))))
+    return np.empty(size * (longest // BLOCK + 1) * (2 * modes + 1))
+
+
 def _solve_modal(
-    system: System, inputs: list[Input], times: Array, events: Array, t_end: float, out: Array
+    system: System,
+    inputs: list[Input],
+    times: Array,
+    events: Array,
+    t_end: float,
+    out: Array,
+    scratch: Array,
 ) -> tuple[Array, Array]:
     lam, vec, inv, bad = _modes(system.a)
     weights = np.einsum("son,snj->soj", system.c, vec)  # outputs of each mode
     h = float(times[1] - times[0]) if times.size > 1 else 1.0
-    shared = _Grid(lam, h)
+    shared = _Grid(lam, h, scratch)
     first = np.searchsorted(times, events, side="left")  # first grid point of each segment
     z = np.zeros(lam.shape)
     auc = np.zeros(system.c.shape[:2])
@@ -206,10 +232,13 @@ def solve(
         raise PKError("out", f"needs shape {shape}")
     events = _events(inputs, float(t_end_min))
     auc = np.empty(shape[:2])
+    scratch = _scratch(min(CHUNK, system.subjects), len(system.states), times, events)
     for first in range(0, system.subjects, CHUNK):
         part = slice(first, first + CHUNK)
         sub, sub_inputs = _subjects(system, inputs, part)
-        auc[part], bad = _solve_modal(sub, sub_inputs, times, events, float(t_end_min), out[part])
+        auc[part], bad = _solve_modal(
+            sub, sub_inputs, times, events, float(t_end_min), out[part], scratch
+        )
         for s in np.flatnonzero(bad):
             out[first + s], auc[first + s] = _solve_expm(
                 sub, sub_inputs, int(s), times, events, float(t_end_min)

@@ -50,8 +50,14 @@ def main() -> None:
         page.get_by_role("link", name="IV racemic ketamine, evaluated").click()
         page.screenshot(path=OUT / "evaluation.png", full_page=True)
         page.go_back()
-        page.goto(f"{BASE}/courses/{course.pk}/")
+        page.goto(f"{BASE}/courses/{course.pk}/", wait_until="networkidle")
         page.screenshot(path=OUT / "course.png", full_page=True)
+        page.goto(
+            f"{BASE}/courses/{course.pk}/what-if/?a_dose_mg=35&a_days=0,3,7,10,14,17"
+            "&b_dose_mg=35&b_days=0,7,14,21,28,35&duration_min=40",
+            wait_until="networkidle",
+        )
+        page.screenshot(path=OUT / "what-if.png", full_page=True)
         page.goto(f"{BASE}/protocols/")
         page.screenshot(path=OUT / "protocols.png")
         page.goto(f"{BASE}/chair/{session.pk}/")

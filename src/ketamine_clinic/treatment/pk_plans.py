@@ -185,7 +185,8 @@ def chart_spec(results: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
                     "x": {"field": "t", "type": "quantitative", "title": f"Time ({unit})"},
                     "y": {"field": "c", "type": "quantitative",
                           "title": f"Predicted plasma {substance} (ng/mL)"},
-                    "strokeDash": {"field": "plan", "type": "nominal", "title": None}
+                    "strokeDash": {"field": "plan", "type": "nominal", "title": None,
+                                   "legend": {"orient": "bottom", "labelLimit": 600}}
                     if len(results) > 1 else {"value": [1, 0]},
                 },
             }
@@ -208,20 +209,28 @@ def chart_spec(results: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
+def when(minutes: float) -> str:
+    """A time after the first dose as a person reads it: hours, or the day and the hour."""
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"day {int(minutes // 1440)}, {minutes % 1440 / 60:.1f} h"
+
+
 def summary_rows(results: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """Peak, time of the peak and exposure of each plan's typical patient, for a table."""
     rows = []
     for label, result in results:
         output = result["outputs"][0]
         band = result.get("cmax_percentiles_ng_ml", {}) or {}
+        peak_band = band.get(output)
         rows.append(
             {
                 "plan": label,
                 "output": output,
-                "cmax": result["cmax_ng_ml"][output],
-                "tmax_h": round(result["tmax_min"][output] / 60.0, 2),
-                "auc": result["auc_ng_h_ml"][output],
-                "cmax_band": band.get(output),
+                "cmax": round(result["cmax_ng_ml"][output], 1),
+                "when": when(result["tmax_min"][output]),
+                "auc": round(result["auc_ng_h_ml"][output]),
+                "cmax_band": {k: round(v, 1) for k, v in peak_band.items()} if peak_band else None,
             }
         )
     return rows

@@ -25,6 +25,11 @@ def assert_exact(got: np.ndarray, want: np.ndarray) -> None:
 CASES = [
     ("domino", [Dose("iv_bolus", 0, 20), Dose("iv_infusion", 10, 35, duration_min=40)]),
     ("fanta-otto", [Dose("iv_infusion", 0, 35, duration_min=40)]),
+    # paused after 20 min for 5, then resumed at a lower rate: each piece is an infusion
+    (
+        "domino",
+        [Dose("iv_infusion", 0, 20, duration_min=20), Dose("iv_infusion", 25, 10, duration_min=20)],
+    ),
     ("fanta-otto", [Dose("im", 0, 50), Dose("iv_bolus", 90, 10)]),
     ("perez-ruixo", [Dose("intranasal", 0, 56, devices=2)]),
     ("perez-ruixo", [Dose("intranasal", 0, 84, devices=3), Dose("intranasal", 600, 28, devices=1)]),

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation
@@ -19,7 +18,7 @@ from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.inventory import counts
 from ketamine_clinic.inventory.forms import CountForm, Form106Form, NoticeForm
 from ketamine_clinic.inventory.models import Container, Count, LossReport, Registration
-from ketamine_clinic.inventory.views import ledger_membership, may
+from ketamine_clinic.inventory.views import audit, ledger_membership, may
 from ketamine_clinic.treatment.templatetags.doses import dose
 
 
@@ -28,7 +27,7 @@ from ketamine_clinic.treatment.templatetags.doses import dose
 def count_list(request: HttpRequest) -> HttpResponse:
     membership = ledger_membership(request)
     clinic = membership.clinic
-    record_access(web_actor(request), action="list", what="ledger.counts", clinic=clinic)
+    audit(request, membership, "list", "ledger.counts")
     return render(
         request,
         "inventory/counts.html",
@@ -115,10 +114,7 @@ def count_detail(request: HttpRequest, count_id: str) -> HttpResponse:
         {"line": line, "difference": line.counted_mg - line.expected_mg}
         for line in count.lines.select_related("container")
     ]
-    record_access(
-        web_actor(request), action="read", what=f"ledger.count {count.pk}",
-        clinic=membership.clinic,
-    )  # fmt: skip
+    audit(request, membership, "read", f"ledger.count {count.pk}")
     return render(
         request,
         "inventory/count.html",
@@ -160,10 +156,7 @@ def loss_report(request: HttpRequest, report_id: str) -> HttpResponse:
         except (InvalidInput, Conflict) as exc:
             put_error(notice if notice.is_bound else form_106, exc)
     today = timezone.localdate()
-    record_access(
-        web_actor(request), action="read", what=f"ledger.loss_report {report.pk}",
-        clinic=membership.clinic,
-    )  # fmt: skip
+    audit(request, membership, "read", f"ledger.loss_report {report.pk}")
     return render(
         request,
         "inventory/loss_report.html",

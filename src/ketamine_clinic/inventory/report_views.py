@@ -10,13 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from ketamine_clinic.accounts.audit import record_access
-from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.inventory import reports
 from ketamine_clinic.inventory.forms import ReportForm
-from ketamine_clinic.inventory.views import clinic_container, ledger_membership
+from ketamine_clinic.inventory.views import audit, clinic_container, ledger_membership
 
 DOWNLOADS = ("csv", "pdf")
 
@@ -43,10 +41,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
             put_error(form, exc)
         else:
             rows = reports.build(name, membership.clinic_id, start, end)
-            record_access(
-                web_actor(request), action="export", what=f"ledger.report {name}",
-                clinic=membership.clinic,
-            )  # fmt: skip
+            audit(request, membership, "export", f"ledger.report {name}")
             fmt = request.GET.get("format", "")
             if fmt in DOWNLOADS:
                 return reports.respond(
@@ -76,10 +71,7 @@ def container_history(request: HttpRequest, container_id: str, fmt: str) -> Http
     start = timezone.localtime(container.received_at).date()
     end = max(timezone.localdate(), start)
     rows = reports.build("container-history", membership.clinic_id, start, end, container)
-    record_access(
-        web_actor(request), action="export", what=f"ledger.report container-history "
-        f"{container.label}", clinic=membership.clinic,
-    )  # fmt: skip
+    audit(request, membership, "export", f"ledger.report container-history {container.label}")
     return reports.respond(
         "container-history",
         rows,

@@ -40,6 +40,11 @@ def clinic_container(membership: Membership, container_id: Any) -> Container:
     return found
 
 
+def audit(request: HttpRequest, membership: Membership, action: str, what: str) -> None:
+    """The access-log row of a ledger page: who, which clinic, what they saw or took away."""
+    record_access(web_actor(request), action=action, what=what, clinic=membership.clinic)
+
+
 def may(membership: Membership) -> dict[str, bool]:
     """What the pages offer this role: keeping the books, managing them."""
     return {
@@ -55,7 +60,7 @@ def vault(request: HttpRequest) -> HttpResponse:
     containers = Container.objects.filter(clinic=membership.clinic).select_related("product")
     if request.GET.get("empty") != "1":
         containers = containers.filter(balance_mg__gt=0)
-    record_access(web_actor(request), action="list", what="ledger.vault", clinic=membership.clinic)
+    audit(request, membership, "list", "ledger.vault")
     return render(
         request,
         "inventory/vault.html",
@@ -77,10 +82,7 @@ def container(request: HttpRequest, container_id: str) -> HttpResponse:
     history = LedgerTransaction.objects.filter(container=found).select_related(
         "performer", "witness", "patient"
     )
-    record_access(
-        web_actor(request), action="read", what=f"ledger.container {found.label}",
-        clinic=membership.clinic,
-    )  # fmt: skip
+    audit(request, membership, "read", f"ledger.container {found.label}")
     return render(
         request,
         "inventory/container.html",

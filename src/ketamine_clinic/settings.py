@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.treatment",
     "ketamine_clinic.treatment_sessions",
     "ketamine_clinic.inventory",
+    "ketamine_clinic.interop",
 ]
 
 MIDDLEWARE = [

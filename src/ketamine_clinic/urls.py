@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from ketamine_clinic.accounts import views as account_views
 from ketamine_clinic.api import api
+from ketamine_clinic.interop.fhir_api import fhir_api
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -24,5 +25,6 @@ urlpatterns = [
     path("", include("ketamine_clinic.treatment_sessions.urls")),
     path("", include("ketamine_clinic.inventory.urls")),
     path("api/v1/", api.urls),
+    path("fhir/", fhir_api.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -1,0 +1,126 @@
+"""Patient/$everything: every resource of one patient's record in one searchset Bundle, with
+the clinic, the staff who acted and the questionnaires referenced, validated whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
+from fhir.resources.R4B.bundle import Bundle
+
+from ketamine_clinic.accounts.models import User
+from ketamine_clinic.assessments.catalogue import instruments_for
+from ketamine_clinic.assessments.models import Assessment
+from ketamine_clinic.evaluations.consent_models import Consent
+from ketamine_clinic.interop import fhir_export as fx
+from ketamine_clinic.patients.models import BodyMeasurement, Diagnosis, Patient
+from ketamine_clinic.treatment.models import Course, DoseOrder
+from ketamine_clinic.treatment_sessions.models import (
+    Administration,
+    AdverseEvent,
+    TreatmentSession,
+    VitalSigns,
+)
+
+Resource = dict[str, Any]
+
+
+def patient_resources(patient: Patient) -> Iterable[Resource]:
+    """The patient's own resources (the `match` entries of $everything)."""
+    yield fx.patient_resource(patient)
+    for diagnosis in Diagnosis.objects.filter(patient=patient):
+        yield fx.condition(diagnosis)
+    for measurement in BodyMeasurement.objects.filter(patient=patient):
+        yield fx.body_measurement(measurement)
+    instruments = instruments_for(patient.clinic_id)
+    for assessment in Assessment.objects.filter(patient=patient).order_by("administered_at"):
+        instrument = instruments.get(assessment.instrument_id)
+        yield fx.questionnaire_response(assessment, instrument)
+        yield fx.score_observation(assessment, instrument)
+    for course in Course.objects.filter(patient=patient).prefetch_related("orders"):
+        yield fx.care_plan(course)
+    for order in DoseOrder.objects.filter(patient=patient).select_related("course"):
+        yield fx.medication_request(order)
+    for consent in Consent.objects.filter(patient=patient).select_related("document", "patient"):
+        yield fx.consent(consent)
+    sessions = {s.pk: s for s in TreatmentSession.objects.filter(patient=patient)}
+    for session in sessions.values():
+        yield fx.encounter(session)
+    ids = list(sessions)
+    vitals = VitalSigns.objects.filter(session_id__in=ids)
+    replaced = _corrected(vitals)
+    for v in vitals:
+        yield from fx.vital_signs(v, patient.pk, current=v.pk not in replaced)
+    doses = Administration.objects.filter(session_id__in=ids)
+    replaced = _corrected(doses)
+    for a in doses:
+        given = fx.medication_administration(a, sessions[a.session_id], a.pk not in replaced)
+        if given is not None:
+            yield given
+    events = AdverseEvent.objects.filter(session_id__in=ids)
+    replaced = _corrected(events)
+    for e in events:
+        yield fx.adverse_event(e, sessions[e.session_id], e.pk not in replaced)
+
+
+def _corrected(entries: Any) -> set[Any]:
+    """The entries a later entry corrects: exported as entered in error."""
+    return set(entries.filter(corrects__isnull=False).values_list("corrects_id", flat=True))
+
+
+def referenced(patient: Patient, resources: list[Resource]) -> Iterable[Resource]:
+    """What the patient's resources point at (the `include` entries): the clinic, the staff,
+    the questionnaires."""
+    yield fx.organization(patient.clinic)
+    staff = {
+        ref["reference"].split("/", 1)[1]
+        for ref in _references(resources)
+        if ref["reference"].startswith("Practitioner/")
+    }
+    for user in User.objects.filter(pk__in=staff):
+        yield fx.practitioner(user)
+    instruments = instruments_for(patient.clinic_id)
+    used = {
+        r["questionnaire"].split("|")[0].rsplit(":", 1)[1]
+        for r in resources
+        if r["resourceType"] == "QuestionnaireResponse"
+    }
+    for instrument_id in sorted(used):
+        if instrument_id in instruments:
+            yield fx.questionnaire(instruments[instrument_id])
+
+
+def _references(value: Any) -> Iterable[dict[str, str]]:
+    if isinstance(value, dict):
+        if isinstance(value.get("reference"), str):
+            yield value
+        for item in value.values():
+            yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def everything(patient: Patient, base_url: str) -> Resource:
+    own = list(patient_resources(patient))
+    others = list(referenced(patient, own))
+    bundle = {
+        "resourceType": "Bundle",
+        "id": f"everything-{patient.pk}",
+        "type": "searchset",
+        "timestamp": timezone.now().isoformat(),
+        "total": len(own),
+        "link": [{"relation": "self", "url": f"{base_url}Patient/{patient.pk}/$everything"}],
+        "entry": [
+            {
+                "fullUrl": f"{base_url}{r['resourceType']}/{r['id']}",
+                "resource": r,
+                "search": {"mode": mode},
+            }
+            for mode, group in (("match", own), ("include", others))
+            for r in group
+        ],
+    }
+    Bundle.model_validate(bundle)
+    return bundle

@@ -55,6 +55,7 @@ class Capability(StrEnum):
     VIEW_LEDGER = "view_ledger"
     RECORD_LEDGER = "record_ledger"
     MANAGE_LEDGER = "manage_ledger"
+    EXPORT_DATA = "export_data"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -74,6 +75,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             # The registrant's books: admins receive stock and adjust; they do not administer.
             Capability.VIEW_LEDGER,
             Capability.MANAGE_LEDGER,
+            # The clinic's whole record, in bulk: the owner's to take when they leave.
+            Capability.EXPORT_DATA,
         }
     ),
     Role.PRESCRIBER: frozenset(

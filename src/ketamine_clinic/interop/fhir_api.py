@@ -12,15 +12,24 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.api import BearerToken, SessionCookie
+from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir_bundle import everything
-from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
+from ketamine_clinic.interop.models import BulkExport
+from ketamine_clinic.patients.access import (
+    clinics_where,
+    get_patient_for_user,
+    one_clinic,
+    record_patient_access,
+)
 
 FHIR_JSON = "application/fhir+json"
 
@@ -63,6 +72,11 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return outcome(404, "not-found", str(exc) or "not found")
 
 
+@fhir_api.exception_handler(InvalidInput)
+def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return outcome(400, "invalid", f"{exc.field}: {exc.message}")
+
+
 def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/fhir/")
 
@@ -72,6 +86,60 @@ def patient_everything(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     record_patient_access(api_actor(request), access, "export", "fhir $everything")
     return fhir_response(everything(access.patient, base_url(request)))
+
+
+@fhir_api.get("/$export", include_in_schema=False)
+def export_kick_off(request: HttpRequest) -> HttpResponse:
+    """Bulk Data kick-off: every patient of the clinic (and what they reference) as NDJSON.
+    Answers 202 with the status URL in Content-Location."""
+    user = request_user(request)
+    clinic_id = one_clinic(user, None, Capability.EXPORT_DATA)
+    if request.headers.get("Prefer", "").strip() != "respond-async":
+        return outcome(400, "invalid", "a bulk export needs the header Prefer: respond-async")
+    types = bulk.parse_types(request.GET.get("_type"))
+    export = bulk.run(
+        api_actor(request), Clinic.objects.get(pk=clinic_id), types, request.build_absolute_uri()
+    )
+    response = HttpResponse(status=202)
+    response["Content-Location"] = f"{base_url(request)}$export-status/{export.pk}"
+    return response
+
+
+def _export(request: HttpRequest, export_id: uuid.UUID) -> BulkExport:
+    found = BulkExport.objects.filter(pk=export_id, deleted_at__isnull=True).first()
+    if found is None or found.clinic_id not in clinics_where(
+        request_user(request), Capability.EXPORT_DATA
+    ):
+        raise Http404("no such export")
+    return found
+
+
+@fhir_api.get("/$export-status/{export_id}", include_in_schema=False)
+def export_status(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
+    export = _export(request, export_id)
+    if export.completed_at is None:
+        response = HttpResponse(status=202)
+        response["X-Progress"] = "in progress"
+        return response
+    return HttpResponse(
+        json.dumps(bulk.manifest(export, base_url(request))), content_type="application/json"
+    )
+
+
+@fhir_api.delete("/$export-status/{export_id}", include_in_schema=False)
+def export_delete(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
+    bulk.delete(_export(request, export_id))
+    return HttpResponse(status=202)
+
+
+@fhir_api.get("/$export-file/{export_id}/{name}", include_in_schema=False)
+def export_file(request: HttpRequest, export_id: uuid.UUID, name: str) -> FileResponse:
+    export = _export(request, export_id)
+    kind = name.removesuffix(".ndjson")
+    if kind not in {f["type"] for f in export.files}:
+        raise Http404("no such file in this export")
+    path = bulk.folder(export) / f"{kind}.ndjson"
+    return FileResponse(path.open("rb"), content_type="application/fhir+ndjson")
 
 
 @fhir_api.get("/metadata", auth=None, include_in_schema=False)
@@ -89,6 +157,13 @@ def metadata(request: HttpRequest) -> HttpResponse:
             "rest": [
                 {
                     "mode": "server",
+                    "operation": [
+                        {
+                            "name": "export",
+                            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
+                            "export",
+                        }
+                    ],
                     "resource": [
                         {
                             "type": "Patient",

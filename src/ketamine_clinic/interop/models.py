@@ -1,0 +1,32 @@
+"""A clinic's bulk FHIR exports: who asked, when, what was written (the NDJSON files live in
+EXPORT_DIR, one folder per export)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class BulkExport(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    request_url = models.CharField(max_length=1000)
+    types = models.JSONField(default=list, help_text="Resource types asked for (empty: all)")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    files = models.JSONField(default=list, help_text="[{type, count}] written")
+    patients = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"bulk export {self.pk} of {self.clinic_id}"

@@ -56,6 +56,7 @@ class Capability(StrEnum):
     RECORD_LEDGER = "record_ledger"
     MANAGE_LEDGER = "manage_ledger"
     EXPORT_DATA = "export_data"
+    IMPORT_DATA = "import_data"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -77,6 +78,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_LEDGER,
             # The clinic's whole record, in bulk: the owner's to take when they leave.
             Capability.EXPORT_DATA,
+            Capability.IMPORT_DATA,
         }
     ),
     Role.PRESCRIBER: frozenset(

@@ -64,7 +64,7 @@ def _score(instrument: Instrument, answers: dict[str, Any]) -> Score:
         raise AnswersInvalid(exc.problems) from None
 
 
-def _store(
+def store(
     patient: Patient,
     instrument: Instrument,
     answers: dict[str, Any],
@@ -73,8 +73,10 @@ def _store(
     source: str,
     created_by: Any,
     treatment_session_id: uuid.UUID | None = None,
+    raise_alerts: bool = True,
 ) -> Recorded:
-    """Score, store and raise alerts; the caller holds the transaction and writes the audit."""
+    """Score, store and raise alerts; the caller holds the transaction and writes the audit.
+    An imported history raises no alerts for answers long past (`raise_alerts`)."""
     if patient.in_error:
         raise Conflict("this patient is marked entered in error; record on the right chart")
     result = _score(instrument, answers)
@@ -133,6 +135,8 @@ def _store(
                 f"({result.band.label if result.band else ''})",
             )
         )
+    if not raise_alerts:
+        alerts = []
     for alert in alerts:
         alert.save(force_insert=True)
     return Recorded(assessment, alerts)
@@ -151,7 +155,7 @@ def record_assessment(
     if source != Source.STAFF and not instrument.self_report:
         raise InvalidInput("instrument", f"{instrument.short_name} is rated by a clinician")
     with transaction.atomic():
-        recorded = _store(
+        recorded = store(
             access.patient,
             instrument,
             answers,
@@ -257,7 +261,7 @@ def submit_link(raw: str, answers: dict[str, Any], ip_address: str | None) -> Re
         ).update(used_at=now)
         if not spent:
             raise LinkUnusable("This link has already been used. Each link works once.")
-        recorded = _store(
+        recorded = store(
             link.patient, instrument, answers, now, link.context, Source.LINK, link.patient.user
         )
         AssessmentLink.objects.filter(pk=link.pk).update(assessment=recorded.assessment)

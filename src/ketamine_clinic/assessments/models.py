@@ -27,6 +27,7 @@ class Source(models.TextChoices):
     STAFF = "staff", "Entered by staff"
     PORTAL = "portal", "Patient portal"
     LINK = "link", "Questionnaire link"
+    IMPORT = "import", "Imported from another system"
 
 
 class Assessment(PatientRecord):

@@ -23,6 +23,7 @@ from ketamine_clinic.api import BearerToken, SessionCookie
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir_bundle import everything
+from ketamine_clinic.interop.fhir_import import BundleRefused, import_bundle
 from ketamine_clinic.interop.models import BulkExport
 from ketamine_clinic.patients.access import (
     clinics_where,
@@ -140,6 +141,45 @@ def export_file(request: HttpRequest, export_id: uuid.UUID, name: str) -> FileRe
         raise Http404("no such file in this export")
     path = bulk.folder(export) / f"{kind}.ndjson"
     return FileResponse(path.open("rb"), content_type="application/fhir+ndjson")
+
+
+@fhir_api.post("/", include_in_schema=False)
+def import_patients(request: HttpRequest) -> HttpResponse:
+    """A Bundle of Patients and PHQ-9/GAD-7 QuestionnaireResponses from another system: all
+    or nothing, every problem listed; sending it again creates nothing new."""
+    clinic_id = one_clinic(request_user(request), None, Capability.IMPORT_DATA)
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        return outcome(400, "structure", "the body is not JSON")
+    try:
+        done = import_bundle(api_actor(request), Clinic.objects.get(pk=clinic_id), body)
+    except BundleRefused as exc:
+        return fhir_response(
+            {
+                "resourceType": "OperationOutcome",
+                "issue": [
+                    {"severity": "error", "code": "invalid", "diagnostics": problem}
+                    for problem in exc.problems
+                ],
+            },
+            400,
+        )
+    ignored = ", ".join(f"{n} {kind}" for kind, n in sorted(done.ignored.items())) or "none"
+    return fhir_response(
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "information",
+                    "code": "informational",
+                    "diagnostics": f"patients: {done.patients_created} created, "
+                    f"{done.patients_found} already here; responses: {done.responses_created} "
+                    f"created, {done.responses_found} already here; ignored: {ignored}",
+                }
+            ],
+        }
+    )
 
 
 @fhir_api.get("/metadata", auth=None, include_in_schema=False)

@@ -30,3 +30,28 @@ class BulkExport(models.Model):
 
     def __str__(self) -> str:
         return f"bulk export {self.pk} of {self.clinic_id}"
+
+
+class ImportedRecord(models.Model):
+    """Which local record a resource from another system became: importing the same bundle
+    again finds it here instead of creating a duplicate."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    resource_type = models.CharField(max_length=40)
+    source_key = models.CharField(max_length=500, help_text="identifier system|value, or id")
+    local_id = models.UUIDField()
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "resource_type", "source_key"], name="imported_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.source_key} -> {self.local_id}"

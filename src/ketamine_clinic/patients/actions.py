@@ -92,7 +92,7 @@ def register_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Pati
                 )
         if data.get("mrn"):
             _check_mrn_free(clinic, data["mrn"])
-        patient = _insert_patient(actor, clinic, data)
+        patient = insert_patient(actor, clinic, data)
         now = timezone.now()
         for kind, value in (("weight_kg", weight_kg), ("height_cm", height_cm)):
             measurement = BodyMeasurement(
@@ -111,7 +111,7 @@ def register_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Pati
     return patient
 
 
-def _insert_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Patient:
+def insert_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Patient:
     """Insert, assigning the next MRN when none was given; a concurrent registration that
     takes the same number makes us try the next one."""
     for _attempt in range(5):

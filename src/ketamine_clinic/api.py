@@ -20,6 +20,7 @@ from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.api import router as evaluations_router
 from ketamine_clinic.evaluations.consent_api import router as consent_router
 from ketamine_clinic.evaluations.notes_api import router as notes_router
+from ketamine_clinic.interop.reports_api import router as reports_router
 from ketamine_clinic.inventory.api import router as inventory_router
 from ketamine_clinic.patients.api import router as patients_router
 from ketamine_clinic.treatment.api import router as treatment_router
@@ -82,6 +83,7 @@ api.add_router("/", sessions_router)
 api.add_router("/", inventory_router)
 api.add_router("/", courses_router)
 api.add_router("/", pk_router)
+api.add_router("/", reports_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

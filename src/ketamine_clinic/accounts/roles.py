@@ -57,6 +57,7 @@ class Capability(StrEnum):
     MANAGE_LEDGER = "manage_ledger"
     EXPORT_DATA = "export_data"
     IMPORT_DATA = "import_data"
+    VIEW_REPORTS = "view_reports"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -79,6 +80,7 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             # The clinic's whole record, in bulk: the owner's to take when they leave.
             Capability.EXPORT_DATA,
             Capability.IMPORT_DATA,
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.PRESCRIBER: frozenset(
@@ -109,6 +111,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_LEDGER,
             Capability.RECORD_LEDGER,
             Capability.MANAGE_LEDGER,
+            # The medical director proves outcomes as the owner does.
+            Capability.VIEW_REPORTS,
         }
     ),
     Role.NURSE: frozenset(

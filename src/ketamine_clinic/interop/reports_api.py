@@ -1,0 +1,44 @@
+"""`GET /api/v1/reports/outcomes`: the clinic's outcome report as JSON or CSV."""
+
+import uuid
+from datetime import date
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from ketamine_clinic.accounts.audit import record_access
+from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.accounts.requests import api_actor, request_user
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.interop import outcome_report
+from ketamine_clinic.patients.access import one_clinic
+
+router = Router(tags=["reports"])
+
+
+@router.get(
+    "/reports/outcomes",
+    response=dict[str, Any],
+    summary="Response, remission, durability, adverse events, BP excursions, REMS timeliness "
+    "and ledger discrepancies (admins, prescribers); ?format=csv for the table by protocol",
+)
+def outcomes(
+    request: HttpRequest,
+    start: date,
+    end: date,
+    clinic: uuid.UUID | None = None,
+    prescriber: uuid.UUID | None = None,
+    protocol: str | None = None,
+    instrument: str = "phq9",
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_REPORTS)
+    filters = outcome_report.Filters(start, end, prescriber, protocol, instrument)
+    report = outcome_report.build(Clinic.objects.get(pk=clinic_id), filters)
+    record_access(api_actor(request), action="export", what="report.outcomes", clinic=clinic_id)
+    if format == "csv":
+        response = HttpResponse(outcome_report.as_csv(report), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="outcomes-{start}-{end}.csv"'
+        return response
+    return report

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("ketamine_clinic.treatment.urls")),
     path("", include("ketamine_clinic.treatment_sessions.urls")),
     path("", include("ketamine_clinic.inventory.urls")),
+    path("", include("ketamine_clinic.interop.urls")),
     path("api/v1/", api.urls),
     path("fhir/", fhir_api.urls),
     path("healthz", healthz, name="healthz"),

@@ -152,3 +152,23 @@ def test_who_reads_the_outcomes(world: World, persona: str | None, status: int) 
 
 def test_another_clinic_sees_only_its_own(cohort: World) -> None:
     assert report(cohort, "other_clinic_nurse").status_code == 403
+
+
+def test_the_outcomes_screen(cohort: World) -> None:
+    client = cohort.client("prescriber")
+    page = client.get("/reports/outcomes/").content.decode()
+    assert 'id="by-group"' in page
+    assert "iv-racemic-standard" in page
+    assert "Median duration of response: 7 days" in page
+    today = timezone.localdate()
+    query = {"start": str(today - timedelta(days=90)), "end": str(today), "instrument": "phq9"}
+    svg = client.get("/reports/outcomes/durability.svg", query)
+    assert svg["Content-Type"] == "image/svg+xml"
+    assert "Kaplan-Meier" in svg.content.decode()
+    csv = client.get("/reports/outcomes/", {**query, "format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    backwards = client.get("/reports/outcomes/", {**query, "end": "2000-01-01"})
+    assert "must not be before start" in backwards.content.decode()
+    assert cohort.client("nurse").get("/reports/outcomes/").status_code == 403
+    assert cohort.client("front_desk").get("/reports/outcomes/").status_code == 403
+    assert "Outcomes</a>" in cohort.client("admin").get("/vault/").content.decode()

@@ -30,6 +30,7 @@ def clinic_context(request: HttpRequest) -> dict[str, Any]:
         "may_view_alerts": can(membership.role, Capability.VIEW_ALERTS),
         "may_work_the_day": can(membership.role, Capability.MANAGE_SCHEDULE),
         "may_view_ledger": can(membership.role, Capability.VIEW_LEDGER),
+        "may_view_reports": can(membership.role, Capability.VIEW_REPORTS),
         "may_view_protocols": can(membership.role, Capability.VIEW_PROTOCOLS),
         "may_manage_instruments": can(membership.role, Capability.MANAGE_INSTRUMENTS),
         "may_manage_consent_documents": can(membership.role, Capability.MANAGE_CONSENT_DOCUMENTS),

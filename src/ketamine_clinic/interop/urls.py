@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ketamine_clinic.interop import report_views
+
+app_name = "interop"
+urlpatterns = [
+    path("reports/outcomes/", report_views.outcomes, name="outcomes"),
+    path("reports/outcomes/durability.svg", report_views.durability_chart, name="durability"),
+]

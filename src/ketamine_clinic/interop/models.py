@@ -55,3 +55,19 @@ class ImportedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_type} {self.source_key} -> {self.local_id}"
+
+
+class ResearchId(models.Model):
+    """A patient's pseudonym and secret date offset for research extracts: random (derived
+    from nothing about the patient), kept here so every extract for a partner links the same
+    way, and never exported itself."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    study_id = models.CharField(max_length=20, unique=True)
+    date_offset_days = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.study_id

@@ -12,6 +12,7 @@ from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.interop import outcome_report
+from ketamine_clinic.interop import research_export as research
 from ketamine_clinic.patients.access import one_clinic
 
 router = Router(tags=["reports"])
@@ -42,3 +43,24 @@ def outcomes(
         response["Content-Disposition"] = f'attachment; filename="outcomes-{start}-{end}.csv"'
         return response
     return report
+
+
+@router.get(
+    "/research-export",
+    response={200: bytes},
+    summary="The de-identified research extract (admins): a zip of CSV or Parquet tables with "
+    "their data dictionary",
+)
+def research_export(
+    request: HttpRequest,
+    clinic: uuid.UUID | None = None,
+    format: Literal["csv", "parquet"] = "csv",
+) -> HttpResponse:
+    clinic_id = one_clinic(request_user(request), clinic, Capability.EXPORT_DATA)
+    content = research.extract(Clinic.objects.get(pk=clinic_id), format)
+    record_access(
+        api_actor(request), action="export", what=f"research extract ({format})", clinic=clinic_id
+    )
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="research-extract-{format}.zip"'
+    return response

@@ -634,6 +634,8 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "pk_simulate",  # tests/pk/test_api.py
         "outcomes",  # tests/interop/test_outcome_report.py
         "research_export",  # tests/interop/test_research_export.py
+        "session_billing",  # tests/treatment_sessions/test_billing.py
+        "superbill",
         "registration",
         "put_registration",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.

@@ -29,6 +29,7 @@ from ketamine_clinic.treatment.pk_api import router as pk_router
 from ketamine_clinic.treatment.protocols_api import router as protocols_router
 from ketamine_clinic.treatment.titration_api import router as titration_router
 from ketamine_clinic.treatment_sessions.api import router as sessions_router
+from ketamine_clinic.treatment_sessions.billing_api import router as billing_router
 
 
 class BearerToken(HttpBearer):
@@ -84,6 +85,7 @@ api.add_router("/", inventory_router)
 api.add_router("/", courses_router)
 api.add_router("/", pk_router)
 api.add_router("/", reports_router)
+api.add_router("/", billing_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

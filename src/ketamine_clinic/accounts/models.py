@@ -61,6 +61,11 @@ class Clinic(models.Model):
         blank=True,
         help_text="Chair thresholds overriding the defaults (see clinical/vital_signs.py).",
     )
+    billing_settings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="NPI, tax id, fees and the clinic's codes per product (clinical/billing.py).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

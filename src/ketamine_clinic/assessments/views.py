@@ -276,7 +276,7 @@ def _answer_page(
 @login_required
 @require_GET
 def my_questionnaires(request: HttpRequest) -> HttpResponse:
-    patient, _ = _own_record(request)
+    patient, _ = own_record(request)
     instruments = [i for i in instruments_for(patient.clinic_id).values() if i.self_report]
     recent = Assessment.objects.filter(patient=patient, status=RecordStatus.ACTIVE)[:10]
     # Their own coming sessions, from courses a prescriber has signed; no doses.
@@ -299,7 +299,7 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own_record(request: HttpRequest) -> tuple[Patient, PatientAccess]:
+def own_record(request: HttpRequest) -> tuple[Patient, PatientAccess]:
     membership = current_membership(request)
     if membership is None or not can(membership.role, Capability.SELF_REPORT):
         raise PermissionDenied("this page is for patients")
@@ -312,7 +312,7 @@ def _own_record(request: HttpRequest) -> tuple[Patient, PatientAccess]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def fill_in(request: HttpRequest, instrument_id: str) -> HttpResponse:
-    patient, access = _own_record(request)
+    patient, access = own_record(request)
     instrument = _instrument_or_404(patient.clinic_id, instrument_id)
     if not instrument.self_report:
         raise Http404("not a self-report questionnaire")

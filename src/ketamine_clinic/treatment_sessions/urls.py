@@ -1,9 +1,10 @@
 from django.urls import path
 
-from ketamine_clinic.treatment_sessions import views
+from ketamine_clinic.treatment_sessions import billing_api, views
 
 app_name = "treatment_sessions"
 urlpatterns = [
+    path("me/superbill.pdf", billing_api.my_superbill, name="my_superbill"),
     path("chair/", views.today, name="today"),
     path("chair/open/<uuid:scheduled_id>/", views.open_session, name="open"),
     path("chair/<uuid:session_id>/", views.chair, name="chair"),

@@ -40,6 +40,24 @@ class Command(BaseCommand):
             "alert_heart_rate_above=110, alert_spo2_below=92, "
             "racemic_min_observation_after_dose_min=30, ... (KEY=default removes it)",
         )
+        parser.add_argument("--npi", help="The clinic's NPI (on superbills)")
+        parser.add_argument("--tax-id", help="The clinic's tax id (on superbills)")
+        parser.add_argument(
+            "--billing-code",
+            action="append",
+            default=[],
+            metavar="PRODUCT=CODE|FEE|DESCRIPTION[|per_mg]",
+            help="A code the clinic bills for a product, e.g. "
+            "'iv_racemic=96365|450.00|IV infusion, first hour' (repeatable; PRODUCT=default "
+            "removes the product's codes)",
+        )
+        parser.add_argument(
+            "--billing-fee",
+            action="append",
+            default=[],
+            metavar="G2082=FEE",
+            help="The clinic's fee for an esketamine G code (G2082 or G2083)",
+        )
         parser.add_argument("--measurement-interval-days", type=int)
         parser.add_argument(
             "--remission",
@@ -102,6 +120,7 @@ class Command(BaseCommand):
         if options["dea"] is not None or options["exact_counts"] is not None:
             _register(clinic, options["dea"], options["exact_counts"])
         clinic.session_settings = _session(dict(clinic.session_settings or {}), options["session"])
+        clinic.billing_settings = _billing(dict(clinic.billing_settings or {}), options)
         if options["measurement_interval_days"] is not None:
             days = options["measurement_interval_days"]
             if not 1 <= days <= 90:
@@ -148,7 +167,8 @@ class Command(BaseCommand):
             f"{clinic.open_weekdays or 'Mon-Fri'}; {len(clinic.closed_dates)} closed date(s); "
             "eligibility "
             f"{clinic.eligibility_settings or 'defaults'}; chair thresholds "
-            f"{clinic.session_settings or 'defaults'}"
+            f"{clinic.session_settings or 'defaults'}; billing "
+            f"{clinic.billing_settings or 'not set'}"
         )
 
 
@@ -179,6 +199,52 @@ def _register(clinic: Any, number: str | None, exact_counts: str | None) -> None
         )
     except InvalidInput as exc:
         raise CommandError(f"--dea: {exc.message}") from None
+
+
+def _billing(current: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """NPI, tax id, G-code fees and the clinic's codes, each checked by the billing rules."""
+    from ketamine_clinic.clinical.billing import PRODUCTS, BillingError, clinic_code
+
+    for key in ("npi", "tax_id"):
+        if options.get(key) is not None:
+            value = options[key].strip()
+            if key == "npi" and not (len(value) == 10 and value.isdigit()):
+                raise CommandError("--npi: ten digits")
+            current[key] = value
+    codes = dict(current.get("codes") or {})
+    for spec in options.get("billing_code") or []:
+        product, _, rest = spec.partition("=")
+        if product not in PRODUCTS:
+            raise CommandError(f"--billing-code: the product is one of {', '.join(PRODUCTS)}")
+        if rest == "default":
+            codes.pop(product, None)
+            continue
+        parts = rest.split("|")
+        if len(parts) < 3:
+            raise CommandError("--billing-code: PRODUCT=CODE|FEE|DESCRIPTION[|per_mg]")
+        try:
+            checked = clinic_code(
+                {"code": parts[0], "fee": parts[1] or None, "description": parts[2],
+                 "per_mg": len(parts) > 3 and parts[3] == "per_mg"},
+                "--billing-code",
+            )  # fmt: skip
+        except BillingError as exc:
+            raise CommandError(str(exc)) from None
+        existing = [c for c in codes.get(product, []) if c["code"] != checked["code"]]
+        codes[product] = [*existing, checked]
+    current["codes"] = codes
+    fees = dict(current.get("fees") or {})
+    for spec in options.get("billing_fee") or []:
+        code, _, fee = spec.partition("=")
+        if code not in ("G2082", "G2083"):
+            raise CommandError("--billing-fee: G2082 or G2083")
+        try:
+            fees[code] = clinic_code({"code": code, "description": code, "fee": fee},
+                                     "--billing-fee")["fee"]  # fmt: skip
+        except BillingError as exc:
+            raise CommandError(str(exc)) from None
+    current["fees"] = fees
+    return current
 
 
 def _session(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:

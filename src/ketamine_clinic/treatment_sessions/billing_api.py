@@ -1,0 +1,88 @@
+"""Billing over the API and the portal: a session's codes, a patient's superbill."""
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from ninja import Router, Schema
+
+from ketamine_clinic.accounts.requests import api_actor, request_user, web_actor
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.assessments.views import own_record
+from ketamine_clinic.errors import InvalidInput, as_sentence
+from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
+from ketamine_clinic.treatment_sessions import billing
+from ketamine_clinic.treatment_sessions.access import session_for_user
+
+router = Router(tags=["billing"])
+
+
+class LineOut(Schema):
+    code: str
+    description: str
+    units: Decimal
+    fee: Decimal | None
+    amount: Decimal | None
+
+
+class BillingOut(Schema):
+    given_mg: Decimal
+    lines: list[LineOut]
+
+
+@router.get(
+    "/sessions/{session_id}/billing",
+    response=BillingOut,
+    summary="The session's billing codes: esketamine G2082/G2083 by dose, the clinic's codes",
+)
+def session_billing(request: HttpRequest, session_id: uuid.UUID) -> dict[str, object]:
+    access, session = session_for_user(request_user(request), session_id, Capability.VIEW_CLINICAL)
+    record_patient_access(api_actor(request), access, "read", "session billing")
+    return {
+        "given_mg": billing.given_mg(session),
+        "lines": [
+            {"code": line.code, "description": line.description, "units": line.units,
+             "fee": line.fee, "amount": line.amount}
+            for line in billing.lines(session)
+        ],
+    }  # fmt: skip
+
+
+def _pdf(content: bytes, start: date, end: date) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="superbill-{start}-{end}.pdf"'
+    return response
+
+
+@router.get(
+    "/patients/{patient_id}/superbill.pdf",
+    response={200: bytes},
+    summary="A superbill of the patient's sessions in a period (up to a year)",
+)
+def superbill(request: HttpRequest, patient_id: uuid.UUID, start: date, end: date) -> HttpResponse:
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    content = billing.superbill(access.patient, start, end)
+    record_patient_access(api_actor(request), access, "export", "superbill")
+    return _pdf(content, start, end)
+
+
+@login_required
+@require_GET
+def my_superbill(request: HttpRequest) -> HttpResponse:
+    """The patient's own superbill from the portal: the last year unless they choose."""
+    patient, access = own_record(request)
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("start") or str(today - timedelta(days=365)))
+        end = date.fromisoformat(request.GET.get("end") or str(today))
+        content = billing.superbill(patient, start, end)
+    except InvalidInput as exc:
+        return HttpResponse(as_sentence(exc), status=400, content_type="text/plain")
+    except ValueError:
+        return HttpResponse("Dates as YYYY-MM-DD.", status=400, content_type="text/plain")
+    record_patient_access(web_actor(request), access, "export", "superbill")
+    return _pdf(content, start, end)

@@ -23,3 +23,13 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     pdf = HTML(string=html, url_fetcher=_only_data_urls).write_pdf()
     assert pdf is not None  # noqa: S101  # write_pdf without a target returns the bytes
     return pdf
+
+
+def pdf_response(content: bytes, filename: str, *, download: bool = False) -> Any:
+    """The PDF as an HTTP answer: shown in the browser, or saved as a file."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

@@ -21,7 +21,7 @@ from ketamine_clinic.patients.access import (
     get_patient_for_user,
     one_clinic,
 )
-from ketamine_clinic.pdf import render_pdf
+from ketamine_clinic.pdf import pdf_response, render_pdf
 from ketamine_clinic.schema_types import PastDate, line, paragraph
 
 router = Router(tags=["consent"])
@@ -198,9 +198,7 @@ def consent_pdf_response(
         patient_id=access.patient.pk,
         role=access.role,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="consent-{found.pk}.pdf"'
-    return response
+    return pdf_response(pdf, f"consent-{found.pk}.pdf")
 
 
 @router.post(

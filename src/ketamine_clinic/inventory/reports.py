@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Registration
-from ketamine_clinic.pdf import render_pdf
+from ketamine_clinic.pdf import pdf_response, render_pdf
 
 TITLES = {
     "dispensing-record": "Dispensing record (21 CFR 1304.22(c))",
@@ -194,6 +194,4 @@ def respond(
             "wide": name in ("dispensing-record", "container-history"),
         },
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
-    return response
+    return pdf_response(pdf, f"{stem}.pdf", download=True)

@@ -19,7 +19,7 @@ from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
-from ketamine_clinic.pdf import render_pdf
+from ketamine_clinic.pdf import pdf_response, render_pdf
 from ketamine_clinic.schema_types import line
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
@@ -557,7 +557,7 @@ def rems_form_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     _esketamine(session)
     pdf = render_pdf("treatment_sessions/rems_form_pdf.html", rems.form_context(session))
     record_patient_access(api_actor(request), access, "export", "treatment_session.rems_form")
-    return _pdf(pdf, f"rems-monitoring-{session.on.isoformat()}.pdf")
+    return pdf_response(pdf, f"rems-monitoring-{session.on.isoformat()}.pdf")
 
 
 @router.post(
@@ -592,13 +592,7 @@ def record_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
         {"session": session, "patient": access.patient, "t": timeline(session)},
     )
     record_patient_access(api_actor(request), access, "export", "treatment_session.record")
-    return _pdf(pdf, f"session-{session.on.isoformat()}.pdf")
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return pdf_response(pdf, f"session-{session.on.isoformat()}.pdf")
 
 
 @router.get(

@@ -15,6 +15,7 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.assessments.views import own_record
 from ketamine_clinic.errors import InvalidInput, as_sentence
 from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
+from ketamine_clinic.pdf import pdf_response
 from ketamine_clinic.treatment_sessions import billing
 from ketamine_clinic.treatment_sessions.access import session_for_user
 
@@ -53,9 +54,7 @@ def session_billing(request: HttpRequest, session_id: uuid.UUID) -> dict[str, ob
 
 
 def _pdf(content: bytes, start: date, end: date) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="superbill-{start}-{end}.pdf"'
-    return response
+    return pdf_response(content, f"superbill-{start}-{end}.pdf", download=True)
 
 
 @router.get(

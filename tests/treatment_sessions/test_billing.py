@@ -88,3 +88,10 @@ def test_who_sees_billing(world: World, clock: Any, persona: str | None, status:
     response = api.get(f"/patients/{world.patient.pk}/superbill.pdf",
                        data={"start": str(today), "end": str(today)})  # fmt: skip
     assert response.status_code == status
+
+
+def test_the_session_record_lists_its_billing_codes(world: World, clock: Any) -> None:
+    chair = esketamine_session(world, clock)
+    record = text(chair.api.get(f"/sessions/{chair.id}/record.pdf").content)
+    assert "Billing codes" in record
+    assert "G2082" in record

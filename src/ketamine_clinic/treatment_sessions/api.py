@@ -23,7 +23,7 @@ from ketamine_clinic.pdf import pdf_response, render_pdf
 from ketamine_clinic.schema_types import line
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
-from ketamine_clinic.treatment_sessions import actions, facts, rems
+from ketamine_clinic.treatment_sessions import actions, billing, facts, rems
 from ketamine_clinic.treatment_sessions.access import session_for_user
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
@@ -589,7 +589,12 @@ def record_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     access, session = _clinical(request, session_id)
     pdf = render_pdf(
         "treatment_sessions/session_record_pdf.html",
-        {"session": session, "patient": access.patient, "t": timeline(session)},
+        {
+            "session": session,
+            "patient": access.patient,
+            "t": timeline(session),
+            "billing": billing.lines(session),
+        },
     )
     record_patient_access(api_actor(request), access, "export", "treatment_session.record")
     return pdf_response(pdf, f"session-{session.on.isoformat()}.pdf")

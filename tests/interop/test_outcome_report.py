@@ -165,6 +165,8 @@ def test_the_outcomes_screen(cohort: World) -> None:
     svg = client.get("/reports/outcomes/durability.svg", query)
     assert svg["Content-Type"] == "image/svg+xml"
     assert "Kaplan-Meier" in svg.content.decode()
+    bars = client.get("/reports/outcomes/response.svg", query).content.decode()
+    assert "Response and remission now" in bars
     csv = client.get("/reports/outcomes/", {**query, "format": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
     backwards = client.get("/reports/outcomes/", {**query, "end": "2000-01-01"})

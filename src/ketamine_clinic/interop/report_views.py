@@ -124,3 +124,34 @@ def durability_chart(request: HttpRequest) -> HttpResponse:
         "config": {"font": "sans-serif", "view": {"stroke": None}},
     }  # fmt: skip
     return HttpResponse(render_svg(spec), content_type="image/svg+xml")
+
+
+@login_required
+@require_GET
+def response_chart(request: HttpRequest) -> HttpResponse:
+    """Response and remission now, by protocol and route: bars of the share of patients."""
+    membership = _membership(request)
+    _form, report = _report(request, membership)
+    values = [
+        {"group": f"{g['protocol']} ({g['route']})", "measure": measure, "pct": g[key] or 0}
+        for g in (report["by_group"] if report else [])
+        for measure, key in (("Responding now", "response_now_pct"),
+                             ("In remission now", "remission_now_pct"))
+    ]  # fmt: skip
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 560,
+        "title": "Response and remission now, by protocol (share of patients measured)",
+        "data": {"values": values},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "group", "type": "nominal", "title": None},
+            "yOffset": {"field": "measure"},
+            "x": {"field": "pct", "type": "quantitative", "title": "%",
+                  "scale": {"domain": [0, 100]}},
+            "color": {"field": "measure", "type": "nominal", "title": None,
+                      "legend": {"orient": "bottom"}},
+        },
+        "config": {"font": "sans-serif", "view": {"stroke": None}},
+    }  # fmt: skip
+    return HttpResponse(render_svg(spec), content_type="image/svg+xml")

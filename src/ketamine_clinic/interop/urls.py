@@ -6,4 +6,5 @@ app_name = "interop"
 urlpatterns = [
     path("reports/outcomes/", report_views.outcomes, name="outcomes"),
     path("reports/outcomes/durability.svg", report_views.durability_chart, name="durability"),
+    path("reports/outcomes/response.svg", report_views.response_chart, name="response"),
 ]

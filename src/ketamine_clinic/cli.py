@@ -17,6 +17,8 @@ ALIASES = {
     "disable-user": "disable_user",
     "reset-otp": "reset_otp",
     "configure-clinic": "configure_clinic",
+    "fhir-export": "fhir_export",
+    "fhir-import": "fhir_import",
 }
 
 

@@ -27,6 +27,7 @@ from ketamine_clinic.assessments.outcomes import DOSE_CONTEXTS
 from ketamine_clinic.clinical.outcome_stats import Rate, kaplan_meier, km_median, median_or_none
 from ketamine_clinic.clinical.outcomes import Point, classify
 from ketamine_clinic.clinical.rems_form import SUBMIT_WITHIN
+from ketamine_clinic.clinical.vital_signs import thresholds
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory.models import Count, LossReport
 from ketamine_clinic.patients.models import RecordStatus
@@ -40,9 +41,6 @@ ROUTE_OF_PRODUCT = {
     "oral_racemic": "oral",
     "sublingual_racemic": "sublingual",
 }
-# A blood-pressure excursion: a reading at or above the no-dosing line (CLINICAL.md 3,
-# 180/110 mmHg), at any time in the session.
-EXCURSION_SYSTOLIC, EXCURSION_DIASTOLIC = 180, 110
 MAX_PERIOD = timedelta(days=3 * 366)
 NOTE = (
     "Counts from the clinic's own records; rates are of patients with a baseline and at least "
@@ -137,7 +135,7 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
         "overall": _group("all", "all", patient_ids, outcomes),
         "by_group": by_group,
         "durability": _durability(patient_ids, outcomes),
-        **_sessions(course_ids, f),
+        **_sessions(course_ids, f, thresholds(clinic.session_settings).no_dosing_mmhg),
         "ledger": _ledger(clinic, f),
     }
 
@@ -193,7 +191,9 @@ def _durability(ids: set[Any], outcomes: dict[Any, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _sessions(course_ids: list[Any], f: Filters) -> dict[str, Any]:
+def _sessions(course_ids: list[Any], f: Filters, line: tuple[int, int]) -> dict[str, Any]:
+    """`line`: the clinic's no-dosing blood pressure (clinical/vital_signs.py); a reading
+    above it at any time in a session is an excursion."""
     sessions = TreatmentSession.objects.filter(
         course_id__in=course_ids, status=RecordStatus.ACTIVE, dosing_started_at__isnull=False
     )
@@ -207,7 +207,7 @@ def _sessions(course_ids: list[Any], f: Filters) -> dict[str, Any]:
     for e in events:
         tally[(e["kind"], e["severity"])] += 1
     high = VitalSigns.objects.filter(session__in=sessions, corrected_by__isnull=True).filter(
-        Q(systolic_mmhg__gte=EXCURSION_SYSTOLIC) | Q(diastolic_mmhg__gte=EXCURSION_DIASTOLIC)
+        Q(systolic_mmhg__gt=line[0]) | Q(diastolic_mmhg__gt=line[1])
     )
     excursions = high.values("session_id").distinct().count()
     esketamine = sessions.filter(product="esketamine_nasal", discharged_at__isnull=False)
@@ -229,7 +229,7 @@ def _sessions(course_ids: list[Any], f: Filters) -> dict[str, Any]:
         "blood_pressure": {
             "sessions_with_excursion": excursions,
             "pct": Rate(excursions, count).pct,
-            "threshold_mmhg": f"{EXCURSION_SYSTOLIC}/{EXCURSION_DIASTOLIC}",
+            "threshold_mmhg": f"{line[0]}/{line[1]}",
         },
         "rems": {
             "forms": due,

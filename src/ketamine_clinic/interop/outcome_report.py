@@ -135,7 +135,7 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
         "overall": _group("all", "all", patient_ids, outcomes),
         "by_group": by_group,
         "durability": _durability(patient_ids, outcomes),
-        **_sessions(course_ids, f, thresholds(clinic.session_settings).no_dosing_mmhg),
+        **_sessions(course_ids, thresholds(clinic.session_settings).no_dosing_mmhg),
         "ledger": _ledger(clinic, f),
     }
 
@@ -191,7 +191,7 @@ def _durability(ids: set[Any], outcomes: dict[Any, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _sessions(course_ids: list[Any], f: Filters, line: tuple[int, int]) -> dict[str, Any]:
+def _sessions(course_ids: list[Any], line: tuple[int, int]) -> dict[str, Any]:
     """`line`: the clinic's no-dosing blood pressure (clinical/vital_signs.py); a reading
     above it at any time in a session is an excursion."""
     sessions = TreatmentSession.objects.filter(

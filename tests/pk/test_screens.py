@@ -9,7 +9,7 @@ import pytest
 
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.patients.models import BodyMeasurement
-from ketamine_clinic.treatment.models import ScheduledSession
+from ketamine_clinic.treatment.models import DoseOrder, ScheduledSession
 from tests.conftest import World
 from tests.treatment_sessions.test_api import plan_today
 
@@ -86,3 +86,9 @@ def test_who_sees_the_predictions(world: World, persona: str, status: int) -> No
     assert client.get(f"/courses/{course}/pk.svg").status_code == status
     assert client.get(f"/courses/{course}/what-if/").status_code == status
     assert ScheduledSession.objects.filter(course_id=course).exists()
+
+
+def test_an_order_entered_in_error_is_not_predicted(world: World) -> None:
+    course = plan_today(world, "iv_racemic").course_id
+    DoseOrder.objects.filter(course_id=course).update(status="entered_in_error")
+    assert world.client("prescriber").get(f"/courses/{course}/pk.svg").status_code == 404

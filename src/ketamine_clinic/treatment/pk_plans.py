@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from ketamine_clinic.clinical.measurements import age_on
-from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.models import Patient, RecordStatus
 from ketamine_clinic.pk.models import Covariates
 from ketamine_clinic.pk.regimen import DEVICE_MG, Dose
 from ketamine_clinic.pk.report import ESTIMATE, Request, run
@@ -106,9 +106,13 @@ def schedule_days(course: Course) -> tuple[float, ...]:
 
 
 def current_order(course: Course) -> DoseOrder | None:
+    """The order in force, or before signing the latest draft (not entered in error)."""
     return (
-        DoseOrder.objects.filter(course=course, signed_at__isnull=False).order_by("-signed_at")
-    ).first() or DoseOrder.objects.filter(course=course).order_by("-created_at").first()
+        service.signed_order(course)
+        or DoseOrder.objects.filter(course=course, status=RecordStatus.ACTIVE)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def horizon(plan: Plan) -> tuple[float, float]:

@@ -23,7 +23,7 @@ from ketamine_clinic.clinical.units import Kg, MgPerKg, MgPerMl, Minutes
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.patients.models import BodyMeasurement, Patient, RecordStatus
 from ketamine_clinic.treatment import clinic_protocols
-from ketamine_clinic.treatment.models import Course
+from ketamine_clinic.treatment.models import Course, DoseOrder
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,15 @@ class DoseParams:
     dose_mg: int | None = None
     previous_doses_mg: tuple[int, ...] = ()
     override_reason: str | None = None
+
+
+def signed_order(course: Course) -> DoseOrder | None:
+    """The course's order in force: the latest signed one not entered in error."""
+    return (
+        DoseOrder.objects.filter(course=course, signed_at__isnull=False, status=RecordStatus.ACTIVE)
+        .order_by("-signed_at")
+        .first()
+    )
 
 
 def course_protocol(course: Course) -> Protocol:

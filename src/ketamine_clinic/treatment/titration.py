@@ -20,7 +20,6 @@ from ketamine_clinic.patients.models import Patient, RecordStatus
 from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import (
     Course,
-    DoseOrder,
     ScheduledSession,
     TitrationDecision,
 )
@@ -85,11 +84,7 @@ def course_facts(course: Course, today: date | None = None) -> CourseFacts:
         state=ScheduledSession.State.DONE,
         status=RecordStatus.ACTIVE,
     )
-    order = (
-        DoseOrder.objects.filter(course=course, signed_at__isnull=False, status=RecordStatus.ACTIVE)
-        .order_by("-signed_at")
-        .first()
-    )
+    order = service.signed_order(course)
     since = timezone.localtime(order.signed_at).date() if order and order.signed_at else None
     return CourseFacts(
         protocol=service.course_protocol(course),

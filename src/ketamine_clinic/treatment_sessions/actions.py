@@ -35,7 +35,8 @@ from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.actions import _versioned_update, sign_once
 from ketamine_clinic.patients.models import RecordStatus
-from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment import service
+from ketamine_clinic.treatment.models import Course, ScheduledSession
 from ketamine_clinic.treatment_sessions import facts, rems
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
@@ -88,11 +89,7 @@ def open_session(
         raise Conflict(f"this session is planned for {scheduled.on.isoformat()}, not today")
     if TreatmentSession.objects.filter(scheduled=scheduled).exists():
         raise Conflict("this session is already open")
-    order = (
-        DoseOrder.objects.filter(course=course, signed_at__isnull=False, status=RecordStatus.ACTIVE)
-        .order_by("-signed_at")
-        .first()
-    )
+    order = service.signed_order(course)
     if order is None:  # an active course always has one; refuse rather than guess
         raise Conflict("no signed order on this course")
     with transaction.atomic():

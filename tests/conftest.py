@@ -17,6 +17,7 @@ import time_machine
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, settings
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.authn import issue_token
@@ -24,6 +25,10 @@ from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.models import Patient
+
+# Speed is measured in bench/, not in tests: a slow or busy machine must not fail a property.
+settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("project")
 
 PASSWORD = "correct-horse-battery-staple"
 PERSONAS = ("admin", "prescriber", "nurse", "front_desk", "patient", "other_clinic_nurse")

@@ -19,6 +19,7 @@ ALIASES = {
     "configure-clinic": "configure_clinic",
     "fhir-export": "fhir_export",
     "fhir-import": "fhir_import",
+    "refresh-outcomes": "refresh_outcomes",
 }
 
 

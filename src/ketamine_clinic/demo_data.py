@@ -19,6 +19,7 @@ from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.assessments import actions as assessment_actions
+from ketamine_clinic.assessments import outcome_summary
 from ketamine_clinic.assessments.models import Source
 from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.protocols import LIBRARY
@@ -212,6 +213,7 @@ def seed(now: datetime | None = None) -> bool:
             _weekly_scores(nurse, patient, rng, now)
         vault = stock_vault(Actor(user=users["admin"], via="cli"), clinics[MAIN_CLINIC], now)
         seed_esketamine_session(prescriber, nurse, patients[2], now, vault["esketamine"])
+        outcome_summary.refresh(patients[2])  # the session above is written directly
     return True
 
 

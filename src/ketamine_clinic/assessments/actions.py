@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access, record_link_access
 from ketamine_clinic.accounts.models import Clinic, hash_token
+from ketamine_clinic.assessments import outcome_summary
 from ketamine_clinic.assessments.models import (
     Assessment,
     AssessmentLink,
@@ -35,6 +36,7 @@ from ketamine_clinic.clinical.instruments import (
 )
 from ketamine_clinic.clinical.outcomes import severe_worsening
 from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.patients import actions as patient_actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient, RecordStatus
 
@@ -74,9 +76,12 @@ def store(
     created_by: Any,
     treatment_session_id: uuid.UUID | None = None,
     raise_alerts: bool = True,
+    refresh_outcomes: bool = True,
 ) -> Recorded:
-    """Score, store and raise alerts; the caller holds the transaction and writes the audit.
-    An imported history raises no alerts for answers long past (`raise_alerts`)."""
+    """Score, store, raise alerts and refresh the patient's outcome summary; the caller holds
+    the transaction and writes the audit. An imported history raises no alerts for answers
+    long past (`raise_alerts`), and refreshes each patient once at its end
+    (`refresh_outcomes`)."""
     if patient.in_error:
         raise Conflict("this patient is marked entered in error; record on the right chart")
     result = _score(instrument, answers)
@@ -139,7 +144,22 @@ def store(
         alerts = []
     for alert in alerts:
         alert.save(force_insert=True)
+    if refresh_outcomes:
+        outcome_summary.refresh(patient)
     return Recorded(assessment, alerts)
+
+
+def mark_in_error(
+    actor: Actor, access: PatientAccess, assessment: Assessment, version: int, reason: str
+) -> Assessment:
+    """Mark an administration entered in error; the patient's outcomes no longer count it."""
+    with transaction.atomic():
+        updated = patient_actions.mark_in_error(
+            actor, access, assessment, version, reason, what="assessment"
+        )
+        outcome_summary.refresh(access.patient)
+    assert isinstance(updated, Assessment)  # noqa: S101  # same model in, same model out
+    return updated
 
 
 def record_assessment(

@@ -34,7 +34,6 @@ from ketamine_clinic.assessments.schemas import (
 )
 from ketamine_clinic.clinical.instruments import Instrument, definition_json_schema
 from ketamine_clinic.patients.access import clinics_where, get_patient_for_user, one_clinic
-from ketamine_clinic.patients.actions import mark_in_error
 from ketamine_clinic.patients.schemas import EnteredInError
 
 router = Router(tags=["assessments"])
@@ -176,11 +175,9 @@ def assessment_in_error(
     assessment = Assessment.objects.filter(pk=assessment_id, patient=access.patient).first()
     if assessment is None:
         raise Http404("no such assessment")
-    updated = mark_in_error(
-        api_actor(request), access, assessment, payload.version, payload.reason, what="assessment"
+    return actions.mark_in_error(
+        api_actor(request), access, assessment, payload.version, payload.reason
     )
-    assert isinstance(updated, Assessment)  # noqa: S101  # same model in, same model out
-    return updated
 
 
 @router.get(

@@ -147,3 +147,39 @@ class SafetyAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+class OutcomeSummary(models.Model):
+    """A patient's standing on one instrument, derived from their active scores and kept ready
+    for the clinic's outcome report (assessments/outcome_summary.py refreshes it).
+
+    Not a clinical record: every row can be rebuilt from the assessments and sessions at any
+    time (`ketamine-clinic refresh-outcomes`), so a refresh replaces it. It holds only what
+    does not depend on the clinic's remission cut-off, which the report applies itself.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outcomes")
+    instrument_id = models.CharField(max_length=40)
+    baseline_at = models.DateTimeField(null=True)
+    baseline_total = models.IntegerField(null=True)
+    latest_at = models.DateTimeField(null=True)
+    latest_total = models.IntegerField(null=True)
+    measured = models.BooleanField(help_text="A sustained score after the baseline.")
+    response = models.BooleanField(help_text="The latest score is a response.")
+    first_response_at = models.DateTimeField(null=True)
+    days_to_first_response = models.IntegerField(null=True)
+    days_to_relapse = models.IntegerField(
+        null=True, help_text="From the first response to the relapse, when the latest is not one."
+    )
+    days_responding = models.IntegerField(
+        null=True, help_text="From the first response to the latest score, while responding."
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "instrument_id"], name="outcome_summary")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} of {self.patient_id}"

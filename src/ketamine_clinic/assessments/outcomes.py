@@ -7,15 +7,10 @@ from datetime import datetime
 
 from ketamine_clinic.assessments.catalogue import instruments_for, remission_threshold
 from ketamine_clinic.assessments.models import Assessment
+from ketamine_clinic.assessments.outcome_summary import first_doses, treatment_start
 from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.clinical.outcomes import Outcome, Point, classify
 from ketamine_clinic.patients.models import Patient, RecordStatus
-from ketamine_clinic.treatment_sessions.models import TreatmentSession
-
-# Where no treatment session is recorded (treatment before this system, or given elsewhere),
-# the first score taken around a dose stands for the first treatment (a pre-dose score is
-# taken just before it).
-DOSE_CONTEXTS = ("pre_dose", "post_dose", "4h", "24h")
 
 
 @dataclass(frozen=True)
@@ -26,22 +21,9 @@ class InstrumentSeries:
     remission_at_most: int | None
 
 
-def first_treatment_at(assessments: list[Assessment]) -> datetime | None:
-    times = [a.administered_at for a in assessments if a.context in DOSE_CONTEXTS]
-    return min(times) if times else None
-
-
 def first_dose_at(patient: Patient) -> datetime | None:
     """The first dose recorded at the chair, when there is one."""
-    first = (
-        TreatmentSession.objects.filter(
-            patient=patient, status=RecordStatus.ACTIVE, dosing_started_at__isnull=False
-        )
-        .order_by("dosing_started_at")
-        .values_list("dosing_started_at", flat=True)
-        .first()
-    )
-    return first
+    return first_doses([patient.pk]).get(patient.pk)
 
 
 def patient_series(patient: Patient) -> list[InstrumentSeries]:
@@ -52,7 +34,10 @@ def patient_series(patient: Patient) -> list[InstrumentSeries]:
         )
     )
     catalogue = instruments_for(patient.clinic_id)
-    treatment_start = first_dose_at(patient) or first_treatment_at(active)
+    start = treatment_start(
+        first_dose_at(patient),
+        [(a.instrument_id, a.administered_at, a.total, a.context) for a in active],
+    )
     result = []
     for instrument_id in sorted({a.instrument_id for a in active}):
         rows = [a for a in active if a.instrument_id == instrument_id]
@@ -63,6 +48,6 @@ def patient_series(patient: Patient) -> list[InstrumentSeries]:
         outcome = None
         if instrument.outcome_measure and threshold is not None:
             points = [Point(a.administered_at, a.total, a.context) for a in rows]
-            outcome = classify(points, threshold, treatment_start)
+            outcome = classify(points, threshold, start)
         result.append(InstrumentSeries(instrument, rows, outcome, threshold))
     return result

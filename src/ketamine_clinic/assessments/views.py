@@ -198,7 +198,7 @@ def record(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpRes
 @login_required
 @require_http_methods(["GET", "POST"])
 def in_error(request: HttpRequest, patient_id: str, assessment_id: str) -> HttpResponse:
-    from ketamine_clinic.patients.actions import mark_in_error
+    from ketamine_clinic.assessments.actions import mark_in_error
     from ketamine_clinic.patients.forms import EnteredInErrorForm
 
     access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_ASSESSMENT)
@@ -210,7 +210,7 @@ def in_error(request: HttpRequest, patient_id: str, assessment_id: str) -> HttpR
         try:
             mark_in_error(
                 web_actor(request), access, assessment, form.cleaned_data["version"],
-                form.cleaned_data["reason"], what="assessment",
+                form.cleaned_data["reason"],
             )  # fmt: skip
         except Conflict as exc:
             form.add_error(None, str(exc))

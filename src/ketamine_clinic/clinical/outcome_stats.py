@@ -10,6 +10,7 @@ the first time survival falls to 0.5 or below; None when it never does.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median
 
@@ -37,14 +38,20 @@ def kaplan_meier(durations: list[int], events: list[bool]) -> list[Step]:
     """Steps of the survival curve, one per day on which something happened."""
     if len(durations) != len(events):
         raise ValueError("one event flag per duration")
-    if any(d < 0 for d in durations):
-        raise ValueError("durations are not negative")
     happened = Counter(d for d, e in zip(durations, events, strict=True) if e)
     censored = Counter(d for d, e in zip(durations, events, strict=True) if not e)
-    at_risk = len(durations)
+    return kaplan_meier_counts(happened, censored)
+
+
+def kaplan_meier_counts(happened: Mapping[int, int], censored: Mapping[int, int]) -> list[Step]:
+    """The same from counts per day, as a database groups them: `happened[day]` events and
+    `censored[day]` censored on that day."""
+    if any(d < 0 for d in (*happened, *censored)):
+        raise ValueError("durations are not negative")
+    at_risk = sum(happened.values()) + sum(censored.values())
     survival = 1.0
     steps = []
-    for day in sorted(set(durations)):
+    for day in sorted({*happened, *censored}):
         died, left = happened.get(day, 0), censored.get(day, 0)
         if died:
             survival *= 1 - died / at_risk
@@ -59,3 +66,20 @@ def km_median(steps: list[Step]) -> int | None:
 
 def median_or_none(values: list[int]) -> float | None:
     return float(median(values)) if values else None
+
+
+def median_of_counts(counts: Mapping[int, int]) -> float | None:
+    """The median of values given as {value: how many}: the middle one, or the mean of the
+    two middle ones."""
+    total = sum(counts.values())
+    if total == 0:
+        return None
+    wanted = [(total - 1) // 2, total // 2]  # positions in the sorted values
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+    return (found[0] + found[1]) / 2

@@ -118,9 +118,12 @@ def dose_responses(points: list[Point]) -> list[DoseResponse]:
 
 
 def classify(
-    points: list[Point], remission_at_most: int, first_treatment_at: datetime | None = None
+    points: list[Point], remission_at_most: int | None, first_treatment_at: datetime | None = None
 ) -> Outcome:
-    """The patient's status on one outcome instrument, from all their scores on it."""
+    """The patient's status on one outcome instrument, from all their scores on it.
+
+    `remission_at_most` None judges no remission: the outcome summary stores what does not
+    depend on the clinic's cut-off, and the report applies the cut-off itself."""
     if not points:
         return Outcome("no_data", None, None)
     doses = dose_responses(points)
@@ -147,7 +150,7 @@ def classify(
             run_start = None
     latest = follow_up[-1]
     response = is_response(baseline.total, latest.total)
-    remission = latest.total <= remission_at_most
+    remission = remission_at_most is not None and latest.total <= remission_at_most
     if remission:
         status: Status = "remission"
     elif response:

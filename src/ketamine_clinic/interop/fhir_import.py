@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.assessments import outcome_summary
 from ketamine_clinic.assessments.actions import store
 from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.assessments.models import Context, Source
@@ -264,6 +265,7 @@ def import_bundle(actor: Actor, clinic: Clinic, bundle: Any) -> Imported:
                               clinic=clinic, patient_id=patient.pk)  # fmt: skip
             for ref in p.refs:
                 local[ref] = patient
+        scored: dict[Any, Patient] = {}
         for r in responses:
             if ImportedRecord.objects.filter(
                 clinic=clinic, resource_type="QuestionnaireResponse", source_key=r.key
@@ -274,8 +276,9 @@ def import_bundle(actor: Actor, clinic: Clinic, bundle: Any) -> Imported:
             assert subject is not None  # noqa: S101  # read() checked every reference
             recorded = store(
                 subject, r.instrument, r.answers, r.authored, Context.AD_HOC, Source.IMPORT,
-                actor.user, raise_alerts=now - r.authored <= ALERT_WINDOW,
+                actor.user, raise_alerts=now - r.authored <= ALERT_WINDOW, refresh_outcomes=False,
             )  # fmt: skip
+            scored[subject.pk] = subject
             ImportedRecord.objects.create(
                 clinic=clinic, resource_type="QuestionnaireResponse", source_key=r.key,
                 local_id=recorded.assessment.pk, imported_by=actor.user,
@@ -283,4 +286,6 @@ def import_bundle(actor: Actor, clinic: Clinic, bundle: Any) -> Imported:
             record_access(actor, action="create", what=f"assessment.{r.instrument.id} (import)",
                           clinic=clinic, patient_id=subject.pk)  # fmt: skip
             result.responses_created += 1
+        for subject in scored.values():  # once per patient, not once per answer
+            outcome_summary.refresh(subject)
     return result

@@ -17,15 +17,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Min, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.assessments.catalogue import instruments_for, remission_threshold
-from ketamine_clinic.assessments.models import Assessment
-from ketamine_clinic.assessments.outcomes import DOSE_CONTEXTS
-from ketamine_clinic.clinical.outcome_stats import Rate, kaplan_meier, km_median, median_or_none
-from ketamine_clinic.clinical.outcomes import Point, classify
+from ketamine_clinic.assessments.models import OutcomeSummary
+from ketamine_clinic.clinical.outcome_stats import (
+    Rate,
+    kaplan_meier_counts,
+    km_median,
+    median_of_counts,
+)
 from ketamine_clinic.clinical.rems_form import SUBMIT_WITHIN
 from ketamine_clinic.clinical.vital_signs import thresholds
 from ketamine_clinic.errors import InvalidInput
@@ -42,6 +46,7 @@ ROUTE_OF_PRODUCT = {
     "sublingual_racemic": "sublingual",
 }
 MAX_PERIOD = timedelta(days=3 * 366)
+NO_REMISSION = -1  # an instrument without a cut-off: no score is at or below it
 NOTE = (
     "Counts from the clinic's own records; rates are of patients with a baseline and at least "
     "one later score on the instrument. Not adjusted for who was treated with what: compare "
@@ -67,6 +72,7 @@ class Filters:
 def _courses(clinic: Clinic, f: Filters) -> Any:
     courses = Course.objects.filter(
         patient__clinic=clinic,
+        patient__status=RecordStatus.ACTIVE,
         status=RecordStatus.ACTIVE,
         start_on__gte=f.start,
         start_on__lte=f.end,
@@ -84,43 +90,9 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
     if instrument is None or not instrument.outcome_measure:
         raise InvalidInput("instrument", "not an outcome measure of this clinic")
     threshold = remission_threshold(clinic, instrument)
-    courses = list(_courses(clinic, f).values("pk", "patient_id", "protocol_id", "product"))
-    patient_ids = {c["patient_id"] for c in courses}
-    scores: dict[Any, list[Point]] = defaultdict(list)
-    first_treatment: dict[Any, datetime] = {}
-    rows = (
-        Assessment.objects.filter(
-            patient_id__in=patient_ids, instrument_id=f.instrument, status=RecordStatus.ACTIVE
-        )
-        .order_by("administered_at")
-        .values_list("patient_id", "administered_at", "total", "context")
-    )
-    for patient_id, at, total, context in rows:
-        scores[patient_id].append(Point(at, total, context))
-        if context in DOSE_CONTEXTS:
-            first_treatment.setdefault(patient_id, at)
-    first_doses = (
-        TreatmentSession.objects.filter(
-            patient_id__in=patient_ids,
-            status=RecordStatus.ACTIVE,
-            dosing_started_at__isnull=False,
-        )
-        .values("patient_id")
-        .annotate(first=Min("dosing_started_at"))
-    )
-    for row in first_doses:
-        first_treatment[row["patient_id"]] = row["first"]
-    outcomes = {
-        pid: classify(scores[pid], threshold or 0, first_treatment.get(pid)) for pid in patient_ids
-    }
-    groups: dict[tuple[str, str], set[Any]] = defaultdict(set)
-    for c in courses:
-        groups[(c["protocol_id"], ROUTE_OF_PRODUCT.get(c["product"], c["product"]))].add(
-            c["patient_id"]
-        )
-    by_group = [_group(protocol, route, ids, outcomes) for (protocol, route), ids in
-                sorted(groups.items())]  # fmt: skip
-    course_ids = [c["pk"] for c in courses]
+    courses = _courses(clinic, f)
+    cohort = _Cohort(courses, f.instrument, NO_REMISSION if threshold is None else threshold)
+    overall = cohort.rates(by_group=False)
     return {
         "filters": {
             "start": f.start.isoformat(),
@@ -131,71 +103,136 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
             "remission_at_most": threshold,
         },
         "note": NOTE,
-        "cohort": {"courses": len(courses), "patients": len(patient_ids)},
-        "overall": _group("all", "all", patient_ids, outcomes),
-        "by_group": by_group,
-        "durability": _durability(patient_ids, outcomes),
-        **_sessions(course_ids, thresholds(clinic.session_settings).no_dosing_mmhg),
+        "cohort": {"courses": courses.count(), "patients": overall[0]["patients"]},
+        "overall": overall[0],
+        "by_group": cohort.rates(by_group=True),
+        "durability": cohort.durability(),
+        **_sessions(courses, thresholds(clinic.session_settings).no_dosing_mmhg),
         "ledger": _ledger(clinic, f),
     }
 
 
-def _group(protocol: str, route: str, ids: set[Any], outcomes: dict[Any, Any]) -> dict[str, Any]:
-    measured = [outcomes[i] for i in ids if outcomes[i].baseline and outcomes[i].latest
-                and outcomes[i].latest.at > outcomes[i].baseline.at]  # fmt: skip
-    responded = [o for o in measured if o.first_response_at is not None]
-    response = Rate(sum(1 for o in measured if o.response), len(measured))
-    remission = Rate(sum(1 for o in measured if o.remission), len(measured))
-    ever = Rate(len(responded), len(measured))
+class _Cohort:
+    """The cohort's outcome rows (assessments/outcome_summary.py), aggregated by the database.
+
+    Each query starts from the courses as a common table `k`, and takes one row per patient
+    and group (or per patient, for the whole cohort), so a patient with two courses in one
+    group counts once. The remission cut-off is applied here: it is the clinic's today."""
+
+    def __init__(self, courses: Any, instrument_id: str, remission_at_most: int) -> None:
+        sql, params = courses.values("patient_id", "protocol_id", "product").query.sql_with_params()
+        self.cohort_sql, self.cohort_params = sql, list(params)
+        self.instrument_id = instrument_id
+        self.cut = remission_at_most
+
+    def _query(self, by_group: bool, select: str, where: str, tail: str, params: list[Any]) -> Any:
+        """SELECT {select} over the cohort joined to its outcome rows; `params` fill the
+        placeholders of `select`, then `where`, then `tail`, in that order."""
+        keys = "protocol_id, product, " if by_group else ""
+        # Only fixed fragments of this class and the ORM's own SQL; every value is a parameter.
+        sql = (
+            f"WITH k AS ({self.cohort_sql}), "  # noqa: S608
+            f"c AS (SELECT DISTINCT {keys}patient_id FROM k) "
+            f"SELECT {select} FROM c LEFT JOIN {OutcomeSummary._meta.db_table} s "
+            f"ON s.patient_id = c.patient_id AND s.instrument_id = %s "
+            f"WHERE {where} {tail}"
+        )
+        select_params = params[: select.count("%s")]
+        rest = params[select.count("%s") :]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self.cohort_params, *select_params, self.instrument_id, *rest])
+            return cursor.fetchall()
+
+    def rates(self, by_group: bool) -> list[dict[str, Any]]:
+        """Response and remission now, and ever responded, with the median days to response."""
+        keys = "c.protocol_id, c.product, " if by_group else ""
+        rows = self._query(
+            by_group,
+            f"""{keys}COUNT(*),
+                SUM(CASE WHEN s.measured THEN 1 ELSE 0 END),
+                SUM(CASE WHEN s.measured AND s.response THEN 1 ELSE 0 END),
+                SUM(CASE WHEN s.measured AND s.latest_total <= %s THEN 1 ELSE 0 END),
+                SUM(CASE WHEN s.measured AND s.first_response_at IS NOT NULL THEN 1 ELSE 0 END)""",
+            "1 = 1",
+            f"GROUP BY {keys[:-2]}" if by_group else "",
+            [self.cut],
+        )
+        days = self._query(
+            by_group,
+            f"{keys}s.days_to_first_response, COUNT(*)",
+            "s.measured AND s.days_to_first_response IS NOT NULL",
+            f"GROUP BY {keys}s.days_to_first_response",
+            [],
+        )
+        histograms: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+        for *key, day, n in days:
+            group = (key[0], key[1]) if by_group else ("all", "all")
+            histograms[group][day] = n
+        result = []
+        for *key, patients, measured, response, remission, ever in rows:
+            protocol, product = (key[0], key[1]) if by_group else ("all", "all")
+            result.append(
+                _rates_row(
+                    protocol,
+                    ROUTE_OF_PRODUCT.get(product, product),
+                    (patients, measured or 0, response or 0, remission or 0, ever or 0),
+                    histograms[(protocol, product)],
+                )
+            )
+        return sorted(result, key=lambda r: (r["protocol"], r["route"]))
+
+    def durability(self) -> dict[str, Any]:
+        """Time from the first response to relapse (an event) or to the last score while still
+        responding (censored). A relapse whose latest score is in remission is neither
+        (clinical/outcomes.py: that patient's status is remission)."""
+        relapse = "s.days_to_relapse IS NOT NULL AND s.latest_total > %s"
+        rows = self._query(
+            False,
+            f"CASE WHEN {relapse} THEN s.days_to_relapse ELSE s.days_responding END, "
+            f"CASE WHEN {relapse} THEN 1 ELSE 0 END, COUNT(*)",
+            f"({relapse}) OR s.response",
+            "GROUP BY 1, 2",
+            [self.cut, self.cut, self.cut],
+        )
+        happened = {day: n for day, event, n in rows if event}
+        censored = {day: n for day, event, n in rows if not event}
+        steps = kaplan_meier_counts(happened, censored)
+        return {
+            "responders": sum(happened.values()) + sum(censored.values()),
+            "relapses": sum(happened.values()),
+            "median_days": km_median(steps),
+            "curve": [
+                {"day": s.day, "at_risk": s.at_risk, "events": s.events, "censored": s.censored,
+                 "survival": s.survival}
+                for s in steps
+            ],
+        }  # fmt: skip
+
+
+def _rates_row(
+    protocol: str, route: str, counts: tuple[int, int, int, int, int], days: dict[int, int]
+) -> dict[str, Any]:
+    patients, measured, response, remission, ever = counts
     return {
         "protocol": protocol,
         "route": route,
-        "patients": len(ids),
-        "measured": len(measured),
-        "response_now": response.count,
-        "response_now_pct": response.pct,
-        "remission_now": remission.count,
-        "remission_now_pct": remission.pct,
-        "ever_responded": ever.count,
-        "ever_responded_pct": ever.pct,
-        "median_days_to_response": median_or_none(
-            [o.days_to_first_response for o in responded if o.days_to_first_response is not None]
-        ),
+        "patients": patients,
+        "measured": measured,
+        "response_now": response,
+        "response_now_pct": Rate(response, measured).pct,
+        "remission_now": remission,
+        "remission_now_pct": Rate(remission, measured).pct,
+        "ever_responded": ever,
+        "ever_responded_pct": Rate(ever, measured).pct,
+        "median_days_to_response": median_of_counts(days),
     }
 
 
-def _durability(ids: set[Any], outcomes: dict[Any, Any]) -> dict[str, Any]:
-    """Time from the first response to relapse (an event) or to the last score while still
-    responding (censored)."""
-    durations, events = [], []
-    for pid in ids:
-        o = outcomes[pid]
-        if o.first_response_at is None or o.latest is None:
-            continue
-        if o.relapse_at is not None:
-            durations.append((o.relapse_at - o.first_response_at).days)
-            events.append(True)
-        elif o.response:
-            durations.append((o.latest.at - o.first_response_at).days)
-            events.append(False)
-    steps = kaplan_meier(durations, events)
-    return {
-        "responders": len(durations),
-        "relapses": sum(events),
-        "median_days": km_median(steps),
-        "curve": [
-            {"day": s.day, "at_risk": s.at_risk, "events": s.events, "censored": s.censored,
-             "survival": s.survival}
-            for s in steps
-        ],
-    }  # fmt: skip
-
-
-def _sessions(course_ids: list[Any], line: tuple[int, int]) -> dict[str, Any]:
+def _sessions(courses: Any, line: tuple[int, int]) -> dict[str, Any]:
     """`line`: the clinic's no-dosing blood pressure (clinical/vital_signs.py); a reading
     above it at any time in a session is an excursion."""
     sessions = TreatmentSession.objects.filter(
-        course_id__in=course_ids, status=RecordStatus.ACTIVE, dosing_started_at__isnull=False
+        course__in=courses.values("pk"), status=RecordStatus.ACTIVE, dosing_started_at__isnull=False
     )
     count = sessions.count()
     events = (

@@ -19,6 +19,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.assessments import outcome_summary
 from ketamine_clinic.assessments.actions import create_link
 from ketamine_clinic.assessments.catalogue import get_instrument
 from ketamine_clinic.assessments.models import Assessment
@@ -381,6 +382,8 @@ def administer(
         )
         entry = _entry(actor, fresh, Administration, {"action": action, **plan}, at, None, "")
         _book_dose(actor, access, fresh, entry)
+        if first:  # outcomes count from the first dose at the chair
+            outcome_summary.refresh(access.patient)
         if _dosing_complete(fresh, action, plan):
             _step(actor, fresh, fresh.version, State.MONITORING)
         record_patient_access(actor, access, "create", f"treatment_session.dose.{action}")

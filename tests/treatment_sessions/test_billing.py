@@ -95,3 +95,33 @@ def test_the_session_record_lists_its_billing_codes(world: World, clock: Any) ->
     record = text(chair.api.get(f"/sessions/{chair.id}/record.pdf").content)
     assert "Billing codes" in record
     assert "G2082" in record
+
+
+def test_signing_freezes_the_lines_against_later_fee_changes(world: World, clock: Any) -> None:
+    chair = esketamine_session(world, clock)
+    configure(world)
+    draft = chair.api.get(f"/sessions/{chair.id}/billing").json()
+    assert draft["final"] is False
+    call_command("configure_clinic", "Clinic A", "--billing-fee", "G2082=950.00")
+    assert chair.api.get(f"/sessions/{chair.id}/billing").json()["lines"][0]["fee"] == "950.00"
+    world.clinic.refresh_from_db()
+    world.clinic.phone, world.clinic.address = "+1 555 0100", "12 River Street, Springfield"
+    world.clinic.save()
+    world.users["nurse"].email = "sam@clinic.example"
+    world.users["nurse"].save()
+    assert chair.post("sign").status_code == 200
+    call_command(
+        "configure_clinic", "Clinic A", "--billing-fee", "G2082=1000.00",
+        "--billing-code", "esketamine_nasal=J0013|9.00|Esketamine, 1 mg|per_mg",
+    )  # fmt: skip
+    signed = chair.api.get(f"/sessions/{chair.id}/billing").json()
+    assert signed["final"] is True
+    assert [(line["code"], line["units"], line["fee"], line["amount"])
+            for line in signed["lines"]] == [
+        ("G2082", "1", "950.00", "950.00"),
+        ("J0013", "56.00", "8.50", "476.00"),
+    ]  # fmt: skip
+    today = timezone.localdate()
+    pdf = chair.api.get(f"/patients/{world.patient.pk}/superbill.pdf",
+                        data={"start": str(today), "end": str(today)})  # fmt: skip
+    assert "1426.00" in text(pdf.content)  # 950 + 476, not today's fees

@@ -38,7 +38,7 @@ from ketamine_clinic.patients.actions import _versioned_update, sign_once
 from ketamine_clinic.patients.models import RecordStatus
 from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import Course, ScheduledSession
-from ketamine_clinic.treatment_sessions import facts, rems
+from ketamine_clinic.treatment_sessions import billing, facts, rems
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
     AdverseEvent,
@@ -808,7 +808,11 @@ def sign_record(
             version,
             actor,
             unsigned={"signed_at__isnull": True},
-            signed={"signed_at": timezone.now(), "signed_by": actor.user},
+            signed={
+                "signed_at": timezone.now(),
+                "signed_by": actor.user,
+                "billing_lines": billing.snapshot(session),
+            },
             noun="session",
             already="this session record is already signed",
         )

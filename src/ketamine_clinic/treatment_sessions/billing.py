@@ -26,10 +26,31 @@ def given_mg(session: TreatmentSession) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-def lines(session: TreatmentSession) -> list[Line]:
-    """What this session bills, from the dose given and the clinic's settings now."""
+def current_lines(session: TreatmentSession) -> list[Line]:
+    """What this session would bill now, from the dose given and today's clinic settings."""
     settings = session.patient.clinic.billing_settings or {}
     return session_lines(session.product, given_mg(session), settings)
+
+
+def lines(session: TreatmentSession) -> list[Line]:
+    """What this session bills: as frozen when the record was signed, else as it stands now
+    (the record may still change until it is signed)."""
+    if session.billing_lines is None:
+        return current_lines(session)
+    return [
+        Line(row["code"], row["description"], Decimal(row["units"]),
+             None if row["fee"] is None else Decimal(row["fee"]))
+        for row in session.billing_lines
+    ]  # fmt: skip
+
+
+def snapshot(session: TreatmentSession) -> list[dict[str, Any]]:
+    """The lines to store at signing, decimals as strings so none is rounded by JSON."""
+    return [
+        {"code": line.code, "description": line.description, "units": str(line.units),
+         "fee": None if line.fee is None else str(line.fee)}
+        for line in current_lines(session)
+    ]  # fmt: skip
 
 
 def superbill(patient: Patient, start: date, end: date) -> bytes:

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from ketamine_clinic.accounts.requests import api_actor, request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
@@ -32,6 +32,9 @@ class LineOut(Schema):
 
 class BillingOut(Schema):
     given_mg: Decimal
+    final: bool = Field(
+        description="True once the record is signed: the lines are frozen as they were then"
+    )
     lines: list[LineOut]
 
 
@@ -45,6 +48,7 @@ def session_billing(request: HttpRequest, session_id: uuid.UUID) -> dict[str, ob
     record_patient_access(api_actor(request), access, "read", "session billing")
     return {
         "given_mg": billing.given_mg(session),
+        "final": session.billing_lines is not None,
         "lines": [
             {"code": line.code, "description": line.description, "units": line.units,
              "fee": line.fee, "amount": line.amount}

@@ -64,6 +64,12 @@ class TreatmentSession(PatientRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rems_reference = models.CharField(max_length=100, blank=True)
+    billing_lines = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The billing lines as they stood when the record was signed: later fee "
+        "changes do not alter a claim already made.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -74,3 +74,12 @@ EmailOrEmpty = Annotated[str, optional_line(254), AfterValidator(_email_or_empty
 BirthDate = Annotated[date, AfterValidator(_check_birth_date)]
 PastDate = Annotated[date, AfterValidator(_not_future_date)]
 PastDateTime = Annotated[AwareDatetime, AfterValidator(_not_future_datetime)]
+
+
+def files(*media_types: str) -> dict[str, object]:
+    """`openapi_extra` for an operation whose 200 is a download: each media type it may send,
+    so clients (and the schema tests) know a PDF, CSV or zip is a documented answer."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "responses": {"200": {"description": "OK", "content": dict.fromkeys(media_types, binary)}}
+    }

@@ -22,7 +22,7 @@ from ketamine_clinic.patients.access import (
     one_clinic,
 )
 from ketamine_clinic.pdf import pdf_response, render_pdf
-from ketamine_clinic.schema_types import PastDate, line, paragraph
+from ketamine_clinic.schema_types import PastDate, files, line, paragraph
 
 router = Router(tags=["consent"])
 ProductCode = Literal["iv_racemic", "im_racemic", "esketamine_nasal"]
@@ -169,7 +169,11 @@ def withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: WithdrawReque
     return consent.withdraw_consent(api_actor(request), access, found, payload.reason)
 
 
-@router.get("/consents/{consent_id}/consent.pdf", summary="The signed consent as a PDF")
+@router.get(
+    "/consents/{consent_id}/consent.pdf",
+    summary="The signed consent as a PDF",
+    openapi_extra=files("application/pdf"),
+)
 def consent_pdf(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
     access, found = get_chart_record_for_user(
         request_user(request), Consent, consent_id, Capability.VIEW_CLINICAL, "document"

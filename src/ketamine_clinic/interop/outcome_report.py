@@ -13,11 +13,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -103,7 +103,7 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
             "remission_at_most": threshold,
         },
         "note": NOTE,
-        "cohort": {"courses": courses.count(), "patients": overall[0]["patients"]},
+        "cohort": {"courses": cohort.courses, "patients": overall[0]["patients"]},
         "overall": overall[0],
         "by_group": cohort.rates(by_group=True),
         "durability": cohort.durability(),
@@ -112,94 +112,129 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
     }
 
 
-class _Cohort:
-    """The cohort's outcome rows (assessments/outcome_summary.py), aggregated by the database.
+# One pass over the cohort: each course row joined to its patient's outcome row, numbered
+# within its group and within the cohort so that a patient counts once per group and once
+# overall, then counted by every figure the report needs. The answer is a small table (one
+# row per group and combination of figures), summed up in Python.
+CUBE = """
+WITH k AS ({cohort}),
+j AS (
+    SELECT k.protocol_id, k.product, s.measured, s.response, s.latest_total,
+        s.first_response_at, s.days_to_first_response, s.days_to_relapse, s.days_responding,
+        ROW_NUMBER() OVER (PARTITION BY k.patient_id, k.protocol_id, k.product) AS in_group,
+        ROW_NUMBER() OVER (PARTITION BY k.patient_id) AS in_cohort
+    FROM k LEFT JOIN {summary} s ON s.patient_id = k.patient_id AND s.instrument_id = %s
+)
+SELECT protocol_id, product,
+    CASE WHEN in_group = 1 THEN 1 ELSE 0 END,
+    CASE WHEN in_cohort = 1 THEN 1 ELSE 0 END,
+    CASE WHEN measured THEN 1 ELSE 0 END,
+    CASE WHEN measured AND response THEN 1 ELSE 0 END,
+    CASE WHEN measured AND latest_total <= %s THEN 1 ELSE 0 END,
+    CASE WHEN measured AND first_response_at IS NOT NULL THEN 1 ELSE 0 END,
+    CASE WHEN measured THEN days_to_first_response END,
+    CASE WHEN {relapse} THEN days_to_relapse WHEN response THEN days_responding END,
+    CASE WHEN {relapse} THEN 1 ELSE 0 END,
+    COUNT(*)
+FROM j
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+"""
+# A relapse counts unless the latest score is in remission (clinical/outcomes.py: that
+# patient's status is remission, not relapse).
+RELAPSE = "days_to_relapse IS NOT NULL AND latest_total > %s"
+SORT_MEMORY = "64MB"  # for this transaction only
 
-    Each query starts from the courses as a common table `k`, and takes one row per patient
-    and group (or per patient, for the whole cohort), so a patient with two courses in one
-    group counts once. The remission cut-off is applied here: it is the clinic's today."""
+
+@dataclass
+class _Tally:
+    patients: int = 0
+    measured: int = 0
+    response: int = 0
+    remission: int = 0
+    ever: int = 0
+    days: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, n: int, measured: int, response: int, remission: int, ever: int,
+            day: int | None) -> None:  # fmt: skip
+        self.patients += n
+        self.measured += n * measured
+        self.response += n * response
+        self.remission += n * remission
+        self.ever += n * ever
+        if day is not None:
+            self.days[day] += n
+
+    def row(self, protocol: str, route: str) -> dict[str, Any]:
+        return {
+            "protocol": protocol,
+            "route": route,
+            "patients": self.patients,
+            "measured": self.measured,
+            "response_now": self.response,
+            "response_now_pct": Rate(self.response, self.measured).pct,
+            "remission_now": self.remission,
+            "remission_now_pct": Rate(self.remission, self.measured).pct,
+            "ever_responded": self.ever,
+            "ever_responded_pct": Rate(self.ever, self.measured).pct,
+            "median_days_to_response": median_of_counts(self.days),
+        }
+
+
+class _Cohort:
+    """The cohort's outcome rows (assessments/outcome_summary.py), counted by the database in
+    one query. The remission cut-off is applied here: it is the clinic's today."""
 
     def __init__(self, courses: Any, instrument_id: str, remission_at_most: int) -> None:
-        sql, params = courses.values("patient_id", "protocol_id", "product").query.sql_with_params()
-        self.cohort_sql, self.cohort_params = sql, list(params)
-        self.instrument_id = instrument_id
-        self.cut = remission_at_most
-
-    def _query(self, by_group: bool, select: str, where: str, tail: str, params: list[Any]) -> Any:
-        """SELECT {select} over the cohort joined to its outcome rows; `params` fill the
-        placeholders of `select`, then `where`, then `tail`, in that order."""
-        keys = "protocol_id, product, " if by_group else ""
-        # Only fixed fragments of this class and the ORM's own SQL; every value is a parameter.
-        sql = (
-            f"WITH k AS ({self.cohort_sql}), "  # noqa: S608
-            f"c AS (SELECT DISTINCT {keys}patient_id FROM k) "
-            f"SELECT {select} FROM c LEFT JOIN {OutcomeSummary._meta.db_table} s "
-            f"ON s.patient_id = c.patient_id AND s.instrument_id = %s "
-            f"WHERE {where} {tail}"
-        )
-        select_params = params[: select.count("%s")]
-        rest = params[select.count("%s") :]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.cohort_params, *select_params, self.instrument_id, *rest])
-            return cursor.fetchall()
+        cohort = courses.order_by().values("patient_id", "protocol_id", "product")
+        sql, params = cohort.query.sql_with_params()
+        relapse = f"in_cohort = 1 AND {RELAPSE}"
+        query = CUBE.format(cohort=sql, summary=OutcomeSummary._meta.db_table, relapse=relapse)
+        cut = remission_at_most
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # sort 100,000 rows in memory, not on disk
+                cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+            cursor.execute(query, [*params, instrument_id, cut, cut, cut])
+            rows = cursor.fetchall()
+        self.courses = 0
+        self.overall = _Tally()
+        self.groups: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+        self.happened: dict[int, int] = defaultdict(int)
+        self.censored: dict[int, int] = defaultdict(int)
+        for (
+            protocol,
+            product,
+            first_in_group,
+            first_in_cohort,
+            *figures,
+            duration,
+            event,
+            n,
+        ) in rows:
+            self.courses += n
+            if first_in_group:
+                self.groups[(protocol, product)].add(n, *figures)
+            if first_in_cohort:
+                self.overall.add(n, *figures)
+                if duration is not None:
+                    (self.happened if event else self.censored)[duration] += n
 
     def rates(self, by_group: bool) -> list[dict[str, Any]]:
         """Response and remission now, and ever responded, with the median days to response."""
-        keys = "c.protocol_id, c.product, " if by_group else ""
-        rows = self._query(
-            by_group,
-            f"""{keys}COUNT(*),
-                SUM(CASE WHEN s.measured THEN 1 ELSE 0 END),
-                SUM(CASE WHEN s.measured AND s.response THEN 1 ELSE 0 END),
-                SUM(CASE WHEN s.measured AND s.latest_total <= %s THEN 1 ELSE 0 END),
-                SUM(CASE WHEN s.measured AND s.first_response_at IS NOT NULL THEN 1 ELSE 0 END)""",
-            "1 = 1",
-            f"GROUP BY {keys[:-2]}" if by_group else "",
-            [self.cut],
-        )
-        days = self._query(
-            by_group,
-            f"{keys}s.days_to_first_response, COUNT(*)",
-            "s.measured AND s.days_to_first_response IS NOT NULL",
-            f"GROUP BY {keys}s.days_to_first_response",
-            [],
-        )
-        histograms: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
-        for *key, day, n in days:
-            group = (key[0], key[1]) if by_group else ("all", "all")
-            histograms[group][day] = n
-        result = []
-        for *key, patients, measured, response, remission, ever in rows:
-            protocol, product = (key[0], key[1]) if by_group else ("all", "all")
-            result.append(
-                _rates_row(
-                    protocol,
-                    ROUTE_OF_PRODUCT.get(product, product),
-                    (patients, measured or 0, response or 0, remission or 0, ever or 0),
-                    histograms[(protocol, product)],
-                )
-            )
-        return sorted(result, key=lambda r: (r["protocol"], r["route"]))
+        if not by_group:
+            return [self.overall.row("all", "all")]
+        return sorted(
+            (tally.row(protocol, ROUTE_OF_PRODUCT.get(product, product))
+             for (protocol, product), tally in self.groups.items()),
+            key=lambda r: (r["protocol"], r["route"]),
+        )  # fmt: skip
 
     def durability(self) -> dict[str, Any]:
         """Time from the first response to relapse (an event) or to the last score while still
-        responding (censored). A relapse whose latest score is in remission is neither
-        (clinical/outcomes.py: that patient's status is remission)."""
-        relapse = "s.days_to_relapse IS NOT NULL AND s.latest_total > %s"
-        rows = self._query(
-            False,
-            f"CASE WHEN {relapse} THEN s.days_to_relapse ELSE s.days_responding END, "
-            f"CASE WHEN {relapse} THEN 1 ELSE 0 END, COUNT(*)",
-            f"({relapse}) OR s.response",
-            "GROUP BY 1, 2",
-            [self.cut, self.cut, self.cut],
-        )
-        happened = {day: n for day, event, n in rows if event}
-        censored = {day: n for day, event, n in rows if not event}
-        steps = kaplan_meier_counts(happened, censored)
+        responding (censored)."""
+        steps = kaplan_meier_counts(self.happened, self.censored)
         return {
-            "responders": sum(happened.values()) + sum(censored.values()),
-            "relapses": sum(happened.values()),
+            "responders": sum(self.happened.values()) + sum(self.censored.values()),
+            "relapses": sum(self.happened.values()),
             "median_days": km_median(steps),
             "curve": [
                 {"day": s.day, "at_risk": s.at_risk, "events": s.events, "censored": s.censored,
@@ -207,25 +242,6 @@ class _Cohort:
                 for s in steps
             ],
         }  # fmt: skip
-
-
-def _rates_row(
-    protocol: str, route: str, counts: tuple[int, int, int, int, int], days: dict[int, int]
-) -> dict[str, Any]:
-    patients, measured, response, remission, ever = counts
-    return {
-        "protocol": protocol,
-        "route": route,
-        "patients": patients,
-        "measured": measured,
-        "response_now": response,
-        "response_now_pct": Rate(response, measured).pct,
-        "remission_now": remission,
-        "remission_now_pct": Rate(remission, measured).pct,
-        "ever_responded": ever,
-        "ever_responded_pct": Rate(ever, measured).pct,
-        "median_days_to_response": median_of_counts(days),
-    }
 
 
 def _sessions(courses: Any, line: tuple[int, int]) -> dict[str, Any]:

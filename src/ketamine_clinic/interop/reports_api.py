@@ -14,6 +14,7 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.interop import research_export as research
 from ketamine_clinic.patients.access import one_clinic
+from ketamine_clinic.schema_types import files
 
 router = Router(tags=["reports"])
 
@@ -21,6 +22,7 @@ router = Router(tags=["reports"])
 @router.get(
     "/reports/outcomes",
     response=dict[str, Any],
+    openapi_extra=files("text/csv"),
     summary="Response, remission, durability, adverse events, BP excursions, REMS timeliness "
     "and ledger discrepancies (admins, prescribers); ?format=csv for the table by protocol",
 )
@@ -47,7 +49,7 @@ def outcomes(
 
 @router.get(
     "/research-export",
-    response={200: bytes},
+    openapi_extra=files("application/zip"),
     summary="The de-identified research extract (admins): a zip of CSV or Parquet tables with "
     "their data dictionary",
 )

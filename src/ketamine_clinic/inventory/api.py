@@ -28,7 +28,7 @@ from ketamine_clinic.inventory.models import (
 )
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, one_clinic
-from ketamine_clinic.schema_types import line
+from ketamine_clinic.schema_types import files, line
 
 router = Router(tags=["inventory"])
 Mg = Annotated[Decimal, Field(gt=0, le=100000, decimal_places=3)]
@@ -508,6 +508,7 @@ def loss_form_106(request: HttpRequest, report_id: uuid.UUID, payload: Form106In
 @router.get(
     "/inventory/reports/{name}",
     response=list[dict[str, Any]],
+    openapi_extra=files("text/csv", "application/pdf"),
     summary="Ledger reports: dispensing-record, container-history (?container=), "
     "usage-by-patient, usage-by-nurse, waste-by-nurse (?format=csv or pdf to download)",
 )

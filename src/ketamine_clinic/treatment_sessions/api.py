@@ -20,7 +20,7 @@ from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
 from ketamine_clinic.pdf import pdf_response, render_pdf
-from ketamine_clinic.schema_types import line
+from ketamine_clinic.schema_types import files, line
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment_sessions import actions, billing, facts, rems
@@ -551,6 +551,7 @@ def rems_form(request: HttpRequest, session_id: uuid.UUID) -> dict[str, Any]:
 @router.get(
     "/sessions/{session_id}/rems-form.pdf",
     summary="The REMS Patient Monitoring Form as PDF, to print and submit",
+    openapi_extra=files("application/pdf"),
 )
 def rems_form_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     access, session = _clinical(request, session_id)
@@ -584,7 +585,11 @@ def sign(request: HttpRequest, session_id: uuid.UUID, payload: StepIn) -> Treatm
     return actions.sign_record(api_actor(request), access, session, payload.version)
 
 
-@router.get("/sessions/{session_id}/record.pdf", summary="The session record as PDF")
+@router.get(
+    "/sessions/{session_id}/record.pdf",
+    summary="The session record as PDF",
+    openapi_extra=files("application/pdf"),
+)
 def record_pdf(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     access, session = _clinical(request, session_id)
     pdf = render_pdf(

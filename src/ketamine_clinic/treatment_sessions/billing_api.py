@@ -16,6 +16,7 @@ from ketamine_clinic.assessments.views import own_record
 from ketamine_clinic.errors import InvalidInput, as_sentence
 from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
 from ketamine_clinic.pdf import pdf_response
+from ketamine_clinic.schema_types import files
 from ketamine_clinic.treatment_sessions import billing
 from ketamine_clinic.treatment_sessions.access import session_for_user
 
@@ -63,7 +64,7 @@ def _pdf(content: bytes, start: date, end: date) -> HttpResponse:
 
 @router.get(
     "/patients/{patient_id}/superbill.pdf",
-    response={200: bytes},
+    openapi_extra=files("application/pdf"),
     summary="A superbill of the patient's sessions in a period (up to a year)",
 )
 def superbill(request: HttpRequest, patient_id: uuid.UUID, start: date, end: date) -> HttpResponse:

@@ -1,0 +1,55 @@
+"""Schemathesis against /api/v1/openapi.json, authenticated, every operation: no response is
+a server error, and every response documented in the schema matches it. Bounded: a few
+generated requests per operation and persona, so it runs in `make test`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+from ketamine_clinic.accounts.authn import issue_token
+from ketamine_clinic.wsgi import application
+from tests.conftest import World
+
+EXAMPLES = 8  # per operation: the whole API in a few minutes
+
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+BUDGET = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def call(case: Any, world: World, persona: str) -> None:
+    """As Django's test client does: the test's database connection stays open across the
+    WSGI request (its start and end would close it, and with it the test database)."""
+    token = issue_token(world.users[persona], None).token
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {token}"},
+            checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+        )
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@BUDGET
+def test_as_a_prescriber(case: Any, world: World) -> None:
+    call(case, world, "prescriber")
+
+
+@schema.parametrize()
+@BUDGET
+def test_as_the_owner(case: Any, world: World) -> None:
+    call(case, world, "admin")

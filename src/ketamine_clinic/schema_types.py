@@ -81,5 +81,5 @@ def files(*media_types: str) -> dict[str, object]:
     so clients (and the schema tests) know a PDF, CSV or zip is a documented answer."""
     binary = {"schema": {"type": "string", "format": "binary"}}
     return {
-        "responses": {"200": {"description": "OK", "content": dict.fromkeys(media_types, binary)}}
+        "responses": {200: {"description": "OK", "content": dict.fromkeys(media_types, binary)}}
     }

@@ -26,7 +26,7 @@ from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.clinical.scheduling import next_open_day
 from ketamine_clinic.demo_sessions import seed_esketamine_session, stock_vault
 from ketamine_clinic.evaluations import actions as evaluation_actions
-from ketamine_clinic.evaluations import consent
+from ketamine_clinic.evaluations import consent, notes
 from ketamine_clinic.evaluations.starter_consents import STARTERS
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import PatientAccess
@@ -190,6 +190,7 @@ def seed(now: datetime | None = None) -> bool:
         _chen_evaluation_and_consent(prescriber, nurse, chen, chen_start)
         _chen_scores(nurse, chen, chen_start)
         _chen_course(prescriber, chen, chen_start)
+        _chen_note(prescriber, chen, now)
         clinic_protocols.copy_protocol(
             prescriber,
             clinics[MAIN_CLINIC],
@@ -556,6 +557,18 @@ def _chen_course(prescriber: Actor, patient: Patient, start: datetime) -> None:
     treatment_actions.start_maintenance(
         prescriber, PatientAccess(patient, Role.PRESCRIBER), course, course.version
     )
+
+
+def _chen_note(prescriber: Actor, patient: Patient, now: datetime) -> None:
+    """A signed integration note after her last infusion, as her therapist-prescriber wrote it."""
+    access = PatientAccess(patient, Role.PRESCRIBER)
+    note = notes.write_note(
+        prescriber, access, "integration", "Integration after infusion 6",
+        "Describes the infusion as calmer than the first ones. Sleeping 7 hours. Wants to "
+        "return to part-time work next month; plan to review with her therapist.",
+        (now - timedelta(days=2)).date(),
+    )  # fmt: skip
+    notes.sign_note(prescriber, access, note, note.version)
 
 
 def _chen_evaluation_and_consent(

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ketamine_clinic.accounts.context.clinic_context",
             ],
+            "builtins": ["ketamine_clinic.accounts.templatetags.people"],
         },
     },
 ]

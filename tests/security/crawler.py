@@ -1,0 +1,80 @@
+"""A crawler of the site as one logged-in person: from the start page it follows every link,
+htmx request, image and form address it is shown (GET only, a few pages of each kind), and
+yields each page with the forms on it."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+PER_ROUTE = 3  # pages of one kind (one route) read per person
+LIMIT = 600  # pages per person, a bound on the crawl
+
+
+@dataclass
+class Page:
+    path: str
+    body: str
+    forms: list[tuple[str, str, bool]] = field(default_factory=list)  # method, action, htmx
+
+
+class _Parser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.forms: list[tuple[str, str | None, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "form":
+            self.forms.append(((found.get("method") or "get").lower(), found.get("action"), False))
+        for verb in ("post", "put", "patch", "delete"):
+            if found.get(f"hx-{verb}"):
+                self.forms.append((verb, found[f"hx-{verb}"], True))
+        for key in ("href", "hx-get", "src", "action"):
+            if found.get(key):
+                self.links.append(found[key] or "")
+
+
+def crawl(client: Client) -> Iterator[Page]:
+    queue, seen, per_route = deque(["/"]), {"/"}, {}
+    while queue and len(seen) <= LIMIT:
+        path = queue.popleft()
+        response = client.get(path)
+        assert response.status_code < 500, path
+        if response.status_code in (301, 302):
+            target = urlsplit(response["Location"]).path
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+            continue
+        if not response.get("Content-Type", "").startswith(("text/html", "image/svg")):
+            continue
+        body = response.content.decode()
+        parser = _Parser()
+        parser.feed(body)
+        forms = [(method, urlsplit(urljoin(path, action or path)).path, htmx)
+                 for method, action, htmx in parser.forms]  # fmt: skip
+        yield Page(path, body, forms)
+        for link in parser.links:
+            parts = urlsplit(urljoin(path, link))
+            if parts.netloc or parts.path.startswith(("/static/", "/accounts/logout")):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if target in seen:
+                continue
+            try:
+                route = resolve(parts.path).route
+            except Resolver404:
+                continue
+            if per_route.get(route, 0) >= PER_ROUTE:
+                continue
+            per_route[route] = per_route.get(route, 0) + 1
+            seen.add(target)
+            queue.append(target)

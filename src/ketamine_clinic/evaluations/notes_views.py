@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -69,9 +71,11 @@ def write(request: HttpRequest, patient_id: str, kind: str) -> HttpResponse:
         raise Http404("no such note template")
     parent = None
     if request.GET.get("addendum_to"):
-        parent = ClinicalNote.objects.filter(
-            pk=request.GET["addendum_to"], patient=access.patient
-        ).first()
+        try:
+            wanted = uuid.UUID(request.GET["addendum_to"])
+        except ValueError:
+            raise Http404("no such note") from None
+        parent = ClinicalNote.objects.filter(pk=wanted, patient=access.patient).first()
         if parent is None:
             raise Http404("no such note")
     title, body = TEMPLATES[kind]

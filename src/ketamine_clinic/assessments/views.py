@@ -40,7 +40,7 @@ from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.clinical.outcomes import measurement_due
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.inventory.counts import ledger_tasks
-from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
+from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user, record_page_read
 from ketamine_clinic.patients.models import Patient, RecordStatus
 from ketamine_clinic.treatment.models import Course, ScheduledSession
 from ketamine_clinic.treatment_sessions.rems import due_rows as rems_due_rows
@@ -188,6 +188,7 @@ def record(request: HttpRequest, patient_id: str, instrument_id: str) -> HttpRes
                 return redirect(
                     back or reverse("patients:chart", args=[access.patient.pk]) + "#measurements"
                 )
+    record_page_read(request, access, "assessment form")
     return render(
         request,
         "assessments/record.html",
@@ -217,6 +218,7 @@ def in_error(request: HttpRequest, patient_id: str, assessment_id: str) -> HttpR
         else:
             messages.warning(request, "Marked as entered in error.")
             return redirect(reverse("patients:chart", args=[access.patient.pk]) + "#measurements")
+    record_page_read(request, access, "assessment in-error form")
     return render(
         request,
         "patients/entered_in_error.html",
@@ -244,6 +246,7 @@ def send_link(request: HttpRequest, patient_id: str) -> HttpResponse:
         messages.success(
             request, f"Link made; it works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC."
         )
+    record_page_read(request, access, "questionnaire link form")
     return render(
         request, "assessments/send_link.html", {"form": form, "patient": access.patient, "url": url}
     )

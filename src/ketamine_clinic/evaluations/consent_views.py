@@ -22,7 +22,11 @@ from ketamine_clinic.evaluations.consent_api import consent_pdf_response
 from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent
 from ketamine_clinic.forms_base import StyledFormMixin, put_error
 from ketamine_clinic.markdown import render_markdown
-from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
+from ketamine_clinic.patients.access import (
+    get_chart_record_for_user,
+    get_patient_for_user,
+    record_page_read,
+)
 from ketamine_clinic.patients.forms import DATE
 
 
@@ -116,6 +120,7 @@ def sign(request: HttpRequest, patient_id: str, product: str) -> HttpResponse:
         else:
             messages.success(request, "Consent signed and witnessed.")
             return redirect(reverse("patients:chart", args=[access.patient.pk]) + "#eligibility")
+    record_page_read(request, access, "consent signing form")
     return render(
         request,
         "evaluations/consent_sign.html",
@@ -182,4 +187,5 @@ def rems(request: HttpRequest, patient_id: str) -> HttpResponse:
             )
             messages.success(request, "REMS patient enrolment recorded.")
             return redirect(reverse("patients:chart", args=[access.patient.pk]) + "#eligibility")
+    record_page_read(request, access, "REMS enrolment form")
     return render(request, "evaluations/rems.html", {"form": form, "patient": access.patient})

@@ -21,7 +21,7 @@ from ketamine_clinic.evaluations import notes
 from ketamine_clinic.evaluations.note_models import ClinicalNote
 from ketamine_clinic.evaluations.note_templates import TEMPLATES
 from ketamine_clinic.forms_base import StyledFormMixin
-from ketamine_clinic.patients.access import get_patient_for_user
+from ketamine_clinic.patients.access import get_patient_for_user, record_page_read
 from ketamine_clinic.patients.forms import DATE
 
 
@@ -105,6 +105,7 @@ def write(request: HttpRequest, patient_id: str, kind: str) -> HttpResponse:
             else:
                 messages.success(request, "Draft saved. Sign it when it is complete.")
             return redirect(reverse("patients:chart", args=[access.patient.pk]) + "#notes")
+    record_page_read(request, access, "note form")
     return render(
         request,
         "evaluations/note_form.html",

@@ -24,6 +24,7 @@ from ketamine_clinic.patients.access import (
     PatientAccess,
     get_chart_record_for_user,
     get_patient_for_user,
+    record_page_read,
 )
 from ketamine_clinic.patients.forms import validate_into
 from ketamine_clinic.patients.models import RecordStatus
@@ -57,6 +58,7 @@ def create(request: HttpRequest, patient_id: str) -> HttpResponse:
         saved = _save_form(request, access, form, None)
         if saved is not None:
             return redirect("evaluations:detail", evaluation_id=saved.pk)
+    record_page_read(request, access, "evaluation form")
     return render(request, "evaluations/form.html", {"form": form, "patient": access.patient})
 
 

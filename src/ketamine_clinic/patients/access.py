@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.patients.models import Patient, PatientRecord
 
@@ -101,6 +102,11 @@ def record_patient_access(actor: Actor, access: PatientAccess, action: str, what
         patient_id=access.patient.pk,
         role=access.role,
     )
+
+
+def record_page_read(request: HttpRequest, access: PatientAccess, what: str) -> None:
+    """A screen showing one patient's record (a form pre-filled from it, say) is a read."""
+    record_patient_access(web_actor(request), access, "read", what)
 
 
 def get_chart_record_for_user(

@@ -25,7 +25,11 @@ from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.patients import actions
-from ketamine_clinic.patients.access import get_patient_for_user, get_record_for_user
+from ketamine_clinic.patients.access import (
+    get_patient_for_user,
+    get_record_for_user,
+    record_page_read,
+)
 from ketamine_clinic.patients.forms import (
     EnteredInErrorForm,
     PatientForm,
@@ -181,6 +185,7 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
             else:
                 messages.success(request, "Saved.")
                 return redirect("patients:chart", patient_id=patient.pk)
+    record_page_read(request, access, "demographics form")
     return render(
         request,
         "patients/form.html",
@@ -212,6 +217,7 @@ def patient_in_error(request: HttpRequest, patient_id: str) -> HttpResponse:
             else:
                 messages.warning(request, "Registration marked as entered in error.")
                 return redirect("patients:chart", patient_id=access.patient.pk)
+    record_page_read(request, access, "patient in-error form")
     return render(
         request,
         "patients/entered_in_error.html",
@@ -235,6 +241,7 @@ def record_add(request: HttpRequest, patient_id: str, segment: str) -> HttpRespo
             else:
                 messages.success(request, f"Added to {kind.title.lower()}.")
                 return redirect(reverse("patients:chart", args=[access.patient.pk]) + f"#{segment}")
+    record_page_read(request, access, "chart record form")
     return render(
         request,
         "patients/record_form.html",
@@ -264,6 +271,7 @@ def record_in_error(
             else:
                 messages.warning(request, "Marked as entered in error.")
                 return redirect(reverse("patients:chart", args=[access.patient.pk]) + f"#{segment}")
+    record_page_read(request, access, "chart record in-error form")
     return render(
         request,
         "patients/entered_in_error.html",

@@ -16,7 +16,11 @@ from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.assessments.charts import render_svg
 from ketamine_clinic.forms_base import StyledFormMixin
-from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
+from ketamine_clinic.patients.access import (
+    get_patient_for_user,
+    record_page_read,
+    record_patient_access,
+)
 from ketamine_clinic.pk.errors import PKError
 from ketamine_clinic.treatment import pk_plans
 from ketamine_clinic.treatment.access import course_for_user
@@ -168,6 +172,7 @@ def what_if(request: HttpRequest, course_id: str) -> HttpResponse:
             rows = pk_plans.summary_rows(_compare(course, cov, form.cleaned_data))
         except PKError as exc:
             problem = exc.message
+    record_page_read(request, access, "what-if curves")
     return render(
         request,
         "treatment/what_if.html",

@@ -20,6 +20,7 @@ from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
+    record_page_read,
     record_patient_access,
 )
 from ketamine_clinic.treatment import actions, clinic_protocols, pk_plans, service, titration
@@ -114,6 +115,7 @@ def order(request: HttpRequest, patient_id: str) -> HttpResponse:
         else:
             messages.success(request, "Course ordered. Review and sign the order to start it.")
             return redirect("treatment:course", course_id=course.pk)
+    record_page_read(request, access, "course order form")
     return render(
         request,
         "treatment/order.html",
@@ -305,6 +307,7 @@ def new_order(request: HttpRequest, course_id: str) -> HttpResponse:
         else:
             messages.success(request, "New order written. Review and sign it.")
             return redirect("treatment:course", course_id=found.pk)
+    record_page_read(request, access, "dose order form")
     return render(
         request,
         "treatment/new_order.html",

@@ -42,6 +42,16 @@ class _Parser(HTMLParser):
                 self.links.append(found[key] or "")
 
 
+def logged_in(username: str, enforce_csrf: bool = False, client: Client | None = None) -> Client:
+    """A client with this demo user's session (CSRF checks on only when asked)."""
+    from ketamine_clinic.accounts.models import User
+
+    client = client or Client(enforce_csrf_checks=enforce_csrf)
+    client.force_login(User.objects.get(username=username),
+                       backend="django.contrib.auth.backends.ModelBackend")  # fmt: skip
+    return client
+
+
 def crawl(client: Client) -> Iterator[Page]:
     queue, seen, per_route = deque(["/"]), {"/"}, {}
     while queue and len(seen) <= LIMIT:

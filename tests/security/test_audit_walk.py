@@ -13,7 +13,7 @@ from django.urls import resolve
 from ketamine_clinic.accounts.models import AccessLog, Clinic, User
 from ketamine_clinic.demo_data import MAIN_CLINIC, seed
 from ketamine_clinic.patients.models import Patient
-from tests.security.crawler import crawl
+from tests.security.crawler import crawl, logged_in
 
 
 class CountingClient(Client):
@@ -40,8 +40,7 @@ def test_every_page_showing_a_patient_is_in_the_access_log() -> None:
     unlogged: set[str] = set()
     for username in ("admin", "drrivera", "sam", "jo", "meichen"):
         user = User.objects.get(username=username)
-        client = CountingClient()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client = logged_in(username, client=CountingClient())
         # Every page names the person logged in (a patient is one of the names): not a read.
         own = {f"{user.last_name}, {user.first_name}", f"{user.first_name} {user.last_name}"}
         for page in crawl(client):

@@ -4,20 +4,11 @@ carries the CSRF token, and the server refuses it without one."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from ketamine_clinic.accounts.models import User
 from ketamine_clinic.demo_data import seed
-from tests.security.crawler import crawl
+from tests.security.crawler import crawl, logged_in
 
 TOKEN_FIELD = 'name="csrfmiddlewaretoken"'
-
-
-def login(username: str, enforce: bool = False) -> Client:
-    client = Client(enforce_csrf_checks=enforce)
-    client.force_login(User.objects.get(username=username),
-                       backend="django.contrib.auth.backends.ModelBackend")  # fmt: skip
-    return client
 
 
 @pytest.mark.django_db
@@ -25,7 +16,7 @@ def test_every_form_carries_the_token_and_none_works_without_it() -> None:
     seed()
     writes: dict[str, str] = {}
     for username in ("admin", "drrivera", "sam", "jo", "meichen"):
-        for page in crawl(login(username)):
+        for page in crawl(logged_in(username)):
             posts = [a for method, a, htmx in page.forms if method == "post" and not htmx]
             assert page.body.count(TOKEN_FIELD) >= len(posts), (
                 f"{page.path} has a form without the CSRF token"
@@ -37,5 +28,5 @@ def test_every_form_carries_the_token_and_none_works_without_it() -> None:
                     writes.setdefault(action, username)
     assert len(writes) >= 20, sorted(writes)  # the crawl reached the clinic's writing screens
     for action, username in sorted(writes.items()):
-        response = login(username, enforce=True).post(action, {})
+        response = logged_in(username, enforce_csrf=True).post(action, {})
         assert response.status_code == 403, f"{action} accepted a POST without a CSRF token"

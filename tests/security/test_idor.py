@@ -5,19 +5,11 @@ clinic's patients."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.demo_data import MAIN_CLINIC, OTHER_CLINIC, seed
 from ketamine_clinic.patients.models import Patient
-from tests.security.crawler import crawl
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username),
-                       backend="django.contrib.auth.backends.ModelBackend")  # fmt: skip
-    return client
+from tests.security.crawler import crawl, logged_in
 
 
 @pytest.mark.django_db
@@ -30,13 +22,13 @@ def test_another_clinic_reaches_nothing_of_clinic_a() -> None:
     visited: set[str] = set()
     writes: set[str] = set()
     for username in ("admin", "drrivera", "sam"):
-        for page in crawl(login(username)):
+        for page in crawl(logged_in(username)):
             visited.add(page.path)
             writes |= {action for method, action, _ in page.forms if method != "get"}
     with_ids = [p for p in visited if any(c.isdigit() for c in p) and "-" in p]
     assert len(with_ids) >= 30, with_ids
     for username in ("harbor.admin", "harbor.nurse"):
-        client = login(username)
+        client = logged_in(username)
         for path in sorted(visited):
             response = client.get(path)
             assert response.status_code < 500, path

@@ -4,13 +4,12 @@ the patient search: no server error, no rows that do not match, no table harmed.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.demo_data import seed
 from ketamine_clinic.patients.models import Patient
 from tests.conftest import ApiClient
-from tests.security.crawler import crawl
+from tests.security.crawler import crawl, logged_in
 
 ATTEMPTS = (
     "' OR '1'='1",
@@ -23,19 +22,12 @@ PARAMS = ("q", "next", "page", "format", "empty", "product", "scope", "dose_mg",
           "context", "base", "addendum_to", "start", "end", "include_entered_in_error")  # fmt: skip
 
 
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username),
-                       backend="django.contrib.auth.backends.ModelBackend")  # fmt: skip
-    return client
-
-
 @pytest.mark.django_db
 def test_injection_in_every_parameter_of_every_screen() -> None:
     seed()
     patients = Patient.objects.count()
     for username in ("drrivera", "admin"):
-        client = login(username)
+        client = logged_in(username)
         paths = [page.path.split("?")[0] for page in crawl(client)]
         for path in paths:
             for attempt in ATTEMPTS:
@@ -47,7 +39,7 @@ def test_injection_in_every_parameter_of_every_screen() -> None:
 @pytest.mark.django_db
 def test_the_patient_search_finds_nothing_for_an_injection() -> None:
     seed()
-    client = login("drrivera")
+    client = logged_in("drrivera")
     api = ApiClient(User.objects.get(username="drrivera"))
     for attempt in ATTEMPTS:
         page = client.get("/patients/", {"q": attempt})

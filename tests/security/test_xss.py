@@ -14,12 +14,11 @@ from django.apps import apps
 from django.db import DatabaseError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
-from django.test import Client
 from django.urls import resolve
 
-from ketamine_clinic.accounts.models import AppendOnlyError, User
+from ketamine_clinic.accounts.models import AppendOnlyError
 from ketamine_clinic.demo_data import seed
-from tests.security.crawler import crawl
+from tests.security.crawler import crawl, logged_in
 
 PAYLOAD = '"><script>kcx()</script>'
 RAW = "<script>kcx()"
@@ -89,9 +88,7 @@ def test_every_free_text_field_is_escaped_on_every_screen() -> None:
         assert field in changed, f"{field} was not poisoned: {changed}"
     escaped_on = set()
     for username in ("admin", "drrivera", "sam", "jo", "meichen"):
-        client = Client()
-        client.force_login(User.objects.get(username=username),
-                           backend="django.contrib.auth.backends.ModelBackend")  # fmt: skip
+        client = logged_in(username)
         pages = 0
         for page in crawl(client):
             pages += 1

@@ -20,6 +20,7 @@ ALIASES = {
     "fhir-export": "fhir_export",
     "fhir-import": "fhir_import",
     "refresh-outcomes": "refresh_outcomes",
+    "check-ledger": "check_ledger",
 }
 
 

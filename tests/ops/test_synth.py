@@ -1,0 +1,69 @@
+"""`ketamine-clinic synth`: a small network, checked as the app sees it: the books hold, the
+outcome report and the screens work on it, staff can log in, and a second run is refused."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
+
+from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.assessments.models import Assessment, OutcomeSummary
+from ketamine_clinic.interop import outcome_report
+from ketamine_clinic.inventory import integrity
+from ketamine_clinic.inventory.models import Container, LedgerTransaction
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession
+
+PASSWORD = "synthetic-staff-password-1"
+
+
+@pytest.mark.django_db
+def test_a_small_network_as_the_app_sees_it() -> None:
+    out = io.StringIO()
+    call_command("synth", "--clinics", "2", "--patients", "31", "--sessions", "4",
+                 "--scores", "6", "--password", PASSWORD, stdout=out)  # fmt: skip
+    assert "2 synthetic clinics, 31 patients" in out.getvalue()
+    first, second = Clinic.objects.filter(name__startswith="Synthetic").order_by("name")
+    assert Patient.objects.filter(clinic=first).count() == 16
+    assert Patient.objects.filter(clinic=second).count() == 15
+    sessions = TreatmentSession.objects.count()
+    assert sessions == 31 * 4
+    assert Container.objects.count() == sessions  # single-use containers, one per dose
+    assert Assessment.objects.count() == 31 * 6
+    assert OutcomeSummary.objects.count() == 31
+    assert integrity.problems() == []  # every dose booked, every balance adds up
+    assert LedgerTransaction.objects.filter(kind="administer").count() == (
+        Administration.objects.filter(given_mg__isnull=False).count()
+    )
+    today = timezone.localdate()
+    report = outcome_report.build(
+        first, outcome_report.Filters(today - timedelta(days=3 * 365), today)
+    )
+    assert report["cohort"]["patients"] == 16
+    assert report["overall"]["measured"] == 16
+    assert report["sessions"] == 16 * 4
+    client = Client()
+    response = client.post("/login/", {"username": "synth1.prescriber", "password": PASSWORD})
+    assert response.status_code == 302
+    patient = Patient.objects.filter(clinic=first).first()
+    assert patient is not None
+    assert client.get(f"/patients/{patient.pk}/").status_code == 200
+    session = TreatmentSession.objects.filter(patient=patient).first()
+    assert session is not None
+    assert client.get(f"/chair/{session.pk}/").status_code == 200
+    with pytest.raises(CommandError, match="use a new database"):
+        call_command("synth", "--clinics", "1", "--patients", "1")
+
+
+@pytest.mark.django_db
+def test_a_plan_too_big_for_one_clinic_is_refused() -> None:
+    with pytest.raises(CommandError, match="--patients: at most 99,999 doses per clinic"):
+        call_command("synth", "--clinics", "1", "--patients", "20000", "--sessions", "6")
+    with pytest.raises(CommandError, match="--clinics"):
+        call_command("synth", "--clinics", "0", "--patients", "10")

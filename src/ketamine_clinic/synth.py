@@ -1,7 +1,8 @@
 """A synthetic clinic network for benchmarks and load tests: `ketamine-clinic synth`.
 
 Each clinic gets staff, a DEA registration and products (through the ledger's own actions),
-then patients in batches, written in bulk: a diagnosis, a course with its signed order, the
+then patients in batches, written in bulk: a diagnosis and two failed antidepressant trials,
+a course with its signed order, the
 dosed sessions (esketamine twice weekly, or IV infusions) each discharged and signed with
 three sets of vitals, the doses, and PHQ-9 scores that respond, relapse or do not. Every
 dose draws on a single-use container received for it: its receive, administer and (for a
@@ -28,7 +29,7 @@ from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
-from ketamine_clinic.patients.models import Diagnosis, Patient
+from ketamine_clinic.patients.models import Diagnosis, Patient, TreatmentTrial
 from ketamine_clinic.treatment.models import Course, DoseOrder
 from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession, VitalSigns
 
@@ -41,6 +42,8 @@ STAFF = (("admin", Role.ADMIN), ("prescriber", Role.PRESCRIBER), ("nurse", Role.
 ESKETAMINE_MG = Decimal(56)  # two 28 mg devices from one kit
 IV_VIAL_MG = Decimal(100)  # a 10 mL vial of 10 mg/mL, single use: what is left is wasted
 PHQ9_ITEMS = 9
+ANTIDEPRESSANTS = (("Sertraline", 150), ("Escitalopram", 20), ("Venlafaxine XR", 225),
+                   ("Bupropion XL", 300), ("Mirtazapine", 45), ("Duloxetine", 60))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -139,8 +142,8 @@ def _patients(setup: _Clinic, first: int, count: int, plan: Plan, rng: random.Ra
         for i in range(count)
     ])  # fmt: skip
     rows: dict[str, list[Any]] = {k: [] for k in (
-        "diagnoses", "courses", "orders", "sessions", "vitals", "doses", "containers",
-        "ledger", "scores")}  # fmt: skip
+        "diagnoses", "trials", "courses", "orders", "sessions", "vitals", "doses",
+        "containers", "ledger", "scores")}  # fmt: skip
     for patient in patients:
         product = rng.choice(["esketamine_nasal", "iv_racemic"])
         weight = Decimal(rng.randint(50, 120))
@@ -151,6 +154,11 @@ def _patients(setup: _Clinic, first: int, count: int, plan: Plan, rng: random.Ra
         rows["diagnoses"].append(Diagnosis(
             patient=patient, icd10_code="F33.2", is_primary=True, created_by=prescriber,
             text="Major depressive disorder, recurrent, severe, treatment-resistant"))  # fmt: skip
+        for name, mg in rng.sample(ANTIDEPRESSANTS, 2):  # the two failed trials that make TRD
+            rows["trials"].append(TreatmentTrial(
+                patient=patient, kind="antidepressant", name=name, dose_mg_per_day=Decimal(mg),
+                duration_weeks=Decimal(rng.randint(6, 16)), adequate=True,
+                outcome=rng.choice(["no_response", "partial"]), created_by=prescriber))  # fmt: skip
         course = Course(patient=patient, protocol_id="esketamine-trd-us" if product ==
                         "esketamine_nasal" else "iv-racemic-standard", protocol_version="1",
                         product=product, state=Course.State.ACTIVE, start_on=start.date(),
@@ -166,8 +174,8 @@ def _patients(setup: _Clinic, first: int, count: int, plan: Plan, rng: random.Ra
             _session(setup, rows, patient, course, order, product, dose, at, nurse, witness,
                      prescriber, rng)  # fmt: skip
         _scores(rows, patient, start, plan.scores, nurse, rng)
-    for key in ("diagnoses", "courses", "orders", "containers", "sessions", "vitals", "doses",
-                "ledger", "scores"):  # in the order their references need  # fmt: skip
+    for key in ("diagnoses", "trials", "courses", "orders", "containers", "sessions", "vitals",
+                "doses", "ledger", "scores"):  # in the order their references need  # fmt: skip
         if rows[key]:
             type(rows[key][0]).objects.bulk_create(rows[key], batch_size=5_000)
 

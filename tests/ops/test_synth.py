@@ -17,7 +17,7 @@ from ketamine_clinic.assessments.models import Assessment, OutcomeSummary
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.inventory import integrity
 from ketamine_clinic.inventory.models import Container, LedgerTransaction
-from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.models import Patient, TreatmentTrial
 from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession
 
 PASSWORD = "synthetic-staff-password-1"
@@ -36,6 +36,7 @@ def test_a_small_network_as_the_app_sees_it() -> None:
     assert sessions == 31 * 4
     assert Container.objects.count() == sessions  # single-use containers, one per dose
     assert Assessment.objects.count() == 31 * 6
+    assert TreatmentTrial.objects.count() == 31 * 2
     assert OutcomeSummary.objects.count() == 31
     assert integrity.problems() == []  # every dose booked, every balance adds up
     assert LedgerTransaction.objects.filter(kind="administer").count() == (

@@ -2,9 +2,9 @@
 
 Each clinic gets staff, a DEA registration and products (through the ledger's own actions),
 then patients in batches, written in bulk: a diagnosis and two failed antidepressant trials,
-a course with its signed order, the
-dosed sessions (esketamine twice weekly, or IV infusions) each discharged and signed with
-three sets of vitals, the doses, and PHQ-9 scores that respond, relapse or do not. Every
+a course with its signed order, the dosed sessions (esketamine twice weekly, or IV
+infusions) each discharged and signed with three sets of vitals, the doses, and PHQ-9
+scores that respond, relapse or do not. Every
 dose draws on a single-use container received for it: its receive, administer and (for a
 vial) witnessed waste rows keep the books exact, so `check-ledger` holds on the result.
 Nothing here is real; names say "Synthetic".

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -20,6 +21,8 @@ from schemathesis.specs.openapi.checks import (
 from ketamine_clinic.accounts.authn import issue_token
 from ketamine_clinic.wsgi import application
 from tests.conftest import World
+
+pytestmark = pytest.mark.once  # long: one database only (Makefile)
 
 EXAMPLES = 6  # per operation and persona: the whole API in about two minutes
 turns = itertools.count()

@@ -15,6 +15,8 @@ from ketamine_clinic.demo_data import MAIN_CLINIC, seed
 from ketamine_clinic.patients.models import Patient
 from tests.security.crawler import crawl, logged_in
 
+pytestmark = pytest.mark.once  # long: one database only (Makefile)
+
 
 class CountingClient(Client):
     """Notes how many access-log rows each GET wrote."""

@@ -8,6 +8,8 @@ import pytest
 from ketamine_clinic.demo_data import seed
 from tests.security.crawler import crawl, logged_in
 
+pytestmark = pytest.mark.once  # long: one database only (Makefile)
+
 TOKEN_FIELD = 'name="csrfmiddlewaretoken"'
 
 

@@ -11,6 +11,8 @@ from ketamine_clinic.demo_data import MAIN_CLINIC, OTHER_CLINIC, seed
 from ketamine_clinic.patients.models import Patient
 from tests.security.crawler import crawl, logged_in
 
+pytestmark = pytest.mark.once  # long: one database only (Makefile)
+
 
 @pytest.mark.django_db
 def test_another_clinic_reaches_nothing_of_clinic_a() -> None:

@@ -11,6 +11,8 @@ from ketamine_clinic.patients.models import Patient
 from tests.conftest import ApiClient
 from tests.security.crawler import crawl, logged_in
 
+pytestmark = pytest.mark.once  # long: one database only (Makefile)
+
 ATTEMPTS = (
     "' OR '1'='1",
     "1; DROP TABLE patients_patient; --",

@@ -20,6 +20,8 @@ from ketamine_clinic.accounts.models import AppendOnlyError
 from ketamine_clinic.demo_data import seed
 from tests.security.crawler import crawl, logged_in
 
+pytestmark = pytest.mark.once  # long: one database only (Makefile)
+
 PAYLOAD = '"><script>kcx()</script>'
 RAW = "<script>kcx()"
 ESCAPED = "&lt;script&gt;kcx()"

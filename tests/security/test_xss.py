@@ -13,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.db import DatabaseError, models, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Substr
 from django.urls import resolve
 
 from ketamine_clinic.accounts.models import AppendOnlyError
@@ -55,7 +55,7 @@ def poison() -> list[str]:
         try:
             with transaction.atomic():
                 for name in fields:
-                    model._default_manager.update(**{name: Concat(F(name), Value(PAYLOAD))})
+                    model._default_manager.update(**{name: _appended(model, name)})
         except (DatabaseError, AppendOnlyError):
             if not _poisoned_copy(model, fields):
                 continue
@@ -64,13 +64,29 @@ def poison() -> list[str]:
     return changed
 
 
+def _room(model: type[models.Model], name: str) -> int | None:
+    """How much of the old value fits beside the payload (PostgreSQL enforces lengths)."""
+    length = model._meta.get_field(name).max_length
+    return None if length is None else length - len(PAYLOAD)
+
+
+def _appended(model: type[models.Model], name: str) -> Concat:
+    keep = _room(model, name)
+    old = F(name) if keep is None else Substr(F(name), 1, keep)
+    return Concat(old, Value(PAYLOAD))
+
+
 def _poisoned_copy(model: type[models.Model], fields: list[str]) -> bool:
     for row in model._default_manager.all()[:5]:
         row.pk = None
         if hasattr(row, "id"):
             row.id = uuid.uuid4() if isinstance(model._meta.pk, models.UUIDField) else None
         for name in fields:
-            setattr(row, name, f"{getattr(row, name) or ''}{PAYLOAD}")
+            keep = _room(model, name)
+            setattr(row, name, f"{(getattr(row, name) or '')[:keep]}{PAYLOAD}")
+        for f in model._meta.concrete_fields:  # a copy cannot share a one-to-one link
+            if f.unique and f.null and not f.primary_key:
+                setattr(row, f.attname, None)
         try:
             with transaction.atomic():
                 row.save(force_insert=True)

@@ -1,13 +1,14 @@
 """A synthetic clinic network for benchmarks and load tests: `ketamine-clinic synth`.
 
 Each clinic gets staff, a DEA registration and products (through the ledger's own actions),
-then patients in batches, written in bulk: a diagnosis and two failed antidepressant trials,
-a course with its signed order, the dosed sessions (esketamine twice weekly, or IV
-infusions) each discharged and signed with three sets of vitals, the doses, and PHQ-9
-scores that respond, relapse or do not. Every
-dose draws on a single-use container received for it: its receive, administer and (for a
-vial) witnessed waste rows keep the books exact, so `check-ledger` holds on the result.
-Nothing here is real; names say "Synthetic".
+then patients in batches, written in bulk: weight and height, a diagnosis and two failed
+antidepressant trials, a course with its signed order, the dosed sessions (esketamine twice
+weekly, or IV infusions) each discharged and signed with three sets of vitals, the doses, and
+PHQ-9 scores that respond, relapse or do not. Every dose draws on a single-use container
+received for it: its receive, administer and (for a vial) witnessed waste rows keep the books
+exact, so `check-ledger` holds on the result.
+`--today` adds patients at the chair today (synth_chair). Nothing here is real; names say
+"Synthetic".
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ketamine_clinic import synth_chair
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
@@ -29,7 +31,7 @@ from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
-from ketamine_clinic.patients.models import Diagnosis, Patient, TreatmentTrial
+from ketamine_clinic.patients.models import BodyMeasurement, Diagnosis, Patient, TreatmentTrial
 from ketamine_clinic.treatment.models import Course, DoseOrder
 from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession, VitalSigns
 
@@ -54,6 +56,7 @@ class Plan:
     scores: int = 10  # PHQ-9 administrations per patient
     seed: int = 20261122
     password: str | None = None  # the staff's password; none given: they cannot log in
+    today: int = 0  # patients per clinic at the chair today, ready for their injection
 
     def check(self) -> None:
         if not 1 <= self.clinics <= 1_000:
@@ -65,6 +68,8 @@ class Plan:
         if not 0 <= self.scores <= 100:
             raise InvalidInput("scores", "between 0 and 100 per patient")
         per_clinic = -(-self.patients // self.clinics)
+        if not 0 <= self.today <= min(per_clinic, 1_000):
+            raise InvalidInput("today", "between 0 and 1,000, and no more than a clinic's patients")
         if per_clinic * self.sessions > MAX_CONTAINERS:
             raise InvalidInput(
                 "patients", f"at most {MAX_CONTAINERS:,} doses per clinic: add clinics"
@@ -94,11 +99,22 @@ def run(plan: Plan, say: Any = print) -> list[Clinic]:
                 _patients(setup, first, min(BATCH, count - first), plan, rng)
             say(f"  {setup.clinic.name}: {min(first + BATCH, count):,} of {count:,} patients")
         outcome_summary.rebuild(setup.clinic.pk)
+        if plan.today:
+            _today(setup, plan.today)
+            say(f"  {setup.clinic.name}: {plan.today} patients at the chair today")
         clinics.append(setup.clinic)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh planner statistics for what was loaded
             cursor.execute("ANALYZE")
     return clinics
+
+
+def _today(setup: _Clinic, count: int) -> None:
+    staff = setup.staff
+    patients = list(Patient.objects.filter(clinic=setup.clinic).order_by("mrn")[:count])
+    synth_chair.prepare(setup.clinic, synth_chair.Staff(
+        prescriber=staff["prescriber"], nurse=staff["nurse"], front_desk=staff["frontdesk"],
+        admin=staff["admin"]), patients)  # fmt: skip
 
 
 def _clinic(number: int, plan: Plan) -> _Clinic:
@@ -142,7 +158,7 @@ def _patients(setup: _Clinic, first: int, count: int, plan: Plan, rng: random.Ra
         for i in range(count)
     ])  # fmt: skip
     rows: dict[str, list[Any]] = {k: [] for k in (
-        "diagnoses", "trials", "courses", "orders", "sessions", "vitals", "doses",
+        "measurements", "diagnoses", "trials", "courses", "orders", "sessions", "vitals", "doses",
         "containers", "ledger", "scores")}  # fmt: skip
     for patient in patients:
         product = rng.choice(["esketamine_nasal", "iv_racemic"])
@@ -151,6 +167,10 @@ def _patients(setup: _Clinic, first: int, count: int, plan: Plan, rng: random.Ra
             Decimal("0.01"))  # 0.5 mg/kg  # fmt: skip
         earliest = max(4 * plan.sessions, 7 * plan.scores) + 7  # every score and dose is past
         start = now - timedelta(days=rng.randint(earliest, earliest + 700))
+        for kind, value in (("weight_kg", weight), ("height_cm", Decimal(rng.randint(150, 195)))):
+            rows["measurements"].append(BodyMeasurement(
+                patient=patient, kind=kind, value=value, measured_at=start - timedelta(days=2),
+                created_by=staff["frontdesk"]))  # fmt: skip
         rows["diagnoses"].append(Diagnosis(
             patient=patient, icd10_code="F33.2", is_primary=True, created_by=prescriber,
             text="Major depressive disorder, recurrent, severe, treatment-resistant"))  # fmt: skip
@@ -174,8 +194,9 @@ def _patients(setup: _Clinic, first: int, count: int, plan: Plan, rng: random.Ra
             _session(setup, rows, patient, course, order, product, dose, at, nurse, witness,
                      prescriber, rng)  # fmt: skip
         _scores(rows, patient, start, plan.scores, nurse, rng)
-    for key in ("diagnoses", "trials", "courses", "orders", "containers", "sessions", "vitals",
-                "doses", "ledger", "scores"):  # in the order their references need  # fmt: skip
+    # In the order their references need:
+    for key in ("measurements", "diagnoses", "trials", "courses", "orders", "containers",
+                "sessions", "vitals", "doses", "ledger", "scores"):  # fmt: skip
         if rows[key]:
             type(rows[key][0]).objects.bulk_create(rows[key], batch_size=5_000)
 

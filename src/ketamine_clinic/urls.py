@@ -29,3 +29,5 @@ urlpatterns = [
     path("fhir/", fhir_api.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler500 = "ketamine_clinic.unavailable.handler500"

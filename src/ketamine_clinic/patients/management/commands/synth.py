@@ -20,12 +20,16 @@ class Command(BaseCommand):
         parser.add_argument("--scores", type=int, default=10, help="PHQ-9 scores per patient")
         parser.add_argument("--seed", type=int, default=20261122)
         parser.add_argument("--password", help="staff password (default: they cannot log in)")
+        parser.add_argument(
+            "--today", type=int, default=0,
+            help="patients per clinic at the chair today, ready for an IM injection (load tests)",
+        )  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         plan = synth.Plan(
             clinics=options["clinics"], patients=options["patients"],
             sessions=options["sessions"], scores=options["scores"], seed=options["seed"],
-            password=options["password"],
+            password=options["password"], today=options["today"],
         )  # fmt: skip
         try:
             clinics = synth.run(plan, say=self.stdout.write)

@@ -78,19 +78,41 @@ class Postgres:
         self.dir.mkdir()
         if os.geteuid() == 0:  # the server refuses root: run it as the postgres user
             shutil.chown(self.dir, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.dir / "data"), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--no-sync", "--no-instructions")  # fmt: skip
+        self._run(
+            "initdb",
+            "-D",
+            str(self.dir / "data"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        )
 
     def _run(self, tool: str, *args: str) -> None:
         command = [str(self.bin / tool), *args]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)  # noqa: S603
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
 
     def _ctl(self, *args: str) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
-        self._run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"),
-                  "-o", options, "-w", "-t", "60", *args)  # fmt: skip
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.dir / "data"),
+            "-l",
+            str(self.dir / "log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            *args,
+        )
 
     def start(self) -> None:
         self._ctl("start")
@@ -118,11 +140,23 @@ class Postgres:
 class Redis:
     def __init__(self, root: Path) -> None:
         self.port = free_port()
-        self.process = subprocess.Popen(  # noqa: S603
-            [_which("redis-server") or "redis-server", "--port", str(self.port), "--bind",
-             "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(root)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        self.process = subprocess.Popen(
+            [
+                _which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(root),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_until(self._ping, "redis")
 
     def _ping(self) -> bool:
@@ -157,12 +191,28 @@ class AppServer:
 
     def start(self) -> None:
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "-m", "gunicorn", "ketamine_clinic.wsgi", "--bind",
-                 f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "30",
-                 "--graceful-timeout", "20", "--name", self.name],
-                env=self.env, stdout=log, stderr=log, start_new_session=True,
-            )  # fmt: skip
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "ketamine_clinic.wsgi",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    str(self.workers),
+                    "--timeout",
+                    "30",
+                    "--graceful-timeout",
+                    "20",
+                    "--name",
+                    self.name,
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         wait_until(self.healthy, f"app server {self.name}", timeout=60)
 
     def healthy(self) -> bool:
@@ -192,10 +242,13 @@ class Proxy:
         self.dir.mkdir()
         self.dir.chmod(0o755)  # nginx's workers run as an unprivileged user under root
         self.port = free_port()
-        upstream = "\n".join(f"    server 127.0.0.1:{s.port} max_fails=1 fail_timeout=2s;"
-                             for s in servers)  # fmt: skip
-        temp = "\n".join(f"  {kind}_temp_path {self.dir}/{kind};"
-                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
+        upstream = "\n".join(
+            f"    server 127.0.0.1:{s.port} max_fails=1 fail_timeout=2s;" for s in servers
+        )
+        temp = "\n".join(
+            f"  {kind}_temp_path {self.dir}/{kind};"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         (self.dir / "nginx.conf").write_text(f"""
 daemon off;
 worker_processes 1;
@@ -220,11 +273,19 @@ http {{
   }}
 }}
 """)
-        self.process = subprocess.Popen(  # noqa: S603
-            [_which("nginx") or "nginx", "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"),
-             "-e", str(self.dir / "error.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        self.process = subprocess.Popen(
+            [
+                _which("nginx") or "nginx",
+                "-p",
+                str(self.dir),
+                "-c",
+                str(self.dir / "nginx.conf"),
+                "-e",
+                str(self.dir / "error.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_until(lambda: requests.get(f"{self.url}/healthz", timeout=2).ok, "nginx")
 
     @property
@@ -261,10 +322,14 @@ class Deployment:
 
     def manage(self, *args: str) -> str:
         """`ketamine-clinic ARGS` against this deployment's database."""
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "ketamine_clinic", *args], env=self.env, check=False,
-            capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "ketamine_clinic", *args],
+            env=self.env,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if done.returncode:
             raise AssertionError(f"ketamine-clinic {' '.join(args)}:\n{done.stdout}{done.stderr}")
         return done.stdout

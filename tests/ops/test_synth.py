@@ -68,3 +68,34 @@ def test_a_plan_too_big_for_one_clinic_is_refused() -> None:
         call_command("synth", "--clinics", "1", "--patients", "20000", "--sessions", "6")
     with pytest.raises(CommandError, match="--clinics"):
         call_command("synth", "--clinics", "0", "--patients", "10")
+
+
+@pytest.mark.django_db
+def test_today_brings_patients_to_the_chair_ready_for_their_injection() -> None:
+    call_command("synth", "--clinics", "1", "--patients", "5", "--sessions", "1", "--scores",
+                 "2", "--today", "3", "--password", PASSWORD, stdout=io.StringIO())  # fmt: skip
+    today = TreatmentSession.objects.filter(on=timezone.localdate())
+    assert today.count() == 3
+    assert {s.state for s in today} == {"checks_passed"}
+    assert {s.route for s in today} == {"im"}
+    vials = Container.objects.filter(balance_mg=500)
+    assert vials.count() >= 2
+    assert integrity.problems() == []
+    client = Client()
+    client.post("/login/", {"username": "synth1.nurse", "password": PASSWORD})
+    session = today.first()
+    assert session is not None
+    dose = str(session.order.calculation["dose_mg"])
+    given = client.post(
+        f"/api/v1/sessions/{session.pk}/doses",
+        {"version": session.version, "action": "im_injection", "container": str(vials[0].pk),
+         "drawn_mg": dose, "given_mg": dose},
+        content_type="application/json",
+    )  # fmt: skip
+    assert given.status_code == 201, given.content
+    assert integrity.problems() == []
+
+
+def test_today_is_bounded_by_the_clinic() -> None:
+    with pytest.raises(CommandError, match="--today"):
+        call_command("synth", "--clinics", "1", "--patients", "3", "--today", "4")

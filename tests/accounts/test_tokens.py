@@ -124,3 +124,22 @@ def test_token_request_with_nul_bytes_is_a_422_not_a_crash(world: World) -> None
     ):
         response = Client().post("/api/v1/auth/token", body, content_type="application/json")
         assert response.status_code == 422
+
+
+def test_last_used_is_kept_to_the_minute_without_a_write_per_request(world: World) -> None:
+    body = ask_token("nurse").json()
+    stored = ApiToken.objects.get(pk=body["token_id"])
+    assert stored.last_used_at is None
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert Client().get("/api/v1/me", headers=bearer(body["token"])).status_code == 200
+    stored.refresh_from_db()
+    assert stored.last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=59), tick=False):
+        Client().get("/api/v1/me", headers=bearer(body["token"]))
+    stored.refresh_from_db()
+    assert stored.last_used_at == start  # within the minute: not written again
+    with time_machine.travel(start + timedelta(seconds=60), tick=False):
+        Client().get("/api/v1/me", headers=bearer(body["token"]))
+    stored.refresh_from_db()
+    assert stored.last_used_at == start + timedelta(seconds=60)

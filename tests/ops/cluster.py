@@ -298,15 +298,19 @@ http {{
 
 
 class Deployment:
-    """The database, Redis and a way to start app servers that share them."""
+    """The database, Redis and a way to start app servers that share them. Without a
+    database URL it runs a private PostgreSQL server (which a test may restart)."""
 
-    def __init__(self) -> None:
+    def __init__(self, database_url: str | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="kc-cluster-"))
         self.root.chmod(0o755)
-        self.postgres = Postgres(self.root)
-        self.postgres.start()
+        self.postgres: Postgres | None = None
+        if database_url is None:
+            self.postgres = Postgres(self.root)
+            self.postgres.start()
+            database_url = self.postgres.create_database("ketamine_clinic")
+        self.database_url = database_url
         self.redis = Redis(self.root)
-        self.database_url = self.postgres.create_database("ketamine_clinic")
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "DATABASE_URL": self.database_url,
@@ -356,13 +360,14 @@ class Deployment:
         for server in self.servers:
             server.kill()
         self.redis.stop()
-        self.postgres.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def deployment() -> Iterator[Deployment]:
-    built = Deployment()
+def deployment(database_url: str | None = None) -> Iterator[Deployment]:
+    built = Deployment(database_url)
     try:
         yield built
     finally:

@@ -66,6 +66,7 @@ def test_postgresql_restarted_under_load(network: Deployment) -> None:
     chairs, vials = tablet.todays_chairs(proxy.url, bearer)
     tablets = [tablet.Tablet(proxy.url, bearer, chairs[i::2], vials[i]) for i in range(2)]
     threads = tablet.run_tablets(tablets)
+    assert network.postgres is not None, "a private server, so restarting it disturbs no one"
     for _ in range(RESTARTS):
         time.sleep(1.5)
         network.postgres.restart()

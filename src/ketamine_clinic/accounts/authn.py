@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -104,6 +104,11 @@ def issue_token(user: User, ip_address: str | None) -> IssuedToken:
     return IssuedToken(token=raw, record=record)
 
 
+# "Last used" is for spotting forgotten tokens, not an audit record (the access log is): to the
+# minute is enough, and it spares a write on every API request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     """The active user behind a live token; None for unknown, expired, revoked or disabled."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
@@ -112,7 +117,8 @@ def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     now = timezone.now()
     if token is None or not token.is_usable(now):
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user, token
 
 

@@ -35,7 +35,14 @@ def get_patient_for_user(
         key = uuid.UUID(str(patient_id))
     except ValueError:
         raise Http404("no such patient") from None
-    patient = Patient.objects.select_related("clinic").filter(pk=key).first()
+    return access_to(
+        user, Patient.objects.select_related("clinic").filter(pk=key).first(), capability
+    )
+
+
+def access_to(user: User, patient: Patient | None, capability: Capability) -> PatientAccess:
+    """The check itself, on a patient already read (with its clinic): 404 outside the
+    user's clinics or another patient's own record, 403 for a role that may not."""
     role = user.role_in(patient.clinic_id) if patient is not None else None
     if patient is None or role is None:
         raise Http404("no such patient")
@@ -122,4 +129,4 @@ def get_chart_record_for_user(
     )
     if record is None:
         raise Http404(f"no such {model._meta.verbose_name}")
-    return get_patient_for_user(user, record.patient_id, capability), record
+    return access_to(user, record.patient, capability), record

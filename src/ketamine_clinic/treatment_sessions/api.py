@@ -226,7 +226,9 @@ ENTRY_MODELS: dict[str, type[Entry]] = {
 COMMON = {"id", "session", "at", "recorded_at", "recorded_by", "corrects", "correction_reason"}
 
 
-def _entry_out(kind: str, entry: Entry) -> dict[str, Any]:
+def _entry_out(kind: str, entry: Entry, current: bool = True) -> dict[str, Any]:
+    """An entry as the API shows it; `current` unless a later entry corrects it (a new
+    entry is current: nothing can have corrected it yet)."""
     data = {
         f.name: getattr(entry, f.attname)
         for f in entry._meta.concrete_fields
@@ -240,18 +242,21 @@ def _entry_out(kind: str, entry: Entry) -> dict[str, Any]:
         "recorded_by": entry.recorded_by_id,
         "corrects": entry.corrects_id,  # type: ignore[attr-defined]
         "correction_reason": entry.correction_reason,
-        "current": not type(entry)._default_manager.filter(corrects=entry).exists(),
+        "current": current,
         "data": data,
     }
 
 
 def timeline(session: TreatmentSession) -> dict[str, Any]:
     """The session with every step and entry in time order, and what is due or missing now."""
-    entries = [
-        _entry_out(kind, e)
-        for kind, model in ENTRY_MODELS.items()
-        for e in model._default_manager.filter(session=session)
-    ]
+    entries: list[dict[str, Any]] = []
+    current_vitals: list[Any] = []
+    for kind, model in ENTRY_MODELS.items():
+        found = list(model._default_manager.filter(session=session))
+        corrected = {e.corrects_id for e in found if e.corrects_id}  # type: ignore[attr-defined]
+        entries += [_entry_out(kind, e, e.pk not in corrected) for e in found]
+        if model is VitalSigns:  # corrections stay in their session, so this is all of them
+            current_vitals = [e for e in found if e.pk not in corrected]
     entries.sort(key=lambda e: (e["at"], e["recorded_at"]))
     limits = facts.limits(session)
     checking = session.state == "checked_in"
@@ -267,7 +272,7 @@ def timeline(session: TreatmentSession) -> dict[str, Any]:
         if session.state == "monitoring"
         else []
     )
-    latest = facts.current(VitalSigns, session).last()
+    latest = max(current_vitals, key=lambda v: (v.at, v.recorded_at), default=None)
     return {
         **{f.attname: getattr(session, f.attname) for f in session._meta.concrete_fields},
         "transitions": list(Transition.objects.filter(session=session)),

@@ -122,6 +122,17 @@ def test_idle_logout_after_configured_minutes(world: World) -> None:
         assert b"logged out after a period without activity" in page.content
 
 
+def test_activity_is_noted_to_the_quarter_minute(world: World) -> None:
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        login(client, "nurse")
+    for seconds, noted in ((10, 0), (15, 15), (29, 15), (31, 31)):
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            assert client.get("/patients/").status_code == 200
+        assert client.session["kc_last_seen"] == (start + timedelta(seconds=noted)).timestamp()
+
+
 def test_background_polling_does_not_keep_a_session_alive(world: World) -> None:
     client = Client()
     start = timezone.now()

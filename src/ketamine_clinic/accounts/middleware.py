@@ -20,6 +20,9 @@ LAST_SEEN_KEY = "kc_last_seen"
 # Requests that refresh the screen on their own (polling) send this header so they do not
 # count as activity and cannot keep an unattended screen logged in.
 BACKGROUND_HEADER = "X-KC-Background"
+# Activity is noted to the quarter-minute: the idle logout may come up to 15 s late, and a
+# busy user's session is not written back to the store on every click.
+LAST_SEEN_RESOLUTION_S = 15
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -52,7 +55,10 @@ class SessionLimitsMiddleware:
                 request.session[LOGOUT_REASON_KEY] = "idle" if idle else "max_age"
                 if _is_api(request):
                     return JsonResponse({"detail": "Session expired; log in again."}, status=401)
-            elif request.headers.get(BACKGROUND_HEADER) != "1":
+            elif (
+                request.headers.get(BACKGROUND_HEADER) != "1"
+                and now - last_seen >= LAST_SEEN_RESOLUTION_S
+            ):
                 session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 

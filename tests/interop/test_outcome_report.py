@@ -15,7 +15,7 @@ from ketamine_clinic.assessments.actions import store
 from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.patients.actions import insert_patient
 from ketamine_clinic.patients.models import Patient
-from ketamine_clinic.treatment.models import Course
+from ketamine_clinic.treatment.models import Course, DoseOrder
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
 from tests.treatment_sessions.test_api import GOOD_VITALS, Chair, ready_to_dose, start, vault
@@ -174,3 +174,24 @@ def test_the_outcomes_screen(cohort: World) -> None:
     assert cohort.client("nurse").get("/reports/outcomes/").status_code == 403
     assert cohort.client("front_desk").get("/reports/outcomes/").status_code == 403
     assert "Outcomes</a>" in cohort.client("admin").get("/vault/").content.decode()
+
+
+def test_a_prescribers_cohort_counts_each_course(world: World) -> None:
+    """Two courses of one patient on the same protocol, both signed by the prescriber: two
+    courses and one patient, with or without the prescriber filter."""
+    patient = course(world, "Twice", "iv_racemic", "iv-racemic-standard")
+    Course.objects.create(
+        patient=patient, protocol_id="iv-racemic-standard", protocol_version="1",
+        product="iv_racemic", state=Course.State.ACTIVE,
+        start_on=(timezone.now() - timedelta(days=20)).date(),
+        created_by=world.users["prescriber"],
+    )  # fmt: skip
+    for each in Course.objects.filter(patient=patient):
+        DoseOrder.objects.create(
+            patient=patient, course=each, dose_mg=35, calculation={"dose_mg": "35"},
+            signed_at=timezone.now(), signed_by=world.users["prescriber"],
+            created_by=world.users["prescriber"],
+        )  # fmt: skip
+    everyone = report(world).json()["cohort"]
+    mine = report(world, prescriber=str(world.users["prescriber"].pk)).json()["cohort"]
+    assert everyone == mine == {"courses": 2, "patients": 1}

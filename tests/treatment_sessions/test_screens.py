@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
 from tests.treatment_sessions.test_api import GOOD_VITALS, plan_today
@@ -22,6 +23,14 @@ VITALS = {k: str(v) for k, v in GOOD_VITALS.items()}
 )
 def test_who_sees_the_day(world: World, persona: str, status: int) -> None:
     assert world.client(persona).get("/chair/").status_code == status
+
+
+def test_the_days_list_names_patients_and_is_logged(world: World, clock: Any) -> None:
+    plan_today(world)
+    for persona in ("front_desk", "nurse"):
+        assert "James" in world.client(persona).get("/chair/").content.decode()
+        row = AccessLog.objects.filter(what="treatment_session.today").latest("at")
+        assert (row.username, row.action, row.clinic_id) == (persona, "list", world.clinic.pk)
 
 
 def test_front_desk_checks_in_and_the_nurse_works_the_chair(world: World, clock: Any) -> None:

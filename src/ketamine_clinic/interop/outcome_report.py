@@ -185,7 +185,9 @@ class _Cohort:
     one query. The remission cut-off is applied here: it is the clinic's today."""
 
     def __init__(self, courses: Any, instrument_id: str, remission_at_most: int) -> None:
-        cohort = courses.order_by().values("patient_id", "protocol_id", "product")
+        # The course id keeps each course a row of its own where the prescriber filter's join
+        # makes the cohort DISTINCT (two courses on one protocol are two courses).
+        cohort = courses.order_by().values("id", "patient_id", "protocol_id", "product")
         sql, params = cohort.query.sql_with_params()
         relapse = f"in_cohort = 1 AND {RELAPSE}"
         query = CUBE.format(cohort=sql, summary=OutcomeSummary._meta.db_table, relapse=relapse)

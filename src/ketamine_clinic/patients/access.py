@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from ketamine_clinic.accounts.audit import Actor, record_access
@@ -29,15 +30,20 @@ class PatientAccess:
 
 
 def get_patient_for_user(
-    user: User, patient_id: uuid.UUID | str, capability: Capability
+    user: User,
+    patient_id: uuid.UUID | str,
+    capability: Capability,
+    patients: QuerySet[Patient] | None = None,
 ) -> PatientAccess:
+    """`patients` may annotate what the caller shows (a chart's latest weight), so the
+    patient is read once."""
     try:
         key = uuid.UUID(str(patient_id))
     except ValueError:
         raise Http404("no such patient") from None
-    return access_to(
-        user, Patient.objects.select_related("clinic").filter(pk=key).first(), capability
-    )
+    if patients is None:
+        patients = Patient.objects.all()
+    return access_to(user, patients.select_related("clinic").filter(pk=key).first(), capability)
 
 
 def access_to(user: User, patient: Patient | None, capability: Capability) -> PatientAccess:

@@ -93,8 +93,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
-    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
-    patient = actions.with_latest_measurements(Patient.objects.filter(pk=access.patient.pk)).get()
+    access = get_patient_for_user(
+        request_user(request),
+        patient_id,
+        Capability.VIEW_DEMOGRAPHICS,
+        actions.with_latest_measurements(Patient.objects.all()),
+    )
+    patient = access.patient
     clinical = can(access.role, Capability.VIEW_CLINICAL)
     sections = []
     if clinical:

@@ -112,9 +112,11 @@ def discharge_facts(
 
 
 def due(session: TreatmentSession, now: datetime | None = None) -> list[chair.Due]:
+    if session.state not in ("dosing", "monitoring"):  # nothing is due before or after
+        return []
     now = now or timezone.now()
     first = first_dose_at(session)
-    if first is None or session.state not in ("dosing", "monitoring"):
+    if first is None:
         return []
     vitals = current(VitalSigns, session)
     times = [(v.at - first).total_seconds() / 60 for v in vitals]

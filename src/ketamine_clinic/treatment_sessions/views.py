@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
@@ -77,6 +78,14 @@ def today(request: HttpRequest) -> HttpResponse:
         s.scheduled_id: s
         for s in TreatmentSession.objects.filter(patient__clinic=membership.clinic, on=day)
     }
+    # The day's list names patients: a read of the clinic's schedule, as the patient list is.
+    record_access(
+        web_actor(request),
+        action="list",
+        what="treatment_session.today",
+        clinic=membership.clinic,
+        role=membership.role,
+    )
     return render(
         request,
         "treatment_sessions/today.html",

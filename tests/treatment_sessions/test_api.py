@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from ketamine_clinic import synth_chair
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container
@@ -21,17 +22,7 @@ from tests.treatment.test_adjuncts import open_every_day
 from tests.treatment.test_courses import open_gate
 from tests.treatment.test_titration import phq9
 
-CHECKS = {
-    "identity_confirmed": True,
-    "ride_home": True,
-    "ride_name": "Pat Walker",
-    "pregnancy": "not_applicable",
-    "benzodiazepines": False,
-    "non_benzodiazepine_sedative_hypnotics": False,
-    "psychostimulants": False,
-    "maois": False,
-    "opioids": False,
-}
+CHECKS = {**synth_chair.CHECKS, "ride_name": "Pat Walker"}
 GOOD_VITALS = {
     "systolic_mmhg": 128,
     "diastolic_mmhg": 82,

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from ketamine_clinic.accounts.audit import Actor, record_access
-from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.models import Membership, User
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.patients.models import Patient, PatientRecord
@@ -120,6 +120,15 @@ def record_patient_access(actor: Actor, access: PatientAccess, action: str, what
 def record_page_read(request: HttpRequest, access: PatientAccess, what: str) -> None:
     """A screen showing one patient's record (a form pre-filled from it, say) is a read."""
     record_patient_access(web_actor(request), access, "read", what)
+
+
+def record_list_read(request: HttpRequest, membership: Membership, what: str) -> None:
+    """A screen listing the clinic's patients by name (the patient list, the day's sessions)
+    is a read of the clinic's records, with no one patient named."""
+    record_access(
+        web_actor(request), action="list", what=what, clinic=membership.clinic,
+        role=membership.role,
+    )  # fmt: skip
 
 
 def get_chart_record_for_user(

@@ -28,6 +28,7 @@ from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     get_record_for_user,
+    record_list_read,
     record_page_read,
 )
 from ketamine_clinic.patients.forms import (
@@ -72,13 +73,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         Patient.objects.filter(clinic=membership.clinic), query, include_in_error
     )
     rows = list(actions.with_latest_measurements(patients)[: PAGE_SIZE + 1])
-    record_access(
-        web_actor(request),
-        action="list",
-        what="patient.search" if query else "patient.list",
-        clinic=membership.clinic,
-        role=membership.role,
-    )
+    record_list_read(request, membership, "patient.search" if query else "patient.list")
     context = {
         "patients": rows[:PAGE_SIZE],
         "more": len(rows) > PAGE_SIZE,

@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
@@ -34,7 +33,11 @@ from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.inventory.witness import authenticate_witness
-from ketamine_clinic.patients.access import PatientAccess, record_patient_access
+from ketamine_clinic.patients.access import (
+    PatientAccess,
+    record_list_read,
+    record_patient_access,
+)
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment_sessions import actions, facts
@@ -78,14 +81,7 @@ def today(request: HttpRequest) -> HttpResponse:
         s.scheduled_id: s
         for s in TreatmentSession.objects.filter(patient__clinic=membership.clinic, on=day)
     }
-    # The day's list names patients: a read of the clinic's schedule, as the patient list is.
-    record_access(
-        web_actor(request),
-        action="list",
-        what="treatment_session.today",
-        clinic=membership.clinic,
-        role=membership.role,
-    )
+    record_list_read(request, membership, "treatment_session.today")
     return render(
         request,
         "treatment_sessions/today.html",

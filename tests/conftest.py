@@ -130,10 +130,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Browser tests are slowest; run them last so a quick failure shows first.
     items.sort(key=lambda item: "browser" in item.keywords)
     # Tests that touch no database are the same on every backend: the PostgreSQL run skips
-    # them (`-m "not pure"`).
+    # them (`-m "not pure"`). A test marked `once` runs in that run whatever it touches (the
+    # SQLite run skips it), or it would run in neither.
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if not names & DATABASE_FIXTURES and item.get_closest_marker("django_db") is None:
+        if (
+            not names & DATABASE_FIXTURES
+            and item.get_closest_marker("django_db") is None
+            and item.get_closest_marker("once") is None
+        ):
             item.add_marker(pytest.mark.pure)
 
 

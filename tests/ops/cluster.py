@@ -238,10 +238,10 @@ class Proxy:
     """nginx in front of the app servers, round robin, as in docs/deploy.md."""
 
     def __init__(self, root: Path, servers: list[AppServer]) -> None:
-        self.dir = root / "nginx"
+        self.port = free_port()
+        self.dir = root / f"nginx-{self.port}"  # a deployment may run several in turn
         self.dir.mkdir()
         self.dir.chmod(0o755)  # nginx's workers run as an unprivileged user under root
-        self.port = free_port()
         upstream = "\n".join(
             f"    server 127.0.0.1:{s.port} max_fails=1 fail_timeout=2s;" for s in servers
         )

@@ -48,3 +48,20 @@ def test_concurrent_edits_of_one_version_conflict(world: World) -> None:
     patient = Patient.objects.get(pk=world.patient.pk)
     assert (patient.version, patient.phone) == (2, str(winner))
     assert Patient.history.filter(id=patient.pk).count() == 2
+
+
+@pytest.mark.django_db
+def test_claim_trusts_a_copy_only_at_the_version_it_names(world: World) -> None:
+    """The claim's UPDATE proves the row was at `version`; a copy read at that version is the
+    row, any other copy is read again (another writer got in between read and claim)."""
+    actor = Actor(user=world.users["front_desk"])
+    read = Patient.objects.get(pk=world.patient.pk)
+    claimed = actions.claim(read, 1)
+    assert (claimed.version, read.version) == (2, 1)  # the caller's copy is left as it was
+    assert Patient.objects.get(pk=read.pk).version == 2
+    access = PatientAccess(read, "front_desk")  # type: ignore[arg-type]
+    actions.update_patient(actor, access, 2, {"phone": "555 0199"})  # version 3, new phone
+    fresh = actions.claim(read, 3)  # the copy is at version 1: the row is read again
+    assert (fresh.version, fresh.phone) == (4, "555 0199")
+    with pytest.raises(Conflict, match="you edited version 3, it is now version 4"):
+        actions.claim(read, 3)

@@ -343,6 +343,24 @@ def test_two_nurses_at_once_conflict_instead_of_overwriting(world: World, clock:
     assert second.post("vitals", **GOOD_VITALS).status_code == 201
 
 
+def test_an_entry_claims_the_session_and_a_step_versions_it(world: World, clock: Any) -> None:
+    """An entry bumps the session's version (so a tablet that missed it gets a conflict) but
+    leaves no session history row, since nothing of the session changed; a step does."""
+    chair = Chair(world, start(world))
+    versions = TreatmentSession.history.filter(id=chair.id)
+    ready_to_dose(world, chair)
+    before, version = versions.count(), chair.version
+    assert chair.post("vitals", **GOOD_VITALS).status_code == 201
+    assert (chair.version, versions.count()) == (version + 1, before)
+    assert chair.post("checks/pass").status_code == 200
+    latest = versions.first()
+    assert latest is not None
+    assert (versions.count(), latest.state, latest.version) == (before + 1, "checks_passed",
+                                                                 chair.version)  # fmt: skip
+    step = TreatmentSession.objects.get(pk=chair.id).transitions.get(to_state="checks_passed")
+    assert step.from_state == "checked_in"
+
+
 def test_corrections_keep_the_original(world: World, clock: Any) -> None:
     chair = Chair(world, start(world))
     Chair(world, chair.id, "front_desk").post("check-in")

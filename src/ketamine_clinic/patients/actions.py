@@ -6,6 +6,7 @@ Nothing is deleted: a mistaken record is marked entered in error, with who, when
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
@@ -134,27 +135,38 @@ def insert_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Patien
     raise Conflict("could not assign a medical record number; try again")
 
 
-def _versioned_update(
-    obj: Versioned, version: int, changes: dict[str, Any], actor: Actor
-) -> Versioned:
-    """Bump the version only if it is still the one the editor saw, then save the changes as a
-    new history row. The conditional UPDATE is atomic on SQLite and PostgreSQL alike, so of
-    two concurrent edits of the same version exactly one wins and the other gets a Conflict."""
+def claim(obj: Versioned, version: int) -> Versioned:
+    """Bump the version only if it is still the one the editor saw: one conditional UPDATE,
+    atomic on SQLite and PostgreSQL alike, so of two concurrent writes based on the same
+    version exactly one wins and the other gets a Conflict. Returns the record as it now
+    stands (read again only if the caller's copy is not the version it named)."""
     model = type(obj)
     if obj.in_error:
         raise Conflict("this record is marked entered in error and cannot be changed")
     now = timezone.now()
-    current_only = model._default_manager.filter(
+    bumped = model._default_manager.filter(
         pk=obj.pk, version=version, status=RecordStatus.ACTIVE
-    )
-    bumped = current_only.update(version=F("version") + 1, updated_at=now)
+    ).update(version=F("version") + 1, updated_at=now)
     if not bumped:
         current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
         raise Conflict(
             f"this record was changed by someone else (you edited version {version}, it is now "
             f"version {current}); reload it and make your change again"
         )
-    fresh = model._default_manager.get(pk=obj.pk)
+    if obj.version != version:  # read before someone else's write that the editor has seen
+        return model._default_manager.get(pk=obj.pk)
+    # Every write of a versioned record bumps its version, so the copy read at `version` is
+    # the row as it was; the bump is all that changed. The caller's copy stays as it was read.
+    fresh = copy.copy(obj)
+    fresh.version, fresh.updated_at = version + 1, now
+    return fresh
+
+
+def _versioned_update(
+    obj: Versioned, version: int, changes: dict[str, Any], actor: Actor
+) -> Versioned:
+    """Claim the version the editor saw, then save the changes as a new history row."""
+    fresh = claim(obj, version)
     for field, value in changes.items():
         setattr(fresh, field, value)
     fresh.attribute_to(actor.user)

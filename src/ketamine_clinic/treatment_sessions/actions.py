@@ -34,7 +34,7 @@ from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update, sign_once
+from ketamine_clinic.patients.actions import _versioned_update, claim, sign_once
 from ketamine_clinic.patients.models import RecordStatus
 from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import Course, ScheduledSession
@@ -134,9 +134,10 @@ def _step(
     return fresh
 
 
-def _bump(actor: Actor, session: TreatmentSession, version: int) -> TreatmentSession:
-    """Claim the session for this write: a stale version is a conflict."""
-    fresh = _versioned_update(session, version, {}, actor)
+def _bump(session: TreatmentSession, version: int) -> TreatmentSession:
+    """Claim the session for an entry written with it: a stale version is a conflict. Nothing
+    of the session itself changes, so it gets no history row; the entry is the record."""
+    fresh = claim(session, version)
     assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
     return fresh
 
@@ -190,7 +191,7 @@ def _record(
 ) -> E:
     """One entry, in one transaction with the session's version bump and the audit row."""
     with transaction.atomic():
-        _bump(actor, session, version)
+        _bump(session, version)
         entry = _entry(actor, session, model, values, at, corrects, correction_reason)
         record_patient_access(actor, access, "create", f"treatment_session.{what}")
     return entry
@@ -375,11 +376,7 @@ def administer(
     if first:  # the gate is checked again at the first dose: consent may have been withdrawn
         require_treatment_gate(session.patient, session.product, timezone.localdate())
     with transaction.atomic():
-        fresh = (
-            _step(actor, session, version, State.DOSING)
-            if first
-            else _bump(actor, session, version)
-        )
+        fresh = _step(actor, session, version, State.DOSING) if first else _bump(session, version)
         entry = _entry(actor, fresh, Administration, {"action": action, **plan}, at, None, "")
         _book_dose(actor, access, fresh, entry)
         if first:  # outcomes count from the first dose at the chair
@@ -598,7 +595,7 @@ def witness_waste(
     if source is None or source.container is None:
         raise Conflict("the left-over dose has no container to book it against")
     with transaction.atomic():
-        _bump(actor, session, version)
+        _bump(session, version)
         row = ledger.move(
             actor,
             str(access.role),

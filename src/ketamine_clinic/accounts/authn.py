@@ -113,7 +113,8 @@ def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     """The active user behind a live token; None for unknown, expired, revoked or disabled."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    rows = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).order_by()
+    token = next(iter(rows), None)  # key_hash is unique: no sort needed, as first() would do
     now = timezone.now()
     if token is None or not token.is_usable(now):
         return None

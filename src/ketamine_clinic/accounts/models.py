@@ -91,11 +91,15 @@ class User(AbstractUser):
         every request, so a change of role applies from the next one)."""
         return list(self.memberships_active().order_by("clinic__name"))
 
-    def role_in(self, clinic_id: uuid.UUID | str) -> Role | None:
+    def membership_in(self, clinic_id: uuid.UUID | str) -> Membership | None:
         for membership in self.active_memberships:
             if str(membership.clinic_id) == str(clinic_id):
-                return Role(membership.role)
+                return membership
         return None
+
+    def role_in(self, clinic_id: uuid.UUID | str) -> Role | None:
+        membership = self.membership_in(clinic_id)
+        return Role(membership.role) if membership else None
 
     @property
     def is_clinic_staff(self) -> bool:

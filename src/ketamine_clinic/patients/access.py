@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from ketamine_clinic.accounts.audit import Actor, record_access
@@ -21,6 +21,7 @@ from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.patients.models import Patient, PatientRecord
 
 R = TypeVar("R", bound=PatientRecord)
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,23 @@ def get_patient_for_user(
         raise Http404("no such patient") from None
     if patients is None:
         patients = Patient.objects.all()
-    return access_to(user, patients.select_related("clinic").filter(pk=key).first(), capability)
+    return access_to(user, _one(patients.filter(pk=key)), capability)
+
+
+def _one(rows: QuerySet[M]) -> M | None:
+    """The row a primary key names, or None (`first()` would sort by the model's ordering)."""
+    return next(iter(rows.order_by()[:1]), None)
 
 
 def access_to(user: User, patient: Patient | None, capability: Capability) -> PatientAccess:
-    """The check itself, on a patient already read (with its clinic): 404 outside the
-    user's clinics or another patient's own record, 403 for a role that may not."""
-    role = user.role_in(patient.clinic_id) if patient is not None else None
-    if patient is None or role is None:
+    """The check itself, on a patient already read: 404 outside the user's clinics or another
+    patient's own record, 403 for a role that may not. The patient's clinic is the one the
+    user's membership holds (read with it), so it is not read again."""
+    membership = user.membership_in(patient.clinic_id) if patient is not None else None
+    if patient is None or membership is None:
         raise Http404("no such patient")
+    patient.clinic = membership.clinic
+    role = Role(membership.role)
     if role == Role.PATIENT and patient.user_id != user.pk:
         raise Http404("no such patient")
     if not can(role, capability):
@@ -73,7 +82,7 @@ def get_record_for_user(
         key = uuid.UUID(str(record_id))
     except ValueError:
         raise Http404("no such record") from None
-    record = model._default_manager.filter(pk=key, patient=access.patient).first()
+    record = _one(model._default_manager.filter(pk=key, patient=access.patient))
     if record is None:
         raise Http404("no such record")
     return access, record
@@ -139,9 +148,7 @@ def get_chart_record_for_user(
         key = uuid.UUID(str(record_id))
     except ValueError:
         raise Http404(f"no such {model._meta.verbose_name}") from None
-    record = (
-        model._default_manager.select_related("patient__clinic", *related).filter(pk=key).first()
-    )
+    record = _one(model._default_manager.select_related("patient", *related).filter(pk=key))
     if record is None:
         raise Http404(f"no such {model._meta.verbose_name}")
     return access_to(user, record.patient, capability), record

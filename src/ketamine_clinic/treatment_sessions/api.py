@@ -252,7 +252,7 @@ def timeline(session: TreatmentSession) -> dict[str, Any]:
     entries: list[dict[str, Any]] = []
     current_vitals: list[Any] = []
     for kind, model in ENTRY_MODELS.items():
-        found = list(model._default_manager.filter(session=session))
+        found = list(model._default_manager.filter(session=session).order_by())  # sorted below
         corrected = {e.corrects_id for e in found if e.corrects_id}  # type: ignore[attr-defined]
         entries += [_entry_out(kind, e, e.pk not in corrected) for e in found]
         if model is VitalSigns:  # corrections stay in their session, so this is all of them

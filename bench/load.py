@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import re
 import sys
@@ -48,6 +49,8 @@ THREADS = 32
 @dataclass
 class Sample:
     latencies_ms: list[float] = field(default_factory=list)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU per request, by part
+    rate: float = 0.0  # requests per second served
     errors: dict[int | str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -106,6 +109,7 @@ def run_schedule(
             wait = due - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
+            status: int | str
             try:
                 status, body = worker.send(n)
             except (http.client.HTTPException, OSError) as exc:
@@ -119,8 +123,57 @@ def run_schedule(
         th.start()
     for th in pool:
         th.join()
-    sample.rate = total / (time.perf_counter() - start)  # type: ignore[attr-defined]
+    sample.rate = total / (time.perf_counter() - start)
     return sample
+
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> list[tuple[int, str, int, float]]:
+    """(pid, name, process group, CPU seconds so far) of every process (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            cpu = (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+            found.append((int(entry.name), name, int(fields[2]), cpu))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds spent by each part of the deployment between two readings: the app servers
+    (each a process group), PostgreSQL's processes, nginx, Redis and this generator."""
+
+    def __init__(self, groups: dict[int, str]) -> None:
+        self.groups = groups  # process group -> part
+
+    def _read(self) -> dict[str, float]:
+        parts: dict[str, float] = {}
+        for pid, name, group, cpu in _processes():
+            part = (
+                self.groups.get(group)
+                or ("postgres" if name == "postgres" else None)
+                or ("nginx" if name == "nginx" else None)
+                or ("redis" if name.startswith("redis") else None)
+                or ("generator" if pid == os.getpid() else None)
+            )
+            if part:
+                parts[part] = parts.get(part, 0.0) + cpu
+        return parts
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        """Milliseconds of CPU per request for each part since `start`."""
+        after = self._read()
+        return {k: (v - self.before.get(k, 0.0)) * 1000 / requests for k, v in after.items()}
 
 
 def build(server: str, patients: int) -> str:
@@ -205,6 +258,7 @@ def measure(
         for app in apps:
             app.start()
         port = d.proxy(apps).port
+        meter = CpuMeter({app.process.pid: "app" for app in apps if app.process})
         clinic = d.sql("SELECT id FROM accounts_clinic WHERE name = 'Synthetic Clinic 1'")[0][0]
         today = d.sql(
             "SELECT s.id, s.version FROM treatment_sessions_treatmentsession s JOIN "
@@ -290,7 +344,10 @@ def measure(
             results[rate] = {}
             for kind, (make, after, threads) in kinds.items():
                 run_schedule(port, rate, 3, make, after, threads)  # warm up: caches, connections
-                results[rate][kind] = run_schedule(port, rate, seconds, make, after, threads)
+                meter.start()
+                sample = run_schedule(port, rate, seconds, make, after, threads)
+                sample.cpu_ms = meter.per_request(len(sample.latencies_ms))
+                results[rate][kind] = sample
                 time.sleep(2)  # let a queue left by an overloaded run drain
         return results
 
@@ -318,6 +375,8 @@ def main() -> None:
                     f"p99 {s.pct(99):8.1f} ms  served {s.rate:4.0f}/s  errors {s.errors or 0}",
                     flush=True,
                 )
+                cpu = ", ".join(f"{k} {v:.1f}" for k, v in sorted(s.cpu_ms.items()))
+                print(f"            CPU ms per request: {cpu}", flush=True)
     base = sizes[0]
     for rate in rates:
         print(f"\n{rate:.0f} requests/s, p95 against {base:,} patients (same run):")

@@ -72,7 +72,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     patients = search_patients(
         Patient.objects.filter(clinic=membership.clinic), query, include_in_error
     )
-    rows = list(actions.with_latest_measurements(patients)[: PAGE_SIZE + 1])
+    rows = list(patients[: PAGE_SIZE + 1])  # the list shows no measurements: none are read
     record_list_read(request, membership, "patient.search" if query else "patient.list")
     context = {
         "patients": rows[:PAGE_SIZE],

@@ -204,6 +204,7 @@ def build(server: str, patients: int) -> str:
                 str(TODAY),
                 "--password",
                 PASSWORD,
+                timeout=None,  # a million patients take about an hour
             )
         elif built != patients:
             raise SystemExit(f"{name} holds {built:,} patients, not {patients:,}: drop it")

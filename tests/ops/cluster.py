@@ -324,7 +324,7 @@ class Deployment:
         self.servers: list[AppServer] = []
         self.proxies: list[Proxy] = []
 
-    def manage(self, *args: str) -> str:
+    def manage(self, *args: str, timeout: float | None = 600) -> str:
         """`ketamine-clinic ARGS` against this deployment's database."""
         done = subprocess.run(
             [sys.executable, "-m", "ketamine_clinic", *args],
@@ -332,7 +332,7 @@ class Deployment:
             check=False,
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=timeout,
         )
         if done.returncode:
             raise AssertionError(f"ketamine-clinic {' '.join(args)}:\n{done.stdout}{done.stderr}")

@@ -153,8 +153,8 @@ class CpuMeter:
     def __init__(self, groups: dict[int, str]) -> None:
         self.groups = groups  # process group -> part
 
-    def _read(self) -> dict[str, float]:
-        parts: dict[str, float] = {}
+    def _read(self) -> dict[int, tuple[str, float]]:
+        found = {}
         for pid, name, group, cpu in _processes():
             part = (
                 self.groups.get(group)
@@ -164,16 +164,20 @@ class CpuMeter:
                 or ("generator" if pid == os.getpid() else None)
             )
             if part:
-                parts[part] = parts.get(part, 0.0) + cpu
-        return parts
+                found[pid] = (part, cpu)
+        return found
 
     def start(self) -> None:
         self.before = self._read()
 
     def per_request(self, requests: int) -> dict[str, float]:
-        """Milliseconds of CPU per request for each part since `start`."""
-        after = self._read()
-        return {k: (v - self.before.get(k, 0.0)) * 1000 / requests for k, v in after.items()}
+        """Milliseconds of CPU per request for each part since `start` (a process that ended
+        in between, such as a database connection closed, is left out)."""
+        parts: dict[str, float] = {}
+        for pid, (part, cpu) in self._read().items():
+            spent = cpu - self.before.get(pid, (part, 0.0))[1]
+            parts[part] = parts.get(part, 0.0) + spent * 1000 / requests
+        return parts
 
 
 def build(server: str, patients: int) -> str:

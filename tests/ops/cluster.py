@@ -320,6 +320,8 @@ class Deployment:
             "KC_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "KC_PROXY_COUNT": "1",
             "KC_LOG_LEVEL": "ERROR",
+            # gunicorn's own way to take more options (a worker class, say) for a trial run
+            **{k: v for k, v in os.environ.items() if k == "GUNICORN_CMD_ARGS"},
         }
         self.servers: list[AppServer] = []
         self.proxies: list[Proxy] = []

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, settings
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.authn import issue_token
+from ketamine_clinic.accounts.backends import BACKEND
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.patients import actions
@@ -71,7 +72,7 @@ class World:
     def client(self, persona: str) -> Client:
         """A client logged in through a session, as the browser would be."""
         client = Client()
-        client.force_login(self.users[persona], backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(self.users[persona], backend=BACKEND)
         return client
 
     def api(self, persona: str | None) -> ApiClient:

@@ -152,7 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "ketamine_clinic.accounts.backends.ClinicBackend",  # Django's, with the memberships
 ]
 
 # Lockout (django-axes): by username and, separately, by IP address, for a finite cool-off.

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ketamine_clinic.accounts.authn import issue_token
+from ketamine_clinic.accounts.backends import BACKEND
 from ketamine_clinic.accounts.models import ApiToken, Clinic, Membership, User
 from ketamine_clinic.cli import ALIASES
 from tests.conftest import World
@@ -158,7 +159,7 @@ def test_reset_otp_removes_the_device_and_ends_sessions(world: World) -> None:
 
     TOTPDevice.objects.create(user=world.users["nurse"], name="phone", confirmed=True)
     client = Client()
-    client.force_login(world.users["nurse"], backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(world.users["nurse"], backend=BACKEND)
     assert client.get("/patients/").status_code == 200
     out = run("reset-otp", "nurse")
     assert "Removed 1 authenticator(s) of nurse; ended 1 session(s)." in out

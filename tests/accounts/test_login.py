@@ -7,12 +7,15 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketamine_clinic.accounts.authn import end_all_access
+from ketamine_clinic.accounts.backends import BACKEND
 from ketamine_clinic.accounts.models import AccessLog, Membership
 from tests.conftest import PASSWORD, World
 
@@ -169,6 +172,31 @@ def test_disabling_a_user_ends_their_session(world: World) -> None:
     assert client.get("/patients/").status_code == 200
     end_all_access(world.users["nurse"])
     assert client.get("/patients/").status_code == 302
+
+
+def test_a_screen_reads_the_user_with_their_memberships_each_request(world: World) -> None:
+    """One query brings the user and their clinics; a role taken away applies from the next
+    request, and a user whose last membership ends is still the user (with no clinic)."""
+    client = Client()
+    login(client, "nurse")
+    user_id = str(world.users["nurse"].pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/patients/").status_code == 200
+    reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and user_id.replace("-", "") in q["sql"].replace("-", "")
+    ]
+    assert len(reads) == 1, reads
+    assert "accounts_membership" in reads[0]
+    assert "accounts_user" in reads[0]
+    Membership.objects.filter(user=world.users["nurse"]).update(is_active=False)
+    assert client.get("/patients/").status_code == 403
+    other = Client()
+    other.force_login(world.users["nurse"], backend=BACKEND)
+    response = other.get("/patients/")
+    assert response.status_code == 403
+    assert response.wsgi_request.user == world.users["nurse"]
 
 
 def test_logout_requires_post_and_ends_session(world: World) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from ketamine_clinic.accounts.backends import BACKEND
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.patients.models import BodyMeasurement, Patient
 from tests.conftest import World
@@ -310,9 +311,7 @@ def test_multi_clinic_user_must_name_the_clinic(world: World) -> None:
 
 def test_session_api_needs_csrf_for_writes(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
-    client.force_login(
-        world.users["front_desk"], backend="django.contrib.auth.backends.ModelBackend"
-    )
+    client.force_login(world.users["front_desk"], backend=BACKEND)
     assert client.get("/api/v1/patients").status_code == 200
     response = client.post("/api/v1/patients", data=NEW, content_type="application/json")
     assert response.status_code == 403

@@ -13,6 +13,8 @@ from urllib.parse import urljoin, urlsplit
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from ketamine_clinic.accounts.backends import BACKEND
+
 PER_ROUTE = 3  # pages of one kind (one route) read per person
 LIMIT = 600  # pages per person, a bound on the crawl
 
@@ -48,7 +50,7 @@ def logged_in(username: str, enforce_csrf: bool = False, client: Client | None =
 
     client = client or Client(enforce_csrf_checks=enforce_csrf)
     client.force_login(User.objects.get(username=username),
-                       backend="django.contrib.auth.backends.ModelBackend")  # fmt: skip
+                       backend=BACKEND)  # fmt: skip
     return client
 
 

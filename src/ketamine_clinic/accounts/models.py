@@ -85,11 +85,19 @@ class User(AbstractUser):
             "clinic"
         )
 
+    @staticmethod
+    def active_memberships_query(user_id: Any) -> models.QuerySet[Membership]:
+        return (
+            Membership.objects.filter(user_id=user_id, is_active=True, clinic__isnull=False)
+            .select_related("clinic")
+            .order_by("clinic__name")
+        )
+
     @cached_property
     def active_memberships(self) -> list[Membership]:
         """This user's active memberships, read once per request (the user is loaded anew for
         every request, so a change of role applies from the next one)."""
-        return list(self.memberships_active().order_by("clinic__name"))
+        return list(self.active_memberships_query(self.pk))
 
     def membership_in(self, clinic_id: uuid.UUID | str) -> Membership | None:
         for membership in self.active_memberships:

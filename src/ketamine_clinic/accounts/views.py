@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketamine_clinic.accounts.audit import Actor, record_in_each_clinic
 from ketamine_clinic.accounts.authn import check_credentials, confirmed_device
+from ketamine_clinic.accounts.backends import BACKEND
 from ketamine_clinic.accounts.current import choose_clinic as set_current_clinic
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.forms import AccessLogFilterForm, LoginForm, OtpForm
@@ -57,7 +58,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["otp"],
         )
         if result.user is not None:
-            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, result.user, backend=BACKEND)
             start_session_clock(request)
             if result.device is not None:
                 otp_login(request, result.device)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ketamine_clinic.accounts.models import AccessLog
-from ketamine_clinic.patients.models import Patient, TreatmentTrial
+from ketamine_clinic.patients.models import BodyMeasurement, Patient, TreatmentTrial
 from tests.conftest import World, register
 
 REGISTRATION = {
@@ -53,7 +57,27 @@ def test_chart_query_budget(world: World) -> None:
     client.get(f"/patients/{world.patient.pk}/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/patients/{world.patient.pk}/").status_code == 200
-    assert len(queries) <= 16
+    assert len(queries) <= 9, [q["sql"][:60] for q in queries]
+
+
+@pytest.mark.parametrize("persona", ["front_desk", "prescriber"])
+def test_chart_heads_with_the_latest_weight_in_force(world: World, persona: str) -> None:
+    """The newest active weight with its date, whatever the role (the front desk sees no
+    measurement section, the prescriber does): an older one and one entered in error are
+    passed over."""
+    now = timezone.now()  # after the patient's registration weight
+    for kg, at, status in (
+        (71, now - timedelta(days=30), "active"),
+        (72, now, "active"),
+        (99, now + timedelta(seconds=1), "entered_in_error"),
+    ):
+        BodyMeasurement.objects.create(
+            patient=world.patient, kind="weight_kg", value=Decimal(kg), status=status,
+            measured_at=at, created_by=world.users["nurse"],
+        )  # fmt: skip
+    html = world.client(persona).get(f"/patients/{world.patient.pk}/").content.decode()
+    header = html[html.index(">Weight<") :][:300]
+    assert f'72 kg <span class="text-body-secondary small">({now:%Y-%m-%d})' in header
 
 
 @pytest.mark.parametrize("persona", ["patient", "other_clinic_nurse"])

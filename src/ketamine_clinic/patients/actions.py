@@ -48,6 +48,21 @@ def with_latest_measurements(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     )
 
 
+def note_latest_measurements(patient: Patient, measurements: list[BodyMeasurement]) -> None:
+    """The same three values as `with_latest_measurements`, from the patient's measurements
+    already read (the chart lists them all)."""
+    latest: dict[str, BodyMeasurement] = {}
+    for m in measurements:
+        if m.status == RecordStatus.ACTIVE and (
+            m.kind not in latest or m.measured_at > latest[m.kind].measured_at
+        ):
+            latest[m.kind] = m
+    weight, height = latest.get("weight_kg"), latest.get("height_cm")
+    patient.weight_kg = weight.value if weight else None  # type: ignore[attr-defined]
+    patient.weight_measured_at = weight.measured_at if weight else None  # type: ignore[attr-defined]
+    patient.height_cm = height.value if height else None  # type: ignore[attr-defined]
+
+
 def find_duplicates(
     clinic: Clinic, given_name: str, family_name: str, birth_date: date
 ) -> QuerySet[Patient]:

@@ -37,7 +37,7 @@ from ketamine_clinic.patients.forms import (
     record_form_class,
     validate_into,
 )
-from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.models import BodyMeasurement, Patient
 from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
 from ketamine_clinic.patients.schemas import (
     CONTACT_FIELDS,
@@ -88,21 +88,21 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
-    access = get_patient_for_user(
-        request_user(request),
-        patient_id,
-        Capability.VIEW_DEMOGRAPHICS,
-        actions.with_latest_measurements(Patient.objects.all()),
-    )
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
     patient = access.patient
     clinical = can(access.role, Capability.VIEW_CLINICAL)
+    # Weight and height head the chart for every role; the measurements read for them are
+    # the chart's measurement section too, so they are read once.
+    measurements = list(BodyMeasurement.objects.filter(patient=patient))
+    actions.note_latest_measurements(patient, measurements)
     sections = []
     if clinical:
         for kind in RECORD_KINDS.values():
+            records = kind.model._default_manager.filter(patient=patient)
             sections.append(
                 {
                     "kind": kind,
-                    "records": list(kind.model._default_manager.filter(patient=patient)),
+                    "records": measurements if kind.model is BodyMeasurement else list(records),
                     "may_add": can(access.role, kind.write) and not patient.in_error,
                 }
             )

@@ -363,7 +363,9 @@ def main() -> None:
     parser.add_argument("--rates", default="80,200", help="requests per second, each in turn")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--servers", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="gunicorn workers per server (one: see docs)"
+    )
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]

@@ -81,9 +81,7 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
 
     def memberships_active(self) -> models.QuerySet[Membership]:
-        return self.memberships.filter(is_active=True, clinic__isnull=False).select_related(
-            "clinic"
-        )
+        return self.active_memberships_query(self.pk)
 
     @staticmethod
     def active_memberships_query(user_id: Any) -> models.QuerySet[Membership]:

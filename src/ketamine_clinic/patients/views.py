@@ -5,6 +5,7 @@ Views parse, authorise through `access`, and call `actions`; they never save mod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +38,7 @@ from ketamine_clinic.patients.forms import (
     record_form_class,
     validate_into,
 )
-from ketamine_clinic.patients.models import BodyMeasurement, Patient
+from ketamine_clinic.patients.models import BodyMeasurement, Patient, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
 from ketamine_clinic.patients.schemas import (
     CONTACT_FIELDS,
@@ -98,11 +99,15 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     sections = []
     if clinical:
         for kind in RECORD_KINDS.values():
-            records = kind.model._default_manager.filter(patient=patient)
+            records: Sequence[PatientRecord]
+            if kind.model is BodyMeasurement:
+                records = measurements
+            else:
+                records = list(kind.model._default_manager.filter(patient=patient))
             sections.append(
                 {
                     "kind": kind,
-                    "records": measurements if kind.model is BodyMeasurement else list(records),
+                    "records": records,
                     "may_add": can(access.role, kind.write) and not patient.in_error,
                 }
             )

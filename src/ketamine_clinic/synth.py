@@ -7,8 +7,8 @@ weekly, or IV infusions) each discharged and signed with three sets of vitals, t
 PHQ-9 scores that respond, relapse or do not. Every dose draws on a single-use container
 received for it: its receive, administer and (for a vial) witnessed waste rows keep the books
 exact, so `check-ledger` holds on the result.
-`--today` adds patients at the chair today (synth_chair). Nothing here is real; names say
-"Synthetic".
+`--today` adds patients at the chair today (synth_chair). Nothing here is real: surnames are
+invented (synth_names) and every given name is "Synthetic".
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
-from ketamine_clinic import synth_chair
+from ketamine_clinic import synth_chair, synth_names
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
@@ -91,13 +91,16 @@ def run(plan: Plan, say: Any = print) -> list[Clinic]:
     if Clinic.objects.filter(name__startswith="Synthetic Clinic ").exists():
         raise InvalidInput("clinics", "a synthetic network is here already: use a new database")
     rng = random.Random(plan.seed)  # noqa: S311  # synthetic data, not security
+    # Names come from a source of their own, so they leave every clinical value as it was.
+    naming = random.Random(plan.seed + 1)  # noqa: S311
     clinics = []
     for number in range(1, plan.clinics + 1):
         setup = _clinic(number, plan)
         count = plan.patients // plan.clinics + (number <= plan.patients % plan.clinics)
+        names = synth_names.surnames(naming, count)
         for first in range(0, count, BATCH):
             with transaction.atomic():
-                _patients(setup, first, min(BATCH, count - first), plan, rng)
+                _patients(setup, first, names[first : first + BATCH], plan, rng)
             say(f"  {setup.clinic.name}: {min(first + BATCH, count):,} of {count:,} patients")
         outcome_summary.rebuild(setup.clinic.pk)
         if plan.today:
@@ -148,15 +151,15 @@ def _clinic(number: int, plan: Plan) -> _Clinic:
     return _Clinic(clinic, staff, products, {"E": 0, "K": 0})
 
 
-def _patients(setup: _Clinic, first: int, count: int, plan: Plan, rng: random.Random) -> None:
+def _patients(setup: _Clinic, first: int, names: list[str], plan: Plan, rng: random.Random) -> None:
     staff, now = setup.staff, timezone.now()
     prescriber, nurse, witness = staff["prescriber"], staff["nurse"], staff["nurse2"]
     patients = Patient.objects.bulk_create([
         Patient(clinic=setup.clinic, mrn=f"S{first + i + 1:07d}", given_name="Synthetic",
-                family_name=f"Patient{first + i + 1}", sex=rng.choice(["female", "male"]),
+                family_name=name, sex=rng.choice(["female", "male"]),
                 birth_date=now.date() - timedelta(days=rng.randint(20 * 365, 75 * 365)),
                 created_by=staff["frontdesk"])
-        for i in range(count)
+        for i, name in enumerate(names)
     ])  # fmt: skip
     rows: dict[str, list[Any]] = {k: [] for k in (
         "measurements", "diagnoses", "trials", "courses", "orders", "sessions", "vitals", "doses",

@@ -4,6 +4,8 @@ outcome report and the screens work on it, staff can log in, and a second run is
 from __future__ import annotations
 
 import io
+import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
+from ketamine_clinic import synth_names
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.assessments.models import Assessment, OutcomeSummary
 from ketamine_clinic.interop import outcome_report
@@ -99,3 +102,13 @@ def test_today_brings_patients_to_the_chair_ready_for_their_injection() -> None:
 def test_today_is_bounded_by_the_clinic() -> None:
     with pytest.raises(CommandError, match="--today"):
         call_command("synth", "--clinics", "1", "--patients", "3", "--today", "4")
+
+
+def test_synthetic_surnames_vary_as_a_clinic_s_do() -> None:
+    """Search is measured on these names: thousands of them, a few common, none dominant."""
+    names = synth_names.surnames(random.Random(7), 50_000)  # noqa: S311
+    counts = Counter(names).most_common()
+    assert len(counts) > 10_000
+    assert counts[0][1] < 0.01 * len(names)  # the commonest is under 1%
+    assert sum(n for _, n in counts[:1000]) > 0.4 * len(names)  # but the long tail is long
+    assert names == synth_names.surnames(random.Random(7), 50_000)  # noqa: S311  # repeatable

@@ -239,7 +239,7 @@ STORAGES = {
 USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
-USE_I18N = True
+USE_I18N = False  # English only: no translation machinery on every template value
 
 LOGGING = {
     "version": 1,

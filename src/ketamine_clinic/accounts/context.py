@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, Role, can
+
+# The main navigation: what each capability opens, in the order the bar shows it.
+NAVIGATION = (
+    (Capability.VIEW_ALERTS, "assessments:dashboard", "Dashboard"),
+    (Capability.LIST_PATIENTS, "patients:list", "Patients"),
+    (Capability.MANAGE_SCHEDULE, "treatment_sessions:today", "Today"),
+    (Capability.VIEW_LEDGER, "inventory:vault", "Vault"),
+    (Capability.VIEW_REPORTS, "interop:outcomes", "Outcomes"),
+    (Capability.VIEW_PROTOCOLS, "treatment:protocols", "Protocols"),
+    (Capability.MANAGE_INSTRUMENTS, "assessments:instruments", "Instruments"),
+    (Capability.MANAGE_CONSENT_DOCUMENTS, "evaluations:consent_documents", "Consent documents"),
+    (Capability.VIEW_AUDIT, "audit_log", "Audit log"),
+)
+
+
+@cache
+def navigation(role: str) -> tuple[tuple[str, str], ...]:
+    """(label, address) of each screen a role opens: the same for every page, so built once
+    per role rather than reversed link by link on every page."""
+    return tuple(
+        (label, reverse(name)) for capability, name, label in NAVIGATION if can(role, capability)
+    )
 
 
 def clinic_context(request: HttpRequest) -> dict[str, Any]:
@@ -25,13 +49,5 @@ def clinic_context(request: HttpRequest) -> dict[str, Any]:
         "other_memberships": [
             m for m in user.active_memberships if m.clinic_id != membership.clinic_id
         ],
-        "may_view_audit": can(membership.role, Capability.VIEW_AUDIT),
-        "may_list_patients": can(membership.role, Capability.LIST_PATIENTS),
-        "may_view_alerts": can(membership.role, Capability.VIEW_ALERTS),
-        "may_work_the_day": can(membership.role, Capability.MANAGE_SCHEDULE),
-        "may_view_ledger": can(membership.role, Capability.VIEW_LEDGER),
-        "may_view_reports": can(membership.role, Capability.VIEW_REPORTS),
-        "may_view_protocols": can(membership.role, Capability.VIEW_PROTOCOLS),
-        "may_manage_instruments": can(membership.role, Capability.MANAGE_INSTRUMENTS),
-        "may_manage_consent_documents": can(membership.role, Capability.MANAGE_CONSENT_DOCUMENTS),
+        "navigation": navigation(membership.role),
     }

@@ -68,6 +68,7 @@ def test_production_check_deploy_has_no_warnings(tmp_path: Path) -> None:
         ("KC_IDLE_MINUTES", "soon", "KC_IDLE_MINUTES='soon': expected a whole number"),
         ("KC_IDLE_MINUTES", "0", "KC_IDLE_MINUTES=0: must be between 1 and 720"),
         ("KC_DEBUG", "maybe", "KC_DEBUG='maybe'"),
+        ("KC_DB_PREPARE", "sometimes", "KC_DB_PREPARE='sometimes'"),
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL: only sqlite"),
     ],
 )
@@ -86,3 +87,17 @@ def test_development_generates_and_keeps_a_secret_key(tmp_path: Path) -> None:
     assert run(tmp_path, "check").returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+@pytest.mark.parametrize(("value", "prepared"), [("", True), ("0", False), ("on", True)])
+def test_prepared_statements_can_be_turned_off_for_a_pooler(
+    tmp_path: Path, value: str, prepared: bool
+) -> None:
+    """KC_DB_PREPARE=0 for PgBouncer in transaction mode, which cannot keep them."""
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = run(
+        tmp_path, "shell", "-c", show,
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none", KC_DB_PREPARE=value,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert ("'server_side_binding': True" in result.stdout) is prepared

@@ -24,12 +24,13 @@ _ENDS = ("son", "ton", "ley", "man", "ner", "ez", "ski", "ard", "well", "rick", 
 # drawn in proportion to 1/(n + 30), so the commonest is about 0.6% of patients and the 1,000
 # commonest about half.
 _OFFSET = 30
+_ORDER_SEED = 30  # which invented names are the common ones: fixed, so every network agrees
 
 
 @cache
 def _names() -> tuple[list[str], list[float]]:
     names = sorted({a + b + c for a, b, c in product(_STARTS, _MIDDLES, _ENDS)})
-    random.Random(_OFFSET).shuffle(names)  # noqa: S311  # which invented names are common
+    random.Random(_ORDER_SEED).shuffle(names)  # noqa: S311  # synthetic data, not security
     weights = accumulate(1 / (rank + _OFFSET) for rank in range(len(names)))
     return names, list(weights)
 

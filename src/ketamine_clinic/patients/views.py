@@ -23,6 +23,7 @@ from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.clinical.measurements import age_on
+from ketamine_clinic.compiled_reads import CompiledRead, rows_by
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.patients import actions
@@ -49,6 +50,10 @@ from ketamine_clinic.patients.schemas import (
 from ketamine_clinic.patients.search import search_patients
 
 PAGE_SIZE = 50
+# The chart reads every kind of record of one patient on every visit (compiled_reads: why).
+CHART_READS: dict[type[PatientRecord], CompiledRead[Any]] = {
+    kind.model: rows_by(kind.model, "patient_id") for kind in RECORD_KINDS.values()
+}
 
 
 def _membership_for(request: HttpRequest, capability: Capability) -> Membership:
@@ -94,7 +99,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     clinical = can(access.role, Capability.VIEW_CLINICAL)
     # Weight and height head the chart for every role; the measurements read for them are
     # the chart's measurement section too, so they are read once.
-    measurements = list(BodyMeasurement.objects.filter(patient=patient))
+    measurements = CHART_READS[BodyMeasurement](patient)
     actions.note_latest_measurements(patient, measurements)
     sections = []
     if clinical:
@@ -103,7 +108,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             if kind.model is BodyMeasurement:
                 records = measurements
             else:
-                records = list(kind.model._default_manager.filter(patient=patient))
+                records = CHART_READS[kind.model](patient)
             sections.append(
                 {
                     "kind": kind,

@@ -16,6 +16,7 @@ from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical.vital_signs import Reading
+from ketamine_clinic.compiled_reads import rows_by
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
@@ -223,6 +224,12 @@ ENTRY_MODELS: dict[str, type[Entry]] = {
     "observation": Observation,
     "adverse_event": AdverseEvent,
 }
+# The timeline reads all of them on every refresh at the chair (compiled_reads: why); the
+# entries are sorted together below, so each kind is read in no particular order.
+ENTRY_READS = {
+    kind: rows_by(model, "session_id", ordered=False) for kind, model in ENTRY_MODELS.items()
+}
+TRANSITIONS = rows_by(Transition, "session_id")
 COMMON = {"id", "session", "at", "recorded_at", "recorded_by", "corrects", "correction_reason"}
 
 
@@ -252,7 +259,7 @@ def timeline(session: TreatmentSession) -> dict[str, Any]:
     entries: list[dict[str, Any]] = []
     current_vitals: list[Any] = []
     for kind, model in ENTRY_MODELS.items():
-        found = list(model._default_manager.filter(session=session).order_by())  # sorted below
+        found = ENTRY_READS[kind](session)
         corrected = {e.corrects_id for e in found if e.corrects_id}  # type: ignore[attr-defined]
         entries += [_entry_out(kind, e, e.pk not in corrected) for e in found]
         if model is VitalSigns:  # corrections stay in their session, so this is all of them
@@ -275,7 +282,7 @@ def timeline(session: TreatmentSession) -> dict[str, Any]:
     latest = max(current_vitals, key=lambda v: (v.at, v.recorded_at), default=None)
     return {
         **{f.attname: getattr(session, f.attname) for f in session._meta.concrete_fields},
-        "transitions": list(Transition.objects.filter(session=session)),
+        "transitions": TRANSITIONS(session),
         "entries": entries,
         "due": facts.due(session),
         "pre_dose_problems": list(verdict.blocking),

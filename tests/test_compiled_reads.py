@@ -14,8 +14,11 @@ from django.db.models import Count, Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ketamine_clinic.accounts.authn import issue_token
+from ketamine_clinic.accounts.models import ApiToken, Membership, User, hash_token
+from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.assessments.models import Assessment
-from ketamine_clinic.compiled_reads import CompiledRead, rows_by
+from ketamine_clinic.compiled_reads import MARK, CompiledRead, rows_by
 from ketamine_clinic.patients.models import Allergy, BodyMeasurement, Patient
 from ketamine_clinic.patients.records import RECORD_KINDS
 from tests.conftest import World
@@ -124,7 +127,6 @@ def test_unordered_reads_drop_the_models_ordering(world: World) -> None:
 @pytest.mark.parametrize(
     "build",
     [
-        lambda key: Allergy.objects.filter(patient_id=key).select_related("patient"),
         lambda key: Allergy.objects.filter(patient_id=key).values("substance"),
         lambda key: Allergy.objects.filter(patient_id=key).only("substance"),
         lambda key: Allergy.objects.filter(patient_id=key).annotate(n=Count("id")),
@@ -136,6 +138,54 @@ def test_unordered_reads_drop_the_models_ordering(world: World) -> None:
 def test_only_plain_single_key_reads_compile(world: World, build: Any) -> None:
     with pytest.raises(ImproperlyConfigured):
         CompiledRead(build)(world.patient)
+
+
+def test_related_rows_come_with_the_row_as_select_related_brings_them(world: World) -> None:
+    nurse = world.users["nurse"]
+    Membership.objects.create(user=nurse, clinic=world.other_clinic, role=Role.NURSE)
+    read = CompiledRead(lambda key: User.active_memberships_query(key).select_related("user"))
+    expected = list(User.active_memberships_query(nurse.pk).select_related("user"))
+    found = read(nurse)
+    assert _as_stored(found) == _as_stored(expected)
+    assert [m.clinic.name for m in found] == ["Clinic A", "Clinic B"]  # by the clinic's name
+    with CaptureQueriesContext(connection) as queries:
+        assert [(m.user.username, m.clinic.name) for m in found] == [
+            ("nurse", "Clinic A"),
+            ("nurse", "Clinic B"),
+        ]
+        assert _as_stored([found[0].user, found[1].clinic]) == _as_stored(
+            [nurse, world.other_clinic]
+        )
+    assert not queries  # both came with the row
+    deep = CompiledRead(
+        lambda key: Allergy.objects.select_related("patient__clinic", "created_by").filter(pk=key)
+    )
+    allergy = Allergy.objects.create(patient=world.patient, created_by=nurse, substance="A")
+    with CaptureQueriesContext(connection) as queries:
+        again = deep.first(allergy)
+        assert again is not None
+        assert (again.patient.family_name, again.patient.clinic.name) == ("Walker", "Clinic A")
+        assert again.created_by.username == "nurse"
+    assert len(queries) == 1
+    assert deep.first(uuid.uuid4()) is None
+
+
+def test_text_keys(world: World) -> None:
+    issued = issue_token(world.users["nurse"], None)
+    read = CompiledRead(
+        lambda key: ApiToken.objects.select_related("user").filter(key_hash=key), text=True
+    )
+    token = read.first(hash_token(issued.token))
+    assert token is not None
+    assert (token.pk, token.user.username) == (issued.record.pk, "nurse")
+    assert read.first(hash_token(issued.token + "x")) is None
+    assert read.first("' OR '1'='1") is None  # a parameter, never SQL
+    with pytest.raises(TypeError):
+        read(uuid.uuid4())
+    with pytest.raises(ImproperlyConfigured):  # a text read whose key is a UUID field
+        CompiledRead(lambda key: Allergy.objects.filter(patient_id=MARK, substance="x"), text=True)(
+            "x"
+        )
 
 
 def test_a_key_that_is_not_a_uuid_is_refused(world: World) -> None:

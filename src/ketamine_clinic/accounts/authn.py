@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketamine_clinic.accounts.models import ApiToken, User, hash_token
 from ketamine_clinic.accounts.roles import STAFF_ROLES, Role
+from ketamine_clinic.compiled_reads import CompiledRead
 
 TOKEN_PREFIX = "kc_"  # noqa: S105  # a marker that says "this is a token", not a secret
 
@@ -109,12 +110,17 @@ def issue_token(user: User, ip_address: str | None) -> IssuedToken:
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+# Every API request reads its token; key_hash is unique, so no sort (as first() would add).
+TOKEN_WITH_USER = CompiledRead(
+    lambda key: ApiToken.objects.select_related("user").filter(key_hash=key).order_by(), text=True
+)
+
+
 def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     """The active user behind a live token; None for unknown, expired, revoked or disabled."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    rows = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).order_by()
-    token = next(iter(rows), None)  # key_hash is unique: no sort needed, as first() would do
+    token = TOKEN_WITH_USER.first(hash_token(raw))
     now = timezone.now()
     if token is None or not token.is_usable(now):
         return None

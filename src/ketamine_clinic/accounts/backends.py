@@ -7,6 +7,11 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from ketamine_clinic.accounts.models import User
+from ketamine_clinic.compiled_reads import CompiledRead
+
+MEMBERSHIPS_WITH_USER = CompiledRead(
+    lambda key: User.active_memberships_query(key).select_related("user")
+)
 
 
 class ClinicBackend(ModelBackend):
@@ -14,7 +19,7 @@ class ClinicBackend(ModelBackend):
     they are read in the same query as the user, once per request."""
 
     def get_user(self, user_id: Any) -> User | None:
-        memberships = list(User.active_memberships_query(user_id).select_related("user"))
+        memberships = MEMBERSHIPS_WITH_USER(user_id)
         if not memberships:  # no clinic (yet, or any more): the user alone
             found = super().get_user(user_id)
             return found if isinstance(found, User) else None

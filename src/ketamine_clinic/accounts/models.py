@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from ketamine_clinic.accounts.roles import ROLE_CHOICES, STAFF_ROLES, Role
+from ketamine_clinic.compiled_reads import CompiledRead
 
 
 class Clinic(models.Model):
@@ -95,7 +96,7 @@ class User(AbstractUser):
     def active_memberships(self) -> list[Membership]:
         """This user's active memberships, read once per request (the user is loaded anew for
         every request, so a change of role applies from the next one)."""
-        return list(self.active_memberships_query(self.pk))
+        return ACTIVE_MEMBERSHIPS(self.pk)
 
     def membership_in(self, clinic_id: uuid.UUID | str) -> Membership | None:
         for membership in self.active_memberships:
@@ -220,3 +221,7 @@ class AccessLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("the access log is append-only")
+
+
+# Every request reads the memberships of the user who makes it (compiled_reads: why).
+ACTIVE_MEMBERSHIPS = CompiledRead(User.active_memberships_query)

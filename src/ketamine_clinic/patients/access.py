@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -18,6 +18,7 @@ from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Membership, User
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.compiled_reads import CompiledRead
 from ketamine_clinic.patients.models import Patient, PatientRecord
 
 R = TypeVar("R", bound=PatientRecord)
@@ -43,8 +44,12 @@ def get_patient_for_user(
     except ValueError:
         raise Http404("no such patient") from None
     if patients is None:
-        patients = Patient.objects.all()
+        return access_to(user, PATIENT_BY_ID.first(key), capability)
     return access_to(user, _one(patients.filter(pk=key)), capability)
+
+
+# Every page about a patient starts here (compiled_reads: why).
+PATIENT_BY_ID = CompiledRead(lambda key: Patient.objects.filter(pk=key).order_by())
 
 
 def _one(rows: QuerySet[M]) -> M | None:
@@ -140,6 +145,11 @@ def record_list_read(request: HttpRequest, membership: Membership, what: str) ->
     )  # fmt: skip
 
 
+# A chart record by its id, with its patient (and what else the caller needs), compiled once
+# for each kind (compiled_reads: why).
+_BY_ID: dict[tuple[type[Any], tuple[str, ...]], CompiledRead[Any]] = {}
+
+
 def get_chart_record_for_user(
     user: User, model: type[R], record_id: uuid.UUID | str, capability: Capability, *related: str
 ) -> tuple[PatientAccess, R]:
@@ -148,7 +158,14 @@ def get_chart_record_for_user(
         key = uuid.UUID(str(record_id))
     except ValueError:
         raise Http404(f"no such {model._meta.verbose_name}") from None
-    record = _one(model._default_manager.select_related("patient", *related).filter(pk=key))
+    read = _BY_ID.get((model, related))
+    if read is None:
+        read = _BY_ID[model, related] = CompiledRead(
+            lambda key: (
+                model._default_manager.select_related("patient", *related).filter(pk=key).order_by()
+            )
+        )
+    record = read.first(key)
     if record is None:
         raise Http404(f"no such {model._meta.verbose_name}")
     return access_to(user, record.patient, capability), record

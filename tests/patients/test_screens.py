@@ -37,6 +37,9 @@ def test_list_and_htmx_search(world: World) -> None:
     assert b"Walker, James" in partial.content
     assert b"Chen, Mei" not in partial.content
     assert page["Cache-Control"] == "no-store"
+    for patient in (world.own_patient, world.patient):  # each row opens its own chart
+        link = f'<a href="/patients/{patient.pk}/">{patient.family_name}, {patient.given_name}</a>'
+        assert link in page.content.decode()
 
 
 def test_list_query_budget_does_not_grow_with_patients(world: World) -> None:

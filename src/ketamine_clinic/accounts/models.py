@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from ketamine_clinic.accounts.roles import ROLE_CHOICES, STAFF_ROLES, Role
-from ketamine_clinic.compiled_reads import CompiledRead
+from ketamine_clinic.compiled_sql import CompiledRead
 
 
 class Clinic(models.Model):
@@ -223,5 +223,5 @@ class AccessLog(models.Model):
         raise AppendOnlyError("the access log is append-only")
 
 
-# Every request reads the memberships of the user who makes it (compiled_reads: why).
+# Every request reads the memberships of the user who makes it (compiled_sql: why).
 ACTIVE_MEMBERSHIPS = CompiledRead(User.active_memberships_query)

@@ -18,7 +18,7 @@ from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Membership, User
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
-from ketamine_clinic.compiled_reads import CompiledRead
+from ketamine_clinic.compiled_sql import CompiledRead
 from ketamine_clinic.patients.models import Patient, PatientRecord
 
 R = TypeVar("R", bound=PatientRecord)
@@ -48,7 +48,7 @@ def get_patient_for_user(
     return access_to(user, _one(patients.filter(pk=key)), capability)
 
 
-# Every page about a patient starts here (compiled_reads: why).
+# Every page about a patient starts here (compiled_sql: why).
 PATIENT_BY_ID = CompiledRead(lambda key: Patient.objects.filter(pk=key).order_by())
 
 
@@ -146,7 +146,7 @@ def record_list_read(request: HttpRequest, membership: Membership, what: str) ->
 
 
 # A chart record by its id, with its patient (and what else the caller needs), compiled once
-# for each kind (compiled_reads: why).
+# for each kind (compiled_sql: why).
 _BY_ID: dict[tuple[type[Any], tuple[str, ...]], CompiledRead[Any]] = {}
 
 

@@ -24,7 +24,7 @@ from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.clinical.measurements import age_on
-from ketamine_clinic.compiled_reads import CompiledRead, rows_by
+from ketamine_clinic.compiled_sql import CompiledRead, rows_by
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.patients import actions
@@ -55,7 +55,7 @@ PAGE_SIZE = 50
 # a clinic's commonest surname matches a page of patients on every search.
 NO_ID = uuid.UUID(int=0)  # no record has it (ids are random): a placeholder in a link
 LIST_FIELDS = ("status", "family_name", "given_name", "mrn", "birth_date", "sex", "phone")
-# The chart reads every kind of record of one patient on every visit (compiled_reads: why).
+# The chart reads every kind of record of one patient on every visit (compiled_sql: why).
 CHART_READS: dict[type[PatientRecord], CompiledRead[Any]] = {
     kind.model: rows_by(kind.model, "patient_id") for kind in RECORD_KINDS.values()
 }

@@ -16,7 +16,7 @@ from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical.vital_signs import Reading
-from ketamine_clinic.compiled_reads import rows_by
+from ketamine_clinic.compiled_sql import rows_by
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
@@ -224,7 +224,7 @@ ENTRY_MODELS: dict[str, type[Entry]] = {
     "observation": Observation,
     "adverse_event": AdverseEvent,
 }
-# The timeline reads all of them on every refresh at the chair (compiled_reads: why); the
+# The timeline reads all of them on every refresh at the chair (compiled_sql: why); the
 # entries are sorted together below, so each kind is read in no particular order.
 ENTRY_READS = {
     kind: rows_by(model, "session_id", ordered=False) for kind, model in ENTRY_MODELS.items()

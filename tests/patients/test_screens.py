@@ -211,9 +211,10 @@ def test_add_treatment_trial_and_mark_it_in_error(world: World) -> None:
     chart = client.get(f"/patients/{world.patient.pk}/").content.decode()
     assert "Escitalopram" in chart
     assert "No response" in chart
-    response = client.post(
-        f"{base}/{trial.pk}/entered-in-error/", {"version": "1", "reason": "wrong chart"}
-    )
+    link = f"{base}/{trial.pk}/entered-in-error/"  # the row's own link
+    assert f'href="{link}">Mark in error' in chart
+    assert client.get(link).status_code == 200
+    response = client.post(link, {"version": "1", "reason": "wrong chart"})
     assert response.status_code == 302
     trial.refresh_from_db()
     assert trial.in_error

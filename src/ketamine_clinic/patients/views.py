@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,6 +52,7 @@ from ketamine_clinic.patients.schemas import (
 from ketamine_clinic.patients.search import search_patients
 
 PAGE_SIZE = 50
+M = TypeVar("M", bound=Model)
 # What a row of the patient list shows (partials/results.html), and all that is read for it:
 # a clinic's commonest surname matches a page of patients on every search.
 NO_ID = uuid.UUID(int=0)  # no record has it (ids are random): a placeholder in a link
@@ -59,6 +61,13 @@ LIST_FIELDS = ("status", "family_name", "given_name", "mrn", "birth_date", "sex"
 CHART_READS: dict[type[PatientRecord], CompiledRead[Any]] = {
     kind.model: rows_by(kind.model, "patient_id") for kind in RECORD_KINDS.values()
 }
+
+
+def with_links(rows: Sequence[M], name: str, *args: Any) -> list[tuple[M, str]]:
+    """Each row with its link to the view `name`, whose last argument is the row's id. One
+    reverse for the page, not one per row: the links differ only by the id."""
+    pattern = reverse(name, args=[*args, NO_ID])
+    return [(row, pattern.replace(str(NO_ID), str(row.pk))) for row in rows]
 
 
 def _membership_for(request: HttpRequest, capability: Capability) -> Membership:
@@ -85,10 +94,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     )
     rows = list(patients.only(*LIST_FIELDS)[: PAGE_SIZE + 1])
     record_list_read(request, membership, "patient.search" if query else "patient.list")
-    # One reverse for the page, not one per row: each row's link differs only by its id.
-    chart = reverse("patients:chart", args=[NO_ID])
     context = {
-        "patients": [(p, chart.replace(str(NO_ID), str(p.pk))) for p in rows[:PAGE_SIZE]],
+        "patients": with_links(rows[:PAGE_SIZE], "patients:chart"),
         "more": len(rows) > PAGE_SIZE,
         "q": query,
         "include_in_error": include_in_error,
@@ -119,7 +126,9 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             sections.append(
                 {
                     "kind": kind,
-                    "records": records,
+                    "rows": with_links(
+                        records, "patients:record_in_error", patient.pk, kind.segment
+                    ),
                     "may_add": can(access.role, kind.write) and not patient.in_error,
                 }
             )

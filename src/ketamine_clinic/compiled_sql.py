@@ -2,8 +2,8 @@
 
 Django turns a queryset into SQL each time it is evaluated, and a saved model into an INSERT
 each time it is saved. For a wide table that takes 0.1-0.3 ms of Python, several times what
-PostgreSQL needs to answer, and the chart and the session timeline each make a dozen such
-reads by one key, and every request writes an access-log row.
+PostgreSQL needs to answer; the chart makes seven such reads by one key, the session
+timeline nine, and every request writes an access-log row.
 
 - A `CompiledRead` lets the ORM compile a queryset once per database, with a marker in place
   of the key, then runs that SQL with each key and builds the model instances the way

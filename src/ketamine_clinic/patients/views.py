@@ -53,9 +53,9 @@ from ketamine_clinic.patients.search import search_patients
 
 PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)
+NO_ID = uuid.UUID(int=0)  # no record has it (ids are random): a placeholder in a link
 # What a row of the patient list shows (partials/results.html), and all that is read for it:
 # a clinic's commonest surname matches a page of patients on every search.
-NO_ID = uuid.UUID(int=0)  # no record has it (ids are random): a placeholder in a link
 LIST_FIELDS = ("status", "family_name", "given_name", "mrn", "birth_date", "sex", "phone")
 # The chart reads every kind of record of one patient on every visit (compiled_sql: why).
 CHART_READS: dict[type[PatientRecord], CompiledRead[Any]] = {

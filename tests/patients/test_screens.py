@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -214,10 +215,16 @@ def test_add_treatment_trial_and_mark_it_in_error(world: World) -> None:
     link = f"{base}/{trial.pk}/entered-in-error/"  # the row's own link
     assert f'href="{link}">Mark in error' in chart
     assert client.get(link).status_code == 200
-    response = client.post(link, {"version": "1", "reason": "wrong chart"})
+    response = client.post(link, {"version": "1", "reason": "wrong chart <b>"})
     assert response.status_code == 302
     trial.refresh_from_db()
     assert trial.in_error
+    chart = client.get(f"/patients/{world.patient.pk}/").content.decode()
+    row = re.search(r"<tr[^>]*><td>Antidepressant</td>.*?</tr>", chart)
+    assert row, chart
+    assert 'class="text-decoration-line-through' in row[0]
+    assert 'title="wrong chart &lt;b&gt;">Entered in error</span>' in row[0]
+    assert "Mark in error" not in row[0]  # a record in error is not marked twice
 
 
 def test_record_forms_respect_roles(world: World) -> None:

@@ -1,0 +1,64 @@
+"""The chart's record tables, built in Python (patient_records.record_table): every value
+escaped, a link only for those who may use it, a record in error struck through."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ketamine_clinic.patients.models import Allergy, PatientRecord
+from ketamine_clinic.patients.records import RECORD_KINDS
+from ketamine_clinic.patients.templatetags.patient_records import record_table
+
+pytestmark = pytest.mark.pure
+
+KIND = RECORD_KINDS["allergies"]
+
+
+def allergy(**fields: object) -> Allergy:
+    values = {"substance": "Penicillin", "reaction": "rash", "severity": "mild"}
+    return Allergy(**{**values, **fields})
+
+
+def rows(*records: PatientRecord) -> list[tuple[PatientRecord, str]]:
+    return [(record, f"/error/{n}/") for n, record in enumerate(records)]
+
+
+def test_no_records() -> None:
+    assert record_table(KIND, [], True) == '<p class="text-body-secondary">None recorded.</p>'
+
+
+def test_header_and_cells_in_the_kinds_order() -> None:
+    html = record_table(KIND, rows(allergy(noted_on=date(2026, 2, 3))), True)
+    assert '<th scope="col">Substance</th><th scope="col">Reaction</th>' in html
+    assert '<th scope="col">Severity</th><th scope="col">Noted</th>' in html
+    assert "<td>Penicillin</td><td>rash</td><td>Mild</td><td>2026-02-03</td>" in html
+    assert 'href="/error/0/">Mark in error…</a>' in html
+
+
+def test_every_value_is_escaped() -> None:
+    record = allergy(substance='"><script>x()</script>', reaction="a & b")
+    html = record_table(KIND, rows(record), True)
+    assert "<script>" not in html
+    assert "<td>&quot;&gt;&lt;script&gt;x()&lt;/script&gt;</td><td>a &amp; b</td>" in html
+    link = record_table(KIND, [(allergy(), '/x/"onclick="y()')], True)
+    assert 'href="/x/&quot;onclick=&quot;y()"' in link
+
+
+def test_no_link_for_a_viewer_who_may_not_add() -> None:
+    html = record_table(KIND, rows(allergy(), allergy(substance="Latex")), False)
+    assert "Latex" in html
+    assert "Mark in error" not in html
+    assert "/error/" not in html
+
+
+def test_a_record_in_error_is_struck_through_with_its_reason() -> None:
+    wrong = allergy(status="entered_in_error", entered_in_error_reason='wrong <chart> "A"')
+    html = record_table(KIND, rows(allergy(substance="Latex"), wrong), True)
+    first, second = html.split("<tbody>")[1].split("</tr>")[:2]
+    assert "line-through" not in first
+    assert "/error/0/" in first
+    assert '<tr class="text-decoration-line-through text-body-secondary">' in second
+    assert 'title="wrong &lt;chart&gt; &quot;A&quot;">Entered in error</span>' in second
+    assert "/error/1/" not in second

@@ -3,9 +3,13 @@ escaped, a link only for those who may use it, a record in error struck through.
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from html import unescape
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ketamine_clinic.patients.models import Allergy, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS
@@ -62,3 +66,16 @@ def test_a_record_in_error_is_struck_through_with_its_reason() -> None:
     assert '<tr class="text-decoration-line-through text-body-secondary">' in second
     assert 'title="wrong &lt;chart&gt; &quot;A&quot;">Entered in error</span>' in second
     assert "/error/1/" not in second
+
+
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_any_text_comes_back_as_it_was_typed(substance: str, reason: str) -> None:
+    """Whatever is typed shows as typed and never as markup, in a cell and in an attribute."""
+    wrong = allergy(substance=substance, status="entered_in_error", entered_in_error_reason=reason)
+    html = record_table(KIND, rows(wrong), True)
+    cell = re.search(r"<tbody><tr[^>]*><td>([^<]*)</td>", html)
+    title = re.search(r'title="([^"<>]*)">Entered in error', html)
+    assert cell
+    assert title
+    assert unescape(cell[1]) == substance
+    assert unescape(title[1]) == reason

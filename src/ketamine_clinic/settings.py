@@ -95,7 +95,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ketamine_clinic.accounts.context.clinic_context",
             ],
-            "builtins": ["ketamine_clinic.accounts.templatetags.people"],
+            "builtins": [
+                "ketamine_clinic.accounts.templatetags.people",
+                "ketamine_clinic.links",  # {% link %}: {% url %} with the reverse done once
+            ],
         },
     },
 ]

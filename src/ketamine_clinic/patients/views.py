@@ -5,7 +5,6 @@ Views parse, authorise through `access`, and call `actions`; they never save mod
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -28,6 +27,7 @@ from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.compiled_sql import CompiledRead, rows_by
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.forms_base import put_error
+from ketamine_clinic.links import link
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
@@ -53,7 +53,6 @@ from ketamine_clinic.patients.search import search_patients
 
 PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)
-NO_ID = uuid.UUID(int=0)  # no record has it (ids are random): a placeholder in a link
 # What a row of the patient list shows (partials/results.html), and all that is read for it:
 # a clinic's commonest surname matches a page of patients on every search.
 LIST_FIELDS = ("status", "family_name", "given_name", "mrn", "birth_date", "sex", "phone")
@@ -64,10 +63,8 @@ CHART_READS: dict[type[PatientRecord], CompiledRead[Any]] = {
 
 
 def with_links(rows: Sequence[M], name: str, *args: Any) -> list[tuple[M, str]]:
-    """Each row with its link to the view `name`, whose last argument is the row's id. One
-    reverse for the page, not one per row: the links differ only by the id."""
-    pattern = reverse(name, args=[*args, NO_ID])
-    return [(row, pattern.replace(str(NO_ID), str(row.pk))) for row in rows]
+    """Each row with its link to the view `name`, whose last argument is the row's id."""
+    return [(row, link(name, *args, row.pk)) for row in rows]
 
 
 def _membership_for(request: HttpRequest, capability: Capability) -> Membership:

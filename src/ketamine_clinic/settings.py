@@ -136,7 +136,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("KC_REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "ketamine_clinic.redis_cache.SharedClientRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:

@@ -1,9 +1,10 @@
-"""Chart record tables, built from the record kind's description.
+"""The rows of the two tables staff open most: a chart's records and the patient list.
 
-A table is built here in Python rather than by a template loop: the chart shows five of them
-on every visit, and the template engine's per-cell work was most of the chart's rendering
-(docs/performance.md). Every value goes through `html.escape`, which is what Django's own
-`escape` does (and all `{{ value }}` does for text), without its per-call wrapping.
+They are built here in Python rather than by a template loop: the chart shows five record
+tables on every visit and a search up to 50 patients, and the template engine's per-cell
+work was most of those pages' rendering (docs/performance.md). Every value goes through
+`html.escape`, which is what Django's own `escape` does (and all `{{ value }}` does for
+text), without its per-call wrapping.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from ketamine_clinic.patients.models import PatientRecord
+from ketamine_clinic.patients.models import Patient, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
 
 register = template.Library()
 
 NONE_RECORDED = mark_safe('<p class="text-body-secondary">None recorded.</p>')
+NO_PATIENTS = mark_safe('<tr><td colspan="5">No patients found.</td></tr>')
+IN_ERROR_BADGE = ' <span class="badge text-bg-danger">Entered in error</span>'
 
 
 def _fields(kind: RecordKind) -> list[str]:
@@ -92,3 +95,21 @@ def record_table(
         '<div class="table-responsive"><table class="table table-sm align-middle text-nowrap">'
         f"{_head(kind.segment)}<tbody>{body}</tbody></table></div>"
     )
+
+
+@register.simple_tag
+def patient_rows(patients: Sequence[tuple[Patient, str]]) -> SafeString:
+    """The patient list's rows, each with its link to the chart (`views.LIST_FIELDS`)."""
+    if not patients:
+        return NO_PATIENTS
+    rows = []
+    for p, chart in patients:
+        url = escape(chart)
+        name = escape(f"{p.family_name}, {p.given_name}")
+        badge = IN_ERROR_BADGE if p.in_error else ""
+        rows.append(
+            f'<tr data-href="{url}"><td><a href="{url}">{name}</a>{badge}</td>'
+            f"<td>{escape(p.mrn)}</td><td>{p.birth_date.isoformat()}</td>"
+            f"<td>{escape(p.get_sex_display())}</td><td>{escape(p.phone)}</td></tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308  # every value in it went through escape()

@@ -1,4 +1,4 @@
-"""The chart's record tables, built in Python (patient_records.record_table): every value
+"""The chart's record tables, built in Python (patient_tables.record_table): every value
 escaped, a link only for those who may use it, a record in error struck through."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketamine_clinic.patients.models import Allergy, PatientRecord
+from ketamine_clinic.patients.models import Allergy, Patient, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS
-from ketamine_clinic.patients.templatetags.patient_records import record_table
+from ketamine_clinic.patients.templatetags.patient_tables import patient_rows, record_table
 
 pytestmark = pytest.mark.pure
 
@@ -79,3 +79,36 @@ def test_any_text_comes_back_as_it_was_typed(substance: str, reason: str) -> Non
     assert title
     assert unescape(cell[1]) == substance
     assert unescape(title[1]) == reason
+
+
+def patient(**fields: object) -> Patient:
+    values = {"family_name": "Walker", "given_name": "James", "mrn": "M-1", "sex": "male"}
+    return Patient(**{"birth_date": date(1980, 5, 17), "phone": "555 0100", **values, **fields})
+
+
+def test_patient_rows() -> None:
+    html = patient_rows([(patient(), "/patients/1/"), (patient(given_name="Ann"), "/patients/2/")])
+    assert html == (
+        '<tr data-href="/patients/1/"><td><a href="/patients/1/">Walker, James</a></td>'
+        "<td>M-1</td><td>1980-05-17</td><td>Male</td><td>555 0100</td></tr>"
+        '<tr data-href="/patients/2/"><td><a href="/patients/2/">Walker, Ann</a></td>'
+        "<td>M-1</td><td>1980-05-17</td><td>Male</td><td>555 0100</td></tr>"
+    )
+    assert patient_rows([]) == '<tr><td colspan="5">No patients found.</td></tr>'
+
+
+def test_patient_rows_mark_a_registration_in_error() -> None:
+    html = patient_rows([(patient(status="entered_in_error"), "/patients/1/")])
+    assert 'Walker, James</a> <span class="badge text-bg-danger">Entered in error</span>' in html
+
+
+@given(st.text(max_size=30), st.text(max_size=30), st.text(max_size=20), st.text(max_size=20))
+def test_patient_rows_show_any_text_as_typed(
+    family: str, given_name: str, mrn: str, phone: str
+) -> None:
+    row = patient(family_name=family, given_name=given_name, mrn=mrn, phone=phone)
+    html = patient_rows([(row, '/p/"x"/')])
+    cells = re.findall(r"<td>(?:<a [^>]*>)?([^<]*)", html)
+    assert [unescape(c) for c in cells[:3]] == [f"{family}, {given_name}", mrn, "1980-05-17"]
+    assert unescape(cells[4]) == phone
+    assert 'href="/p/&quot;x&quot;/"' in html

@@ -53,7 +53,7 @@ from ketamine_clinic.patients.search import search_patients
 
 PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)
-# What a row of the patient list shows (partials/results.html), and all that is read for it:
+# What a row of the patient list shows (patient_tables.patient_rows), and all that is read:
 # a clinic's commonest surname matches a page of patients on every search.
 LIST_FIELDS = ("status", "family_name", "given_name", "mrn", "birth_date", "sex", "phone")
 # The chart reads every kind of record of one patient on every visit (compiled_sql: why).

@@ -123,6 +123,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Tests use a file, not shared-cache memory, so locking behaves as it does in production.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-ketamine-clinic.sqlite3")}
 else:
+    # Django's backend with a health check that polls the socket rather than asking the
+    # server (ketamine_clinic/postgres/base.py): a stale connection after a restart is
+    # still noticed before the request uses it.
+    DATABASES["default"]["ENGINE"] = "ketamine_clinic.postgres"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DB_PREPARE:
         # Parameters travel apart from the query (server-side binding), and a query run five

@@ -14,24 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-
-def per_call_us(read: Callable[[], Any], repeat: int) -> float:
-    """The best of five rounds: a busy machine only ever makes a round slower."""
-    read()
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(repeat):
-            read()
-        best = min(best, (time.perf_counter() - start) / repeat)
-    return best * 1e6
+from timing import per_call_us  # beside this file
 
 
 def main() -> None:

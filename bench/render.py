@@ -19,15 +19,14 @@ import os
 import re
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+from timing import per_call_us  # beside this file
 
 # The partials as they were (git history: patients/partials/records.html and results.html).
 RECORDS_BEFORE = """{% load baseline %}{% if rows %}
@@ -58,18 +57,6 @@ ROWS_BEFORE = """{% for p, chart in patients %}
   {% empty %}
     <tr><td colspan="5">No patients found.</td></tr>
   {% endfor %}"""  # noqa: E501
-
-
-def per_call_us(run: Callable[[], Any], repeat: int) -> float:
-    """The best of five rounds: a busy machine only ever makes a round slower."""
-    run()
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(repeat):
-            run()
-        best = min(best, (time.perf_counter() - start) / repeat)
-    return best * 1e6
 
 
 def squeeze(html: str) -> str:

@@ -23,7 +23,7 @@ class SharedClientRedisCacheClient(RedisCacheClient):
         base: Any = self
         index = base._get_connection_pool_index(write)
         client = self._clients.get(index)
-        if client is None:  # two threads may both make one: the second one made is kept
+        if client is None:  # two threads may both make one: the last stored is kept
             pool = base._get_connection_pool(write)
             client = self._clients[index] = base._client(connection_pool=pool)
         return client

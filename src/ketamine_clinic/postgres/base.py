@@ -20,10 +20,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed:
             return False
-        if not hasattr(select, "poll"):  # Windows: ask the server, as Django does
-            return bool(super().is_usable())
-        poller = select.poll()  # not select(): a busy server's descriptors may pass 1024
-        poller.register(connection.fileno(), select.POLLIN | select.POLLPRI)
-        if not poller.poll(0):
-            return True
+        if hasattr(select, "poll"):  # not on Windows, which asks the server as Django does
+            poller = select.poll()  # not select(): a busy server's descriptors may pass 1024
+            poller.register(connection.fileno(), select.POLLIN | select.POLLPRI)
+            if not poller.poll(0):
+                return True
         return bool(super().is_usable())

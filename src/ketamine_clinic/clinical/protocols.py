@@ -47,6 +47,20 @@ class Protocol:
     min_mg_per_kg: Decimal | None = None
     max_mg_per_kg: Decimal | None = None
     ceiling_mg_per_kg: Decimal | None = None  # never exceeded, override or not
+    # Which weight the mg/kg applies to (body_weight.POLICIES), and the cap for a capped one.
+    dosing_weight: str = "actual"
+    dosing_weight_cap_kg: Decimal | None = None
+    # The most one session may give, in mg, whatever the weight: never exceeded.
+    max_mg_per_session: Decimal | None = None
+    # The most in any 7 days; above it a prescriber overrides with a reason.
+    max_mg_per_kg_per_week: Decimal | None = None
+    max_mg_per_week: int | None = None
+    # A weight older than this cannot be dosed on without a prescriber's confirmation.
+    weight_max_age_days: int = 30
+    # Under this age the protocol's evidence does not apply: needs a prescriber's reason, or
+    # is refused outright where the product's label is for adults only.
+    min_age_years: int | None = 18
+    adult_label_only: bool = False
     default_duration_min: Decimal | None = None
     min_duration_min: Decimal | None = None
     max_duration_min: Decimal | None = None
@@ -60,6 +74,13 @@ class Protocol:
     def weight_based(self) -> bool:
         return self.default_mg_per_kg is not None
 
+    @property
+    def max_mg_per_kg_per_min(self) -> Decimal | None:
+        """The fastest an infusion may run: the ceiling dose over the shortest infusion."""
+        if self.ceiling_mg_per_kg is None or not self.min_duration_min:
+            return None
+        return self.ceiling_mg_per_kg / self.min_duration_min
+
 
 MURROUGH = "Murrough et al., Biol Psychiatry 2013;74:250 (six infusions over about 12 days)"
 SANACORA = "Sanacora et al., JAMA Psychiatry 2017;74:399 (APA consensus: 0.5 mg/kg over 40 min)"
@@ -69,6 +90,18 @@ KETALAR = "Ketalar US label: anaesthetic induction 1-4.5 mg/kg IV, 6.5-13 mg/kg 
 LOO_IM = "IM racemic ketamine 0.25-0.5 mg/kg; 0.25 as effective as 0.5 (CLINICAL.md 3)"
 SPRAVATO_US = "Spravato US prescribing information, dosage and administration"
 SPRAVATO_EU = "Spravato EU/UK SmPC 4.2 (65 and over: 28 mg start, 28 mg steps)"
+
+# Per-session milligram limits. No trial or label states an absolute mg limit for racemic
+# ketamine in depression; the trials' participants weighed up to about 100 kg at most doses
+# studied. The library's limit is its ceiling mg/kg at 100 kg, so a heavier patient never gets
+# more than a 100 kg one could at the ceiling. For oral ketamine this equals the highest fixed
+# dose reported (300 mg, Andrade, J Clin Psychiatry 2019;80:19f12838). A clinic may lower it.
+MG_LIMIT_REFERENCE_KG = Decimal("100")
+# Per week: the protocol's most sessions a week (three, Murrough 2013) at its maximum dose;
+# esketamine: twice weekly at 84 mg, the label's most (Spravato US label 2.2).
+WEEKLY_SESSIONS = 3
+ESKETAMINE_MAX_MG_PER_WEEK = 2 * 84
+SPRAVATO_ADULTS = "Spravato US label 8.4: safety and effectiveness not established under 18"
 
 ORAL = "Oral bioavailability 17-25%: about 2-2.5 mg/kg matches 0.5 mg/kg IV (CLINICAL.md 3)"
 
@@ -102,6 +135,8 @@ LIBRARY: dict[str, Protocol] = {
             # Above 1.0 mg/kg is outside what depression studies used; 1.5 mg/kg over 40
             # minutes stays well below the anaesthetic induction dose (Ketalar label).
             ceiling_mg_per_kg=Decimal("1.5"),
+            max_mg_per_session=Decimal("1.5") * MG_LIMIT_REFERENCE_KG,
+            max_mg_per_kg_per_week=WEEKLY_SESSIONS * Decimal("1.0"),
             default_duration_min=Decimal("40"),
             min_duration_min=Decimal("40"),
             max_duration_min=Decimal("60"),
@@ -120,6 +155,8 @@ LIBRARY: dict[str, Protocol] = {
             max_mg_per_kg=Decimal("0.5"),
             # Twice the protocol maximum, a fraction of the IM anaesthetic dose.
             ceiling_mg_per_kg=Decimal("1.0"),
+            max_mg_per_session=Decimal("1.0") * MG_LIMIT_REFERENCE_KG,
+            max_mg_per_kg_per_week=WEEKLY_SESSIONS * Decimal("0.5"),
         ),
         Protocol(
             id="esketamine-trd-us",
@@ -130,9 +167,11 @@ LIBRARY: dict[str, Protocol] = {
             indication="trd",
             label_region="US",
             phases=ESKETAMINE_PHASES,
-            sources=(SPRAVATO_US,),
+            sources=(SPRAVATO_US, SPRAVATO_ADULTS),
             doses_mg=(56, 84),
             start_mg=56,
+            max_mg_per_week=ESKETAMINE_MAX_MG_PER_WEEK,
+            adult_label_only=True,
         ),
         Protocol(
             id="esketamine-trd-eu",
@@ -143,11 +182,13 @@ LIBRARY: dict[str, Protocol] = {
             indication="trd",
             label_region="EU",
             phases=ESKETAMINE_PHASES,
-            sources=(SPRAVATO_EU,),
+            sources=(SPRAVATO_EU, SPRAVATO_ADULTS),
             doses_mg=(28, 56, 84),
             start_mg=56,
             start_mg_65_plus=28,
             step_mg_65_plus=28,
+            max_mg_per_week=ESKETAMINE_MAX_MG_PER_WEEK,
+            adult_label_only=True,
         ),
         Protocol(
             id="esketamine-mdsi",
@@ -158,9 +199,11 @@ LIBRARY: dict[str, Protocol] = {
             indication="mdsi",
             label_region="US",
             phases=(Phase("twice weekly for 4 weeks", 8, 2, 48),),
-            sources=(SPRAVATO_US,),
+            sources=(SPRAVATO_US, SPRAVATO_ADULTS),
             doses_mg=(56, 84),
             start_mg=84,
+            max_mg_per_week=ESKETAMINE_MAX_MG_PER_WEEK,
+            adult_label_only=True,
         ),
         Protocol(
             id="oral-racemic-experimental",
@@ -176,6 +219,8 @@ LIBRARY: dict[str, Protocol] = {
             min_mg_per_kg=Decimal("1.0"),
             max_mg_per_kg=Decimal("2.5"),
             ceiling_mg_per_kg=Decimal("3.0"),
+            max_mg_per_session=Decimal("3.0") * MG_LIMIT_REFERENCE_KG,
+            max_mg_per_kg_per_week=WEEKLY_SESSIONS * Decimal("2.5"),
         ),
         Protocol(
             id="sublingual-racemic-experimental",
@@ -191,6 +236,8 @@ LIBRARY: dict[str, Protocol] = {
             min_mg_per_kg=Decimal("1.0"),
             max_mg_per_kg=Decimal("2.0"),
             ceiling_mg_per_kg=Decimal("2.5"),
+            max_mg_per_session=Decimal("2.5") * MG_LIMIT_REFERENCE_KG,
+            max_mg_per_kg_per_week=WEEKLY_SESSIONS * Decimal("2.0"),
         ),
     )
 }

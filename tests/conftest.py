@@ -78,6 +78,31 @@ class World:
     def api(self, persona: str | None) -> ApiClient:
         return ApiClient(self.users[persona] if persona else None)
 
+    def vial(self, mg_per_ml: int = 10, clinic: Clinic | None = None) -> Any:
+        """A racemic ketamine product in the vault (clinic A unless said), made once."""
+        from ketamine_clinic.inventory.models import Product
+
+        product, _ = Product.objects.get_or_create(
+            clinic=clinic or self.clinic,
+            ndc=f"0409-{mg_per_ml:04d}-01",
+            defaults={
+                "name": f"Ketamine {mg_per_ml} mg/mL",
+                "substance": "ketamine",
+                "form": "vial",
+                "concentration_mg_per_ml": Decimal(mg_per_ml),
+                "container_mg": Decimal(mg_per_ml * 10),
+            },
+        )
+        return product
+
+    def infusion(self, mg_per_ml: int = 10, final_volume_ml: str = "50") -> dict[str, str]:
+        """An order's preparation: drawn from the clinic's vial, made up in saline."""
+        return {
+            "stock_product": str(self.vial(mg_per_ml).pk),
+            "diluent": "sodium_chloride_0_9",
+            "final_volume_ml": final_volume_ml,
+        }
+
 
 class ApiClient:
     """A bearer-token API client; with no user it sends no credentials."""

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.conftest import World
 
 IV = {
     "protocol": "iv-racemic-standard",
     "dose_mg_per_kg": "0.5",
-    "concentration_mg_per_ml": "10",
     "duration_min": "40",
 }
 
@@ -25,16 +25,111 @@ def test_protocols(world: World) -> None:
     assert all(p["sources"] for p in body.values())
 
 
+def recent() -> str:
+    return (timezone.localdate() - timedelta(days=3)).isoformat()
+
+
 def test_calculation_from_the_patients_recorded_weight(world: World) -> None:
     response = world.api("nurse").post(
-        "/dosing/calculate", {**IV, "patient": str(world.patient.pk)}
+        "/dosing/calculate", {**IV, **world.infusion(), "patient": str(world.patient.pk)}
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["dose_mg"], body["volume_ml"], body["rate_ml_per_h"]) == ("35.0", "3.50", "5.25")
-    assert [s["what"] for s in body["steps"]] == ["Dose", "Volume to draw", "Pump rate"]
+    assert (body["dose_mg"], body["volume_ml"], body["diluent_ml"]) == ("35.0", "3.50", "46.50")
+    assert (body["final_volume_ml"], body["final_mg_per_ml"]) == ("50", "0.700")
+    assert (body["rate_ml_per_h"], body["stock_mg_per_ml"]) == ("75.0", "10.000")
+    assert body["dosing_weight_kg"] == "70.00"
+    assert body["dosing_weight"]["policy"] == "actual"
+    assert [s["what"] for s in body["steps"]] == [
+        "Dosing weight",
+        "Dose",
+        "Draw from Ketamine 10 mg/mL",
+        "Add 0.9% sodium chloride",
+        "Final concentration",
+        "Pump rate",
+    ]
     assert body["accepted"] is True
     assert body["warnings"] == []
+
+
+def test_the_stock_concentration_comes_from_the_vault_never_from_the_request(
+    world: World,
+) -> None:
+    api = world.api("prescriber")
+    typed = api.post(
+        "/dosing/calculate",
+        {**IV, "patient": str(world.patient.pk), "concentration_mg_per_ml": "1"},
+    )
+    assert typed.status_code == 422
+    assert typed.json()["detail"][0]["loc"][-1] == "concentration_mg_per_ml"
+    theirs = world.vial(50, clinic=world.other_clinic)
+    refused = api.post(
+        "/dosing/calculate",
+        {
+            **IV,
+            **world.infusion(),
+            "patient": str(world.patient.pk),
+            "stock_product": str(theirs.pk),
+        },
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "stock_product"
+
+
+def test_a_client_supplied_history_is_refused(world: World) -> None:
+    response = world.api("prescriber").post(
+        "/dosing/calculate",
+        {
+            "protocol": "esketamine-trd-us",
+            "dose_mg": 84,
+            "patient": str(world.patient.pk),
+            "previous_doses_mg": [56],
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "previous_doses_mg"
+    without = world.api("prescriber").post(
+        "/dosing/calculate",
+        {"protocol": "esketamine-trd-us", "dose_mg": 84, "patient": str(world.patient.pk)},
+    )
+    assert without.json()["needs_override"] == ["the first dose of this protocol is 56 mg"]
+
+
+def test_with_a_patient_their_record_is_used_not_typed_facts(world: World) -> None:
+    response = world.api("prescriber").post(
+        "/dosing/calculate", {**IV, "patient": str(world.patient.pk), "weight_kg": "40"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "weight_kg"
+
+
+def test_a_140_kg_patient_on_adjusted_body_weight_without_a_patient(world: World) -> None:
+    body = (
+        world.api("prescriber")
+        .post(
+            "/dosing/calculate",
+            {
+                **IV,
+                **world.infusion(final_volume_ml="100"),
+                "weight_kg": "140",
+                "weight_measured_on": recent(),
+                "height_cm": "180",
+                "sex": "male",
+            },
+        )
+        .json()
+    )
+    assert body["dosing_weight_kg"] == "140"  # the library doses on actual body weight
+    assert (body["dose_mg"], body["rate_ml_per_h"]) == ("70.0", "150.0")
+    assert "first dose" in body["warnings"][-1]
+
+
+def test_an_under_18_esketamine_patient_is_refused(world: World) -> None:
+    response = world.api("prescriber").post(
+        "/dosing/calculate", {"protocol": "esketamine-trd-us", "dose_mg": 56, "age_years": 16}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "age_years"
 
 
 def test_esketamine_devices(world: World) -> None:
@@ -53,7 +148,7 @@ def test_override_zone_and_ceiling(world: World) -> None:
     api = world.api("prescriber")
     high = api.post(
         "/dosing/calculate",
-        {**IV, "weight_kg": "70", "weight_measured_on": "2026-01-01", "dose_mg_per_kg": "1.2"},
+        {**IV, "weight_kg": "70", "weight_measured_on": recent(), "dose_mg_per_kg": "1.2"},
     ).json()
     assert high["accepted"] is False
     assert "above the protocol's maximum" in high["needs_override"][0]
@@ -62,7 +157,7 @@ def test_override_zone_and_ceiling(world: World) -> None:
         {
             **IV,
             "weight_kg": "70",
-            "weight_measured_on": "2026-01-01",
+            "weight_measured_on": recent(),
             "dose_mg_per_kg": "1.2",
             "override_reason": "no response at 1.0 after 4",
         },
@@ -73,7 +168,7 @@ def test_override_zone_and_ceiling(world: World) -> None:
         {
             **IV,
             "weight_kg": "70",
-            "weight_measured_on": "2026-01-01",
+            "weight_measured_on": recent(),
             "dose_mg_per_kg": "2.0",
             "override_reason": "a long enough reason",
         },
@@ -86,8 +181,12 @@ def test_override_zone_and_ceiling(world: World) -> None:
     ("change", "field"),
     [
         ({"protocol": "magic"}, "protocol"),
-        ({"concentration_mg_per_ml": "0"}, "concentration_mg_per_ml"),
+        ({"concentration_mg_per_ml": "10"}, "concentration_mg_per_ml"),
         ({"duration_min": "0"}, "duration_min"),
+        ({"duration_min": "5"}, "duration_min"),
+        ({"diluent": "water"}, "diluent"),
+        ({"final_volume_ml": "5"}, "final_volume_ml"),
+        ({"dose_mg_per_kg": "1.5", "weight_kg": "101"}, "dose_mg_per_kg"),
         ({"weight_kg": "500"}, "weight_kg"),
         ({"weight_kg": None, "weight_measured_on": None}, "weight_kg"),
         ({"dose_mg_per_kg": "-1"}, "dose_mg_per_kg"),
@@ -96,7 +195,7 @@ def test_override_zone_and_ceiling(world: World) -> None:
 def test_bad_input_is_422_naming_the_field(
     world: World, change: dict[str, Any], field: str
 ) -> None:
-    body = {**IV, "weight_kg": "70", "weight_measured_on": "2026-01-01", **change}
+    body = {**IV, **world.infusion(), "weight_kg": "70", "weight_measured_on": recent(), **change}
     response = world.api("nurse").post(
         "/dosing/calculate", {k: v for k, v in body.items() if v is not None}
     )
@@ -104,7 +203,7 @@ def test_bad_input_is_422_naming_the_field(
     assert response.json()["detail"][0]["loc"][-1] == field
 
 
-def test_stale_weight_warns(world: World) -> None:
+def test_a_stale_weight_needs_a_prescribers_confirmation(world: World) -> None:
     from ketamine_clinic.patients.models import BodyMeasurement
 
     BodyMeasurement.objects.filter(patient=world.patient).update(
@@ -115,7 +214,8 @@ def test_stale_weight_warns(world: World) -> None:
         .post("/dosing/calculate", {**IV, "patient": str(world.patient.pk)})
         .json()
     )
-    assert "days old" in body["warnings"][0]
+    assert "days old" in body["needs_override"][0]
+    assert body["accepted"] is False
 
 
 @pytest.mark.parametrize(

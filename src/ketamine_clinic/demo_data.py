@@ -189,7 +189,8 @@ def seed(now: datetime | None = None) -> bool:
         chen_start -= timedelta(days=(chen_start.weekday() - 4) % 7)
         _chen_evaluation_and_consent(prescriber, nurse, chen, chen_start)
         _chen_scores(nurse, chen, chen_start)
-        _chen_course(prescriber, chen, chen_start)
+        vault = stock_vault(Actor(user=users["admin"], via="cli"), clinics[MAIN_CLINIC], now)
+        _chen_course(prescriber, chen, chen_start, vault["ketamine"].product)
         _chen_note(prescriber, chen, now)
         clinic_protocols.copy_protocol(
             prescriber,
@@ -212,7 +213,6 @@ def seed(now: datetime | None = None) -> bool:
         _alert_score(nurse, patients[1], now)
         for patient in patients[2:8]:
             _weekly_scores(nurse, patient, rng, now)
-        vault = stock_vault(Actor(user=users["admin"], via="cli"), clinics[MAIN_CLINIC], now)
         seed_esketamine_session(prescriber, nurse, patients[2], now, vault["esketamine"])
         outcome_summary.refresh(patients[2])  # the session above is written directly
     return True
@@ -496,19 +496,30 @@ def _weekly_scores(actor: Actor, patient: Patient, rng: random.Random, now: date
         )
 
 
-def _chen_course(prescriber: Actor, patient: Patient, start: datetime) -> None:
+def _chen_course(prescriber: Actor, patient: Patient, start: datetime, vial: Any) -> None:
     """Journey 5's induction as the record would hold it (six 0.5 mg/kg infusions, an
     integration session on the open day after every second one), now moving to weekly
     maintenance."""
     protocol = LIBRARY["iv-racemic-standard"]
-    params = service.DoseParams(Decimal("0.5"), Decimal("10"), Decimal("40"))
+    params = service.DoseParams(
+        dose_mg_per_kg=Decimal("0.5"),
+        stock_product=vial.pk,
+        diluent="sodium_chloride_0_9",
+        final_volume_ml=Decimal(50),
+        duration_min=Decimal(40),
+    )
     calculation = service.calculate(
         protocol,
         params,
-        weight=Decimal(70),
-        measured_on=(start - timedelta(days=2)).date(),
-        age_years=None,
-        today=(start + timedelta(days=2)).date(),
+        service.PatientFacts(
+            weight=Decimal(70),
+            measured_on=(start - timedelta(days=2)).date(),
+            age_years=None,
+            height_cm=Decimal(163),
+            sex="female",
+        ),
+        patient.clinic_id,
+        (start + timedelta(days=2)).date(),
     )
     course = Course.objects.create(
         patient=patient,
@@ -524,7 +535,10 @@ def _chen_course(prescriber: Actor, patient: Patient, start: datetime) -> None:
         patient=patient,
         course=course,
         dose_mg_per_kg=params.dose_mg_per_kg,
-        concentration_mg_per_ml=params.concentration_mg_per_ml,
+        stock_product=vial,
+        concentration_mg_per_ml=vial.concentration_mg_per_ml,
+        diluent="sodium_chloride_0_9",
+        final_volume_ml=Decimal(50),
         duration_min=params.duration_min,
         calculation=treatment_actions.snapshot_json(service.calculation_json(calculation)),
         signed_at=start + timedelta(days=2),

@@ -103,10 +103,11 @@ def seed_esketamine_session(
     calculation = service.calculate(
         protocol,
         service.DoseParams(dose_mg=56),
-        weight=None,
-        measured_on=None,
-        age_years=age_on(patient.birth_date, day),
-        today=day,
+        service.PatientFacts(
+            weight=None, measured_on=None, age_years=age_on(patient.birth_date, day)
+        ),
+        patient.clinic_id,
+        day,
     )
     signed = start - timedelta(days=1)
     course = Course.objects.create(

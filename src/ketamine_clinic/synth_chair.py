@@ -73,6 +73,7 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
     )
     today, earlier = timezone.localdate(), timezone.now() - timedelta(hours=3)
     phq9 = get_instrument(clinic.pk, "phq9")
+    vial = _product(clinic, staff.admin)
     sessions, total_mg = [], Decimal(0)
     for patient in patients:
         as_prescriber = PatientAccess(patient, Role.PRESCRIBER)
@@ -87,8 +88,7 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
         )  # fmt: skip
         course = treatment.order_course(
             prescriber, as_prescriber, protocol,
-            service.DoseParams(dose_mg_per_kg=Decimal("0.5"),
-                               concentration_mg_per_ml=Decimal(50)), today,
+            service.DoseParams(dose_mg_per_kg=Decimal("0.5"), stock_product=vial.pk), today,
         )  # fmt: skip
         order = course.orders.get()
         treatment.sign_order(prescriber, as_prescriber, order, order.version)
@@ -110,19 +110,23 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
         session.refresh_from_db()
         sessions.append(chair.pass_checks(nurse, as_nurse, session, session.version))
         total_mg += Decimal(str(order.calculation["dose_mg"]))
-    _stock(clinic, staff.admin, total_mg)
+    _stock(clinic, staff.admin, vial, total_mg)
     return sessions
 
 
-def _stock(clinic: Clinic, admin: User, needed_mg: Decimal) -> list[Container]:
-    """Enough 500 mg vials for every injection today, with one to spare."""
-    actor = Actor(user=admin, via="cli")
-    product = Product.objects.filter(
+def _product(clinic: Clinic, admin: User) -> Product:
+    """The 50 mg/mL vial the injections are drawn from (the orders name it)."""
+    return Product.objects.filter(
         clinic=clinic, substance="ketamine", container_mg=VIAL_MG
-    ).first() or ledger.add_product(actor, clinic, {
+    ).first() or ledger.add_product(Actor(user=admin, via="cli"), clinic, {
         "name": "Ketamine HCl 50 mg/mL", "ndc": "0409-2051-05", "substance": "ketamine",
         "form": "vial, 10 mL", "concentration_mg_per_ml": Decimal(50),
         "container_mg": VIAL_MG})  # fmt: skip
+
+
+def _stock(clinic: Clinic, admin: User, product: Product, needed_mg: Decimal) -> list[Container]:
+    """Enough 500 mg vials for every injection today, with one to spare."""
+    actor = Actor(user=admin, via="cli")
     now = timezone.now()
     return ledger.receive(actor, "admin", clinic, ledger.Receipt(
         product=product, count=int(needed_mg // VIAL_MG) + 2, lot=f"SYT{now:%y%m%d}",

@@ -55,7 +55,7 @@ def test_the_order_form_draws_what_is_typed(world: World) -> None:
     preview = client.post(
         f"/patients/{world.patient.pk}/courses/preview/",
         {"protocol": "iv-racemic-standard", "dose_mg_per_kg": "0.5",
-         "concentration_mg_per_ml": "10", "duration_min": "40"},
+         **world.infusion(), "duration_min": "40"},
     ).content.decode()  # fmt: skip
     assert "pk-preview.svg?product=iv_racemic" in preview
     svg = client.get(

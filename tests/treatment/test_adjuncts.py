@@ -227,7 +227,7 @@ def test_the_patient_sees_their_coming_sessions_without_doses(world: World) -> N
         {
             "protocol": "iv-racemic-standard",
             "dose_mg_per_kg": "0.5",
-            "concentration_mg_per_ml": "10",
+            **world.infusion(),
             "start_on": next_monday().isoformat(),
             "integration_every": 3,
         },

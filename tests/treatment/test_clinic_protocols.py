@@ -143,7 +143,12 @@ def test_a_course_keeps_the_version_it_was_ordered_under(world: World) -> None:
     api = world.api("prescriber")
     ordered = api.post(
         f"/patients/{world.patient.pk}/courses",
-        {**COURSE, "protocol": "iv-twice-weekly", "start_on": next_monday().isoformat()},
+        {
+            **COURSE,
+            **world.infusion(),
+            "protocol": "iv-twice-weekly",
+            "start_on": next_monday().isoformat(),
+        },
     )
     assert ordered.status_code == 201, ordered.content
     course = ordered.json()
@@ -159,7 +164,7 @@ def test_a_course_keeps_the_version_it_was_ordered_under(world: World) -> None:
     # A dose change on this course is checked against version 1 (max 0.75), not version 2.
     change = api.post(
         f"/courses/{course['id']}/orders",
-        {"dose_mg_per_kg": "0.7", "concentration_mg_per_ml": "10"},
+        {"dose_mg_per_kg": "0.7", **world.infusion()},
     )
     assert change.status_code == 201
     assert change.json()["calculation"]["accepted"] is True
@@ -181,7 +186,12 @@ def test_a_retired_protocol_takes_no_new_courses(world: World) -> None:
     api = world.api("prescriber")
     course = api.post(
         f"/patients/{world.patient.pk}/courses",
-        {**COURSE, "protocol": "iv-twice-weekly", "start_on": next_monday().isoformat()},
+        {
+            **COURSE,
+            **world.infusion(),
+            "protocol": "iv-twice-weekly",
+            "start_on": next_monday().isoformat(),
+        },
     ).json()
     retired = api.post(
         "/protocols/iv-twice-weekly/retire", {"version": 1, "reason": "replaced by a new one"}
@@ -190,7 +200,12 @@ def test_a_retired_protocol_takes_no_new_courses(world: World) -> None:
     assert retired.json()["retired"] is True
     again = api.post(
         f"/patients/{world.patient.pk}/courses",
-        {**COURSE, "protocol": "iv-twice-weekly", "start_on": next_monday().isoformat()},
+        {
+            **COURSE,
+            **world.infusion(),
+            "protocol": "iv-twice-weekly",
+            "start_on": next_monday().isoformat(),
+        },
     )
     assert again.status_code == 422
     assert "retired" in str(again.json()["detail"])

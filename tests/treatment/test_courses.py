@@ -27,7 +27,6 @@ def next_monday() -> date:
 COURSE = {
     "protocol": "iv-racemic-standard",
     "dose_mg_per_kg": "0.5",
-    "concentration_mg_per_ml": "10",
     "duration_min": "40",
 }
 
@@ -35,7 +34,7 @@ COURSE = {
 def order(world: World, **change: Any) -> Any:
     return world.api("prescriber").post(
         f"/patients/{world.patient.pk}/courses",
-        {**COURSE, "start_on": next_monday().isoformat(), **change},
+        {**COURSE, **world.infusion(), "start_on": next_monday().isoformat(), **change},
     )
 
 
@@ -90,7 +89,9 @@ def test_order_plans_the_induction_and_waits_for_a_signature(world: World) -> No
     assert all((b - a).days >= 2 for a, b in itertools.pairwise(dates))
     (first,) = body["orders"]
     assert first["calculation"]["dose_mg"] == "35.0"
-    assert first["calculation"]["rate_ml_per_h"] == "5.25"
+    assert first["calculation"]["rate_ml_per_h"] == "75.0"
+    assert first["stock_product"] == str(world.vial().pk)
+    assert (first["concentration_mg_per_ml"], first["final_volume_ml"]) == ("10.000", "50.0")
     assert first["signed_at"] is None
 
 
@@ -137,7 +138,7 @@ def test_dose_change_is_a_new_order(world: World) -> None:
     api.post(f"/orders/{course['orders'][0]['id']}/sign", {"version": 1})
     change = api.post(
         f"/courses/{course['id']}/orders",
-        {"dose_mg_per_kg": "0.75", "concentration_mg_per_ml": "10"},
+        {"dose_mg_per_kg": "0.75", **world.infusion()},
     )
     assert change.status_code == 201
     assert change.json()["calculation"]["dose_mg"] == "52.5"
@@ -190,9 +191,10 @@ def test_bad_course_input(world: World) -> None:
     past = order(world, start_on=(timezone.localdate() - timedelta(days=1)).isoformat())
     assert past.json()["detail"][0]["loc"][-1] == "start_on"
     assert (
-        order(world, concentration_mg_per_ml="0").json()["detail"][0]["loc"][-1]
+        order(world, concentration_mg_per_ml="10").json()["detail"][0]["loc"][-1]
         == "concentration_mg_per_ml"
     )
+    assert order(world, final_volume_ml="15").json()["detail"][0]["loc"][-1] == "final_volume_ml"
     assert Course.objects.count() == 0
     assert ScheduledSession.objects.count() == 0
 
@@ -214,7 +216,7 @@ def test_course_permissions(world: World, role: str | None, create: int, schedul
     assert (
         api.post(
             f"/patients/{world.patient.pk}/courses",
-            {**COURSE, "start_on": next_monday().isoformat()},
+            {**COURSE, **world.infusion(), "start_on": next_monday().isoformat()},
         ).status_code
         == create
     )
@@ -224,7 +226,7 @@ def test_course_permissions(world: World, role: str | None, create: int, schedul
 def test_patient_sees_own_schedule_without_doses(world: World) -> None:
     world.api("prescriber").post(
         f"/patients/{world.own_patient.pk}/courses",
-        {**COURSE, "start_on": next_monday().isoformat()},
+        {**COURSE, **world.infusion(), "start_on": next_monday().isoformat()},
     )
     body = world.api("patient").get(f"/patients/{world.own_patient.pk}/schedule").json()
     assert len(body) == 6

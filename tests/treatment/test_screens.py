@@ -11,25 +11,33 @@ from tests.treatment.test_courses import next_monday, open_gate
 FORM = {
     "protocol": "iv-racemic-standard",
     "dose_mg_per_kg": "0.5",
-    "concentration_mg_per_ml": "10",
     "duration_min": "40",
 }
 
 
 def test_live_calculator_shows_each_step(world: World) -> None:
     client = world.client("prescriber")
-    html = client.post(f"/patients/{world.patient.pk}/courses/preview/", FORM).content.decode()
+    html = client.post(
+        f"/patients/{world.patient.pk}/courses/preview/", {**FORM, **world.infusion()}
+    ).content.decode()
+    assert 'data-step="Dosing weight">70 kg<' in html
     assert 'data-step="Dose">35 mg<' in html
-    assert 'data-step="Volume to draw">3.5 mL<' in html
-    assert 'data-step="Pump rate">5.25 mL/h<' in html
+    assert 'data-step="Draw from Ketamine 10 mg/mL">3.5 mL<' in html
+    assert 'data-step="Add 0.9% sodium chloride">46.5 mL<' in html
+    assert 'data-step="Final concentration">0.7 mg/mL<' in html
+    assert 'data-step="Pump rate">75 mL/h<' in html
+    bare = client.post(f"/patients/{world.patient.pk}/courses/preview/", FORM).content.decode()
+    assert "Choose the product the dose is drawn from" in bare
     high = client.post(
-        f"/patients/{world.patient.pk}/courses/preview/", {**FORM, "dose_mg_per_kg": "1.2"}
+        f"/patients/{world.patient.pk}/courses/preview/",
+        {**FORM, **world.infusion(), "dose_mg_per_kg": "1.2"},
     )
     assert "needed before the order can be signed" in high.content.decode()
-    zero = client.post(
-        f"/patients/{world.patient.pk}/courses/preview/", {**FORM, "concentration_mg_per_ml": "0"}
+    small = client.post(
+        f"/patients/{world.patient.pk}/courses/preview/",
+        {**FORM, **world.infusion(), "final_volume_ml": "15"},
     )
-    assert "Concentration mg per ml: must be above zero" in zero.content.decode()
+    assert "an infusion is at most 2 mg/mL (at least 18 mL)" in small.content.decode()
 
 
 def test_order_sign_and_calendar(world: World) -> None:
@@ -37,7 +45,7 @@ def test_order_sign_and_calendar(world: World) -> None:
     assert client.get(f"/patients/{world.patient.pk}/courses/new/").status_code == 200
     response = client.post(
         f"/patients/{world.patient.pk}/courses/new/",
-        {**FORM, "start_on": next_monday().isoformat()},
+        {**FORM, **world.infusion(), "start_on": next_monday().isoformat()},
     )
     assert response.status_code == 302
     course = Course.objects.get()

@@ -121,7 +121,7 @@ def test_dismissing_and_accepting(world: World, course: dict[str, Any], later: N
     # A new signed order is a new situation: nothing is suggested until four doses at it.
     change = api.post(
         f"/courses/{course['id']}/orders",
-        {"dose_mg_per_kg": "0.75", "concentration_mg_per_ml": "10"},
+        {"dose_mg_per_kg": "0.75", **world.infusion()},
     ).json()
     api.post(f"/orders/{change['id']}/sign", {"version": 1})
     assert titration(world, course).json()["suggestions"] == []
@@ -200,7 +200,7 @@ def test_the_course_page_offers_the_decision(
     assert 'value="0.75"' in new_order.content.decode()
     made = client.post(
         f"/courses/{course['id']}/orders/new/",
-        {"dose_mg_per_kg": "0.75", "concentration_mg_per_ml": "10", "duration_min": "40"},
+        {"dose_mg_per_kg": "0.75", **world.infusion(), "duration_min": "40"},
     )
     assert made.status_code == 302
     page = client.get(made.url).content.decode()

@@ -110,21 +110,19 @@ def plan_today(world: World, product: str = "esketamine_nasal") -> ScheduledSess
     """A signed course whose first dosing session is today (not yet opened)."""
     open_every_day(world)
     open_gate(world, product)
-    vault(world)
+    vial = str(Container.objects.get(pk=vault(world)["ketamine"]).product_id)
     api = world.api("prescriber")
     dose = {
         "esketamine_nasal": {"protocol": "esketamine-trd-us", "dose_mg": 56},
         "iv_racemic": {
             "protocol": "iv-racemic-standard",
             "dose_mg_per_kg": "0.5",
-            "concentration_mg_per_ml": "10",
+            "stock_product": vial,
+            "diluent": "sodium_chloride_0_9",
+            "final_volume_ml": "50",
             "duration_min": "40",
         },
-        "im_racemic": {
-            "protocol": "im-racemic",
-            "dose_mg_per_kg": "0.5",
-            "concentration_mg_per_ml": "50",
-        },
+        "im_racemic": {"protocol": "im-racemic", "dose_mg_per_kg": "0.5", "stock_product": vial},
     }[product]
     course = api.post(
         f"/patients/{world.patient.pk}/courses",

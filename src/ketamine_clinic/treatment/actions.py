@@ -144,7 +144,12 @@ def _new_order(
         course=course,
         dose_mg_per_kg=params.dose_mg_per_kg,
         dose_mg=params.dose_mg,
-        concentration_mg_per_ml=params.concentration_mg_per_ml,
+        stock_product_id=params.stock_product,
+        concentration_mg_per_ml=calculation.stock.concentration.value
+        if calculation.stock
+        else None,
+        diluent=params.diluent or "",
+        final_volume_ml=params.final_volume_ml,
         duration_min=params.duration_min,
         override_reason=params.override_reason or "",
         calculation=snapshot_json(service.calculation_json(calculation)),

@@ -21,20 +21,10 @@ from ketamine_clinic.patients.access import (
 from ketamine_clinic.schema_types import line
 from ketamine_clinic.treatment import actions, clinic_protocols
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
-from ketamine_clinic.treatment.api import dose_params
+from ketamine_clinic.treatment.api import DoseFields, dose_params
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 
 router = Router(tags=["courses"])
-
-
-class DoseFields(Schema):
-    dose_mg_per_kg: Annotated[Decimal, Field(gt=0, le=10, decimal_places=3)] | None = None
-    concentration_mg_per_ml: Annotated[Decimal, Field(ge=0, le=1000, decimal_places=3)] | None = (
-        None
-    )
-    duration_min: Annotated[Decimal, Field(ge=0, le=1440, decimal_places=1)] | None = None
-    dose_mg: Annotated[int, Field(ge=0, le=1000)] | None = None
-    override_reason: Annotated[str, line(2000)] | None = None
 
 
 class CourseCreate(DoseFields):
@@ -51,7 +41,10 @@ class OrderOut(Schema):
     version: int
     dose_mg_per_kg: Decimal | None
     dose_mg: int | None
+    stock_product: uuid.UUID | None = Field(None, alias="stock_product_id")
     concentration_mg_per_ml: Decimal | None
+    diluent: str
+    final_volume_ml: Decimal | None
     duration_min: Decimal | None
     override_reason: str
     calculation: dict[str, Any]

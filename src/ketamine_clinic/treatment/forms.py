@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
+from ketamine_clinic.clinical.dosing import DILUENTS
 from ketamine_clinic.clinical.protocol_adjustments import DURATION_FIELDS, WEIGHT_FIELDS
 from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
 from ketamine_clinic.forms_base import StyledFormMixin
 from ketamine_clinic.patients.forms import DATE
 
 
+def stock_choices(products: Iterable[Any]) -> list[tuple[str, str]]:
+    return [("", "—")] + [
+        (str(p.pk), f"{p.name} ({p.concentration_mg_per_ml.normalize():f} mg/mL)") for p in products
+    ]
+
+
 class CourseForm(StyledFormMixin, forms.Form):
     protocol = forms.ChoiceField(choices=[(p.id, p.name) for p in LIBRARY.values()])
 
-    def __init__(self, *args: Any, protocols: Sequence[Protocol] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        protocols: Sequence[Protocol] = (),
+        products: Iterable[Any] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        stock = self.fields["stock_product"]
+        assert isinstance(stock, forms.ChoiceField)  # noqa: S101  # declared below
+        stock.choices = stock_choices(products)
         if protocols:
             field = self.fields["protocol"]
             assert isinstance(field, forms.ChoiceField)  # noqa: S101  # declared above
@@ -37,8 +53,19 @@ class CourseForm(StyledFormMixin, forms.Form):
         empty_value=None,
         choices=[("", "—"), (28, "28 mg"), (56, "56 mg"), (84, "84 mg")],
     )
-    concentration_mg_per_ml = forms.DecimalField(
-        label="Vial concentration (mg/mL)", required=False, decimal_places=3, max_digits=7
+    stock_product = forms.ChoiceField(
+        label="Drawn from (the vault's product)",
+        required=False,
+        help_text="Its concentration is the one on the vial the nurse draws from.",
+    )
+    diluent = forms.ChoiceField(
+        label="Diluent (infusions)", required=False, choices=[("", "—"), *DILUENTS.items()]
+    )
+    final_volume_ml = forms.DecimalField(
+        label="Final volume (mL, bag or syringe)",
+        required=False,
+        decimal_places=1,
+        max_digits=6,
     )
     duration_min = forms.DecimalField(
         label="Infusion (min)", required=False, decimal_places=1, max_digits=5
@@ -181,9 +208,17 @@ class ProtocolForm(StyledFormMixin, forms.Form):
 class OrderForm(StyledFormMixin, forms.Form):
     """A dose change on a course: a new order, signed separately."""
 
+    def __init__(self, *args: Any, products: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stock = self.fields["stock_product"]
+        assert isinstance(stock, forms.ChoiceField)  # noqa: S101  # declared below
+        stock.choices = stock_choices(products)
+
     dose_mg_per_kg = CourseForm.base_fields["dose_mg_per_kg"]
     dose_mg = CourseForm.base_fields["dose_mg"]
-    concentration_mg_per_ml = CourseForm.base_fields["concentration_mg_per_ml"]
+    stock_product = CourseForm.base_fields["stock_product"]
+    diluent = CourseForm.base_fields["diluent"]
+    final_volume_ml = CourseForm.base_fields["final_volume_ml"]
     duration_min = CourseForm.base_fields["duration_min"]
     override_reason = CourseForm.base_fields["override_reason"]
 

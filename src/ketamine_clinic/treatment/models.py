@@ -73,9 +73,23 @@ class DoseOrder(PatientRecord):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="orders")
     dose_mg_per_kg = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     dose_mg = models.PositiveSmallIntegerField(null=True, blank=True)
-    concentration_mg_per_ml = models.DecimalField(
-        max_digits=7, decimal_places=3, null=True, blank=True
+    stock_product = models.ForeignKey(
+        "inventory.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The vault's product the dose is drawn from",
     )
+    concentration_mg_per_ml = models.DecimalField(
+        max_digits=7,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The stock product's concentration when the order was made",
+    )
+    diluent = models.CharField(max_length=30, blank=True)
+    final_volume_ml = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     duration_min = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     override_reason = models.CharField(max_length=2000, blank=True)
     calculation = models.JSONField(default=dict, help_text="The calculation as ordered")

@@ -13,27 +13,45 @@ from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.clinical.dosing import (
     Calculation,
     DosingError,
+    Preparation,
+    Stock,
     calculate_esketamine,
     calculate_weight_based,
 )
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import Protocol
 from ketamine_clinic.clinical.scheduling import MONDAY_TO_FRIDAY
-from ketamine_clinic.clinical.units import Kg, MgPerKg, MgPerMl, Minutes
+from ketamine_clinic.clinical.units import Kg, MgPerKg, MgPerMl, Minutes, Ml
 from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.inventory.models import Product
 from ketamine_clinic.patients.models import BodyMeasurement, Patient, RecordStatus
-from ketamine_clinic.treatment import clinic_protocols
+from ketamine_clinic.treatment import clinic_protocols, dose_history
 from ketamine_clinic.treatment.models import Course, DoseOrder
 
 
 @dataclass(frozen=True)
 class DoseParams:
     dose_mg_per_kg: Decimal | None = None
-    concentration_mg_per_ml: Decimal | None = None
+    stock_product: Any = None  # the vault's product the dose is drawn from (its id)
+    diluent: str | None = None
+    final_volume_ml: Decimal | None = None
     duration_min: Decimal | None = None
     dose_mg: int | None = None
-    previous_doses_mg: tuple[int, ...] = ()
     override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    """What the calculator reads from the record; for a calculation without a patient, what
+    the caller typed (and no dose history)."""
+
+    weight: Decimal | None
+    measured_on: date | None
+    age_years: int | None
+    height_cm: Decimal | None = None
+    sex: str = "unknown"
+    previous_doses_mg: tuple[int, ...] = ()
+    week_given_mg: Decimal = Decimal(0)
 
 
 def signed_order(course: Course) -> DoseOrder | None:
@@ -52,52 +70,104 @@ def course_protocol(course: Course) -> Protocol:
     )
 
 
-def latest_weight(patient: Patient) -> tuple[Decimal | None, date | None]:
-    latest = (
-        BodyMeasurement.objects.filter(
-            patient=patient, kind="weight_kg", status=RecordStatus.ACTIVE
-        )
+def _latest(patient: Patient, kind: str) -> BodyMeasurement | None:
+    return (
+        BodyMeasurement.objects.filter(patient=patient, kind=kind, status=RecordStatus.ACTIVE)
         .order_by("-measured_at")
         .first()
     )
+
+
+def latest_weight(patient: Patient) -> tuple[Decimal | None, date | None]:
+    latest = _latest(patient, "weight_kg")
     if latest is None:
         return None, None
     return latest.value, timezone.localtime(latest.measured_at).date()
 
 
+def patient_facts(
+    patient: Patient, esketamine: bool, exclude_session: object = None
+) -> PatientFacts:
+    """The patient's weight, height, sex, age and dose history, from the record."""
+    weight, measured_on = latest_weight(patient)
+    height = _latest(patient, "height_cm")
+    given = dose_history.given_doses(patient, esketamine, exclude_session)
+    return PatientFacts(
+        weight=weight,
+        measured_on=measured_on,
+        age_years=age_on(patient.birth_date, timezone.localdate()),
+        height_cm=height.value if height else None,
+        sex=patient.sex,
+        previous_doses_mg=tuple(int(g.mg) for g in given) if esketamine else (),
+        week_given_mg=dose_history.mg_in_week(given),
+    )
+
+
+def stock_products(clinic_id: Any) -> list[Product]:
+    """The clinic's racemic ketamine products a dose can be drawn from."""
+    return list(
+        Product.objects.filter(
+            clinic_id=clinic_id,
+            substance=Product.Substance.KETAMINE,
+            concentration_mg_per_ml__isnull=False,
+        ).order_by("name", "concentration_mg_per_ml")
+    )
+
+
+def stock(clinic_id: Any, product_id: Any) -> Stock:
+    """The vault's racemic ketamine product the dose is drawn from: its concentration is the
+    one the nurse will find on the vial, never a number typed beside the order."""
+    product = Product.objects.filter(
+        pk=product_id, clinic_id=clinic_id, substance=Product.Substance.KETAMINE
+    ).first()
+    if product is None:
+        raise InvalidInput("stock_product", "no such ketamine product in this clinic's vault")
+    if not product.concentration_mg_per_ml:
+        raise InvalidInput("stock_product", "the product has no concentration in mg/mL")
+    return Stock(product.name, MgPerMl(product.concentration_mg_per_ml))
+
+
 def calculate(
-    protocol: Protocol,
-    params: DoseParams,
-    *,
-    weight: Decimal | None,
-    measured_on: date | None,
-    age_years: int | None,
-    today: date,
+    protocol: Protocol, params: DoseParams, facts: PatientFacts, clinic_id: Any, today: date
 ) -> Calculation:
     """Run the calculator; its refusals become 422s naming the field."""
     try:
         if protocol.weight_based:
+            preparation = None
+            if params.diluent is not None or params.final_volume_ml is not None:
+                if params.diluent is None:
+                    raise DosingError("diluent", "give the diluent with the final volume")
+                if params.final_volume_ml is None:
+                    raise DosingError("final_volume_ml", "give the final volume with the diluent")
+                preparation = Preparation(params.diluent, Ml(params.final_volume_ml))
             return calculate_weight_based(
                 protocol,
-                weight=Kg(weight) if weight is not None else None,
-                weight_measured_on=measured_on,
+                weight=Kg(facts.weight) if facts.weight is not None else None,
+                weight_measured_on=facts.measured_on,
                 today=today,
                 per_kg=MgPerKg(params.dose_mg_per_kg) if params.dose_mg_per_kg else None,
-                concentration=MgPerMl(params.concentration_mg_per_ml)
-                if params.concentration_mg_per_ml is not None
-                else None,
+                height_cm=facts.height_cm,
+                sex=facts.sex,
+                age_years=facts.age_years,
+                stock=stock(clinic_id, params.stock_product) if params.stock_product else None,
+                preparation=preparation,
                 duration=Minutes(params.duration_min) if params.duration_min is not None else None,
+                week_given_mg=facts.week_given_mg,
                 override_reason=params.override_reason,
             )
+        for name in ("stock_product", "diluent", "final_volume_ml", "duration_min"):
+            if getattr(params, name) is not None:
+                raise DosingError(name, "esketamine is given as whole nasal devices")
         if params.dose_mg is None:
             raise DosingError("dose_mg", "required for esketamine (28, 56 or 84 mg)")
-        if age_years is None:
+        if facts.age_years is None:
             raise DosingError("age_years", "required when no patient is given")
         return calculate_esketamine(
             protocol,
             dose_mg=params.dose_mg,
-            previous_doses_mg=params.previous_doses_mg,
-            age_years=age_years,
+            previous_doses_mg=facts.previous_doses_mg,
+            age_years=facts.age_years,
+            week_given_mg=facts.week_given_mg,
             override_reason=params.override_reason,
         )
     except DosingError as exc:
@@ -105,25 +175,30 @@ def calculate(
 
 
 def calculate_for_patient(protocol: Protocol, params: DoseParams, patient: Patient) -> Calculation:
-    weight, measured_on = latest_weight(patient)
-    today = timezone.localdate()
-    return calculate(
-        protocol,
-        params,
-        weight=weight,
-        measured_on=measured_on,
-        age_years=age_on(patient.birth_date, today),
-        today=today,
-    )
+    facts = patient_facts(patient, protocol.product == dose_history.ESKETAMINE)
+    return calculate(protocol, params, facts, patient.clinic_id, timezone.localdate())
+
+
+def _value(quantity: Any) -> Decimal | None:
+    return quantity.value if quantity is not None else None
 
 
 def calculation_json(result: Calculation) -> dict[str, Any]:
+    basis = result.dosing_weight
     return {
         "protocol": result.protocol_id,
         "dose_mg": result.dose.value,
-        "volume_ml": result.volume.value if result.volume else None,
-        "rate_ml_per_h": result.rate.value if result.rate else None,
-        "duration_min": result.duration.value if result.duration else None,
+        "dosing_weight_kg": _value(basis.weight) if basis else None,
+        "dosing_weight": {"policy": basis.policy, "why": basis.why} if basis else None,
+        "stock_product": result.stock.name if result.stock else None,
+        "stock_mg_per_ml": _value(result.stock.concentration) if result.stock else None,
+        "volume_ml": _value(result.volume),
+        "diluent": result.preparation.diluent if result.preparation else None,
+        "diluent_ml": _value(result.diluent_volume),
+        "final_volume_ml": _value(result.preparation.final_volume) if result.preparation else None,
+        "final_mg_per_ml": _value(result.final_concentration),
+        "rate_ml_per_h": _value(result.rate),
+        "duration_min": _value(result.duration),
         "devices": [vars(d) for d in result.devices],
         "steps": [vars(s) for s in result.steps],
         "warnings": list(result.warnings),

@@ -44,7 +44,9 @@ from ketamine_clinic.treatment.models import (
 def _params(data: dict[str, Any]) -> service.DoseParams:
     return service.DoseParams(
         dose_mg_per_kg=data.get("dose_mg_per_kg"),
-        concentration_mg_per_ml=data.get("concentration_mg_per_ml"),
+        stock_product=data.get("stock_product") or None,
+        diluent=data.get("diluent") or None,
+        final_volume_ml=data.get("final_volume_ml"),
         duration_min=data.get("duration_min"),
         dose_mg=data.get("dose_mg"),
         override_reason=data.get("override_reason") or None,
@@ -56,7 +58,11 @@ def _params(data: dict[str, Any]) -> service.DoseParams:
 def preview(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The live calculator: every step of the arithmetic for what is typed so far."""
     access = get_patient_for_user(request_user(request), patient_id, Capability.ORDER_TREATMENT)
-    form = CourseForm(request.POST, protocols=clinic_protocols.available(access.patient.clinic_id))
+    form = CourseForm(
+        request.POST,
+        protocols=clinic_protocols.available(access.patient.clinic_id),
+        products=service.stock_products(access.patient.clinic_id),
+    )
     form.is_valid()  # partial input is normal while typing; use what parsed
     data = getattr(form, "cleaned_data", {})
     context: dict[str, Any] = {}
@@ -86,13 +92,17 @@ def preview(request: HttpRequest, patient_id: str) -> HttpResponse:
 def order(request: HttpRequest, patient_id: str) -> HttpResponse:
     access = get_patient_for_user(request_user(request), patient_id, Capability.ORDER_TREATMENT)
     weight, measured_on = service.latest_weight(access.patient)
+    products = service.stock_products(access.patient.clinic_id)
     form = CourseForm(
         request.POST or None,
         protocols=clinic_protocols.available(access.patient.clinic_id),
+        products=products,
         initial={
             "protocol": "iv-racemic-standard",
             "dose_mg_per_kg": "0.5",
-            "concentration_mg_per_ml": "10",
+            "stock_product": str(products[0].pk) if products else "",
+            "diluent": "sodium_chloride_0_9",
+            "final_volume_ml": "50",
             "duration_min": "40",
             "start_on": timezone.localdate(),
         },
@@ -292,13 +302,19 @@ def new_order(request: HttpRequest, course_id: str) -> HttpResponse:
         initial = {
             "dose_mg_per_kg": latest.dose_mg_per_kg,
             "dose_mg": latest.dose_mg,
-            "concentration_mg_per_ml": latest.concentration_mg_per_ml,
+            "stock_product": str(latest.stock_product_id or ""),
+            "diluent": latest.diluent,
+            "final_volume_ml": latest.final_volume_ml,
             "duration_min": latest.duration_min,
         }
     for name in ("dose_mg_per_kg", "dose_mg"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
-    form = OrderForm(request.POST or None, initial=initial)
+    form = OrderForm(
+        request.POST or None,
+        initial=initial,
+        products=service.stock_products(access.patient.clinic_id),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.change_dose(web_actor(request), access, found, _params(form.cleaned_data))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -10,9 +11,13 @@ from hypothesis import strategies as st
 
 from ketamine_clinic.clinical.chair import (
     DischargeFacts,
+    PumpEvent,
     device_wait_s,
     discharge_problems,
     due_now,
+    infused_mg,
+    infused_mismatch,
+    infused_ml,
 )
 from ketamine_clinic.clinical.vital_signs import Reading, Thresholds
 
@@ -98,3 +103,57 @@ def test_racemic_observation_counts_from_the_last_dose() -> None:
     assert discharge_problems(replace(iv, minutes_since_last_dose=30), LIMITS) == []
     (problem,) = discharge_problems(replace(iv, minutes_since_last_dose=29), LIMITS)
     assert "30 minutes of observation" in problem
+
+
+# --- What the pump infused -------------------------------------------------------------------
+
+
+def pump(*events: tuple[str, str, str | None]) -> list[PumpEvent]:
+    return [PumpEvent(a, Decimal(t), Decimal(r) if r else None) for a, t, r in events]
+
+
+def test_an_infusion_stopped_after_43_seconds_infused_under_half_a_milligram() -> None:
+    # 35 mg in 50 mL at 75 mL/h: 43 s run 0.896 mL = 0.63 mg, not the 35 mg ordered.
+    events = pump(("iv_start", "0", "75"))
+    assert infused_mg(events, Decimal(43) / 60, Decimal("0.7"), Decimal(35)) == Decimal("0.63")
+
+
+def test_pauses_and_rate_changes_count() -> None:
+    events = pump(
+        ("iv_start", "0", "75"),  # 10 min at 75 = 12.5 mL
+        ("iv_pause", "10", None),
+        ("iv_resume", "15", None),  # 10 min at 75 = 12.5 mL
+        ("iv_rate", "25", "37.5"),  # 20 min at 37.5 = 12.5 mL
+    )
+    assert infused_ml(events, Decimal(45)) == Decimal("37.5")
+    assert infused_mg(events, Decimal(45), Decimal("0.7"), Decimal(35)) == Decimal("26.25")
+    assert infused_mg(events, Decimal(500), Decimal("0.7"), Decimal(35)) == Decimal(35)  # empty
+
+
+@pytest.mark.parametrize(
+    ("recorded", "mismatch"), [("33.25", False), ("33.24", True), ("36.75", False), ("36.76", True)]
+)
+def test_the_tolerance_is_five_percent_of_the_dose_or_one_mg(recorded: str, mismatch: bool) -> None:
+    assert infused_mismatch(Decimal(recorded), Decimal(35), Decimal(35)) is mismatch
+    assert infused_mismatch(Decimal("1.5"), Decimal("0.5"), Decimal(5)) is False  # 1 mg floor
+    assert infused_mismatch(Decimal("1.51"), Decimal("0.5"), Decimal(5)) is True
+
+
+@given(
+    stretches=st.lists(
+        st.tuples(st.integers(1, 30), st.integers(1, 300), st.booleans()), min_size=1, max_size=6
+    )
+)
+def test_infused_volume_is_the_sum_of_the_running_stretches(
+    stretches: list[tuple[int, int, bool]],
+) -> None:
+    events, t, expected = [], Decimal(0), Decimal(0)
+    for minutes, rate, paused_after in stretches:
+        events.append(PumpEvent("iv_rate" if events else "iv_start", t, Decimal(rate)))
+        expected += Decimal(rate) * minutes / 60
+        t += minutes
+        if paused_after:
+            events.append(PumpEvent("iv_pause", t))
+            t += 5
+            events.append(PumpEvent("iv_resume", t))
+    assert abs(infused_ml(events, t) - expected) < Decimal("1e-20")

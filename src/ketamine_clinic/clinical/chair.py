@@ -6,6 +6,7 @@ Times are minutes since the first dose of the session (the clock the nurse sees)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_INTERVAL_MIN
 from ketamine_clinic.clinical.vital_signs import Reading, Thresholds, alerts
@@ -65,6 +66,54 @@ def device_wait_s(previous_device_min: float | None, now_min: float) -> int:
         return 0
     remaining = ESKETAMINE_DEVICE_INTERVAL_MIN - (now_min - previous_device_min)
     return max(0, int(remaining * 60 + 0.999))
+
+
+@dataclass(frozen=True)
+class PumpEvent:
+    """One entry of an infusion: started, paused, resumed, re-rated or stopped, at a minute."""
+
+    action: str  # iv_start, iv_pause, iv_resume, iv_rate, iv_stop
+    at_min: Decimal
+    rate_ml_per_h: Decimal | None = None
+
+
+# What the pump delivered and what the nurse records may differ by rounding of the rate and
+# of the minute; beyond this the nurse says why (the pump's own volume-infused reading).
+INFUSED_TOLERANCE = (Decimal("1"), Decimal("0.05"))  # mg, fraction of the ordered dose
+
+
+def infused_ml(events: list[PumpEvent], until_min: Decimal) -> Decimal:
+    """The volume the pump ran: each running stretch's rate x its time, to `until_min`."""
+    total, rate, since = Decimal(0), Decimal(0), None
+    for event in sorted(events, key=lambda e: e.at_min):
+        if event.at_min > until_min:
+            break
+        if since is not None:
+            total += rate * (event.at_min - since) / 60
+            since = event.at_min
+        if event.action in ("iv_start", "iv_resume"):
+            since = event.at_min
+        elif event.action in ("iv_pause", "iv_stop"):
+            since = None
+        if event.rate_ml_per_h is not None:
+            rate = event.rate_ml_per_h
+    if since is not None:
+        total += rate * (until_min - since) / 60
+    return total
+
+
+def infused_mg(
+    events: list[PumpEvent], until_min: Decimal, mg_per_ml: Decimal, bag_mg: Decimal
+) -> Decimal:
+    """Milligrams infused: the volume run x the bag's concentration, never more than the bag
+    holds (the pump stops when it is empty)."""
+    return min(infused_ml(events, until_min) * mg_per_ml, bag_mg).quantize(Decimal("0.01"))
+
+
+def infused_mismatch(recorded: Decimal, computed: Decimal, ordered: Decimal) -> bool:
+    """Whether the recorded amount is further from the pump's than rounding explains."""
+    absolute, fraction = INFUSED_TOLERANCE
+    return abs(recorded - computed) > max(absolute, ordered * fraction)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from ketamine_clinic.clinical.vital_signs import Thresholds, pre_dose_bp
 
@@ -37,6 +38,14 @@ class ChairChecks:
     heart_rate_bpm: int | None
     spo2_pct: int | None
     respiratory_rate_per_min: int | None
+    # The dose rules again at the chair (the order was checked when it was signed; days pass).
+    days_since_last_dose: int | None = None  # same drug, another session
+    min_days_apart: int = 0  # the course's phase (scheduling.min_days_apart)
+    week_given_mg: Decimal = Decimal(0)  # same drug, the 7 days before now
+    dose_mg: Decimal = Decimal(0)  # this session's ordered dose
+    weekly_limit_mg: Decimal | None = None
+    weight_age_days: int | None = None  # weight-based products: the weight dosed on
+    weight_max_age_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,4 +109,33 @@ def check(facts: ChairChecks, limits: Thresholds) -> Verdict:
             overridable.append("liquids within 30 minutes of dosing (or not recorded)")
         if spray is not None and spray < ESKETAMINE_NASAL_SPRAY_BEFORE:
             overridable.append("a nasal steroid or decongestant less than 1 hour ago")
+    blocking += _interval(facts)
+    overridable += _week_and_weight(facts)
     return Verdict(tuple(blocking), tuple(overridable))
+
+
+def _interval(facts: ChairChecks) -> list[str]:
+    """Too soon after the last dose: the protocol's spacing (for esketamine the label's
+    schedule, CLINICAL.md 1) is a minimum, and no override shortens it."""
+    days = facts.days_since_last_dose
+    if days is None or days >= facts.min_days_apart:
+        return []
+    return [
+        f"the last dose was {days} day{'s' if days != 1 else ''} ago: this phase needs at "
+        f"least {facts.min_days_apart} days between doses"
+    ]
+
+
+def _week_and_weight(facts: ChairChecks) -> list[str]:
+    found = []
+    limit = facts.weekly_limit_mg
+    if limit is not None and facts.week_given_mg + facts.dose_mg > limit:
+        total = facts.week_given_mg + facts.dose_mg
+        found.append(
+            f"{total.normalize():f} mg in 7 days with this dose is above the protocol's "
+            f"{limit.normalize():f} mg a week"
+        )
+    age, most = facts.weight_age_days, facts.weight_max_age_days
+    if age is not None and most is not None and age > most:
+        found.append(f"the weight is {age} days old (the protocol allows {most}): weigh again")
+    return found

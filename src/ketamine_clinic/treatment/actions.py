@@ -197,6 +197,7 @@ def sign_order(actor: Actor, access: PatientAccess, order: DoseOrder, version: i
             "this order is outside the protocol and needs an override reason: "
             + "; ".join(order.calculation.get("needs_override", []))
         )
+    _recheck(access, order)
     now = timezone.now()
     with transaction.atomic():
         fresh = sign_once(
@@ -213,6 +214,41 @@ def sign_order(actor: Actor, access: PatientAccess, order: DoseOrder, version: i
         record_patient_access(actor, access, "update", "dose_order.sign")
     assert isinstance(fresh, DoseOrder)  # noqa: S101  # same model in, same model out
     return fresh
+
+
+def order_params(order: DoseOrder) -> service.DoseParams:
+    return service.DoseParams(
+        dose_mg_per_kg=order.dose_mg_per_kg,
+        stock_product=order.stock_product_id,
+        diluent=order.diluent or None,
+        final_volume_ml=order.final_volume_ml,
+        duration_min=order.duration_min,
+        dose_mg=order.dose_mg,
+        override_reason=order.override_reason or None,
+    )
+
+
+def _recheck(access: PatientAccess, order: DoseOrder) -> None:
+    """An order is signed as the record stands now: days may have passed since it was written
+    (the weight aged, doses were given). A different dose, or a new rule it breaks without a
+    reason, means a new order."""
+    try:
+        now = service.calculate_for_patient(
+            service.course_protocol(order.course), order_params(order), access.patient
+        )
+    except InvalidInput as exc:
+        raise Conflict(f"the record has changed since this order was written: {exc}") from None
+    written = order.calculation.get("dose_mg")
+    if written is not None and str(now.dose.value) != str(written):
+        raise Conflict(
+            f"the record has changed since this order was written: the dose is now {now.dose} "
+            f"(was {written} mg): write a new order"
+        )
+    if not now.accepted:
+        raise Conflict(
+            "this order is outside the protocol as the record stands today and needs an "
+            "override reason: " + "; ".join(now.needs_override)
+        )
 
 
 def move_session(

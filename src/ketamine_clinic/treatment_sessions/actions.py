@@ -27,6 +27,7 @@ from ketamine_clinic.clinical import chair, pre_dose, rems_form, session_flow
 from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_MG
+from ketamine_clinic.clinical.scheduling import min_days_apart
 from ketamine_clinic.clinical.session_flow import State
 from ketamine_clinic.clinical.vital_signs import Reading, alerts, implausible
 from ketamine_clinic.errors import Conflict, InvalidInput
@@ -36,7 +37,7 @@ from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.actions import _versioned_update, claim, sign_once
 from ketamine_clinic.patients.models import RecordStatus
-from ketamine_clinic.treatment import service
+from ketamine_clinic.treatment import dose_history, service
 from ketamine_clinic.treatment.models import Course, ScheduledSession
 from ketamine_clinic.treatment_sessions import billing, facts, rems
 from ketamine_clinic.treatment_sessions.models import (
@@ -328,12 +329,43 @@ def pass_checks(
     return fresh
 
 
+def _dose_rules(session: TreatmentSession) -> dict[str, Any]:
+    """The order's dose rules as they stand today: the spacing since the last dose of the same
+    drug, the milligrams in the last 7 days, and the age of the weight dosed on."""
+    protocol = service.course_protocol(session.course)
+    esketamine = session.product == dose_history.ESKETAMINE
+    given = dose_history.given_doses(session.patient, esketamine, exclude_session=session)
+    today = timezone.localdate()
+    last = dose_history.last_dosing_day(given)
+    phase = next((p for p in protocol.phases if p.name == session.course.phase), None)
+    calculation = session.order.calculation
+    dose = Decimal(str(calculation.get("dose_mg") or session.order.dose_mg or 0))
+    rules: dict[str, Any] = {
+        "days_since_last_dose": (today - last).days if last else None,
+        "min_days_apart": min_days_apart(phase) if phase else 0,
+        "week_given_mg": dose_history.mg_in_week(given),
+        "dose_mg": dose,
+    }
+    if protocol.max_mg_per_week is not None:
+        rules["weekly_limit_mg"] = Decimal(protocol.max_mg_per_week)
+    if protocol.weight_based:
+        weight, measured_on = service.latest_weight(session.patient)
+        basis = calculation.get("dosing_weight_kg") or weight
+        if protocol.max_mg_per_kg_per_week is not None and basis is not None:
+            rules["weekly_limit_mg"] = protocol.max_mg_per_kg_per_week * Decimal(str(basis))
+        if measured_on is not None:
+            rules["weight_age_days"] = (today - measured_on).days
+            rules["weight_max_age_days"] = protocol.weight_max_age_days
+    return rules
+
+
 def chair_checks(session: TreatmentSession) -> pre_dose.ChairChecks:
     check = facts.current(PreDoseCheck, session).last()
     vitals = facts.current(VitalSigns, session).filter(timing=VitalSigns.Timing.PRE_DOSE).last()
     patient = session.patient
     now = timezone.now()
     return pre_dose.ChairChecks(
+        **_dose_rules(session),
         product=session.product,
         now=now,
         identity_confirmed=bool(check and check.identity_confirmed),
@@ -429,6 +461,11 @@ def _dose_plan(
     if action == Administration.Action.IV_START:
         if given.filter(action=action).exists():
             raise Conflict("the infusion has started already")
+        if not order.calculation.get("final_volume_ml"):
+            raise Conflict(
+                "the order says nothing of how the infusion is made up (product, diluent, "
+                "final volume): a prescriber writes a new order"
+            )
         rate = values.get("rate_ml_per_h") or order.calculation.get("rate_ml_per_h")
         return plan | _drawn(values, ordered_mg) | {"rate_ml_per_h": Decimal(str(rate))}
     if action in (Administration.Action.IV_PAUSE, Administration.Action.IV_RESUME):
@@ -456,9 +493,44 @@ def _dose_plan(
         if start is None:
             raise Conflict("the infusion has not started")
         container = {"container": start.container, "lot": start.lot}
-        return plan | container | _given(values, ordered_mg, given)
+        amounts = _given(values, ordered_mg, given)
+        pumped = pump_mg(session, given, now)
+        explained = len(str(values.get("note", "")).strip()) >= MIN_REASON
+        if (
+            pumped is not None
+            and chair.infused_mismatch(amounts["given_mg"], pumped, ordered_mg)
+            and not explained
+        ):
+            raise InvalidInput(
+                "given_mg",
+                f"the pump's rate x time gives {pumped} mg infused, not "
+                f"{amounts['given_mg']} mg: record that, or say in the note why "
+                f"({MIN_REASON} characters or more, e.g. the pump's volume infused)",
+            )
+        return plan | container | amounts
     # An injection or an oral dose: drawn, given and left over in one entry.
     return plan | _drawn(values, ordered_mg) | _given(values, ordered_mg, given)
+
+
+def pump_mg(session: TreatmentSession, given: Any, now: datetime) -> Decimal | None:
+    """What the pump has infused so far, from the entries' rates and times and the bag's
+    concentration; None when the order does not say how the bag was made up."""
+    calculation = session.order.calculation
+    bag = calculation.get("final_mg_per_ml")
+    start = given.filter(action=Administration.Action.IV_START).first()
+    if not bag or start is None:
+        return None
+    events = [
+        chair.PumpEvent(
+            e.action, Decimal(str((e.at - start.at).total_seconds() / 60)), e.rate_ml_per_h
+        )
+        for e in given
+        if e.action.startswith("iv_")
+    ]
+    until = Decimal(str((now - start.at).total_seconds() / 60))
+    return chair.infused_mg(
+        events, until, Decimal(str(bag)), Decimal(str(calculation.get("dose_mg") or 0))
+    )
 
 
 def _drawn(values: dict[str, Any], ordered_mg: Decimal) -> dict[str, Any]:
@@ -528,6 +600,15 @@ def _container(session: TreatmentSession, container: Container | None) -> dict[s
         raise InvalidInput("container", "no such container in this clinic")
     if container.product.substance != substance:
         raise InvalidInput("container", f"this container is not {substance}")
+    ordered = session.order.concentration_mg_per_ml
+    found = container.product.concentration_mg_per_ml
+    if ordered is not None and found is not None and found != ordered:
+        raise InvalidInput(
+            "container",
+            f"this vial is {found.normalize():f} mg/mL but the order was calculated for "
+            f"{ordered.normalize():f} mg/mL: draw from the ordered product, or a prescriber "
+            "writes a new order",
+        )
     return {"container": container, "lot": container.lot}
 
 

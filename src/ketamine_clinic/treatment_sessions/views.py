@@ -129,12 +129,32 @@ def _dose_display(session: TreatmentSession) -> dict[str, Any]:
         "devices_given": given.filter(action=Administration.Action.DEVICE).count(),
         "next_device_at": next_device_at,
         "infusing": facts.infusing(session),
+        "pumped_mg": actions.pump_mg(session, given, timezone.now()),
+        "preparation": [
+            step
+            for step in calculation.get("steps", [])
+            if step["what"].startswith(("Draw from", "Add ", "Final concentration", "Pump rate"))
+        ],
         "started": given.filter(action=Administration.Action.IV_START).exists(),
         "paused": (
             (last := given.exclude(action=Administration.Action.IV_RATE).last()) is not None
             and last.action == Administration.Action.IV_PAUSE
         ),
     }
+
+
+def _containers(session: TreatmentSession) -> Any:
+    """The containers the dose may be drawn from: in date, not empty, of the ordered
+    substance and, where the order names one, of the ordered concentration."""
+    found = Container.objects.filter(
+        clinic_id=session.patient.clinic_id,
+        product__substance=actions.SUBSTANCE.get(session.product, "ketamine"),
+        balance_mg__gt=0,
+        expires_on__gte=timezone.localdate(),
+    ).select_related("product")
+    if session.order.concentration_mg_per_ml is not None:
+        found = found.filter(product__concentration_mg_per_ml=session.order.concentration_mg_per_ml)
+    return found
 
 
 @login_required
@@ -162,12 +182,7 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
             "esketamine": session.product == "esketamine_nasal",
             "scales": [("cadss", "CADSS"), ("bprs_plus", "BPRS+")],
             "rems_gaps": actions.rems_gaps(session),
-            "containers": Container.objects.filter(
-                clinic_id=access.patient.clinic_id,
-                product__substance=actions.SUBSTANCE.get(session.product, "ketamine"),
-                balance_mg__gt=0,
-                expires_on__gte=timezone.localdate(),
-            ).select_related("product"),
+            "containers": _containers(session),
             "waste_pending": actions.waste_pending_mg(session),
         },
     )

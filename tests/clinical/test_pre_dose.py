@@ -1,0 +1,72 @@
+"""Pre-dose checks at the chair: the dose rules again on the day (spacing since the last
+dose, the week's milligrams, the age of the weight), each at its boundary."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from ketamine_clinic.clinical.pre_dose import ChairChecks, check
+from ketamine_clinic.clinical.vital_signs import Thresholds
+
+pytestmark = pytest.mark.pure
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+CLEAR = ChairChecks(
+    product="iv_racemic",
+    now=NOW,
+    identity_confirmed=True,
+    ride_home=True,
+    last_food_at=None,
+    last_liquid_at=None,
+    nasal_spray_at=None,
+    pregnancy="not_applicable",
+    pregnancy_relevant=False,
+    pre_dose_phq9=True,
+    systolic_mmhg=120,
+    diastolic_mmhg=80,
+    heart_rate_bpm=70,
+    spo2_pct=98,
+    respiratory_rate_per_min=14,
+    days_since_last_dose=2,
+    min_days_apart=2,
+    week_given_mg=Decimal(70),
+    dose_mg=Decimal(35),
+    weekly_limit_mg=Decimal(210),
+    weight_age_days=30,
+    weight_max_age_days=30,
+)
+
+
+def test_all_clear() -> None:
+    assert check(CLEAR, Thresholds()).clear
+
+
+def test_too_soon_after_the_last_dose_blocks_without_override() -> None:
+    verdict = check(replace(CLEAR, days_since_last_dose=1), Thresholds())
+    assert verdict.blocking == (
+        "the last dose was 1 day ago: this phase needs at least 2 days between doses",
+    )
+    assert check(replace(CLEAR, days_since_last_dose=None), Thresholds()).clear  # first dose
+
+
+@pytest.mark.parametrize(("given", "clear"), [("175", True), ("175.01", False)])
+def test_the_weeks_milligrams_need_a_prescriber_past_the_limit(given: str, clear: bool) -> None:
+    verdict = check(replace(CLEAR, week_given_mg=Decimal(given)), Thresholds())
+    assert verdict.clear is clear
+    assert not verdict.blocking
+    if not clear:
+        assert "a week" in verdict.overridable[0]
+
+
+@pytest.mark.parametrize(("age", "clear"), [(30, True), (31, False)])
+def test_a_weight_older_than_the_protocol_allows(age: int, clear: bool) -> None:
+    verdict = check(replace(CLEAR, weight_age_days=age), Thresholds())
+    assert verdict.clear is clear
+    if not clear:
+        assert verdict.overridable == (
+            "the weight is 31 days old (the protocol allows 30): weigh again",
+        )

@@ -229,7 +229,7 @@ def test_an_iv_infusion(world: World, clock: Any) -> None:
         "doses", action="iv_start", drawn_mg="50", container=vault(world)["ketamine"]
     )
     assert started.status_code == 201, started.content
-    assert started.json()["data"]["rate_ml_per_h"] == "5.25"  # from the signed order
+    assert started.json()["data"]["rate_ml_per_h"] == "75.0"  # from the signed order: 50 mL bag
     assert chair.refresh()["due"][0] == {"what": "vitals", "at_min": 10, "overdue": False}
     clock.shift(timedelta(minutes=11))
     assert chair.refresh()["due"][0]["overdue"] is True

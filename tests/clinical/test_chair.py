@@ -87,7 +87,9 @@ def test_ready_to_go() -> None:
         ({"open_adverse_events": ("nausea",)}, "unresolved adverse events: nausea"),
         ({"latest_vitals": None, "minutes_since_latest_vitals": None}, "no vitals"),
         ({"minutes_since_latest_vitals": 31}, "31 min old"),
-        ({"latest_vitals": Reading(185, 95)}, "vitals not stable: systolic 185"),
+        ({"latest_vitals": Reading(185, 95)}, "not in range before leaving: systolic 185"),
+        ({"latest_vitals": Reading(175, 108, 105)}, "175/108 mmHg is above 140/90"),
+        ({"latest_vitals": Reading(120, 80, 115, 93, 22)}, "heart rate 115 > 110/min; SpO2 93%"),
         ({"responsible_adult": False}, "responsible adult"),
         ({"dosing_complete": False}, "dosing is not finished"),
     ],
@@ -96,6 +98,22 @@ def test_each_criterion(change: dict[str, object], problem: str) -> None:
     problems = discharge_problems(replace(READY, **change), LIMITS)  # type: ignore[arg-type]
     assert len(problems) == 1
     assert problem in problems[0]
+
+
+def test_discharge_vitals_in_range_or_a_prescribers_decision() -> None:
+    at_175 = replace(READY, product="iv_racemic", latest_vitals=Reading(175, 108, 105))
+    (problem,) = discharge_problems(at_175, LIMITS)
+    assert "175/108 mmHg is above 160/100" in problem
+    assert "a prescriber decides" in problem
+    assert discharge_problems(replace(at_175, vitals_override=True), LIMITS) == []
+    esketamine = replace(
+        READY,
+        product="esketamine_nasal",
+        minutes_since_first_dose=125,
+        latest_vitals=Reading(145, 85),
+    )
+    assert "145/85 mmHg is above 140/90" in discharge_problems(esketamine, LIMITS)[0]
+    assert discharge_problems(replace(esketamine, latest_vitals=Reading(140, 90)), LIMITS) == []
 
 
 def test_racemic_observation_counts_from_the_last_dose() -> None:

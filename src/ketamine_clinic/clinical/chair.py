@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_INTERVAL_MIN
-from ketamine_clinic.clinical.vital_signs import Reading, Thresholds, alerts
+from ketamine_clinic.clinical.vital_signs import (
+    Reading,
+    Thresholds,
+    above,
+    alerts,
+    pre_dose_vitals,
+)
 
 # REMS (CLINICAL.md 1 and 2): observe for at least 2 hours after esketamine, and until
 # sedation, dissociation and respiratory depression have resolved.
@@ -128,6 +134,37 @@ class DischargeFacts:
     latest_vitals: Reading | None
     minutes_since_latest_vitals: float | None
     responsible_adult: bool
+    vitals_override: bool = False  # a prescriber documented the decision to let them go
+
+
+VITALS_NOT_IN_RANGE = "vitals not in range before leaving"
+
+
+def out_of_range(reading: Reading, product: str, limits: Thresholds) -> list[str]:
+    """What in the last reading is outside the limits a dose would be given at: REMS asks
+    whether vitals were in range before leaving (CLINICAL.md 2), and the same limits that hold
+    a dose (Thresholds) say what in range means. Each parameter is named once."""
+    found = {a.split(" ")[0]: a for a in alerts(reading, limits)}
+    systolic, diastolic = reading.systolic_mmhg, reading.diastolic_mmhg
+    if systolic is not None and diastolic is not None and "systolic" not in found:
+        hold = (
+            limits.esketamine_hold_mmhg
+            if product == "esketamine_nasal"
+            else limits.racemic_hold_mmhg
+        )
+        if above((systolic, diastolic), hold):
+            found.setdefault(
+                "diastolic", f"{systolic}/{diastolic} mmHg is above {hold[0]}/{hold[1]}"
+            )
+    stop, hold_ = pre_dose_vitals(
+        reading.heart_rate_bpm, reading.spo2_pct, reading.respiratory_rate_per_min, limits
+    )
+    for problem in stop + hold_:
+        name = {"heart": "heart", "SpO2": "SpO2", "respiratory": "respiratory"}[
+            problem.split(" ")[0]
+        ]
+        found.setdefault(name, problem.rsplit(":", 1)[0])
+    return list(found.values())
 
 
 def discharge_problems(facts: DischargeFacts, limits: Thresholds) -> list[str]:
@@ -164,9 +201,12 @@ def discharge_problems(facts: DischargeFacts, limits: Thresholds) -> list[str]:
                 f"the latest vitals are {int(facts.minutes_since_latest_vitals)} min old: "
                 f"take them again (within {DISCHARGE_VITALS_WITHIN_MIN} min of leaving)"
             )
-        out = alerts(facts.latest_vitals, limits)
-        if out:
-            problems.append(f"vitals not stable: {'; '.join(out)}")
+        out = out_of_range(facts.latest_vitals, facts.product, limits)
+        if out and not facts.vitals_override:
+            problems.append(
+                f"{VITALS_NOT_IN_RANGE}: {'; '.join(out)} (take them again, or a prescriber "
+                "decides with a reason)"
+            )
     if not facts.responsible_adult:
         problems.append("no responsible adult recorded to take the patient home")
     return problems

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ketamine_clinic.clinical.vital_signs import Thresholds, pre_dose_bp
+from ketamine_clinic.clinical.vital_signs import Thresholds, pre_dose_bp, pre_dose_vitals
 
 # Spravato label 2.1: no food for at least 2 hours and no liquids for at least 30 minutes
 # before dosing; a nasal corticosteroid or decongestant at least 1 hour before.
@@ -52,6 +52,7 @@ class ChairChecks:
 class Verdict:
     blocking: tuple[str, ...]  # no dosing until fixed; no override
     overridable: tuple[str, ...]  # a prescriber may override with a written reason
+    warnings: tuple[str, ...] = ()  # shown; nothing to override
 
     @property
     def clear(self) -> bool:
@@ -70,6 +71,7 @@ def _since(then: datetime | None, now: datetime) -> timedelta | None:
 def check(facts: ChairChecks, limits: Thresholds) -> Verdict:
     blocking: list[str] = []
     overridable: list[str] = []
+    warnings: list[str] = []
     if not facts.identity_confirmed:
         blocking.append("identity not confirmed")
     if not facts.ride_home:
@@ -94,6 +96,13 @@ def check(facts: ChairChecks, limits: Thresholds) -> Verdict:
             blocking.append(bp.message)
         elif bp.verdict == "hold":
             overridable.append(bp.message)
+        elif bp.verdict == "warn":
+            warnings.append(bp.message)
+    stop, hold = pre_dose_vitals(
+        facts.heart_rate_bpm, facts.spo2_pct, facts.respiratory_rate_per_min, limits
+    )
+    blocking += stop
+    overridable += hold
     if facts.pregnancy_relevant:
         if facts.pregnancy in ("unknown", "not_applicable"):
             blocking.append("pregnancy status not established")
@@ -111,7 +120,7 @@ def check(facts: ChairChecks, limits: Thresholds) -> Verdict:
             overridable.append("a nasal steroid or decongestant less than 1 hour ago")
     blocking += _interval(facts)
     overridable += _week_and_weight(facts)
-    return Verdict(tuple(blocking), tuple(overridable))
+    return Verdict(tuple(blocking), tuple(overridable), tuple(warnings))
 
 
 def _interval(facts: ChairChecks) -> list[str]:

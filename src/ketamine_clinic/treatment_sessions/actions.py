@@ -7,6 +7,7 @@ transaction as its entry, so two nurses writing at once get a conflict (HTTP 409
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -786,14 +787,27 @@ def mark_ready(
     version: int,
     responsible_adult: str,
     ready_without_rule_min: int | None,
+    vitals_override_reason: str = "",
 ) -> TreatmentSession:
-    """Every discharge criterion met, and the REMS question answered for esketamine."""
+    """Every discharge criterion met, and the REMS question answered for esketamine. Vitals
+    out of range hold the patient unless a prescriber decides otherwise with a reason."""
     _clinical_write(access, session, {State.MONITORING})
+    reason = vitals_override_reason.strip()
+    if reason and not can(access.role, Capability.ORDER_TREATMENT):
+        raise PermissionDenied("only a prescriber lets a patient go with vitals out of range")
+    if reason and len(reason) < MIN_REASON:
+        raise InvalidInput("vitals_override_reason", f"{MIN_REASON} characters or more")
+    found = facts.discharge_facts(session, bool(responsible_adult.strip()))
     problems = chair.discharge_problems(
-        facts.discharge_facts(session, bool(responsible_adult.strip())), facts.limits(session)
+        replace(found, vitals_override=bool(reason)), facts.limits(session)
     )
     if problems:
         raise Conflict("not ready: " + "; ".join(problems))
+    override = (
+        {"discharge_override_reason": reason, "discharge_override_by": actor.user}
+        if reason and chair.discharge_problems(found, facts.limits(session))
+        else {}
+    )
     if session.product == "esketamine_nasal" and ready_without_rule_min is None:
         raise InvalidInput(
             "ready_without_rule_min",
@@ -808,6 +822,7 @@ def mark_ready(
             {
                 "responsible_adult": responsible_adult.strip(),
                 "ready_without_rule_min": ready_without_rule_min,
+                **override,
             },
         )
         record_patient_access(actor, access, "update", "treatment_session.ready")

@@ -15,7 +15,12 @@ from pydantic import Field
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import chair, pre_dose
-from ketamine_clinic.clinical.vital_signs import Reading
+from ketamine_clinic.clinical.vital_signs import (
+    Reading,
+    sedation_alert,
+    suggestion,
+    vital_alerts,
+)
 from ketamine_clinic.compiled_sql import rows_by
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory.witness import authenticate_witness
@@ -145,6 +150,9 @@ class ReadyIn(Schema):
     ready_without_rule_min: Annotated[int, Field(ge=0, le=600)] | None = Field(
         None, description="REMS: minutes from the first device to when they could have left"
     )
+    vitals_override_reason: Annotated[str, line(2000)] = Field(
+        "", description="A prescriber's reason to let the patient go with vitals out of range"
+    )
 
 
 class DischargeIn(Schema):
@@ -213,8 +221,13 @@ class TimelineOut(SessionOut):
     due: list[DueNowOut]
     pre_dose_problems: list[str]
     pre_dose_overridable: list[str]
+    pre_dose_warnings: list[str]
     discharge_problems: list[str]
     alerts: list[str]
+    alert_steps: list[str] = Field(description="What to do first, for the alerts standing now")
+    alert_pump: Literal["pause", "stop"] | None = Field(
+        description="For a running infusion: pause or stop it"
+    )
 
 
 ENTRY_MODELS: dict[str, type[Entry]] = {
@@ -287,9 +300,22 @@ def timeline(session: TreatmentSession) -> dict[str, Any]:
         "due": facts.due(session),
         "pre_dose_problems": list(verdict.blocking),
         "pre_dose_overridable": list(verdict.overridable),
+        "pre_dose_warnings": list(verdict.warnings),
         "discharge_problems": [p for p in discharge if "responsible adult" not in p],
-        "alerts": list(latest.alerts) if latest else [],
+        **standing_alerts(session, latest, limits),
     }
+
+
+def standing_alerts(session: TreatmentSession, latest: Any, limits: Any) -> dict[str, Any]:
+    """The alerts of the last vitals and the last MOAA/S, with what to do first."""
+    texts = list(latest.alerts) if latest else []
+    kinds = [a.kind for a in vital_alerts(facts.reading(latest), limits)] if latest else []
+    sedation = sedation_alert(facts.latest_score(session, "moaas"), limits)
+    if sedation is not None:
+        texts.append(sedation.text)
+        kinds.append(sedation.kind)
+    pump, steps = suggestion(kinds, facts.infusing(session))
+    return {"alerts": texts, "alert_steps": steps, "alert_pump": pump}
 
 
 def _corrects(model: type[Entry], session: TreatmentSession, entry_id: uuid.UUID | None) -> Any:
@@ -481,6 +507,7 @@ def ready(request: HttpRequest, session_id: uuid.UUID, payload: ReadyIn) -> Trea
         payload.version,
         payload.responsible_adult,
         payload.ready_without_rule_min,
+        payload.vitals_override_reason,
     )
 
 

@@ -70,3 +70,8 @@ class ReadyForm(StyledFormMixin, forms.Form):
         max_value=600,
         label="Would have been ready after (min), without the 2-hour rule",
     )
+    vitals_override_reason = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Prescriber: reason to let them go with vitals out of range",
+    )

@@ -51,6 +51,14 @@ class TreatmentSession(PatientRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     responsible_adult = models.CharField(max_length=200, blank=True)
+    discharge_override_reason = models.CharField(
+        max_length=2000,
+        blank=True,
+        help_text="A prescriber's reason to let the patient go with vitals out of range",
+    )
+    discharge_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     ready_without_rule_min = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="REMS: when the patient would have been ready to leave"
     )

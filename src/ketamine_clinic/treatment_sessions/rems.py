@@ -8,9 +8,9 @@ from typing import Any
 from django.utils import timezone
 
 from ketamine_clinic.clinical import rems_form
+from ketamine_clinic.clinical.chair import out_of_range
 from ketamine_clinic.clinical.rems_form import RemsForm
 from ketamine_clinic.clinical.session_flow import State
-from ketamine_clinic.clinical.vital_signs import above, alerts
 from ketamine_clinic.evaluations.models import RemsEnrolment
 from ketamine_clinic.patients.models import RecordStatus
 from ketamine_clinic.treatment_sessions import facts
@@ -82,12 +82,7 @@ def build(session: TreatmentSession) -> RemsForm:
     def in_range(v: VitalSigns | None) -> bool | None:
         if v is None:
             return None
-        reading = facts.reading(v)
-        if alerts(reading, limits):
-            return False
-        if v.systolic_mmhg is not None and v.diastolic_mmhg is not None:
-            return not above((v.systolic_mmhg, v.diastolic_mmhg), limits.esketamine_hold_mmhg)
-        return True
+        return not out_of_range(facts.reading(v), "esketamine_nasal", limits)
 
     kinds = {e.kind for e in events}
     dosed = session.dosing_started_at is not None

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.clinical.chair import VITALS_NOT_IN_RANGE
 from ketamine_clinic.clinical.protocols import (
     ESKETAMINE_DEVICE_INTERVAL_MIN,
     ESKETAMINE_DEVICE_MG,
@@ -175,6 +176,9 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
             "open_events": facts.open_adverse_events(session),
             "dose": _dose_display(session),
             "may_override": can(access.role, Capability.ORDER_TREATMENT),
+            "vitals_out_of_range": any(
+                p.startswith(VITALS_NOT_IN_RANGE) for p in data["discharge_problems"]
+            ),
             "checks_form": ChecksForm(auto_id="checks_%s", initial={"pregnancy": "not_applicable"}),
             "vitals_form": VitalsForm(auto_id="vitals_%s"),
             "event_form": AdverseEventForm(auto_id="event_%s"),
@@ -273,7 +277,13 @@ def _ready(
 ) -> str:
     data = _valid(ReadyForm(request.POST))
     actions.mark_ready(
-        actor, access, s, v, data["responsible_adult"], data["ready_without_rule_min"]
+        actor,
+        access,
+        s,
+        v,
+        data["responsible_adult"],
+        data["ready_without_rule_min"],
+        data.get("vitals_override_reason") or "",
     )
     return "Ready for discharge."
 

@@ -18,6 +18,7 @@ from ketamine_clinic.clinical.chair import (
     infused_mg,
     infused_mismatch,
     infused_ml,
+    observation_ranges,
 )
 from ketamine_clinic.clinical.vital_signs import Reading, Thresholds
 
@@ -175,3 +176,7 @@ def test_infused_volume_is_the_sum_of_the_running_stretches(
             t += 5
             events.append(PumpEvent("iv_resume", t))
     assert abs(infused_ml(events, t) - expected) < Decimal("1e-20")
+
+
+def test_chair_scale_ranges_are_the_instruments_totals() -> None:
+    assert observation_ranges() == {"moaas": (0, 5), "cadss": (0, 92), "bprs_plus": (4, 28)}

@@ -483,10 +483,15 @@ def test_observation_ranges_and_times(world: World, clock: Any) -> None:
     ready_to_dose(world, chair)
     chair.post("checks/pass")
     chair.post("doses", action="device", container=vault(world)["esketamine"])
-    for scale, bad in (("moaas", 6), ("cadss", 93), ("bprs_plus", 3)):
+    for scale, bad in (("moaas", 6), ("cadss", 93), ("cadss", 200), ("bprs_plus", 3)):
         response = chair.post("observations", scale=scale, score=bad)
         assert response.status_code == 422, scale
         assert response.json()["detail"][0]["loc"][-1] == "score"
+    for scale, top in (("moaas", 5), ("cadss", 92), ("bprs_plus", 28)):
+        assert chair.post("observations", scale=scale, score=top).status_code == 201
+    page = world.client("nurse").get(f"/chair/{chair.id}/").content.decode()
+    assert 'min="0" max="92"' in page
+    assert 'min="4" max="28"' in page
     future = (timezone.now() + timedelta(minutes=5)).isoformat()
     ahead = chair.post("observations", scale="moaas", score=5, at=future)
     assert ahead.json()["detail"][0]["loc"][-1] == "at"

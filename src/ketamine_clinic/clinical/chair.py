@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_INTERVAL_MIN
 from ketamine_clinic.clinical.vital_signs import (
     Reading,
@@ -72,6 +73,19 @@ def device_wait_s(previous_device_min: float | None, now_min: float) -> int:
         return 0
     remaining = ESKETAMINE_DEVICE_INTERVAL_MIN - (now_min - previous_device_min)
     return max(0, int(remaining * 60 + 0.999))
+
+
+# The scales rated at the chair, by the instrument that defines each (instruments/builtin.py):
+# their ranges are the instruments' totals, never a second copy of the numbers.
+CHAIR_SCALES = {"moaas": "moaas", "cadss": "cadss", "bprs_plus": "bprs_positive"}
+
+
+def observation_ranges() -> dict[str, tuple[int, int]]:
+    """Each chair scale's lowest and highest total: MOAA/S 0-5, CADSS 0-92, BPRS+ 4-28."""
+    return {
+        scale: (BUILTIN[instrument].total_min, BUILTIN[instrument].total_max)
+        for scale, instrument in CHAIR_SCALES.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -727,9 +727,10 @@ def record_observation(
     """MOAA/S (0-5), CADSS (0-92, 23 items scored 0-4) or BPRS+ (4 positive-symptom items
     scored 1-7: 4-28)."""
     _clinical_write(access, session, BEFORE_DISCHARGE)
-    low, high = OBSERVATION_RANGES.get(scale, (None, None))
+    ranges = chair.observation_ranges()
+    low, high = ranges.get(scale, (None, None))
     if low is None or high is None:
-        raise InvalidInput("scale", f"must be one of {', '.join(OBSERVATION_RANGES)}")
+        raise InvalidInput("scale", f"must be one of {', '.join(ranges)}")
     if not low <= score <= high:
         raise InvalidInput("score", f"{scale} runs from {low} to {high}")
     return _record(
@@ -744,11 +745,6 @@ def record_observation(
         correction_reason=correction_reason,
         what=scale,
     )
-
-
-# MOAA/S 0-5 (Chernik 1990); CADSS 23 items 0-4 (Bremner 1998); BPRS positive subscale of 4
-# items scored 1-7, as used in ketamine trials (CLINICAL.md 4).
-OBSERVATION_RANGES = {"moaas": (0, 5), "cadss": (0, 92), "bprs_plus": (4, 28)}
 
 
 def record_adverse_event(

@@ -114,7 +114,9 @@ class DoseIn(Schema):
 class ObservationIn(Schema):
     version: Version
     scale: Literal["moaas", "cadss", "bprs_plus"]
-    score: Annotated[int, Field(ge=0, le=200)]
+    score: Annotated[int, Field(ge=0, le=92)] = Field(
+        description="MOAA/S 0-5, CADSS 0-92, BPRS+ 4-28 (the instruments' totals; /instruments)"
+    )
     note: Annotated[str, line(1000)] = ""
     at: datetime | None = None
     corrects: uuid.UUID | None = None

@@ -52,7 +52,7 @@ class ObservationForm(StyledFormMixin, forms.Form):
     scale = forms.ChoiceField(
         choices=[("moaas", "MOAA/S"), ("cadss", "CADSS"), ("bprs_plus", "BPRS+")]
     )
-    score = forms.IntegerField(min_value=0, max_value=200, label="Score")
+    score = forms.IntegerField(min_value=0, max_value=92, label="Score")
 
 
 class AdverseEventForm(StyledFormMixin, forms.Form):

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
-from ketamine_clinic.clinical.chair import VITALS_NOT_IN_RANGE
+from ketamine_clinic.clinical.chair import VITALS_NOT_IN_RANGE, observation_ranges
 from ketamine_clinic.clinical.protocols import (
     ESKETAMINE_DEVICE_INTERVAL_MIN,
     ESKETAMINE_DEVICE_MG,
@@ -184,7 +184,10 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
             "event_form": AdverseEventForm(auto_id="event_%s"),
             "ready_form": ReadyForm(auto_id="ready_%s"),
             "esketamine": session.product == "esketamine_nasal",
-            "scales": [("cadss", "CADSS"), ("bprs_plus", "BPRS+")],
+            "scales": [
+                (scale, label, *observation_ranges()[scale])
+                for scale, label in (("cadss", "CADSS"), ("bprs_plus", "BPRS+"))
+            ],
             "rems_gaps": actions.rems_gaps(session),
             "containers": _containers(session),
             "waste_pending": actions.waste_pending_mg(session),

@@ -235,3 +235,37 @@ def test_permissions(world: World, role: str | None, protocols: int, calc: int) 
     assert api.get("/protocols").status_code == protocols
     response = api.post("/dosing/calculate", {**IV, "patient": str(world.patient.pk)})
     assert response.status_code == calc
+
+
+def test_the_liver_comes_from_the_signed_evaluation(world: World) -> None:
+    from ketamine_clinic.accounts.audit import Actor
+    from ketamine_clinic.accounts.roles import Role
+    from ketamine_clinic.evaluations import actions as evaluation_actions
+    from ketamine_clinic.patients.access import PatientAccess
+
+    actor = Actor(user=world.users["prescriber"])
+    access = PatientAccess(world.patient, Role.PRESCRIBER)
+    evaluation = evaluation_actions.create_evaluation(
+        actor,
+        access,
+        {
+            "evaluated_on": timezone.localdate(),
+            "diagnosis": "mdd",
+            "product": "esketamine_nasal",
+            "indication": "trd",
+            "episode_months": 12,
+            "episode_severity": "moderate",
+            "systolic_mmhg": 120,
+            "diastolic_mmhg": 80,
+            "hepatic_impairment": "moderate",
+        },
+    )
+    api = world.api("prescriber")
+    body = {"protocol": "esketamine-trd-us", "dose_mg": 56, "patient": str(world.patient.pk)}
+    assert api.post("/dosing/calculate", body).json()["warnings"] == []  # a draft counts not
+    evaluation_actions.sign_evaluation(actor, access, evaluation, evaluation.version)
+    answer = api.post("/dosing/calculate", body).json()
+    assert answer["warnings"] == ["moderate hepatic impairment: monitor for longer after the dose"]
+    typed = api.post("/dosing/calculate", {**body, "hepatic_impairment": "none"})
+    assert typed.status_code == 422
+    assert typed.json()["detail"][0]["loc"][-1] == "hepatic_impairment"

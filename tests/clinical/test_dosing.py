@@ -400,3 +400,28 @@ def test_library_is_consistent() -> None:
             )  # type: ignore[operator]
         else:
             assert protocol.start_mg in protocol.doses_mg
+
+
+# Hepatic impairment (Spravato EU SmPC 4.2, US label 8.6): no lower start for the liver; 84 mg
+# with caution in moderate impairment; severe not recommended.
+@pytest.mark.parametrize(
+    ("liver", "dose", "previous", "needs", "warned"),
+    [
+        ("none", 84, (56,), [], False),
+        ("mild", 84, (56,), [], False),
+        ("moderate", 56, (56,), [], True),
+        ("moderate", 84, (56,), ["84 mg with moderate hepatic impairment"], True),
+        ("severe", 56, (), ["severe hepatic impairment (Child-Pugh C)"], False),
+    ],
+)
+def test_esketamine_and_the_liver(
+    liver: str, dose: int, previous: tuple[int, ...], needs: list[str], warned: bool
+) -> None:
+    result = calculate_esketamine(
+        ESK_EU, dose_mg=dose, previous_doses_mg=previous, age_years=50, hepatic_impairment=liver
+    )
+    assert [n.split(":")[0] for n in result.needs_override] == needs
+    assert bool(result.warnings) is warned
+    with pytest.raises(DosingError) as problem:
+        calculate_esketamine(ESK_EU, dose_mg=56, age_years=50, hepatic_impairment="bad")
+    assert problem.value.field == "hepatic_impairment"

@@ -343,6 +343,27 @@ def _prepare(
     )
 
 
+# Hepatic impairment (Child-Pugh), as recorded on the signed evaluation. Spravato EU SmPC 4.2:
+# no dose change for mild or moderate, but 84 mg used with caution in moderate; severe not
+# studied, use not recommended (also US label 8.6, which adds that moderate impairment may
+# need longer monitoring). Neither label lowers the starting dose for the liver.
+HEPATIC = ("none", "mild", "moderate", "severe")
+
+
+def esketamine_hepatic(impairment: str, dose_mg: int) -> tuple[list[str], list[str]]:
+    """(reasons for a prescriber's override, warnings) for the liver."""
+    if impairment not in HEPATIC:
+        raise DosingError("hepatic_impairment", f"must be one of {', '.join(HEPATIC)}")
+    if impairment == "severe":
+        return ["severe hepatic impairment (Child-Pugh C): not studied, not recommended"], []
+    if impairment == "moderate":
+        longer = "moderate hepatic impairment: monitor for longer after the dose"
+        if dose_mg >= 84:
+            return ["84 mg with moderate hepatic impairment: to be used with caution"], [longer]
+        return [], [longer]
+    return [], []
+
+
 def calculate_esketamine(
     protocol: Protocol,
     *,
@@ -350,6 +371,7 @@ def calculate_esketamine(
     previous_doses_mg: tuple[int, ...] = (),
     age_years: int,
     week_given_mg: Decimal = Decimal(0),
+    hepatic_impairment: str = "none",
     override_reason: str | None = None,
 ) -> Calculation:
     """Esketamine: whole 28 mg devices, 5 minutes apart. US: start at 56 mg, 84 mg only after a
@@ -397,6 +419,8 @@ def calculate_esketamine(
             )
     weekly = Decimal(protocol.max_mg_per_week) if protocol.max_mg_per_week else None
     needs += weekly_problem(weekly, week_given_mg, Mg(Decimal(dose_mg)))
+    hepatic_needs, warnings = esketamine_hepatic(hepatic_impairment, dose_mg)
+    needs += hepatic_needs
     count = dose_mg // ESKETAMINE_DEVICE_MG
     devices = tuple(
         Device(n, (n - 1) * ESKETAMINE_DEVICE_INTERVAL_MIN, n * ESKETAMINE_DEVICE_MG)
@@ -414,6 +438,7 @@ def calculate_esketamine(
         protocol_id=protocol.id,
         dose=Mg(Decimal(dose_mg)),
         steps=steps,
+        warnings=tuple(warnings),
         needs_override=tuple(needs),
         override_reason=_override(override_reason, needs),
         devices=devices,

@@ -55,6 +55,9 @@ class DoseRequest(DoseFields):
     height_cm: Annotated[Decimal, Field(ge=100, le=250, decimal_places=1)] | None = None
     sex: Literal["female", "male", "other", "unknown"] = "unknown"
     age_years: Annotated[int, Field(ge=0, le=125)] | None = None
+    hepatic_impairment: Literal["none", "mild", "moderate", "severe"] | None = Field(
+        None, description="Child-Pugh; with a patient, the signed evaluation's"
+    )
 
 
 class StepOut(Schema):
@@ -103,7 +106,13 @@ def calculate(request: HttpRequest, payload: DoseRequest) -> dict[str, Any]:
         raise PermissionDenied("your role does not calculate doses")
     params = dose_params(payload)
     if payload.patient is not None:
-        for name in ("weight_kg", "weight_measured_on", "height_cm", "age_years"):
+        for name in (
+            "weight_kg",
+            "weight_measured_on",
+            "height_cm",
+            "age_years",
+            "hepatic_impairment",
+        ):
             if getattr(payload, name) is not None:
                 raise InvalidInput(name, "comes from the patient's record when a patient is given")
         access = get_patient_for_user(user, payload.patient, Capability.EDIT_CLINICAL)
@@ -119,6 +128,7 @@ def calculate(request: HttpRequest, payload: DoseRequest) -> dict[str, Any]:
         age_years=payload.age_years,
         height_cm=payload.height_cm,
         sex=payload.sex,
+        hepatic_impairment=payload.hepatic_impairment or "none",
     )
     out = service.calculation_json(
         service.calculate(protocol, params, facts, clinic_id, timezone.localdate())

@@ -23,6 +23,7 @@ from ketamine_clinic.clinical.protocols import Protocol
 from ketamine_clinic.clinical.scheduling import MONDAY_TO_FRIDAY
 from ketamine_clinic.clinical.units import Kg, MgPerKg, MgPerMl, Minutes, Ml
 from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.inventory.models import Product
 from ketamine_clinic.patients.models import BodyMeasurement, Patient, RecordStatus
 from ketamine_clinic.treatment import clinic_protocols, dose_history
@@ -52,6 +53,7 @@ class PatientFacts:
     sex: str = "unknown"
     previous_doses_mg: tuple[int, ...] = ()
     week_given_mg: Decimal = Decimal(0)
+    hepatic_impairment: str = "none"
 
 
 def signed_order(course: Course) -> DoseOrder | None:
@@ -100,7 +102,21 @@ def patient_facts(
         sex=patient.sex,
         previous_doses_mg=tuple(int(g.mg) for g in given) if esketamine else (),
         week_given_mg=dose_history.mg_in_week(given),
+        hepatic_impairment=latest_hepatic(patient),
     )
+
+
+def latest_hepatic(patient: Patient) -> str:
+    """The liver as the latest signed evaluation records it."""
+    latest = (
+        Evaluation.objects.filter(
+            patient=patient, status=RecordStatus.ACTIVE, sign_status=Evaluation.Status.SIGNED
+        )
+        .order_by("-signed_at")
+        .values_list("hepatic_impairment", flat=True)
+        .first()
+    )
+    return latest or "none"
 
 
 def stock_products(clinic_id: Any) -> list[Product]:
@@ -168,6 +184,7 @@ def calculate(
             previous_doses_mg=facts.previous_doses_mg,
             age_years=facts.age_years,
             week_given_mg=facts.week_given_mg,
+            hepatic_impairment=facts.hepatic_impairment,
             override_reason=params.override_reason,
         )
     except DosingError as exc:

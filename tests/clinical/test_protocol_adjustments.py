@@ -175,3 +175,59 @@ def test_an_accepted_copy_always_lies_inside_the_library(
     assert protocol.min_mg_per_kg <= protocol.default_mg_per_kg <= protocol.max_mg_per_kg  # type: ignore[operator]
     assert protocol.max_mg_per_kg <= IV.max_mg_per_kg  # type: ignore[operator]
     assert protocol.ceiling_mg_per_kg == IV.ceiling_mg_per_kg
+
+
+def test_a_clinic_doses_on_adjusted_weight_with_lower_limits() -> None:
+    protocol = copy(
+        dosing_weight="adjusted",
+        max_mg_per_session="100",
+        max_mg_per_kg_per_week="2.0",
+        weight_max_age_days=14,
+    )
+    assert protocol.dosing_weight == "adjusted"
+    assert protocol.max_mg_per_session == Decimal(100)
+    assert protocol.max_mg_per_kg_per_week == Decimal("2.0")
+    assert protocol.weight_max_age_days == 14
+    capped = copy(dosing_weight="actual_capped", dosing_weight_cap_kg="120")
+    assert capped.dosing_weight_cap_kg == Decimal(120)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"max_mg_per_session": "151"}, "max_mg_per_session"),  # the library's is 150
+        ({"max_mg_per_session": "0"}, "max_mg_per_session"),
+        ({"max_mg_per_kg_per_week": "3.1"}, "max_mg_per_kg_per_week"),
+        ({"max_mg_per_week": "100"}, "max_mg_per_week"),  # IV has a per-kg limit only
+        ({"weight_max_age_days": 31}, "weight_max_age_days"),
+        ({"weight_max_age_days": 0}, "weight_max_age_days"),
+        ({"dosing_weight": "lean"}, "dosing_weight"),
+        ({"dosing_weight": "actual_capped"}, "dosing_weight_cap_kg"),
+        ({"dosing_weight": "actual_capped", "dosing_weight_cap_kg": "20"}, "dosing_weight_cap_kg"),
+        ({"dosing_weight_cap_kg": "100"}, "dosing_weight_cap_kg"),
+    ],
+)
+def test_limits_are_only_lowered(changes: dict[str, object], field: str) -> None:
+    with pytest.raises(AdjustmentError) as problem:
+        copy(**changes)
+    assert problem.value.field == field
+
+
+def test_a_fixed_dose_protocol_has_no_dosing_weight() -> None:
+    with pytest.raises(AdjustmentError) as problem:
+        adjust(
+            LIBRARY["esketamine-trd-us"],
+            key="our-esk",
+            version=1,
+            name="Our esketamine",
+            changes={"dosing_weight": "ideal"},
+        )
+    assert problem.value.field == "dosing_weight"
+    lower = adjust(
+        LIBRARY["esketamine-trd-us"],
+        key="our-esk",
+        version=1,
+        name="Our esketamine",
+        changes={"max_mg_per_week": 112},
+    )
+    assert lower.max_mg_per_week == 112

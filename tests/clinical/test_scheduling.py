@@ -149,3 +149,12 @@ def test_every_adjunct_follows_its_dose_on_an_open_day(
         while between < day:  # nothing open was skipped
             assert between.weekday() not in open_days or between in closed
             between += timedelta(days=1)
+
+
+def test_a_new_course_keeps_its_spacing_from_the_last_dose_given() -> None:
+    phases = LIBRARY["esketamine-trd-us"].phases
+    # The last dose was given on the Sunday before: the first session moves from Monday to
+    # Tuesday (twice weekly: at least 48 hours apart).
+    plan = plan_course(phases, MON, frozenset(range(7)), after=MON - timedelta(days=1))
+    assert plan[0].on == MON + timedelta(days=1)
+    assert plan_course(phases, MON, frozenset(range(7)), after=MON - timedelta(days=2))[0].on == MON

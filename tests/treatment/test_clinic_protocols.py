@@ -233,3 +233,35 @@ def test_protocol_versions_cannot_be_changed_in_the_database(world: World) -> No
     copy(world)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE treatment_clinicprotocol SET name = 'tampered'")
+
+
+def test_a_clinic_doses_heavy_patients_on_adjusted_weight(world: World) -> None:
+    from ketamine_clinic.patients.models import BodyMeasurement
+
+    changes = {"dosing_weight": "adjusted", "max_mg_per_session": "100", "weight_max_age_days": 14}
+    response = copy(world, key="iv-adjusted", changes=changes)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["dosing_weight"], body["max_mg_per_session"]) == ("adjusted", "100")
+    assert body["max_mg_per_kg_per_min"] == "0.0375"
+    assert copy(world, key="iv-more", changes={"max_mg_per_session": "200"}).status_code == 422
+    BodyMeasurement.objects.filter(patient=world.patient, kind="weight_kg").update(value=140)
+    BodyMeasurement.objects.filter(patient=world.patient, kind="height_cm").update(value=180)
+    answer = (
+        world.api("prescriber")
+        .post(
+            "/dosing/calculate",
+            {
+                "protocol": "iv-adjusted",
+                "patient": str(world.patient.pk),
+                "dose_mg_per_kg": "0.5",
+                **world.infusion(final_volume_ml="100"),
+            },
+        )
+        .json()
+    )
+    assert answer["dosing_weight_kg"] == "101.0"  # Devine 75.0 + 0.4 x 65.0, not 140
+    assert answer["dose_mg"] == "50.5"
+    assert "adjusted body weight" in answer["dosing_weight"]["why"]
+    page = world.client("prescriber").get("/protocols/").content.decode()
+    assert "Dosed on adjusted body weight" in page

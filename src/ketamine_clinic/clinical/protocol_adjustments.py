@@ -15,6 +15,8 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ketamine_clinic.clinical.body_weight import POLICIES
+from ketamine_clinic.clinical.dosing import ADULT_WEIGHT
 from ketamine_clinic.clinical.protocols import LIBRARY, Phase, Protocol
 from ketamine_clinic.clinical.rule_error import RuleError
 
@@ -24,7 +26,20 @@ WEEK_HOURS = 7 * 24
 
 WEIGHT_FIELDS = ("min_mg_per_kg", "default_mg_per_kg", "max_mg_per_kg")
 DURATION_FIELDS = ("min_duration_min", "default_duration_min", "max_duration_min")
-ADJUSTABLE = frozenset({*WEIGHT_FIELDS, *DURATION_FIELDS, "doses_mg", "phases"})
+# Limits a clinic may only lower (each at most the library's, above zero).
+LOWER_ONLY = ("max_mg_per_session", "max_mg_per_kg_per_week", "max_mg_per_week")
+DOSING_WEIGHT_FIELDS = ("dosing_weight", "dosing_weight_cap_kg")
+ADJUSTABLE = frozenset(
+    {
+        *WEIGHT_FIELDS,
+        *DURATION_FIELDS,
+        *LOWER_ONLY,
+        *DOSING_WEIGHT_FIELDS,
+        "weight_max_age_days",
+        "doses_mg",
+        "phases",
+    }
+)
 
 
 class AdjustmentError(RuleError):
@@ -78,6 +93,45 @@ def _triple(
             f"the {what} must keep minimum <= default <= maximum "
             f"({values[low_name]} <= {values[default_name]} <= {values[high_name]})",
         )
+    return values
+
+
+def _lower(base: Protocol, name: str, value: Any) -> Decimal:
+    """A limit the copy may lower, never raise or remove."""
+    library = getattr(base, name)
+    if library is None:
+        raise AdjustmentError(name, f"{base.name} has no such limit")
+    number = _decimal(name, value)
+    if not 0 < number <= library:
+        raise AdjustmentError(name, f"must be above 0 and at most the library's {library}")
+    return number
+
+
+def _dosing_weight(base: Protocol, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Any policy where the library doses on actual weight (each gives at most the actual
+    weight, body_weight.py); otherwise the library's own. A capped weight needs its cap."""
+    if not base.weight_based:
+        for name in DOSING_WEIGHT_FIELDS:
+            if name in changes:
+                raise AdjustmentError(name, f"{base.name} is not dosed by weight")
+        return {}
+    policy = changes.get("dosing_weight", base.dosing_weight)
+    if policy not in POLICIES:
+        raise AdjustmentError("dosing_weight", f"must be one of {', '.join(POLICIES)}")
+    if base.dosing_weight != "actual" and policy != base.dosing_weight:
+        raise AdjustmentError("dosing_weight", f"must stay {base.dosing_weight!r}")
+    values: dict[str, Any] = {"dosing_weight": policy, "dosing_weight_cap_kg": None}
+    if policy == "actual_capped":
+        cap = changes.get("dosing_weight_cap_kg", base.dosing_weight_cap_kg)
+        if cap is None:
+            raise AdjustmentError("dosing_weight_cap_kg", "a capped weight needs its cap in kg")
+        cap = _decimal("dosing_weight_cap_kg", cap)
+        low, high = ADULT_WEIGHT
+        if not low <= cap <= high:
+            raise AdjustmentError("dosing_weight_cap_kg", f"must be from {low} to {high} kg")
+        values["dosing_weight_cap_kg"] = cap
+    elif changes.get("dosing_weight_cap_kg") is not None:
+        raise AdjustmentError("dosing_weight_cap_kg", "only for a capped actual weight")
     return values
 
 
@@ -161,6 +215,20 @@ def adjust(
     values: dict[str, Any] = {}
     values |= _triple(base, WEIGHT_FIELDS, changes, "mg/kg")
     values |= _triple(base, DURATION_FIELDS, changes, "infusion duration")
+    for limit in LOWER_ONLY:
+        if limit in changes:
+            number = _lower(base, limit, changes[limit])
+            values[limit] = int(number) if limit == "max_mg_per_week" else number
+    values |= _dosing_weight(base, changes)
+    if "weight_max_age_days" in changes:
+        days = changes["weight_max_age_days"]
+        if not isinstance(days, int) or isinstance(days, bool):
+            raise AdjustmentError("weight_max_age_days", "must be a whole number of days")
+        if not 1 <= days <= base.weight_max_age_days:
+            raise AdjustmentError(
+                "weight_max_age_days", f"must be from 1 to the library's {base.weight_max_age_days}"
+            )
+        values["weight_max_age_days"] = days
     if "doses_mg" in changes:
         values["doses_mg"] = _doses(base, changes["doses_mg"])
     if "phases" in changes:

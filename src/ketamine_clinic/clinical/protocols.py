@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from ketamine_clinic.clinical.body_weight import POLICIES
+
 Product = Literal[
     "iv_racemic", "im_racemic", "esketamine_nasal", "oral_racemic", "sublingual_racemic"
 ]
@@ -73,6 +75,10 @@ class Protocol:
     @property
     def weight_based(self) -> bool:
         return self.default_mg_per_kg is not None
+
+    @property
+    def dosing_weight_label(self) -> str:
+        return POLICIES[self.dosing_weight]
 
     @property
     def max_mg_per_kg_per_min(self) -> Decimal | None:

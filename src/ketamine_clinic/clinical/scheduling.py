@@ -73,11 +73,13 @@ def plan_course(
     start: date,
     open_weekdays: frozenset[int] = MONDAY_TO_FRIDAY,
     closed: frozenset[date] = frozenset(),
+    after: date | None = None,
 ) -> list[Planned]:
     """Every phase with a fixed number of sessions, one after the other (an "as needed" phase
-    is not scheduled ahead)."""
+    is not scheduled ahead). `after` is the patient's last dose of the same drug: the first
+    session keeps the phase's spacing from it too."""
     planned: list[Planned] = []
-    previous: date | None = None
+    previous: date | None = after
     next_start = start
     for phase in phases:
         if phase.sessions is None:

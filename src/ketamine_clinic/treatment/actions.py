@@ -27,7 +27,7 @@ from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.actions import _versioned_update, sign_once
-from ketamine_clinic.treatment import service
+from ketamine_clinic.treatment import dose_history, service
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 
 
@@ -63,8 +63,10 @@ def order_course(
         phases = (replace(phases[0], sessions=induction_sessions), *phases[1:])
     clinic = patient.clinic
     open_days, closed = service.open_weekdays(clinic), service.closed_dates(clinic)
+    esketamine = protocol.product == dose_history.ESKETAMINE
+    last = dose_history.last_dosing_day(dose_history.given_doses(patient, esketamine))
     try:
-        plan = plan_course(phases[:1], start_on, open_days, closed)
+        plan = plan_course(phases[:1], start_on, open_days, closed, after=last)
         adjuncts = (
             plan_adjuncts([p.on for p in plan], integration_every, open_days, closed)
             if integration_every

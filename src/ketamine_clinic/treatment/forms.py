@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from ketamine_clinic.clinical.body_weight import POLICIES
 from ketamine_clinic.clinical.dosing import DILUENTS
 from ketamine_clinic.clinical.protocol_adjustments import DURATION_FIELDS, WEIGHT_FIELDS
 from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
@@ -126,6 +127,13 @@ LABELS = {
 }
 
 
+LIMIT_FIELDS = (
+    ("max_mg_per_session", "Most in one session (mg)", 1),
+    ("max_mg_per_kg_per_week", "Most in 7 days (mg/kg)", 2),
+    ("max_mg_per_week", "Most in 7 days (mg)", 0),
+)
+
+
 class ProtocolForm(StyledFormMixin, forms.Form):
     """A clinic's copy: the adjustable parts of `base`, starting from `current`'s values."""
 
@@ -155,6 +163,7 @@ class ProtocolForm(StyledFormMixin, forms.Form):
                 initial=getattr(current, name),
                 help_text=f"Library: {low}-{high}",
             )
+        self._limits(base, current)
         if base.doses_mg:
             self.fields["doses_mg"] = forms.TypedMultipleChoiceField(
                 label="Doses (mg)",
@@ -184,13 +193,57 @@ class ProtocolForm(StyledFormMixin, forms.Form):
                 initial=phase.min_hours_apart,
             )
 
+    def _limits(self, base: Protocol, current: Protocol) -> None:
+        """The dosing weight and the limits a clinic may only lower."""
+        if base.weight_based:
+            self.fields["dosing_weight"] = forms.ChoiceField(
+                label="Dosing weight",
+                choices=list(POLICIES.items()),
+                initial=current.dosing_weight,
+                help_text="Each gives at most the actual weight (Devine; adjusted = ideal + 0.4 x"
+                " the excess).",
+            )
+            self.fields["dosing_weight_cap_kg"] = forms.DecimalField(
+                label="Cap (kg), for a capped actual weight",
+                required=False,
+                decimal_places=1,
+                initial=current.dosing_weight_cap_kg,
+            )
+            self.fields["weight_max_age_days"] = forms.IntegerField(
+                label="Weight valid for (days)",
+                min_value=1,
+                max_value=base.weight_max_age_days,
+                initial=current.weight_max_age_days,
+            )
+        for name, label, places in LIMIT_FIELDS:
+            library = getattr(base, name)
+            if library is not None:
+                self.fields[name] = forms.DecimalField(
+                    label=label,
+                    decimal_places=places,
+                    min_value=Decimal("0.01"),
+                    max_value=library,
+                    initial=getattr(current, name),
+                    help_text=f"Library: at most {library}",
+                )
+
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
         changes: dict[str, Any] = {
             name: str(data[name])
-            for name in (*WEIGHT_FIELDS, *DURATION_FIELDS)
+            for name in (*WEIGHT_FIELDS, *DURATION_FIELDS, "max_mg_per_session")
             if isinstance(data.get(name), Decimal)
         }
+        if isinstance(data.get("max_mg_per_kg_per_week"), Decimal):
+            changes["max_mg_per_kg_per_week"] = str(data["max_mg_per_kg_per_week"])
+        if isinstance(data.get("max_mg_per_week"), Decimal):
+            changes["max_mg_per_week"] = int(data["max_mg_per_week"])
+        if data.get("dosing_weight"):
+            changes["dosing_weight"] = data["dosing_weight"]
+            if data["dosing_weight"] == "actual_capped" and data.get("dosing_weight_cap_kg"):
+                changes["dosing_weight_cap_kg"] = str(data["dosing_weight_cap_kg"])
+        if data.get("weight_max_age_days"):
+            changes["weight_max_age_days"] = data["weight_max_age_days"]
         if "doses_mg" in data:
             changes["doses_mg"] = sorted(data["doses_mg"])
         phases = []

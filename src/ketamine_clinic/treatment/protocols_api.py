@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -51,6 +51,17 @@ class ProtocolOut(Schema):
     doses_mg: list[int]
     start_mg: int | None
     start_mg_65_plus: int | None
+    dosing_weight: str = Field(description="actual, ideal, adjusted or actual_capped")
+    dosing_weight_cap_kg: Decimal | None
+    max_mg_per_session: Decimal | None = Field(description="Never exceeded, override or not")
+    max_mg_per_kg_per_week: Decimal | None
+    max_mg_per_week: int | None
+    max_mg_per_kg_per_min: Decimal | None = Field(
+        description="The fastest an infusion may run (ceiling over the shortest infusion)"
+    )
+    weight_max_age_days: int
+    min_age_years: int | None
+    adult_label_only: bool
     phases: list[PhaseOut]
     sources: list[str]
 
@@ -75,6 +86,12 @@ class Changes(Schema):
         None
     )
     phases: Annotated[list[PhaseIn], Field(max_length=10)] | None = None
+    dosing_weight: Literal["actual", "ideal", "adjusted", "actual_capped"] | None = None
+    dosing_weight_cap_kg: Annotated[Decimal, Field(ge=30, le=350, decimal_places=1)] | None = None
+    max_mg_per_session: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=1)] | None = None
+    max_mg_per_kg_per_week: Annotated[Decimal, Field(gt=0, le=30, decimal_places=2)] | None = None
+    max_mg_per_week: Annotated[int, Field(ge=1, le=1000)] | None = None
+    weight_max_age_days: Annotated[int, Field(ge=1, le=365)] | None = None
 
 
 class ProtocolCopy(Schema):
@@ -117,6 +134,7 @@ def protocol_out(protocol: Protocol, clinic_id: uuid.UUID | None = None) -> dict
     data = dict(vars(protocol))
     data["clinic"] = clinic_id
     data["weight_based"] = protocol.weight_based
+    data["max_mg_per_kg_per_min"] = protocol.max_mg_per_kg_per_min
     data["doses_mg"] = list(protocol.doses_mg)
     data["phases"] = [vars(p) for p in protocol.phases]
     data["sources"] = list(protocol.sources)

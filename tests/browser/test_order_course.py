@@ -14,6 +14,7 @@ def test_prescriber_orders_an_iv_induction_course(
     live_server: object, world: World, page: Page
 ) -> None:
     open_gate(world)
+    world.vial(10)
     page.goto(f"{live_server}/login/")
     page.get_by_label("Username").fill("prescriber")
     page.get_by_label("Password").fill(PASSWORD)
@@ -22,8 +23,9 @@ def test_prescriber_orders_an_iv_induction_course(
     page.get_by_role("link", name="Order a course").click()
 
     expect(page.locator("[data-step='Dose']")).to_have_text("35 mg")
-    expect(page.locator("[data-step='Volume to draw']")).to_have_text("3.5 mL")
-    expect(page.locator("[data-step='Pump rate']")).to_have_text("5.25 mL/h")
+    expect(page.locator("[data-step='Draw from Ketamine 10 mg/mL']")).to_have_text("3.5 mL")
+    expect(page.locator("[data-step='Add 0.9% sodium chloride']")).to_have_text("46.5 mL")
+    expect(page.locator("[data-step='Pump rate']")).to_have_text("75 mL/h")
     page.get_by_label("Dose (mg/kg)").fill("1.2")
     expect(page.get_by_text("A prescriber's written reason is needed")).to_be_visible()
     page.get_by_label("Dose (mg/kg)").fill("0.5")

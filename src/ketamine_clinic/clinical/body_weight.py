@@ -66,7 +66,7 @@ def ideal_body_weight(height_cm: Decimal, sex: str) -> tuple[Kg, str]:
         )
     which = "men" if sex == "male" else "women"
     note = "" if sex in DEVINE_BASE_KG else " (no male or female sex recorded: the lower formula)"
-    formula = f"{base} + 2.3 x ({height_cm.normalize():f} cm / 2.54 - 60 in), Devine {which}{note}"
+    formula = f"{_n(base)} + 2.3 x ({_n(height_cm)} cm / 2.54 - 60 in), Devine {which}{note}"
     return Kg(ibw.quantize(Decimal("0.1"))), formula
 
 
@@ -107,6 +107,10 @@ def dosing_weight(
     return DosingWeight(
         adjusted,
         policy,
-        f"adjusted body weight {adjusted} = {ibw.value} + 0.4 x ({actual.value} - {ibw.value}); "
-        f"ideal {ibw} = {formula}",
+        f"adjusted body weight {adjusted} = {_n(ibw.value)} + 0.4 x ({_n(actual.value)} - "
+        f"{_n(ibw.value)}); ideal {ibw} = {formula}",
     )
+
+
+def _n(value: Decimal) -> str:
+    return f"{value.normalize():f}"

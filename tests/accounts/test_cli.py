@@ -231,6 +231,9 @@ def test_configure_clinic_eligibility(world: World) -> None:
         "rule.x=maybe",
         "colour=blue",
         "max_evaluation_age_days=9999",
+        "rule.pregnancy=info",  # a clinic tightens, never relaxes
+        "min_failed_trials=1",
+        "bp_relative_mmhg=200/120",
     ],
 )
 def test_configure_clinic_refuses_bad_eligibility(world: World, spec: str) -> None:

@@ -14,12 +14,13 @@ from ketamine_clinic.clinical.eligibility import (
     Settings,
     Trial,
     evaluate,
+    library_floors,
     maudsley,
 )
 
 
 def failed(
-    name: str, weeks: float = 8, adequate: bool | None = True, outcome: str = "no_response"
+    name: str, weeks: float | None = 8, adequate: bool | None = True, outcome: str = "no_response"
 ) -> Trial:
     return Trial("antidepressant", name, adequate, weeks, outcome)
 
@@ -68,6 +69,8 @@ def test_one_adequate_failure_is_not_enough_two_are(facts: Facts) -> None:
         (failed("x", outcome="partial"), True),
         (failed("x", outcome="intolerance"), False),
         (failed("x", outcome="response"), False),
+        (failed("x", weeks=None), False),  # unknown duration: cannot be shown adequate
+        (failed("Sertraline "), False),  # the same drug again counts once
         (Trial("augmentation", "aripiprazole", True, 8, "no_response"), False),
         (Trial("antidepressant", "x", True, 8, "no_response", in_current_episode=False), False),
     ],
@@ -83,6 +86,26 @@ def test_unknown_adequacy_is_said_and_not_counted() -> None:
     )
     assert result.trd.unknown_adequacy == ("mystery",)
     assert {r.code for r in result.reasons} == {"trial_adequacy_unknown", "trd_not_met"}
+
+
+def test_what_was_not_counted_is_said_and_why() -> None:
+    trials = (
+        failed("sertraline"),
+        failed("sertraline", weeks=12),
+        failed("fluoxetine", weeks=None),
+        failed("paroxetine", outcome="intolerance"),
+        failed("citalopram", weeks=3),
+    )
+    result = evaluate(replace(BASE, trials=trials))
+    assert result.trd.adequate_failures == 1
+    assert dict(result.trd.not_counted) == {
+        "sertraline": "the same drug again: one antidepressant, counted once",
+        "fluoxetine": "duration not recorded",
+        "paroxetine": "stopped for intolerance, not a failed adequate trial",
+        "citalopram": "3 weeks, under 6",
+    }
+    # Maudsley counts antidepressants, not attempts: sertraline twice is one (Fekadu 2009).
+    assert result.trd.maudsley.failures == 3
 
 
 def test_ema_four_week_setting() -> None:
@@ -222,10 +245,59 @@ def test_clinic_severities_but_never_relaxing_an_absolute() -> None:
     assert codes(replace(ESK, psychosis_history=True), settings=tighter) == {
         "psychosis_history": "relative"
     }
-    relaxed = Settings(severity_overrides={"aneurysmal_vascular_disease": "precaution"})
-    assert codes(replace(BASE, aneurysmal_vascular_disease=True), settings=relaxed) == {
-        "aneurysmal_vascular_disease": "absolute"
+    with pytest.raises(ValueError, match="would relax the library's absolute"):
+        Settings(severity_overrides={"aneurysmal_vascular_disease": "precaution"})
+
+
+# A clinic could once turn pregnancy, age under 18 and active substance use into "info".
+@pytest.mark.parametrize(
+    ("code", "wanted"),
+    [
+        ("pregnancy", "info"),
+        ("age_under_18", "info"),
+        ("substance_use_active", "info"),
+        ("substance_use_active", "precaution"),
+        ("current_psychosis", "relative"),
+        ("trd_not_met", "precaution"),
+    ],
+)
+def test_a_clinic_never_relaxes_a_rule_below_the_library(code: str, wanted: str) -> None:
+    with pytest.raises(ValueError, match="may only tighten"):
+        Settings(severity_overrides={code: wanted})
+
+
+def test_a_relaxation_found_in_old_settings_is_ignored() -> None:
+    # Esketamine's psychosis history is a precaution, racemic's relative: a clinic setting of
+    # "precaution" passes the floor (the lowest over products) yet never lowers racemic's.
+    lenient = Settings(severity_overrides={"psychosis_history": "precaution"})
+    assert codes(replace(BASE, psychosis_history=True), settings=lenient) == {
+        "psychosis_history": "relative"
     }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"min_failed_trials": 1},
+        {"adequate_trial_weeks": 3.5},
+        {"bp_relative_mmhg": (190, 110)},
+        {"bp_precaution_mmhg": (140, 95)},
+        {"recent_cardiovascular_event_weeks": 4},
+        {"severity_overrides": {"no_such_rule": "absolute"}},
+    ],
+)
+def test_thresholds_are_never_relaxed_below_the_library(change: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"must be|no such rule"):
+        Settings(**change)  # type: ignore[arg-type]
+
+
+def test_the_library_floors_cover_every_rule() -> None:
+    floors = library_floors()
+    assert floors["aneurysmal_vascular_disease"] == "absolute"
+    assert floors["psychosis_history"] == "precaution"  # esketamine's
+    assert floors["pregnancy"] == "relative"
+    assert floors["baseline_bp_missing"] == "info"
+    assert len(floors) >= 30
 
 
 def test_a_relative_contraindication_can_be_overridden_with_a_reason() -> None:
@@ -328,3 +400,25 @@ def test_maudsley_stays_in_range(
 def test_settings_refuse_nonsense() -> None:
     with pytest.raises(ValueError, match="min_failed_trials"):
         Settings(min_failed_trials=0)
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"current_psychosis": True}, "current_psychosis"),
+        ({"episode_severity": "severe_psychotic"}, "current_psychosis"),
+        ({"current_mania": True}, "current_mania"),
+        ({"ketamine_misuse": True}, "ketamine_misuse"),
+    ],
+)
+@pytest.mark.parametrize("facts", [BASE, ESK])
+def test_the_current_state_is_absolute_and_cited(
+    facts: Facts, change: dict[str, object], code: str
+) -> None:
+    result = evaluate(replace(facts, **change))  # type: ignore[arg-type]
+    assert result.decision == "not_eligible"
+    (reason,) = [r for r in result.reasons if r.code == code]
+    assert reason.severity == "absolute"
+    assert reason.source
+    with pytest.raises(OverrideRefused):
+        evaluate(replace(facts, **change), overrides={code: "the patient insists on it"})  # type: ignore[arg-type]

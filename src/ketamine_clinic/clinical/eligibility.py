@@ -7,15 +7,18 @@ Severities:
 - `precaution`: eligible with precautions; shown, nothing to override.
 - `info`: worth knowing; does not change the decision.
 
-Clinics may tighten or relax severities (e.g. make psychosis history relative for esketamine
-too), except that an absolute contraindication can never be relaxed. This is decision
-support: the prescriber decides and signs.
+Clinics may tighten severities and thresholds (e.g. make psychosis history relative for
+esketamine too, or ask for three failed trials), never relax them below the library: a
+clinic's setting that would is refused when it is saved (`check_clinic_settings`) and ignored
+if it is found. A prescriber overrides a relative contraindication for one patient, with a
+written reason, on a signed evaluation. This is decision support: the prescriber decides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Literal
 
 Product = Literal["iv_racemic", "im_racemic", "esketamine_nasal"]
@@ -64,6 +67,9 @@ class Facts:
     trials: tuple[Trial, ...] = ()
     label_region: LabelRegion = "US"
     psychosis_history: bool = False
+    current_psychosis: bool = False  # psychotic symptoms now (or a psychotic episode)
+    current_mania: bool = False  # mania or hypomania now
+    ketamine_misuse: bool = False  # ketamine or esketamine use disorder or misuse, current
     substance_use: SubstanceUse = "none"
     urine_tox_positive: bool = False
     aneurysmal_vascular_disease: bool = False
@@ -93,10 +99,24 @@ class Settings:
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not 1 <= self.min_failed_trials <= 10:
-            raise ValueError("min_failed_trials must be between 1 and 10")
-        if not 1 <= self.adequate_trial_weeks <= 26:
-            raise ValueError("adequate_trial_weeks must be between 1 and 26")
+        # The library's floors: TRD is two failed trials (Spravato label), an adequate trial
+        # at least 4 weeks (EMA), BP limits no higher and the cardiac window no shorter than
+        # the library's.
+        if not 2 <= self.min_failed_trials <= 10:
+            raise ValueError("min_failed_trials must be between 2 and 10")
+        if not 4 <= self.adequate_trial_weeks <= 26:
+            raise ValueError("adequate_trial_weeks must be between 4 and 26")
+        for name, limit in (("bp_precaution_mmhg", (140, 90)), ("bp_relative_mmhg", (180, 110))):
+            value = getattr(self, name)
+            if not (100 <= value[0] <= limit[0] and 60 <= value[1] <= limit[1]):
+                raise ValueError(
+                    f"{name} must be at most {limit[0]}/{limit[1]} (the library's) and at "
+                    "least 100/60"
+                )
+        if not 6 <= self.recent_cardiovascular_event_weeks <= 104:
+            raise ValueError("recent_cardiovascular_event_weeks must be between 6 and 104")
+        if self.severity_overrides:  # (the library itself has none: no recursion)
+            check_severity_overrides(self.severity_overrides)
 
 
 @dataclass(frozen=True)
@@ -131,6 +151,7 @@ class TrdAssessment:
     met: bool
     unknown_adequacy: tuple[str, ...]
     maudsley: Maudsley
+    not_counted: tuple[tuple[str, str], ...] = ()  # (trial, why it was not counted)
 
 
 @dataclass(frozen=True)
@@ -155,23 +176,55 @@ def _is_esketamine(facts: Facts) -> bool:
     return facts.product == "esketamine_nasal"
 
 
-def adequate_failures(facts: Facts, settings: Settings) -> tuple[int, tuple[str, ...]]:
-    """Antidepressant trials in the current episode, adequate in dose and duration, that did
-    not bring a response. Intolerance is not a failure of an adequate trial. Source: MGH_ATRQ."""
-    count = 0
-    unknown = []
+def _drug(trial: Trial) -> str:
+    return " ".join(trial.name.lower().split())
+
+
+def counted_trials(
+    facts: Facts, settings: Settings
+) -> tuple[list[Trial], list[str], list[tuple[str, str]]]:
+    """Antidepressant trials in the current episode that count as adequate failures, by the
+    MGH-ATRQ's rules (source: MGH_ATRQ): an adequate dose for at least the adequate duration,
+    with no response or a partial one. A trial whose adequacy or duration was not recorded is
+    not counted (it cannot be shown adequate); intolerance is not the failure of an adequate
+    trial; the same drug tried again is one antidepressant, counted once. Returns the counted
+    trials, those whose adequacy is unknown, and every trial not counted with why."""
+    counted: list[Trial] = []
+    unknown: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for trial in facts.trials:
-        if trial.kind != "antidepressant" or not trial.in_current_episode:
+        if trial.kind != "antidepressant":
             continue
-        if trial.outcome not in ("no_response", "partial"):
-            continue
-        if trial.adequate is None:
+        if not trial.in_current_episode:
+            skipped.append((trial.name, "not in the current episode"))
+        elif trial.outcome == "intolerance":
+            skipped.append((trial.name, "stopped for intolerance, not a failed adequate trial"))
+        elif trial.outcome not in ("no_response", "partial"):
+            skipped.append((trial.name, f"outcome: {trial.outcome.replace('_', ' ')}"))
+        elif trial.adequate is None:
             unknown.append(trial.name)
-            continue
-        long_enough = trial.weeks is None or trial.weeks >= settings.adequate_trial_weeks
-        if trial.adequate and long_enough:
-            count += 1
-    return count, tuple(unknown)
+            skipped.append((trial.name, "adequacy of the dose not recorded"))
+        elif not trial.adequate:
+            skipped.append((trial.name, "dose recorded as not adequate"))
+        elif trial.weeks is None:
+            skipped.append((trial.name, "duration not recorded"))
+        elif trial.weeks < settings.adequate_trial_weeks:
+            skipped.append(
+                (trial.name, f"{trial.weeks:g} weeks, under {settings.adequate_trial_weeks:g}")
+            )
+        elif _drug(trial) in seen:
+            skipped.append((trial.name, "the same drug again: one antidepressant, counted once"))
+        else:
+            seen.add(_drug(trial))
+            counted.append(trial)
+    return counted, unknown, skipped
+
+
+def adequate_failures(facts: Facts, settings: Settings) -> tuple[int, tuple[str, ...]]:
+    """How many adequate failed antidepressant trials count, and whose adequacy is unknown."""
+    counted, unknown, _ = counted_trials(facts, settings)
+    return len(counted), tuple(unknown)
 
 
 def maudsley(facts: Facts) -> Maudsley:
@@ -184,12 +237,14 @@ def maudsley(facts: Facts) -> Maudsley:
     severity = {"subsyndromal": 1, "mild": 2, "moderate": 3, "severe": 4, "severe_psychotic": 5}[
         facts.episode_severity
     ]
-    failed = sum(
-        1
-        for t in facts.trials
-        if t.kind == "antidepressant"
-        and t.in_current_episode
-        and t.outcome in ("no_response", "partial")
+    failed = len(
+        {
+            _drug(t)
+            for t in facts.trials
+            if t.kind == "antidepressant"
+            and t.in_current_episode
+            and t.outcome in ("no_response", "partial")
+        }
     )
     if failed == 0:
         failure = 0
@@ -411,12 +466,42 @@ def rule_psychosis(facts: Facts, settings: Settings) -> list[Reason]:
     ]
 
 
+def rule_current_psychiatric_state(facts: Facts, settings: Settings) -> list[Reason]:
+    """Psychotic symptoms now (including psychotic depression) and mania or hypomania now:
+    ketamine is psychotomimetic and can switch mood; the trials behind every protocol here
+    excluded both, and the APA consensus advises against ketamine in either (APA_2017;
+    Spravato US label 5.x and its trials' exclusions). Absolute: no override."""
+    reasons = []
+    source = SPRAVATO_US if _is_esketamine(facts) else APA_2017
+    if facts.current_psychosis or facts.episode_severity == "severe_psychotic":
+        reasons.append(
+            Reason(
+                "current_psychosis",
+                "absolute",
+                "Psychotic symptoms now (or a depression with psychotic features).",
+                source,
+            )
+        )
+    if facts.current_mania:
+        reasons.append(Reason("current_mania", "absolute", "Mania or hypomania now.", source))
+    return reasons
+
+
 def rule_substance_use(facts: Facts, settings: Settings) -> list[Reason]:
     """Substance use disorder: abuse and misuse risk (Spravato US boxed warning; APA 2017).
     Active use is a relative contraindication; a history is a precaution; an unexplained
     positive urine toxicology is a relative contraindication until explained."""
     source = SPRAVATO_US if _is_esketamine(facts) else APA_2017
     reasons = []
+    if facts.ketamine_misuse:
+        reasons.append(
+            Reason(
+                "ketamine_misuse",
+                "absolute",
+                "Current ketamine or esketamine misuse or use disorder: the drug is the risk.",
+                SPRAVATO_US,
+            )
+        )
     if facts.substance_use == "active":
         reasons.append(
             Reason("substance_use_active", "relative", "Active substance use disorder.", source)
@@ -550,6 +635,7 @@ RULES: tuple[Callable[[Facts, Settings], list[Reason]], ...] = (
     rule_cardiovascular,
     rule_blood_pressure,
     rule_psychosis,
+    rule_current_psychiatric_state,
     rule_substance_use,
     rule_pregnancy,
     rule_hepatic,
@@ -561,11 +647,77 @@ RULES: tuple[Callable[[Facts, Settings], list[Reason]], ...] = (
 
 def _apply_clinic_severity(reason: Reason, settings: Settings) -> Reason:
     wanted = settings.severity_overrides.get(reason.code)
-    if wanted is None or wanted == reason.severity:
-        return reason
-    if reason.severity == "absolute":
-        return reason  # an absolute contraindication is never relaxed
+    if wanted is None or SEVERITY_ORDER[wanted] <= SEVERITY_ORDER[reason.severity]:
+        return reason  # a clinic tightens a rule, never relaxes it
     return replace(reason, severity=wanted)
+
+
+@cache
+def library_floors() -> dict[str, Severity]:
+    """Each reason code's lowest severity in the library, over every product, indication,
+    diagnosis and label: what a clinic's setting may not go below."""
+    floors: dict[str, Severity] = {}
+    everything = Facts(
+        product="iv_racemic",
+        indication="trd",
+        diagnosis="mdd",
+        age_years=12,
+        episode_months=6,
+        episode_severity="severe_psychotic",
+        trials=(Trial("antidepressant", "x", None, None, "no_response"),),
+        psychosis_history=True,
+        current_psychosis=True,
+        current_mania=True,
+        ketamine_misuse=True,
+        substance_use="active",
+        urine_tox_positive=True,
+        aneurysmal_vascular_disease=True,
+        arteriovenous_malformation=True,
+        intracerebral_haemorrhage=True,
+        cardiovascular_event_weeks_ago=1,
+        unstable_cardiorespiratory=True,
+        raised_intracranial_pressure=True,
+        hepatic_impairment="severe",
+        pregnant=True,
+        breastfeeding=True,
+        hypersensitivity=True,
+        medication_classes=frozenset(INTERACTIONS),
+    )
+    variants = [
+        replace(everything, product=p, indication=i, diagnosis=d, label_region=r, age_years=a)
+        for p in ("iv_racemic", "im_racemic", "esketamine_nasal")
+        for i in ("trd", "mdsi", "off_label")
+        for d in ("mdd", "bipolar_depression", "mdd_with_si", "other")
+        for r in ("US", "EU")
+        for a in (12, 70)
+    ]
+    variants += [
+        replace(everything, systolic_mmhg=s, diastolic_mmhg=60, hepatic_impairment="moderate",
+                substance_use="history")
+        for s in (150, 200)
+    ]  # fmt: skip
+    for facts in variants:
+        for rule in RULES:
+            for reason in rule(facts, Settings()):
+                low = floors.get(reason.code)
+                if low is None or SEVERITY_ORDER[reason.severity] < SEVERITY_ORDER[low]:
+                    floors[reason.code] = reason.severity
+    return floors
+
+
+def check_severity_overrides(overrides: Mapping[str, str]) -> None:
+    """A clinic's severities: known codes, each at or above the library's lowest."""
+    floors = library_floors()
+    for code, wanted in overrides.items():
+        if code not in floors:
+            raise ValueError(f"rule.{code}: no such rule")
+        if wanted not in SEVERITY_ORDER:
+            raise ValueError(f"rule.{code}: must be one of {', '.join(SEVERITY_ORDER)}")
+        if SEVERITY_ORDER[wanted] < SEVERITY_ORDER[floors[code]]:
+            raise ValueError(
+                f"rule.{code}: {wanted} would relax the library's {floors[code]}; a clinic "
+                "may only tighten a rule"
+            )
 
 
 def evaluate(
@@ -603,13 +755,14 @@ def evaluate(
         decision = "eligible_with_precautions"
     else:
         decision = "eligible"
-    count, unknown = adequate_failures(facts, settings)
+    counted, unknown, skipped = counted_trials(facts, settings)
     trd = TrdAssessment(
-        count,
+        len(counted),
         settings.min_failed_trials,
-        count >= settings.min_failed_trials,
-        unknown,
+        len(counted) >= settings.min_failed_trials,
+        tuple(unknown),
         maudsley(facts),
+        tuple(skipped),
     )
     ordered = sorted(reasons, key=lambda r: -SEVERITY_ORDER[r.severity])
     return Result(decision, tuple(ordered), trd)

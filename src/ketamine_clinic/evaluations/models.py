@@ -64,6 +64,11 @@ class Evaluation(PatientRecord):
         ],
     )
     psychosis_history = models.BooleanField(default=False)
+    current_psychosis = models.BooleanField("psychotic symptoms now", default=False)
+    current_mania = models.BooleanField("mania or hypomania now", default=False)
+    ketamine_misuse = models.BooleanField(
+        "ketamine or esketamine misuse or use disorder now", default=False
+    )
     substance_use = models.CharField(
         max_length=10,
         choices=[("none", "None"), ("history", "History, in remission"), ("active", "Active")],

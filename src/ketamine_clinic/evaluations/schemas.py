@@ -25,6 +25,9 @@ class EvaluationFields(Schema):
     episode_months: Annotated[int, Field(ge=0, le=1200)]
     episode_severity: Literal["subsyndromal", "mild", "moderate", "severe", "severe_psychotic"]
     psychosis_history: bool = False
+    current_psychosis: bool = False
+    current_mania: bool = False
+    ketamine_misuse: bool = False
     substance_use: Literal["none", "history", "active"] = "none"
     urine_tox: Literal["not_done", "negative", "positive_explained", "positive"] = "not_done"
     aneurysmal_vascular_disease: bool = False
@@ -67,6 +70,9 @@ class EvaluationUpdate(Schema):
     systolic_mmhg: Annotated[int, Field(ge=50, le=300)] | None = None
     diastolic_mmhg: Annotated[int, Field(ge=20, le=200)] | None = None
     psychosis_history: bool | None = None
+    current_psychosis: bool | None = None
+    current_mania: bool | None = None
+    ketamine_misuse: bool | None = None
     substance_use: Literal["none", "history", "active"] | None = None
     medication_classes: list[InteractionClass] | None = None
     narrative: Annotated[str, paragraph(20000)] | None = None

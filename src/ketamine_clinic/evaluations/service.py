@@ -68,6 +68,9 @@ def facts_of(evaluation: Evaluation, trials: list[dict[str, Any]]) -> Facts:
         trials=tuple(Trial(**t) for t in trials),
         label_region=evaluation.label_region,  # type: ignore[arg-type]
         psychosis_history=evaluation.psychosis_history,
+        current_psychosis=evaluation.current_psychosis,
+        current_mania=evaluation.current_mania,
+        ketamine_misuse=evaluation.ketamine_misuse,
         substance_use=evaluation.substance_use,  # type: ignore[arg-type]
         urine_tox_positive=evaluation.urine_tox == Evaluation.UrineTox.POSITIVE,
         aneurysmal_vascular_disease=evaluation.aneurysmal_vascular_disease,
@@ -106,6 +109,7 @@ def result_json(result: Result) -> dict[str, Any]:
             "required": result.trd.required,
             "met": result.trd.met,
             "unknown_adequacy": list(result.trd.unknown_adequacy),
+            "not_counted": [{"trial": t, "why": why} for t, why in result.trd.not_counted],
             "maudsley": asdict(result.trd.maudsley),
         },
     }

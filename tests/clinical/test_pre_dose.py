@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from ketamine_clinic.clinical.pre_dose import ChairChecks, check
+from ketamine_clinic.clinical.pre_dose import ChairChecks, check, pregnancy_relevant
 from ketamine_clinic.clinical.vital_signs import Thresholds
 
 pytestmark = pytest.mark.pure
@@ -70,3 +70,27 @@ def test_a_weight_older_than_the_protocol_allows(age: int, clear: bool) -> None:
         assert verdict.overridable == (
             "the weight is 31 days old (the protocol allows 30): weigh again",
         )
+
+
+@pytest.mark.parametrize(
+    ("pregnancy", "blocked"),
+    [("unknown", True), ("not_applicable", False), ("not_pregnant", False), ("pregnant", False)],
+)
+def test_pregnancy_is_established_for_anyone_of_an_age_to_be_pregnant(
+    pregnancy: str, blocked: bool
+) -> None:
+    facts = replace(CLEAR, pregnancy_relevant=True, pregnancy=pregnancy)
+    verdict = check(facts, Thresholds())
+    assert ("pregnancy status not established" in verdict.blocking) is blocked
+    if pregnancy == "pregnant":
+        assert verdict.overridable == ("the patient is pregnant",)
+
+
+@pytest.mark.parametrize(("age", "asked"), [(11, False), (12, True), (55, True), (56, False)])
+def test_pregnancy_is_asked_by_age_whatever_the_recorded_sex(age: int, asked: bool) -> None:
+    assert pregnancy_relevant(age) is asked
+
+
+def test_signs_of_intoxication_block_dosing() -> None:
+    verdict = check(replace(CLEAR, intoxicated=True), Thresholds())
+    assert verdict.blocking == ("signs of intoxication today: no dosing",)

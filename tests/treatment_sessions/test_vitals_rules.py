@@ -109,3 +109,17 @@ def test_discharge_at_175_108_waits_for_a_prescriber(world: World, clock: Any) -
     session = TreatmentSession.objects.get(pk=chair.id)
     assert session.discharge_override_by == world.users["prescriber"]
     assert session.discharge_override_reason.startswith("her usual BP")
+
+
+def test_signs_of_intoxication_stop_dosing_today(world: World, clock: Any) -> None:
+    from tests.treatment_sessions.test_api import CHECKS
+
+    chair = Chair(world, start(world, "iv_racemic"), "prescriber")
+    ready_to_dose(world, chair)
+    clock.shift(timedelta(minutes=2))
+    assert chair.post("checks", **{**CHECKS, "intoxicated": True}).status_code == 201
+    refused = chair.post("checks/pass", override_reason="he says he only had one beer")
+    assert refused.status_code == 409
+    assert "signs of intoxication today: no dosing" in refused.json()["detail"]
+    page = world.client("nurse").get(f"/chair/{chair.id}/").content.decode()
+    assert "SIGNS OF INTOXICATION" in page

@@ -15,9 +15,10 @@ from ketamine_clinic.clinical.vital_signs import Thresholds, pre_dose_bp, pre_do
 ESKETAMINE_NO_FOOD = timedelta(hours=2)
 ESKETAMINE_NO_LIQUIDS = timedelta(minutes=30)
 ESKETAMINE_NASAL_SPRAY_BEFORE = timedelta(hours=1)
-# Pregnancy status is asked of patients who could be pregnant: female, 12 to 55 years (a
-# conservative span of reproductive age; pregnancy is a precaution in every label and list,
-# CLINICAL.md 1 and 3).
+# Pregnancy status is established for everyone aged 12 to 55 (a conservative span of
+# reproductive age), whatever sex is recorded: a recorded sex does not say whether a person
+# can be pregnant. Pregnancy is a precaution in every label and list (CLINICAL.md 1 and 3).
+# "Not applicable" is the nurse's answer that pregnancy is not possible; "unknown" blocks.
 PREGNANCY_AGES = (12, 55)
 
 
@@ -46,6 +47,10 @@ class ChairChecks:
     weekly_limit_mg: Decimal | None = None
     weight_age_days: int | None = None  # weight-based products: the weight dosed on
     weight_max_age_days: int | None = None
+    # Signs of intoxication today (alcohol or drugs): no dosing. Ketamine with other CNS
+    # depressants deepens sedation and respiratory depression (Spravato US label 7; Ketalar
+    # label), and intoxication clouds consent and the monitoring (APA consensus, Sanacora 2017).
+    intoxicated: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,9 @@ class Verdict:
         return not self.blocking and not self.overridable
 
 
-def pregnancy_relevant(sex: str, age_years: int) -> bool:
+def pregnancy_relevant(age_years: int) -> bool:
     low, high = PREGNANCY_AGES
-    return sex == "female" and low <= age_years <= high
+    return low <= age_years <= high
 
 
 def _since(then: datetime | None, now: datetime) -> timedelta | None:
@@ -103,8 +108,10 @@ def check(facts: ChairChecks, limits: Thresholds) -> Verdict:
     )
     blocking += stop
     overridable += hold
+    if facts.intoxicated:
+        blocking.append("signs of intoxication today: no dosing")
     if facts.pregnancy_relevant:
-        if facts.pregnancy in ("unknown", "not_applicable"):
+        if facts.pregnancy == "unknown":
             blocking.append("pregnancy status not established")
         elif facts.pregnancy == "pregnant":
             overridable.append("the patient is pregnant")

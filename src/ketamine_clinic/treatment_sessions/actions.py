@@ -376,8 +376,9 @@ def chair_checks(session: TreatmentSession) -> pre_dose.ChairChecks:
         nasal_spray_at=check.nasal_steroid_decongestant_at if check else None,
         pregnancy=check.pregnancy if check else "unknown",
         pregnancy_relevant=pre_dose.pregnancy_relevant(
-            patient.sex, age_on(patient.birth_date, timezone.localdate())
+            age_on(patient.birth_date, timezone.localdate())
         ),
+        intoxicated=bool(check and check.intoxicated),
         pre_dose_phq9=bool(check and check.pre_dose_assessment_id),
         systolic_mmhg=vitals.systolic_mmhg if vitals else None,
         diastolic_mmhg=vitals.diastolic_mmhg if vitals else None,

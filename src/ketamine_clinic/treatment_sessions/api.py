@@ -66,6 +66,7 @@ class ChecksIn(Schema):
     last_liquid_at: datetime | None = None
     nasal_steroid_decongestant_at: datetime | None = None
     pregnancy: Literal["not_applicable", "not_pregnant", "pregnant", "unknown"]
+    intoxicated: bool = Field(False, description="Signs of intoxication: no dosing today")
     medication_changes: Annotated[str, line(2000)] = ""
     benzodiazepines: bool
     non_benzodiazepine_sedative_hypnotics: bool

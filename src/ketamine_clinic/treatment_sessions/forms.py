@@ -19,6 +19,9 @@ class ChecksForm(StyledFormMixin, forms.Form):
         required=False, widget=DATETIME, label="Nasal steroid or decongestant (esketamine)"
     )
     pregnancy = forms.ChoiceField(choices=PreDoseCheck.Pregnancy.choices, label="Pregnancy")
+    intoxicated = forms.BooleanField(
+        required=False, label="Signs of intoxication (alcohol or drugs)"
+    )
     medication_changes = forms.CharField(
         max_length=2000, required=False, label="Medication changes since last time"
     )

@@ -133,7 +133,7 @@ class Entry(models.Model):
 
 class PreDoseCheck(Entry):
     class Pregnancy(models.TextChoices):
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
+        NOT_APPLICABLE = "not_applicable", "Not possible (established)"
         NOT_PREGNANT = "not_pregnant", "Not pregnant (confirmed)"
         PREGNANT = "pregnant", "Pregnant"
         UNKNOWN = "unknown", "Unknown"
@@ -145,6 +145,11 @@ class PreDoseCheck(Entry):
     ride_home = models.BooleanField()
     ride_name = models.CharField(max_length=200, blank=True)
     pregnancy = models.CharField(max_length=20, choices=Pregnancy.choices)
+    intoxicated = models.BooleanField(
+        "signs of intoxication (alcohol or drugs)",
+        default=False,
+        help_text="Slurred speech, the smell of alcohol, a positive breath test",
+    )
     medication_changes = models.CharField(max_length=2000, blank=True)
     # Concomitant medicines the REMS monitoring form asks about (CLINICAL.md 2).
     benzodiazepines = models.BooleanField()

@@ -98,6 +98,8 @@ def entry_details(entry: dict[str, Any]) -> str:
         if data.get("last_liquid_at"):
             parts.append(f"liquids {_time(data['last_liquid_at'])}")
         parts.append(f"pregnancy: {str(data.get('pregnancy', '')).replace('_', ' ')}")
+        if data.get("intoxicated"):
+            parts.append("SIGNS OF INTOXICATION")
         taken = [label for key, label in CONCOMITANT.items() if data.get(key)]
         parts.append("concomitant: " + (", ".join(taken) if taken else "none"))
         if data.get("medication_changes"):

@@ -26,8 +26,10 @@ from ketamine_clinic.evaluations import actions as evaluations
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container, Product
+from ketamine_clinic.patients import actions as patients_actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.records import RECORD_KINDS
 from ketamine_clinic.treatment import actions as treatment
 from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.clinic_protocols import get_protocol
@@ -86,6 +88,10 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
             nurse, PatientAccess(patient, Role.NURSE), document, patient.full_name,
             signature_typed=patient.full_name,
         )  # fmt: skip
+        weight = service.latest_weight(patient)[0] or Decimal(70)
+        patients_actions.add_record(nurse, PatientAccess(patient, Role.NURSE),
+            RECORD_KINDS["measurements"],
+            {"kind": "weight_kg", "value": weight, "measured_at": earlier})  # fmt: skip
         course = treatment.order_course(
             prescriber, as_prescriber, protocol,
             service.DoseParams(dose_mg_per_kg=Decimal("0.5"), stock_product=vial.pk), today,

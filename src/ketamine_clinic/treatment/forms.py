@@ -198,6 +198,7 @@ class ProtocolForm(StyledFormMixin, forms.Form):
         if base.weight_based:
             self.fields["dosing_weight"] = forms.ChoiceField(
                 label="Dosing weight",
+                required=False,
                 choices=list(POLICIES.items()),
                 initial=current.dosing_weight,
                 help_text="Each gives at most the actual weight (Devine; adjusted = ideal + 0.4 x"
@@ -211,6 +212,7 @@ class ProtocolForm(StyledFormMixin, forms.Form):
             )
             self.fields["weight_max_age_days"] = forms.IntegerField(
                 label="Weight valid for (days)",
+                required=False,
                 min_value=1,
                 max_value=base.weight_max_age_days,
                 initial=current.weight_max_age_days,
@@ -220,6 +222,7 @@ class ProtocolForm(StyledFormMixin, forms.Form):
             if library is not None:
                 self.fields[name] = forms.DecimalField(
                     label=label,
+                    required=False,
                     decimal_places=places,
                     min_value=Decimal("0.01"),
                     max_value=library,

@@ -332,3 +332,21 @@ def test_rems_enrolment(world: World) -> None:
         .status_code
         == 403
     )
+
+
+def test_chart_medicines_are_matched_and_frozen_when_signed(world: World) -> None:
+    add_trials(world, "no_response", "no_response")
+    api = world.api("prescriber")
+    medicines = f"/patients/{world.patient.pk}/medications"
+    assert api.post(medicines, {"name": "Lamotrigine 200 mg"}).status_code == 201
+    draft = create(world).json()
+    codes = {r["code"] for r in draft["reasons"]}
+    assert "interaction_lamotrigine" in codes
+    signed = api.post(f"/evaluations/{draft['id']}/sign", {"version": 1}).json()
+    assert signed["sign_status"] == "signed"
+    assert api.post(medicines, {"name": "phenelzine 15 mg"}).status_code == 201
+    after = api.get(f"/evaluations/{draft['id']}").json()
+    assert {r["code"] for r in after["reasons"]} == {r["code"] for r in signed["reasons"]}
+    assert "interaction_maoi" not in {r["code"] for r in after["reasons"]}
+    again = create(world).json()  # a new draft reads the chart as it is now
+    assert "interaction_maoi" in {r["code"] for r in again["reasons"]}

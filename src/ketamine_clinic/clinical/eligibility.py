@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
+from ketamine_clinic.clinical import interactions
+
 Product = Literal["iv_racemic", "im_racemic", "esketamine_nasal"]
 Indication = Literal["trd", "mdsi", "off_label"]
 Diagnosis = Literal["mdd", "bipolar_depression", "mdd_with_si", "other"]
@@ -84,7 +86,8 @@ class Facts:
     pregnant: bool = False
     breastfeeding: bool = False
     hypersensitivity: bool = False
-    medication_classes: frozenset[str] = frozenset()
+    medication_classes: frozenset[str] = frozenset()  # ticked on the evaluation
+    medications: tuple[str, ...] = ()  # the chart's current medicines, matched by name
 
 
 @dataclass(frozen=True)
@@ -584,23 +587,26 @@ def rule_intracranial_pressure(facts: Facts, settings: Settings) -> list[Reason]
     ]
 
 
-INTERACTIONS = {
-    "benzodiazepine": ("benzodiazepines", "more sedation; may blunt the antidepressant effect"),
-    "opioid": ("opioids", "more sedation and respiratory depression"),
-    "sedative_hypnotic": ("sedative hypnotics", "more sedation"),
-    "stimulant": ("psychostimulants", "higher blood pressure"),
-    "maoi": ("MAO inhibitors", "higher blood pressure"),
-}
-
-
 def rule_interactions(facts: Facts, settings: Settings) -> list[Reason]:
-    """CNS depressants raise sedation; psychostimulants and MAOIs raise blood pressure
-    (Spravato US label 7; REMS monitoring form asks about each)."""
-    return [
-        Reason(f"interaction_{cls}", "precaution", f"Takes {name}: {effect}.", SPRAVATO_US)
-        for cls, (name, effect) in INTERACTIONS.items()
-        if cls in facts.medication_classes
-    ]
+    """Each interaction class the patient takes, ticked on the evaluation or matched from the
+    chart's medicines (interactions.py, each class with its source): what it does and what to
+    do. A precaution: the prescriber weighs it."""
+    matched = interactions.match(facts.medications)
+    reasons = []
+    for code, known in interactions.CLASSES.items():
+        names = matched.get(code, [])
+        if not names and code not in facts.medication_classes:
+            continue
+        takes = ", ".join(names) if names else known.name
+        reasons.append(
+            Reason(
+                f"interaction_{code}",
+                "precaution",
+                f"Takes {takes}: {known.effect}; {known.action}.",
+                known.source,
+            )
+        )
+    return reasons
 
 
 def rule_age(facts: Facts, settings: Settings) -> list[Reason]:
@@ -681,7 +687,7 @@ def library_floors() -> dict[str, Severity]:
         pregnant=True,
         breastfeeding=True,
         hypersensitivity=True,
-        medication_classes=frozenset(INTERACTIONS),
+        medication_classes=frozenset(interactions.CLASSES),
     )
     variants = [
         replace(everything, product=p, indication=i, diagnosis=d, label_region=r, age_years=a)

@@ -11,7 +11,12 @@ from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.clinical.eligibility import OverrideRefused
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.models import Evaluation
-from ketamine_clinic.evaluations.service import assess, result_json, trials_of
+from ketamine_clinic.evaluations.service import (
+    assess,
+    medications_of,
+    result_json,
+    trials_of,
+)
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.actions import _versioned_update, sign_once
 
@@ -23,7 +28,7 @@ COPIED_ON_AMEND = [
         "id", "version", "status", "entered_in_error_reason", "entered_in_error_at",
         "entered_in_error_by", "created_at", "created_by", "updated_at", "patient",
         "sign_status", "signed_at", "signed_by", "amends", "decision", "reasons", "trd",
-        "trials_snapshot",
+        "trials_snapshot", "medications_snapshot",
     }
 ]  # fmt: skip
 
@@ -83,6 +88,7 @@ def sign_evaluation(
     now = timezone.now()
     with transaction.atomic():
         snapshot = trials_of(evaluation.patient)
+        medicines = medications_of(evaluation.patient)
         result = result_json(assess(evaluation))
         fresh = sign_once(
             evaluation,
@@ -94,6 +100,7 @@ def sign_evaluation(
                 "signed_at": now,
                 "signed_by": actor.user,
                 "trials_snapshot": snapshot,
+                "medications_snapshot": medicines,
                 "decision": result["decision"],
                 "reasons": result["reasons"],
                 "trd": result["trd"],

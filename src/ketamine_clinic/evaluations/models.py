@@ -118,6 +118,9 @@ class Evaluation(PatientRecord):
     reasons = models.JSONField(default=list, blank=True)
     trd = models.JSONField(default=dict, blank=True)
     trials_snapshot = models.JSONField(default=list, blank=True)
+    medications_snapshot = models.JSONField(
+        default=list, blank=True, help_text="The chart's current medicines when signed"
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -10,7 +10,7 @@ from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.clinical.eligibility import Facts, Result, Settings, Trial, evaluate
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.evaluations.models import Evaluation
-from ketamine_clinic.patients.models import Patient, RecordStatus, TreatmentTrial
+from ketamine_clinic.patients.models import Medication, Patient, RecordStatus, TreatmentTrial
 
 DEFAULT_MAX_EVALUATION_AGE_DAYS = 365
 SETTING_KEYS = {
@@ -41,6 +41,17 @@ def max_evaluation_age(clinic: Clinic) -> int:
     )
 
 
+def medications_of(patient: Patient) -> list[str]:
+    """The chart's current medicines (not stopped, not entered in error), by name."""
+    return list(
+        Medication.objects.filter(
+            patient=patient, status=RecordStatus.ACTIVE, stopped_on__isnull=True
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
 def trials_of(patient: Patient) -> list[dict[str, Any]]:
     """The patient's recorded prior treatments, as the eligibility rules read them."""
     return [
@@ -56,7 +67,11 @@ def trials_of(patient: Patient) -> list[dict[str, Any]]:
     ]
 
 
-def facts_of(evaluation: Evaluation, trials: list[dict[str, Any]]) -> Facts:
+def facts_of(
+    evaluation: Evaluation,
+    trials: list[dict[str, Any]],
+    medications: list[str] = (),  # type: ignore[assignment]
+) -> Facts:
     patient = evaluation.patient
     return Facts(
         product=evaluation.product,  # type: ignore[arg-type]
@@ -86,15 +101,19 @@ def facts_of(evaluation: Evaluation, trials: list[dict[str, Any]]) -> Facts:
         breastfeeding=evaluation.breastfeeding,
         hypersensitivity=evaluation.hypersensitivity,
         medication_classes=frozenset(evaluation.medication_classes or []),
+        medications=tuple(medications or ()),
     )
 
 
 def assess(evaluation: Evaluation) -> Result:
     """A draft is judged on the patient's history as it is now; a signed evaluation was
     snapshotted when signed, and this recomputes exactly that."""
-    trials = evaluation.trials_snapshot if evaluation.is_signed else trials_of(evaluation.patient)
+    if evaluation.is_signed:
+        trials, medicines = evaluation.trials_snapshot, evaluation.medications_snapshot
+    else:
+        trials, medicines = trials_of(evaluation.patient), medications_of(evaluation.patient)
     return evaluate(
-        facts_of(evaluation, trials),
+        facts_of(evaluation, trials, medicines),
         clinic_settings(evaluation.patient.clinic),
         evaluation.overrides or {},
     )

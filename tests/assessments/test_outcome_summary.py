@@ -84,14 +84,14 @@ def test_marking_in_error_on_screen_and_by_api_refreshes(world: World) -> None:
 
 
 def test_the_first_dose_at_the_chair_moves_the_baseline(world: World, clock: Any) -> None:
-    """Before any dose, the pre-dose PHQ-9 stands for the first treatment and the score before
-    it is the baseline; once the dose is given at the chair, the baseline is the last score
-    before the dose: the pre-dose one."""
+    """Before any dose, the pre-dose PHQ-9 stands for the first treatment and is itself the
+    last score before it: the baseline. Once the dose is given at the chair, the baseline is
+    still the last score before the dose: the same pre-dose one."""
     phq9(world, world.patient, 50, 18)
     assert summary(world.patient).baseline_at is None
     chair = Chair(world, start(world))
     ready_to_dose(world, chair)  # records a pre-dose PHQ-9 of 14
-    assert summary(world.patient).baseline_total == 18
+    assert summary(world.patient).baseline_total == 14
     chair.post("checks/pass")
     chair.post("doses", action="device", container=vault(world)["esketamine"])
     assert summary(world.patient).baseline_total == 14
@@ -147,7 +147,8 @@ def reference(cohort: list[tuple[Patient, dict[str, Any]]], base: datetime, cut:
 
     def rates(ids: set[Any]) -> tuple[Any, ...]:
         measured = [outcomes[i] for i in ids if outcomes[i].baseline and outcomes[i].latest
-                    and outcomes[i].latest.at > outcomes[i].baseline.at]  # fmt: skip
+                    and outcomes[i].latest.at > outcomes[i].baseline.at
+                    and outcomes[i].status != "baseline_below_cutoff"]  # fmt: skip
         responded = [o for o in measured if o.first_response_at is not None]
         days = [o.days_to_first_response for o in responded]
         return (len(ids), len(measured), sum(o.response for o in measured),

@@ -1,4 +1,6 @@
-"""Outcome classification over constructed trajectories."""
+"""Outcome classification over constructed trajectories, by the published definitions:
+baseline the last score before the first dose, response and remission only from a depressed
+baseline, relapse confirmed on two consecutive scores at least 5 days apart."""
 
 from __future__ import annotations
 
@@ -48,20 +50,60 @@ def test_remitter() -> None:
 
 
 def test_relapser() -> None:
-    points = series((0, 21, "baseline"), (7, 8, "weekly"), (14, 9, "weekly"), (35, 15, "weekly"))
+    points = series(
+        (0, 21, "baseline"),
+        (7, 8, "weekly"),
+        (14, 9, "weekly"),
+        (35, 15, "weekly"),
+        (42, 16, "weekly"),
+    )
     outcome = classify(points, remission_at_most=4)
     assert outcome.status == "relapse"
-    assert outcome.relapse_at == day(35)
+    assert outcome.relapse_at == day(35)  # the first of the two scores that confirm it
     assert outcome.first_response_at == day(7)
     assert outcome.response_lasted_days is None
 
 
+def test_one_score_above_the_response_level_is_a_possible_relapse() -> None:
+    # 20 -> 9 -> 11 was once "relapse" on one score.
+    points = series((0, 20, "baseline"), (7, 9, "weekly"), (14, 11, "weekly"))
+    outcome = classify(points, remission_at_most=4)
+    assert outcome.status == "possible_relapse"
+    assert outcome.relapse_at is None
+
+
+def test_relapse_needs_its_two_scores_five_days_apart() -> None:
+    close = series((0, 20, "baseline"), (7, 9, "weekly"), (14, 12, "weekly"), (18, 13, "ad_hoc"))
+    assert classify(close, remission_at_most=4).status == "possible_relapse"
+    apart = series((0, 20, "baseline"), (7, 9, "weekly"), (14, 12, "weekly"), (19, 13, "ad_hoc"))
+    assert classify(apart, remission_at_most=4).status == "relapse"
+
+
 def test_relapse_then_response_again() -> None:
-    points = series((0, 20, "baseline"), (7, 9, "weekly"), (14, 16, "weekly"), (21, 10, "weekly"))
+    points = series(
+        (0, 20, "baseline"),
+        (7, 9, "weekly"),
+        (14, 16, "weekly"),
+        (21, 15, "weekly"),
+        (28, 10, "weekly"),
+    )
     outcome = classify(points, remission_at_most=4)
     assert outcome.status == "response"
     assert outcome.relapse_at is None
     assert outcome.response_lasted_days == 0
+
+
+def test_a_baseline_in_remission_is_neither_response_nor_remission() -> None:
+    # A baseline of 3 that stays 3 was once "remission".
+    points = series((0, 3, "baseline"), (7, 3, "weekly"))
+    outcome = classify(points, remission_at_most=4)
+    assert outcome.status == "baseline_below_cutoff"
+    assert not outcome.remission
+    assert not outcome.response
+    at_cutoff = classify(series((0, 4, "baseline"), (7, 1, "weekly")), remission_at_most=4)
+    assert at_cutoff.status == "baseline_below_cutoff"
+    above = classify(series((0, 5, "baseline"), (7, 1, "weekly")), remission_at_most=4)
+    assert above.status == "remission"
 
 
 def test_non_responder() -> None:
@@ -95,12 +137,26 @@ def test_baseline_is_the_last_score_before_the_first_treatment() -> None:
     assert outcome.days_to_first_response == 6
 
 
-def test_marked_baseline_wins() -> None:
+def test_the_last_score_before_the_first_dose_beats_a_marked_baseline() -> None:
     points = series((0, 24, "baseline"), (3, 20, "ad_hoc"), (10, 12, "weekly"))
     outcome = classify(points, remission_at_most=4, first_treatment_at=day(4))
     assert outcome.baseline is not None
-    assert outcome.baseline.total == 24
+    assert outcome.baseline.total == 20
+
+
+def test_a_baseline_marked_after_treatment_began_is_not_the_baseline() -> None:
+    points = series((0, 22, "pre_dose"), (10, 9, "baseline"), (17, 10, "weekly"))
+    outcome = classify(points, remission_at_most=4, first_treatment_at=day(0))
+    assert outcome.baseline is not None
+    assert outcome.baseline.total == 22  # the pre-dose score at the first dose
     assert outcome.status == "response"
+
+
+def test_before_any_treatment_the_marked_baseline_stands() -> None:
+    points = series((0, 24, "baseline"), (3, 20, "ad_hoc"))
+    outcome = classify(points, remission_at_most=4)
+    assert outcome.baseline is not None
+    assert outcome.baseline.total == 24
 
 
 def test_acute_scores_do_not_decide_sustained_status() -> None:
@@ -108,7 +164,7 @@ def test_acute_scores_do_not_decide_sustained_status() -> None:
         (0, 20, "baseline"), (1, 20, "pre_dose"), (1.17, 6, "4h"), (2, 9, "24h"), (8, 18, "weekly")
     )
     outcome = classify(points, remission_at_most=4)
-    assert outcome.status == "relapse"  # responded at 24h, lost it by the weekly score
+    assert outcome.status == "possible_relapse"  # responded at 24h, lost it by the weekly
     acute = {d.context: d for d in outcome.dose_responses}
     assert acute["4h"].pct_change == -70.0
     assert acute["4h"].response
@@ -144,12 +200,21 @@ def test_status_is_consistent_with_the_latest_score(rest: list[tuple[int, str]],
     points += [Point(day(i + 1), total, ctx) for i, (total, ctx) in enumerate(rest)]
     outcome = classify(points, remission_at_most=4)
     sustained = [p for p in points[1:] if p.context != "4h"]
+    if base <= 4:
+        assert outcome.status == "baseline_below_cutoff"
+        assert not outcome.remission
+        assert not outcome.response
+        return
     if not sustained:
         assert outcome.status == "no_response"
         return
     latest = sustained[-1].total
     assert outcome.remission == (latest <= 4)
     assert outcome.response == (base - latest >= base / 2)
-    if outcome.status == "relapse":
+    if outcome.status in ("relapse", "possible_relapse"):
         assert not outcome.response
         assert outcome.first_response_at is not None
+    if outcome.status == "relapse":  # two non-responding scores, 5 days apart or more
+        assert outcome.relapse_at is not None
+        after = [p for p in sustained if p.at >= outcome.relapse_at]
+        assert not is_response(base, after[0].total)

@@ -46,14 +46,15 @@ def course(world: World, name: str, product: str, protocol: str) -> Patient:
 @pytest.fixture
 def cohort(world: World) -> World:
     """P1 IV: 20 -> 8 (day 7) -> 3 -> 4: responds on day 7 and remits, still responding at
-    day 28. P2 IV: 18 -> 12 -> 8 (day 14) -> 15 (day 21): responds then relapses. P3
-    esketamine: 16 -> 14 -> 13, no response. P4 esketamine: no baseline."""
+    day 28. P2 IV: 18 -> 12 -> 8 (day 14) -> 15 (day 21) -> 16 (day 28): responds, then
+    relapses (confirmed on two scores 7 days apart). P3 esketamine: 16 -> 14 -> 13, no
+    response. P4 esketamine: scores only after a dose, so no baseline."""
     iv, esk = ("iv_racemic", "iv-racemic-standard"), ("esketamine_nasal", "esketamine-trd-us")
     p1, p2 = course(world, "One", *iv), course(world, "Two", *iv)
     p3, p4 = course(world, "Three", *esk), course(world, "Four", *esk)
     for patient, scores in (
         (p1, [(0, 20), (7, 8), (14, 3), (28, 4)]),
-        (p2, [(0, 18), (7, 12), (14, 8), (21, 15)]),
+        (p2, [(0, 18), (7, 12), (14, 8), (21, 15), (28, 16)]),
         (p3, [(0, 16), (7, 14), (14, 13)]),
     ):
         (day, total), *rest = scores
@@ -61,7 +62,7 @@ def cohort(world: World) -> World:
         phq9(world, patient, day, total, "pre_dose")  # the first treatment
         for later_day, later in rest:
             phq9(world, patient, later_day, later)
-    phq9(world, p4, 3, 12, "pre_dose")
+    phq9(world, p4, 3, 12, "24h")
     phq9(world, p4, 10, 10)
     return world
 

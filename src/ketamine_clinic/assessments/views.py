@@ -48,9 +48,11 @@ from ketamine_clinic.treatment_sessions.rems import due_rows as rems_due_rows
 STATUS_LABELS = {
     "no_data": "No scores yet",
     "no_baseline": "No baseline yet",
+    "baseline_below_cutoff": "Baseline at or below the remission cut-off: not judged",
     "no_response": "No response yet",
     "response": "Response",
     "remission": "Remission",
+    "possible_relapse": "Possible relapse: one score lost the response, not yet confirmed",
     "relapse": "Relapse",
 }
 

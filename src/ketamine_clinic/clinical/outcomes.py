@@ -1,9 +1,18 @@
 """Outcome classification over a patient's scores on one instrument.
 
-Definitions (CLINICAL.md section 4): response = a fall of at least 50% from baseline;
-remission = a score at or below the instrument's threshold (clinic-configurable); relapse =
-loss of response after a response. Baseline = the administration marked baseline (context
-"baseline"), else the last one before the first treatment.
+Definitions, from the consensus definitions of Frank et al. (Arch Gen Psychiatry
+1991;48:851) made operational as the ketamine and esketamine trials did:
+- Baseline: the last score before the first dose (trials take it just before the first
+  infusion, e.g. Murrough 2013). A score marked "baseline" after treatment began never
+  replaces it; before any treatment, the last score marked baseline stands.
+- Response: a fall of at least 50% from baseline (CLINICAL.md 4; Murrough 2013; Sanacora
+  2017). Remission: a score at or below the instrument's cut-off (clinic-configurable). Both
+  presuppose a depressed baseline: with a baseline at or below the remission cut-off neither
+  is judged ("baseline_below_cutoff"), since a patient cannot remit from a remission.
+- Relapse: the loss of response after a response, confirmed on two consecutive scores at
+  least 5 days apart (SUSTAIN-1, Daly et al., JAMA Psychiatry 2019;76:893: two consecutive
+  assessments 5-15 days apart). One score above the response level is a possible relapse,
+  not yet a relapse.
 
 Scores taken right after a dose (contexts "post_dose" and "4h") show the acute effect of
 that dose; they are reported as dose responses and do not decide the sustained status,
@@ -24,7 +33,19 @@ DOSE_FOLLOW_UP_CONTEXTS = ("post_dose", "4h", "24h")
 # (protocols.py), so 36 hours never reaches back to the previous dose.
 SAME_DOSE_WINDOW = timedelta(hours=36)
 
-Status = Literal["no_data", "no_baseline", "no_response", "response", "remission", "relapse"]
+# Relapse needs the loss of response on two consecutive scores this far apart (SUSTAIN-1).
+RELAPSE_CONFIRM = timedelta(days=5)
+
+Status = Literal[
+    "no_data",
+    "no_baseline",
+    "baseline_below_cutoff",
+    "no_response",
+    "response",
+    "remission",
+    "possible_relapse",
+    "relapse",
+]
 
 
 @dataclass(frozen=True)
@@ -77,17 +98,17 @@ def is_response(baseline: int, total: int) -> bool:
 
 
 def choose_baseline(points: list[Point], first_treatment_at: datetime | None) -> Point | None:
+    """The last score before the first dose (at its time, a pre-dose score counts); scores
+    taken after a dose never do. Before any treatment, the last score marked baseline."""
     ordered = sorted(points, key=lambda p: p.at)
-    marked = [p for p in ordered if p.marked_baseline]
-    if marked:
-        if first_treatment_at is not None:
-            before = [p for p in marked if p.at <= first_treatment_at]
-            if before:
-                return before[-1]
-        return marked[-1]
     if first_treatment_at is None:
-        return None
-    before = [p for p in ordered if p.at < first_treatment_at]
+        marked = [p for p in ordered if p.marked_baseline]
+        return marked[-1] if marked else None
+    before = [
+        p
+        for p in ordered
+        if p.at <= first_treatment_at and p.context not in DOSE_FOLLOW_UP_CONTEXTS
+    ]
     return before[-1] if before else None
 
 
@@ -133,21 +154,26 @@ def classify(
         latest = sustained[-1] if sustained else None
         return Outcome("no_baseline", None, latest, dose_responses=doses)
     follow_up = [p for p in sustained if p.at > baseline.at]
+    if remission_at_most is not None and baseline.total <= remission_at_most:
+        latest = follow_up[-1] if follow_up else baseline
+        return Outcome("baseline_below_cutoff", baseline, latest, dose_responses=doses)
     if not follow_up:
         return Outcome("no_response", baseline, baseline, dose_responses=doses)
 
     first_response: Point | None = None
     run_start: Point | None = None
+    losing: list[Point] = []  # scores since the response was last held
     relapse_at: datetime | None = None
     for point in follow_up:
-        responding = is_response(baseline.total, point.total)
-        if responding:
+        if is_response(baseline.total, point.total):
             first_response = first_response or point
             run_start = run_start or point
-        else:
-            if first_response is not None and run_start is not None:
-                relapse_at = point.at
-            run_start = None
+            losing = []
+        elif first_response is not None:
+            losing.append(point)
+            confirmed = len(losing) >= 2 and losing[-1].at - losing[0].at >= RELAPSE_CONFIRM
+            if confirmed and run_start is not None:
+                relapse_at, run_start = losing[0].at, None
     latest = follow_up[-1]
     response = is_response(baseline.total, latest.total)
     remission = remission_at_most is not None and latest.total <= remission_at_most
@@ -155,8 +181,10 @@ def classify(
         status: Status = "remission"
     elif response:
         status = "response"
-    elif first_response is not None:
+    elif run_start is None and relapse_at is not None:
         status = "relapse"
+    elif first_response is not None:
+        status = "possible_relapse"
     else:
         status = "no_response"
     reference = first_treatment_at or baseline.at

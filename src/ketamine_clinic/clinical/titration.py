@@ -52,7 +52,16 @@ ESTIMATE = (
     "wrong. Check the chart and decide."
 )
 
-OutcomeStatus = Literal["no_data", "no_baseline", "no_response", "response", "remission", "relapse"]
+OutcomeStatus = Literal[
+    "no_data",
+    "no_baseline",
+    "baseline_below_cutoff",
+    "no_response",
+    "response",
+    "remission",
+    "possible_relapse",
+    "relapse",
+]
 
 
 @dataclass(frozen=True)

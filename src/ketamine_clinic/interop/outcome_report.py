@@ -48,9 +48,10 @@ ROUTE_OF_PRODUCT = {
 MAX_PERIOD = timedelta(days=3 * 366)
 NO_REMISSION = -1  # an instrument without a cut-off: no score is at or below it
 NOTE = (
-    "Counts from the clinic's own records; rates are of patients with a baseline and at least "
-    "one later score on the instrument. Not adjusted for who was treated with what: compare "
-    "protocols with care."
+    "Counts from the clinic's own records; rates are of patients with a baseline (the last score "
+    "before the first dose) above the remission cut-off and at least one later score on the "
+    "instrument. A relapse is the loss of response on two scores at least 5 days apart. Not "
+    "adjusted for who was treated with what: compare protocols with care."
 )
 
 
@@ -119,7 +120,8 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
 CUBE = """
 WITH k AS ({cohort}),
 j AS (
-    SELECT k.protocol_id, k.product, s.measured, s.response, s.latest_total,
+    SELECT k.protocol_id, k.product, (s.measured AND s.baseline_total > %s) AS measured,
+        s.response, s.latest_total,
         s.first_response_at, s.days_to_first_response, s.days_to_relapse, s.days_responding,
         ROW_NUMBER() OVER (PARTITION BY k.patient_id, k.protocol_id, k.product) AS in_group,
         ROW_NUMBER() OVER (PARTITION BY k.patient_id) AS in_cohort
@@ -133,15 +135,16 @@ SELECT protocol_id, product,
     CASE WHEN measured AND latest_total <= %s THEN 1 ELSE 0 END,
     CASE WHEN measured AND first_response_at IS NOT NULL THEN 1 ELSE 0 END,
     CASE WHEN measured THEN days_to_first_response END,
-    CASE WHEN {relapse} THEN days_to_relapse WHEN response THEN days_responding END,
+    CASE WHEN {relapse} THEN days_to_relapse WHEN measured AND response THEN days_responding END,
     CASE WHEN {relapse} THEN 1 ELSE 0 END,
     COUNT(*)
 FROM j
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 """
-# A relapse counts unless the latest score is in remission (clinical/outcomes.py: that
-# patient's status is remission, not relapse).
-RELAPSE = "days_to_relapse IS NOT NULL AND latest_total > %s"
+# Only a patient whose baseline is above the remission cut-off is measured (response and
+# remission presuppose a depressed baseline, clinical/outcomes.py). A relapse counts unless
+# the latest score is in remission (that patient's status is remission, not relapse).
+RELAPSE = "measured AND days_to_relapse IS NOT NULL AND latest_total > %s"
 SORT_MEMORY = "64MB"  # for this transaction only
 
 
@@ -195,7 +198,7 @@ class _Cohort:
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":  # sort 100,000 rows in memory, not on disk
                 cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
-            cursor.execute(query, [*params, instrument_id, cut, cut, cut])
+            cursor.execute(query, [*params, cut, instrument_id, cut, cut, cut])
             rows = cursor.fetchall()
         self.courses = 0
         self.overall = _Tally()

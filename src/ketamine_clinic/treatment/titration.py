@@ -46,7 +46,8 @@ def primary_outcome(patient: Patient) -> OutcomeFacts | None:
     candidates = [
         s
         for s in patient_series(patient)
-        if s.outcome is not None and s.outcome.status not in ("no_data", "no_baseline")
+        if s.outcome is not None
+        and s.outcome.status not in ("no_data", "no_baseline", "baseline_below_cutoff")
     ]
     if not candidates:
         return None

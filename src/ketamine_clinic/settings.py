@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketamine_clinic.accounts.context.clinic_context",
+                "ketamine_clinic.assessments.alert_badge.badge",
             ],
             "builtins": [
                 "ketamine_clinic.accounts.templatetags.people",

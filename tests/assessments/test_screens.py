@@ -224,3 +224,39 @@ def test_admin_loads_an_instrument_file(world: World) -> None:
 @pytest.mark.parametrize("persona", ["prescriber", "nurse", "front_desk", "patient"])
 def test_instruments_page_is_for_admins(world: World, persona: str) -> None:
     assert world.client(persona).get("/instruments/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("prescriber", True),
+        ("nurse", True),
+        ("admin", True),
+        ("front_desk", False),
+        ("patient", False),
+        ("other_clinic_nurse", False),
+    ],
+)
+def test_an_open_alert_shows_on_every_screen_for_those_who_answer_it(
+    world: World, persona: str, sees: bool
+) -> None:
+    client = world.client(persona)
+    start = "/" if persona != "patient" else "/me/"
+    assert 'id="alert-badge"' not in client.get(start, follow=True).content.decode()
+    record(world, 1, item9=1)
+    page = client.get(start, follow=True).content.decode()
+    assert ('id="alert-badge"' in page) is sees
+    if sees:
+        assert "1 open safety alert<" in page
+
+
+def test_after_login_staff_land_on_open_alerts_until_they_are_answered(world: World) -> None:
+    client = world.client("prescriber")
+    assert client.get("/").url == "/patients/"
+    alert = record(world, 1, item9=1).alerts[0]
+    assert client.get("/").url == "/dashboard/"
+    page = client.get("/patients/").content.decode()
+    assert "1 open safety alert" in page
+    client.post(f"/alerts/{alert.pk}/acknowledge/", {"action_note": "Phoned; safe; plan made"})
+    assert client.get("/").url == "/patients/"
+    assert 'id="alert-badge"' not in client.get("/patients/").content.decode()

@@ -28,6 +28,7 @@ from ketamine_clinic.accounts.forms import AccessLogFilterForm, LoginForm, OtpFo
 from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session_clock
 from ketamine_clinic.accounts.models import AccessLog, User
 from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.assessments import alert_badge
 
 LOGOUT_MESSAGES = {
     "idle": "You were logged out after a period without activity.",
@@ -105,6 +106,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/no_clinic.html", status=403)
     if membership.role == Role.PATIENT:
         return redirect("patients:portal")
+    if alert_badge.lands_on_alerts(membership.clinic_id, membership.role):
+        return redirect("assessments:dashboard")  # open safety alerts come first
     return redirect("patients:list")
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access, record_link_access
 from ketamine_clinic.accounts.models import Clinic, hash_token
-from ketamine_clinic.assessments import outcome_summary
+from ketamine_clinic.assessments import alert_badge, outcome_summary
 from ketamine_clinic.assessments.models import (
     Assessment,
     AssessmentLink,
@@ -144,6 +144,8 @@ def store(
         alerts = []
     for alert in alerts:
         alert.save(force_insert=True)
+    if alerts:
+        alert_badge.forget(patient.clinic_id)
     if refresh_outcomes:
         outcome_summary.refresh(patient)
     return Recorded(assessment, alerts)
@@ -306,6 +308,7 @@ def acknowledge_alert(actor: Actor, alert: SafetyAlert, role: str, note: str) ->
         locked.action_note = note
         locked._history_user = actor.user  # type: ignore[attr-defined]  # read by simple-history
         locked.save(update_fields=["acknowledged_at", "acknowledged_by", "action_note"])
+        alert_badge.forget(locked.clinic_id)
         record_access(
             actor,
             action="update",

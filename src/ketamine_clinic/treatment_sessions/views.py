@@ -160,6 +160,55 @@ def _containers(session: TreatmentSession) -> Any:
 
 @login_required
 @require_GET
+def status(request: HttpRequest, session_id: str) -> HttpResponse:
+    """The chair's alerts and what is due, for the screen to refresh on its own."""
+    access, session = session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
+    record_patient_access(web_actor(request), access, "read", "treatment_session.status")
+    context = {"session": session, "t": timeline(session), "dose": _dose_display(session)}
+    return render(request, "treatment_sessions/partials/chair_status.html", context)
+
+
+RUNNING = ("checked_in", "checks_passed", "dosing", "monitoring", "ready_for_discharge")
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    """Every chair in use today: its state, the clock, the next check (late or not) and any
+    alert, refreshed every 30 seconds, for the nurse who looks after several chairs."""
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, Capability.EDIT_CLINICAL):
+        raise PermissionDenied("your role does not see the chairs")
+    sessions = (
+        TreatmentSession.objects.filter(
+            patient__clinic=membership.clinic,
+            on=timezone.localdate(),
+            state__in=RUNNING,
+            status="active",
+        )
+        .select_related("patient", "order", "course", "patient__clinic")
+        .order_by("checked_in_at")
+    )
+    rows = []
+    for session in sessions:
+        data = timeline(session)
+        rows.append(
+            {
+                "session": session,
+                "first_dose_at": facts.first_dose_at(session),
+                "due": data["due"],
+                "alerts": data["alerts"],
+                "problems": data["pre_dose_problems"] + data["discharge_problems"],
+            }
+        )
+    record_list_read(request, membership, "treatment_session.board")
+    partial = request.headers.get("HX-Request") == "true"
+    template = "partials/board_rows.html" if partial else "board.html"
+    return render(request, f"treatment_sessions/{template}", {"rows": rows})
+
+
+@login_required
+@require_GET
 def chair(request: HttpRequest, session_id: str) -> HttpResponse:
     access, session = session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
     record_patient_access(web_actor(request), access, "read", "treatment_session")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from ketamine_clinic.accounts.models import AccessLog
+from ketamine_clinic.accounts.screen_lock import PIN_PATTERN
 from ketamine_clinic.forms_base import StyledFormMixin
 
 
@@ -28,6 +31,40 @@ class OtpForm(StyledFormMixin, forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
         ),
     )
+
+
+class UnlockForm(StyledFormMixin, forms.Form):
+    secret = forms.CharField(
+        label="Your PIN (or password)",
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+
+class PinForm(StyledFormMixin, forms.Form):
+    pin = forms.CharField(
+        label="New PIN (4 to 8 digits)",
+        max_length=8,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    pin_again = forms.CharField(
+        label="The PIN again",
+        max_length=8,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        pin = data.get("pin") or ""
+        if pin and not PIN_PATTERN.match(pin):
+            self.add_error("pin", "Use 4 to 8 digits.")
+        elif pin and pin != data.get("pin_again"):
+            self.add_error("pin_again", "The two PINs differ.")
+        return data
 
 
 class AccessLogFilterForm(StyledFormMixin, forms.Form):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 
 from ketamine_clinic.accounts.authn import otp_required_for
 from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.screen_lock import LOCKED_KEY, OPEN_WHILE_LOCKED, watching
 
 Handler = Callable[[HttpRequest], HttpResponse]
 LOGOUT_REASON_KEY = "kc_logout_reason"
@@ -50,15 +53,22 @@ class SessionLimitsMiddleware:
             last_seen = session.get(LAST_SEEN_KEY, login_at)
             idle = now - last_seen > settings.KC_IDLE_TIMEOUT.total_seconds()
             too_old = now - login_at > settings.KC_SESSION_MAX_AGE.total_seconds()
-            if idle or too_old:
+            background = request.headers.get(BACKGROUND_HEADER) == "1"
+            if idle and not too_old and watching(session, now):
+                session[LOCKED_KEY] = True  # the chair's screen locks, and keeps its clock
+            elif idle or too_old:
                 logout(request)
                 request.session[LOGOUT_REASON_KEY] = "idle" if idle else "max_age"
                 if _is_api(request):
                     return JsonResponse({"detail": "Session expired; log in again."}, status=401)
-            elif (
-                request.headers.get(BACKGROUND_HEADER) != "1"
-                and now - last_seen >= LAST_SEEN_RESOLUTION_S
-            ):
+                return self.get_response(request)
+            if session.get(LOCKED_KEY):
+                if background or request.path.startswith(OPEN_WHILE_LOCKED):
+                    return self.get_response(request)
+                if _is_api(request):
+                    return JsonResponse({"detail": "The screen is locked: unlock it."}, status=401)
+                return redirect(f"{reverse('lock')}?{urlencode({'next': request.path})}")
+            if not background and now - last_seen >= LAST_SEEN_RESOLUTION_S:
                 session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 

@@ -80,6 +80,9 @@ class User(AbstractUser):
     """A person who logs in: staff or a patient using the portal."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    chair_pin = models.CharField(
+        max_length=128, blank=True, help_text="Hashed PIN that unlocks a locked chair screen"
+    )
 
     def memberships_active(self) -> models.QuerySet[Membership]:
         return self.active_memberships_query(self.pk)

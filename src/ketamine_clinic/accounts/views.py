@@ -19,12 +19,19 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ketamine_clinic.accounts import screen_lock
 from ketamine_clinic.accounts.audit import Actor, record_in_each_clinic
 from ketamine_clinic.accounts.authn import check_credentials, confirmed_device
 from ketamine_clinic.accounts.backends import BACKEND
 from ketamine_clinic.accounts.current import choose_clinic as set_current_clinic
 from ketamine_clinic.accounts.current import current_membership
-from ketamine_clinic.accounts.forms import AccessLogFilterForm, LoginForm, OtpForm
+from ketamine_clinic.accounts.forms import (
+    AccessLogFilterForm,
+    LoginForm,
+    OtpForm,
+    PinForm,
+    UnlockForm,
+)
 from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session_clock
 from ketamine_clinic.accounts.models import AccessLog, User
 from ketamine_clinic.accounts.roles import Capability, Role, can
@@ -33,6 +40,7 @@ from ketamine_clinic.assessments import alert_badge
 LOGOUT_MESSAGES = {
     "idle": "You were logged out after a period without activity.",
     "max_age": "Your session reached its maximum length. Please log in again.",
+    "lock": "Too many wrong PINs at a locked screen: log in again.",
 }
 
 
@@ -148,6 +156,54 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         context["qr_data_uri"] = qr.svg_data_uri(scale=4)
         context["secret"] = device.config_url.split("secret=")[1].split("&")[0]
     return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+def unlock(request: HttpRequest) -> HttpResponse:
+    """The locked chair screen: the nurse's PIN (or password) opens it again; five wrong ones
+    end the session."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # login_required guarantees it
+    target = _safe_next(request)
+    if not screen_lock.is_locked(request):
+        return redirect(target)
+    form = UnlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if screen_lock.unlocks(user, form.cleaned_data["secret"]):
+            for key in (screen_lock.LOCKED_KEY, screen_lock.FAILS_KEY):
+                request.session.pop(key, None)
+            start_session_clock(request)  # the idle clock starts again; login time is kept
+            return redirect(target)
+        fails = int(request.session.get(screen_lock.FAILS_KEY, 0)) + 1
+        if fails >= screen_lock.MAX_FAILS:
+            record_in_each_clinic(Actor.from_request(request, "web"), action="logout", what="lock")
+            logout(request)
+            request.session[LOGOUT_REASON_KEY] = "lock"
+            return redirect("login")
+        request.session[screen_lock.FAILS_KEY] = fails
+        form.add_error("secret", f"Wrong. {screen_lock.MAX_FAILS - fails} tries left.")
+    return render(
+        request,
+        "accounts/locked.html",
+        {"form": form, "next": target, "has_pin": bool(user.chair_pin)},
+    )
+
+
+@login_required
+def chair_pin(request: HttpRequest) -> HttpResponse:
+    """Set the PIN that unlocks a locked chair screen (confirmed with the password)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # login_required guarantees it
+    form = PinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", "That is not your password.")
+        else:
+            screen_lock.set_pin(user, form.cleaned_data["pin"])
+            record_in_each_clinic(Actor.from_request(request, "web"), action="update", what="pin")
+            messages.success(request, "PIN set: it unlocks a locked chair screen.")
+            return redirect("home")
+    return render(request, "accounts/pin.html", {"form": form, "has_pin": bool(user.chair_pin)})
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from ketamine_clinic.accounts import screen_lock
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
@@ -164,11 +165,17 @@ def status(request: HttpRequest, session_id: str) -> HttpResponse:
     """The chair's alerts and what is due, for the screen to refresh on its own."""
     access, session = session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
     record_patient_access(web_actor(request), access, "read", "treatment_session.status")
-    context = {"session": session, "t": timeline(session), "dose": _dose_display(session)}
+    context = {
+        "session": session,
+        "t": timeline(session),
+        "dose": _dose_display(session),
+        "locked": screen_lock.is_locked(request),
+    }
     return render(request, "treatment_sessions/partials/chair_status.html", context)
 
 
 RUNNING = ("checked_in", "checks_passed", "dosing", "monitoring", "ready_for_discharge")
+WATCHED = ("dosing", "monitoring", "ready_for_discharge")
 
 
 @login_required
@@ -212,6 +219,8 @@ def board(request: HttpRequest) -> HttpResponse:
 def chair(request: HttpRequest, session_id: str) -> HttpResponse:
     access, session = session_for_user(request_user(request), session_id, Capability.EDIT_CLINICAL)
     record_patient_access(web_actor(request), access, "read", "treatment_session")
+    if session.state in WATCHED:
+        screen_lock.watch(request)  # left idle, this screen locks and keeps its clock
     data = timeline(session)
     first = facts.first_dose_at(session)
     return render(

@@ -145,6 +145,16 @@ def ready_to_dose(world: World, chair: Chair, vitals: dict[str, int] | None = No
     assert chair.post("vitals", **(vitals or GOOD_VITALS)).status_code == 201
 
 
+def infusing(world: World) -> Chair:
+    """An IV session past its checks with the infusion running (35 mg in 50 mL, 75 mL/h)."""
+    chair = Chair(world, start(world, "iv_racemic"))
+    ready_to_dose(world, chair)
+    assert chair.post("checks/pass").status_code == 200
+    kit = vault(world)["ketamine"]
+    assert chair.post("doses", action="iv_start", drawn_mg="35", container=kit).status_code == 201
+    return chair
+
+
 def test_an_esketamine_session_from_check_in_to_discharge(world: World, clock: Any) -> None:
     chair = Chair(world, start(world))
     assert chair.refresh()["state"] == "scheduled"

@@ -9,18 +9,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
-from tests.treatment_sessions.test_api import GOOD_VITALS, Chair, ready_to_dose, start, vault
+from tests.treatment_sessions.test_api import GOOD_VITALS, infusing
 
 BACKGROUND = {"X-KC-Background": "1", "HX-Request": "true"}
-
-
-def infusing(world: World) -> Chair:
-    chair = Chair(world, start(world, "iv_racemic"))
-    ready_to_dose(world, chair)
-    assert chair.post("checks/pass").status_code == 200
-    kit = vault(world)["ketamine"]
-    assert chair.post("doses", action="iv_start", drawn_mg="35", container=kit).status_code == 201
-    return chair
 
 
 def test_the_due_check_turns_overdue_without_a_reload(world: World, clock: Any) -> None:

@@ -14,7 +14,7 @@ from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.treatment.models import ScheduledSession
 from tests.conftest import World
-from tests.treatment_sessions.test_api import Chair, ready_to_dose, start, vault
+from tests.treatment_sessions.test_api import Chair, infusing, ready_to_dose, start, vault
 
 
 def give_esketamine(world: World, chair: Chair, clock: Any, devices: int = 2) -> None:
@@ -106,11 +106,8 @@ def test_the_vial_must_be_the_ordered_concentration(world: World, clock: Any) ->
 
 
 def test_a_stopped_infusion_records_what_the_pump_infused(world: World, clock: Any) -> None:
-    chair = Chair(world, start(world, "iv_racemic"))
-    ready_to_dose(world, chair)
-    assert chair.post("checks/pass").status_code == 200
+    chair = infusing(world)
     kit = vault(world)["ketamine"]
-    assert chair.post("doses", action="iv_start", drawn_mg="35", container=kit).status_code == 201
     clock.shift(timedelta(seconds=43))
     # 43 s at 75 mL/h of 0.7 mg/mL: 0.63 mg, not the 35 mg the order would prefill.
     full = chair.post("doses", action="iv_stop", given_mg="35")
@@ -123,11 +120,7 @@ def test_a_stopped_infusion_records_what_the_pump_infused(world: World, clock: A
 
 
 def test_a_recorded_amount_unlike_the_pumps_needs_the_reason(world: World, clock: Any) -> None:
-    chair = Chair(world, start(world, "iv_racemic"))
-    ready_to_dose(world, chair)
-    assert chair.post("checks/pass").status_code == 200
-    kit = vault(world)["ketamine"]
-    assert chair.post("doses", action="iv_start", drawn_mg="35", container=kit).status_code == 201
+    chair = infusing(world)
     clock.shift(timedelta(minutes=20))  # 17.5 mg by the pump
     assert chair.post("doses", action="iv_stop", given_mg="20").status_code == 422
     explained = chair.post(

@@ -8,7 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from tests.conftest import World
-from tests.treatment_sessions.test_api import GOOD_VITALS, Chair, ready_to_dose, start, vault
+from tests.treatment_sessions.test_api import (
+    GOOD_VITALS,
+    Chair,
+    infusing,
+    ready_to_dose,
+    start,
+    vault,
+)
 
 
 def test_spo2_85_and_a_heart_rate_of_140_block_dosing(world: World, clock: Any) -> None:
@@ -40,11 +47,7 @@ def test_a_racemic_hold_needs_a_prescriber_and_a_warning_does_not(world: World, 
 
 
 def test_an_alert_on_an_infusion_says_what_to_do(world: World, clock: Any) -> None:
-    chair = Chair(world, start(world, "iv_racemic"))
-    ready_to_dose(world, chair)
-    assert chair.post("checks/pass").status_code == 200
-    kit = vault(world)["ketamine"]
-    assert chair.post("doses", action="iv_start", drawn_mg="35", container=kit).status_code == 201
+    chair = infusing(world)
     clock.shift(timedelta(minutes=10))
     chair.post("vitals", **{**GOOD_VITALS, "systolic_mmhg": 186, "diastolic_mmhg": 100})
     timeline = chair.refresh()
@@ -73,11 +76,7 @@ def test_moaas_1_is_an_alert(world: World, clock: Any) -> None:
 
 
 def test_discharge_at_175_108_waits_for_a_prescriber(world: World, clock: Any) -> None:
-    chair = Chair(world, start(world, "iv_racemic"))
-    ready_to_dose(world, chair)
-    assert chair.post("checks/pass").status_code == 200
-    kit = vault(world)["ketamine"]
-    assert chair.post("doses", action="iv_start", drawn_mg="35", container=kit).status_code == 201
+    chair = infusing(world)
     clock.shift(timedelta(minutes=40))
     assert chair.post("doses", action="iv_stop", given_mg="35").status_code == 201
     clock.shift(timedelta(minutes=31))

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from ketamine_clinic.clinical.outcomes import Status
 from ketamine_clinic.clinical.protocols import Protocol
 
 # "No response after 4 infusions at 0.5 mg/kg -> consider 0.75 mg/kg" (issue #5): responders
@@ -52,16 +53,7 @@ ESTIMATE = (
     "wrong. Check the chart and decide."
 )
 
-OutcomeStatus = Literal[
-    "no_data",
-    "no_baseline",
-    "baseline_below_cutoff",
-    "no_response",
-    "response",
-    "remission",
-    "possible_relapse",
-    "relapse",
-]
+OutcomeStatus = Status  # clinical/outcomes.py
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,12 @@ def test_absolute_contraindication_cannot_be_overridden(world: World) -> None:
     response = create(
         world,
         aneurysmal_vascular_disease=True,
-        overrides={"aneurysmal_vascular_disease": "patient insists strongly"},
+        overrides={
+            "aneurysmal_vascular_disease": {
+                "basis": "informed_choice",
+                "reason": "patient insists strongly",
+            }
+        },
     )
     assert response.status_code == 422
     detail = response.json()["detail"][0]
@@ -83,10 +88,33 @@ def test_relative_contraindication_overridden_with_a_reason(world: World) -> Non
         psychosis_history=True,
         systolic_mmhg=120,
         diastolic_mmhg=80,
-        overrides={"psychosis_history": "single steroid-induced episode in 2011"},
+        overrides={
+            "psychosis_history": {
+                "basis": "risk_controlled",
+                "reason": "single steroid-induced episode in 2011",
+            }
+        },
     ).json()
     assert body["decision"] == "eligible_with_precautions"
-    assert body["reasons"][0]["overridden_by_reason"] == "single steroid-induced episode in 2011"
+    reason = body["reasons"][0]
+    assert reason["overridden_by_reason"] == "single steroid-induced episode in 2011"
+    assert reason["override_basis"] == "risk_controlled"
+    assert reason["override_by"] == "prescriber"
+    stored = body["overrides"]["psychosis_history"]
+    assert stored["by"] == str(world.users["prescriber"].pk)
+    assert stored["at"]
+
+
+def test_an_override_needs_its_basis_and_a_written_reason(world: World) -> None:
+    add_trials(world, "no_response", "no_response")
+    for override, field in (
+        ("a bare reason without its basis", "basis"),
+        ({"basis": "because", "reason": "a long enough reason"}, "basis"),
+        ({"basis": "informed_choice", "reason": "short"}, "reason"),
+    ):
+        response = create(world, psychosis_history=True, overrides={"psychosis_history": override})
+        assert response.status_code == 422, override
+        assert response.json()["detail"][0]["loc"][-1] == field
 
 
 def test_sign_freezes_the_evaluation_and_its_history(world: World) -> None:

@@ -42,6 +42,7 @@ def test_prescriber_records_overrides_and_signs(world: World) -> None:
             f"/evaluations/{evaluation.pk}/override/",
             {
                 "code": code,
+                "basis": "benefit_outweighs_risk",
                 "reason": "discussed at the team meeting",
                 "version": evaluation.version,
             },

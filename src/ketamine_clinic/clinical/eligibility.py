@@ -129,6 +129,7 @@ class Reason:
     message: str
     source: str
     overridden_by_reason: str | None = None
+    override_basis: str | None = None  # OVERRIDE_BASES; None for an override written before
 
     @property
     def overridable(self) -> bool:
@@ -162,6 +163,17 @@ class Result:
     decision: Decision
     reasons: tuple[Reason, ...]
     trd: TrdAssessment
+
+
+# Why a prescriber may set a relative contraindication aside for one patient: the grounds a
+# decision to treat despite a relative contraindication rests on (benefit against risk, the
+# risk controlled, the patient's informed choice), each with the prescriber's own words.
+OVERRIDE_BASES = {
+    "benefit_outweighs_risk": "the expected benefit outweighs this risk for this patient",
+    "risk_controlled": "the condition is treated and controlled, or monitored for",
+    "specialist_advice": "on the advice of the specialist who treats the condition",
+    "informed_choice": "the patient's informed choice after the risk was discussed",
+}
 
 
 class OverrideRefused(ValueError):
@@ -726,20 +738,34 @@ def check_severity_overrides(overrides: Mapping[str, str]) -> None:
             )
 
 
+def _override(code: str, value: object) -> tuple[str, str | None]:
+    """(written reason, basis): an override is {"basis": ..., "reason": ...}; a bare reason
+    is one written before overrides had a basis."""
+    if isinstance(value, str):
+        return value, None
+    if not isinstance(value, Mapping):
+        raise OverrideRefused(code, "give a basis and a written reason")
+    basis = value.get("basis")
+    if basis not in OVERRIDE_BASES:
+        raise OverrideRefused(code, f"the basis must be one of {', '.join(OVERRIDE_BASES)}")
+    return str(value.get("reason", "")), str(basis)
+
+
 def evaluate(
-    facts: Facts, settings: Settings | None = None, overrides: Mapping[str, str] | None = None
+    facts: Facts, settings: Settings | None = None, overrides: Mapping[str, object] | None = None
 ) -> Result:
     """Every reason from every rule, the clinic's severities, the prescriber's overrides of
-    relative contraindications (each with a reason), and the decision they lead to."""
+    relative contraindications (each with its basis and a written reason), and the decision
+    they lead to."""
     settings = settings or Settings()
-    overrides = dict(overrides or {})
+    parsed = {code: _override(code, value) for code, value in (overrides or {}).items()}
     reasons = [
         _apply_clinic_severity(reason, settings)
         for rule in RULES
         for reason in rule(facts, settings)
     ]
     by_code = {r.code: r for r in reasons}
-    for code, why in overrides.items():
+    for code, (why, _basis) in parsed.items():
         found = by_code.get(code)
         if found is None:
             raise OverrideRefused(code, "there is no such reason in this evaluation")
@@ -750,7 +776,13 @@ def evaluate(
         if len(why.strip()) < 10:
             raise OverrideRefused(code, "give a written reason of at least 10 characters")
     reasons = [
-        replace(r, overridden_by_reason=overrides[r.code].strip()) if r.code in overrides else r
+        replace(
+            r,
+            overridden_by_reason=parsed[r.code][0].strip(),
+            override_basis=parsed[r.code][1],
+        )
+        if r.code in parsed
+        else r
         for r in reasons
     ]
     if any(r.severity == "absolute" for r in reasons) or any(

@@ -33,6 +33,24 @@ COPIED_ON_AMEND = [
 ]  # fmt: skip
 
 
+def _stamp_overrides(actor: Actor, before: dict[str, Any], overrides: dict[str, Any]) -> dict:
+    """Each override with who set it and when: kept as it was where unchanged, stamped anew
+    where it is new or changed."""
+    now = timezone.now().isoformat()
+    stamped = {}
+    for code, value in overrides.items():
+        entry = {k: value[k] for k in ("basis", "reason")} if isinstance(value, dict) else value
+        old = before.get(code)
+        if isinstance(old, dict) and {k: old.get(k) for k in ("basis", "reason")} == entry:
+            stamped[code] = old
+        elif isinstance(entry, dict):
+            name = actor.user.get_full_name() or actor.user.get_username()
+            stamped[code] = {**entry, "by": str(actor.user.pk), "by_name": name, "at": now}
+        else:
+            stamped[code] = entry
+    return stamped
+
+
 def _check_overrides(evaluation: Evaluation) -> None:
     try:
         assess(evaluation)
@@ -43,6 +61,8 @@ def _check_overrides(evaluation: Evaluation) -> None:
 def create_evaluation(actor: Actor, access: PatientAccess, data: dict[str, Any]) -> Evaluation:
     if access.patient.in_error:
         raise Conflict("this patient is marked entered in error")
+    if data.get("overrides"):
+        data = {**data, "overrides": _stamp_overrides(actor, {}, data["overrides"])}
     evaluation = Evaluation(patient=access.patient, created_by=actor.user, **data)
     _check_overrides(evaluation)
     with transaction.atomic():
@@ -64,6 +84,13 @@ def update_evaluation(
     candidate = Evaluation(
         **{f.attname: getattr(evaluation, f.attname) for f in Evaluation._meta.concrete_fields}
     )
+    if "overrides" in changes:
+        changes = {
+            **changes,
+            "overrides": _stamp_overrides(
+                actor, dict(evaluation.overrides or {}), changes["overrides"] or {}
+            ),
+        }
     for key, value in changes.items():
         setattr(candidate, key, value)
     _check_overrides(candidate)
@@ -89,7 +116,7 @@ def sign_evaluation(
     with transaction.atomic():
         snapshot = trials_of(evaluation.patient)
         medicines = medications_of(evaluation.patient)
-        result = result_json(assess(evaluation))
+        result = result_json(assess(evaluation), evaluation.overrides)
         fresh = sign_once(
             evaluation,
             version,

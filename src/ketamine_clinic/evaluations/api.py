@@ -30,7 +30,7 @@ router = Router(tags=["evaluations"])
 def with_result(evaluation: Evaluation) -> Evaluation:
     """Drafts show the decision as it would be if signed now; signed ones show what was signed."""
     if not evaluation.is_signed:
-        result = result_json(assess(evaluation))
+        result = result_json(assess(evaluation), evaluation.overrides)
         evaluation.decision = result["decision"]
         evaluation.reasons = result["reasons"]
         evaluation.trd = result["trd"]

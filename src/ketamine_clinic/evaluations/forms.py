@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from ketamine_clinic.clinical.eligibility import OVERRIDE_BASES
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.forms_base import StyledFormMixin
 from ketamine_clinic.patients.forms import DATE
@@ -68,6 +69,7 @@ class EvaluationForm(StyledFormMixin, forms.ModelForm):
 
 class OverrideForm(StyledFormMixin, forms.Form):
     code = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    basis = forms.ChoiceField(label="Basis", choices=list(OVERRIDE_BASES.items()))
     reason = forms.CharField(label="Why you override it", min_length=10, max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 

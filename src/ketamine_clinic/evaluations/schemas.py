@@ -16,6 +16,13 @@ ReasonCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,60}$")]
 Version = Annotated[int, Field(ge=1)]
 
 
+class OverrideIn(Schema):
+    basis: Literal[
+        "benefit_outweighs_risk", "risk_controlled", "specialist_advice", "informed_choice"
+    ] = Field(description="Why a relative contraindication is set aside (clinical/eligibility)")
+    reason: Annotated[str, line(2000, min_length=10)]
+
+
 class EvaluationFields(Schema):
     evaluated_on: PastDate
     diagnosis: Literal["mdd", "bipolar_depression", "mdd_with_si", "other"]
@@ -44,9 +51,10 @@ class EvaluationFields(Schema):
     hypersensitivity: bool = False
     medication_classes: list[InteractionClass] = Field(default_factory=list, max_length=5)
     narrative: Annotated[str, paragraph(20000)] = ""
-    overrides: dict[ReasonCode, Annotated[str, line(2000)]] = Field(
+    overrides: dict[ReasonCode, OverrideIn] = Field(
         default_factory=dict,
-        description="Relative contraindications the prescriber overrides: code -> written reason",
+        description="Relative contraindications the prescriber overrides: code -> basis and "
+        "written reason (who and when are recorded)",
         max_length=30,
     )
 
@@ -76,7 +84,7 @@ class EvaluationUpdate(Schema):
     substance_use: Literal["none", "history", "active"] | None = None
     medication_classes: list[InteractionClass] | None = None
     narrative: Annotated[str, paragraph(20000)] | None = None
-    overrides: dict[ReasonCode, Annotated[str, line(2000)]] | None = None
+    overrides: dict[ReasonCode, OverrideIn] | None = None
 
 
 class SignRequest(Schema):
@@ -102,7 +110,7 @@ class EvaluationOut(Schema):
     diastolic_mmhg: int | None
     medication_classes: list[str]
     narrative: str
-    overrides: dict[str, str]
+    overrides: dict[str, Any]
     decision: str
     reasons: list[dict[str, Any]]
     trd: dict[str, Any]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
 from ketamine_clinic.accounts.models import Clinic
-from ketamine_clinic.clinical.eligibility import Facts, Result, Settings, Trial, evaluate
+from ketamine_clinic.clinical.eligibility import (
+    OVERRIDE_BASES,
+    Facts,
+    Result,
+    Settings,
+    Trial,
+    evaluate,
+)
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.patients.models import Medication, Patient, RecordStatus, TreatmentTrial
@@ -119,10 +127,23 @@ def assess(evaluation: Evaluation) -> Result:
     )
 
 
-def result_json(result: Result) -> dict[str, Any]:
+def _reason_json(reason: Any, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A reason as stored and shown: with its override's basis in words and who set it when."""
+    entry = overrides.get(reason.code)
+    stamp = entry if isinstance(entry, dict) else {}
+    return {
+        **asdict(reason),
+        "overridable": reason.overridable,
+        "override_basis_label": OVERRIDE_BASES.get(reason.override_basis or "", ""),
+        "override_by": stamp.get("by_name", ""),
+        "override_at": stamp.get("at", ""),
+    }
+
+
+def result_json(result: Result, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return {
         "decision": result.decision,
-        "reasons": [{**asdict(r), "overridable": r.overridable} for r in result.reasons],
+        "reasons": [_reason_json(r, overrides or {}) for r in result.reasons],
         "trd": {
             "adequate_failures": result.trd.adequate_failures,
             "required": result.trd.required,

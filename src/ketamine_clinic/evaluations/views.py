@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.clinical.eligibility import OVERRIDE_BASES
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations import actions
 from ketamine_clinic.evaluations.api import with_result
@@ -109,6 +110,7 @@ def detail(request: HttpRequest, evaluation_id: str) -> HttpResponse:
             "evaluation": with_result(evaluation),
             "patient": access.patient,
             "may_evaluate": may_evaluate,
+            "override_bases": list(OVERRIDE_BASES.items()),
             "amendments": Evaluation.objects.filter(amends=evaluation),
         },
     )
@@ -122,11 +124,16 @@ def override(request: HttpRequest, evaluation_id: str) -> HttpResponse:
     )
     form = OverrideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a written reason of at least 10 characters to override.")
+        messages.error(
+            request, "Choose the basis and give a written reason of at least 10 characters."
+        )
         return redirect("evaluations:detail", evaluation_id=evaluation.pk)
     overrides = {
         **(evaluation.overrides or {}),
-        form.cleaned_data["code"]: form.cleaned_data["reason"],
+        form.cleaned_data["code"]: {
+            "basis": form.cleaned_data["basis"],
+            "reason": form.cleaned_data["reason"],
+        },
     }
     try:
         actions.update_evaluation(

@@ -18,6 +18,10 @@ from ketamine_clinic.cli import ALIASES
 from tests.conftest import World
 
 
+# Changing clinical settings needs a clinic admin and a reason (a new version).
+AS = ("--as", "admin", "--reason", "the medical director's decision")
+
+
 def run(name: str, *args: str, stdin: str = "") -> str:
     out = io.StringIO()
     old = sys.stdin
@@ -169,7 +173,7 @@ def test_reset_otp_removes_the_device_and_ends_sessions(world: World) -> None:
 
 def test_configure_clinic(world: World) -> None:
     out = run(
-        "configure-clinic", "Clinic A", "--crisis-phone", "116123", "--crisis-text",
+        "configure-clinic", "Clinic A", *AS, "--crisis-phone", "116123", "--crisis-text",
         "Call Samaritans on 116 123.", "--measurement-interval-days", "14",
         "--remission", "madrs=12", "--require-staff-otp", "yes",
     )  # fmt: skip
@@ -178,7 +182,7 @@ def test_configure_clinic(world: World) -> None:
     assert world.clinic.crisis_phone == "116123"
     assert world.clinic.measurement_interval_days == 14
     assert world.clinic.require_staff_otp
-    run("configure-clinic", "Clinic A", "--remission", "madrs=default")
+    run("configure-clinic", "Clinic A", *AS, "--remission", "madrs=default")
     world.clinic.refresh_from_db()
     assert world.clinic.remission_thresholds == {}
 
@@ -194,7 +198,7 @@ def test_configure_clinic(world: World) -> None:
 )
 def test_configure_clinic_refuses_bad_values(world: World, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
-        run("configure-clinic", "Clinic A", *args)
+        run("configure-clinic", "Clinic A", *AS, *args)
 
 
 def test_configure_clinic_eligibility(world: World) -> None:
@@ -203,6 +207,7 @@ def test_configure_clinic_eligibility(world: World) -> None:
     run(
         "configure-clinic",
         "Clinic A",
+        *AS,
         "--eligibility",
         "adequate_trial_weeks=4",
         "--eligibility",
@@ -218,7 +223,7 @@ def test_configure_clinic_eligibility(world: World) -> None:
     assert settings.bp_precaution_mmhg == (130, 85)
     assert settings.severity_overrides == {"psychosis_history": "relative"}
     assert max_evaluation_age(world.clinic) == 180
-    run("configure-clinic", "Clinic A", "--eligibility", "adequate_trial_weeks=default")
+    run("configure-clinic", "Clinic A", *AS, "--eligibility", "adequate_trial_weeks=default")
     world.clinic.refresh_from_db()
     assert clinic_settings(world.clinic).adequate_trial_weeks == 6
 
@@ -238,7 +243,7 @@ def test_configure_clinic_eligibility(world: World) -> None:
 )
 def test_configure_clinic_refuses_bad_eligibility(world: World, spec: str) -> None:
     with pytest.raises(CommandError, match="--eligibility"):
-        run("configure-clinic", "Clinic A", "--eligibility", spec)
+        run("configure-clinic", "Clinic A", *AS, "--eligibility", spec)
 
 
 def test_configure_clinic_calendar(world: World) -> None:
@@ -255,38 +260,61 @@ def test_configure_clinic_calendar(world: World) -> None:
     world.clinic.refresh_from_db()
     assert world.clinic.open_weekdays == [1, 3, 5]
     assert world.clinic.closed_dates == ["2026-12-24", "2026-12-31"]
-    run("configure-clinic", "Clinic A", "--reopen", "2026-12-31")
+    run("configure-clinic", "Clinic A", *AS, "--reopen", "2026-12-31")
     world.clinic.refresh_from_db()
     assert world.clinic.closed_dates == ["2026-12-24"]
     with pytest.raises(CommandError, match="--open-days"):
-        run("configure-clinic", "Clinic A", "--open-days", "funday")
+        run("configure-clinic", "Clinic A", *AS, "--open-days", "funday")
     with pytest.raises(CommandError, match="not a date"):
-        run("configure-clinic", "Clinic A", "--closed", "Christmas")
+        run("configure-clinic", "Clinic A", *AS, "--closed", "Christmas")
 
 
 def test_configure_clinic_for_the_chair_and_the_ledger(world: World) -> None:
     from ketamine_clinic.inventory.models import Registration
 
     with pytest.raises(CommandError, match="--dea: set the clinic's --address first"):
-        run("configure-clinic", "Clinic A", "--dea", "AB1234563")
+        run("configure-clinic", "Clinic A", *AS, "--dea", "AB1234563")
     run(
-        "configure-clinic", "Clinic A", "--phone", "+1 555 0100", "--address", "1 Main St",
-        "--dea", "AB1234563", "--session", "esketamine_hold_mmhg=150/95",
-        "--session", "alert_heart_rate_above=120",
+        "configure-clinic", "Clinic A", *AS, "--phone", "+1 555 0100", "--address", "1 Main St",
+        "--dea", "AB1234563", "--session", "esketamine_hold_mmhg=130/85",
+        "--session", "alert_heart_rate_above=100",
     )  # fmt: skip
     world.clinic.refresh_from_db()
     assert world.clinic.phone == "+1 555 0100"
     assert world.clinic.session_settings == {
-        "esketamine_hold_mmhg": [150, 95],
-        "alert_heart_rate_above": 120,
+        "esketamine_hold_mmhg": [130, 85],
+        "alert_heart_rate_above": 100,
     }
     assert Registration.objects.get(clinic=world.clinic).dea_number == "AB1234563"
     with pytest.raises(CommandError, match="check digit"):
-        run("configure-clinic", "Clinic A", "--dea", "AB1234564")
+        run("configure-clinic", "Clinic A", *AS, "--dea", "AB1234564")
     with pytest.raises(CommandError, match="--session alert_spo2_below"):
-        run("configure-clinic", "Clinic A", "--session", "alert_spo2_below=0")
+        run("configure-clinic", "Clinic A", *AS, "--session", "alert_spo2_below=0")
     with pytest.raises(CommandError, match="is not a session setting"):
-        run("configure-clinic", "Clinic A", "--session", "colour=3")
-    run("configure-clinic", "Clinic A", "--session", "alert_heart_rate_above=default")
+        run("configure-clinic", "Clinic A", *AS, "--session", "colour=3")
+    run("configure-clinic", "Clinic A", *AS, "--session", "alert_heart_rate_above=default")
     world.clinic.refresh_from_db()
     assert "alert_heart_rate_above" not in world.clinic.session_settings
+
+
+def test_clinical_settings_are_versions_with_an_author_and_a_reason(world: World) -> None:
+    from ketamine_clinic.accounts.models import AccessLog, ClinicSettingsChange
+
+    with pytest.raises(CommandError, match="needs --as ADMIN_USERNAME and --reason"):
+        run("configure-clinic", "Clinic A", "--session", "alert_heart_rate_above=100")
+    with pytest.raises(CommandError, match="is not an admin of Clinic A"):
+        run("configure-clinic", "Clinic A", "--as", "nurse", "--reason", "a good reason",
+            "--session", "alert_heart_rate_above=100")  # fmt: skip
+    with pytest.raises(CommandError, match="never relax it"):
+        run("configure-clinic", "Clinic A", *AS, "--session", "alert_heart_rate_above=130")
+    run("configure-clinic", "Clinic A", *AS, "--session", "alert_heart_rate_above=100")
+    run("configure-clinic", "Clinic A", *AS, "--eligibility", "min_failed_trials=3")
+    run("configure-clinic", "Clinic A", *AS, "--crisis-phone", "988")  # not clinical: no version
+    versions = list(ClinicSettingsChange.objects.filter(clinic=world.clinic).order_by("version"))
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[0].before["session_settings"] == {}
+    assert versions[0].after["session_settings"] == {"alert_heart_rate_above": 100}
+    assert versions[1].after["eligibility_settings"] == {"min_failed_trials": 3}
+    assert versions[1].created_by == world.users["admin"]
+    assert versions[1].reason == "the medical director's decision"
+    assert AccessLog.objects.filter(what="clinic_settings v2").exists()

@@ -84,12 +84,34 @@ def test_plausible_reading() -> None:
     assert implausible(Reading(120, 80, 70, 98, 14)) is None
 
 
-def test_clinic_thresholds() -> None:
-    custom = thresholds({"esketamine_hold_mmhg": [150, 95], "alert_heart_rate_above": 120})
-    assert custom.esketamine_hold_mmhg == (150, 95)
-    assert pre_dose_bp(145, 92, "esketamine_nasal", custom).verdict == "ok"
-    assert alerts(Reading(heart_rate_bpm=115), custom) == []
+def test_clinic_thresholds_tighten() -> None:
+    custom = thresholds({"esketamine_hold_mmhg": [130, 85], "alert_heart_rate_above": 100})
+    assert custom.esketamine_hold_mmhg == (130, 85)
+    assert pre_dose_bp(135, 80, "esketamine_nasal", custom).verdict == "hold"
+    assert alerts(Reading(heart_rate_bpm=105), custom) == ["heart rate 105 > 100/min"]
+    assert thresholds({"alert_spo2_below": 94, "alert_moaas_at_or_below": 2}).alert_spo2_below == 94
     assert thresholds(None) == DEFAULT
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"esketamine_hold_mmhg": [150, 95]},
+        {"esketamine_hold_mmhg": [141, 90]},
+        {"no_dosing_mmhg": [180, 111]},
+        {"alert_heart_rate_above": 111},
+        {"alert_spo2_below": 91},
+        {"no_dosing_spo2_below": 91},
+        {"alert_moaas_at_or_below": 0},
+        {"infusion_vitals_every_min": 11},
+        {"racemic_min_observation_after_dose_min": 29},
+        {"esketamine_bp_at_min": 60},
+    ],
+)
+def test_a_clinic_never_relaxes_a_threshold(settings: dict[str, object]) -> None:
+    with pytest.raises(ThresholdError) as caught:
+        thresholds(settings)
+    assert caught.value.field == next(iter(settings))
 
 
 @pytest.mark.parametrize(

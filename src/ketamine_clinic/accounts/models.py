@@ -76,6 +76,32 @@ class Clinic(models.Model):
         return self.name
 
 
+class ClinicSettingsChange(models.Model):
+    """One version of a clinic's clinical settings (chair thresholds, eligibility rules,
+    remission cut-offs): who changed them, when, why, and what they were before and after.
+    Rows are only ever added; the clinic's own fields hold the version in force."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="settings_changes")
+    version = models.PositiveIntegerField()
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.CharField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "version"], name="clinic_settings_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} settings v{self.version}"
+
+
 class User(AbstractUser):
     """A person who logs in: staff or a patient using the portal."""
 

@@ -80,15 +80,55 @@ class Thresholds:
 
 
 THRESHOLD_KEYS = frozenset(f.name for f in fields(Thresholds))
+# Which way each threshold tightens: a clinic may make the chair stricter than the library's
+# defaults, never looser (a prescriber overrides a hold for one patient, with a reason).
+# "lower": a lower number stops, holds or alerts sooner, or checks more often.
+HIGHER_IS_TIGHTER = frozenset(
+    {
+        "hold_heart_rate_below",
+        "no_dosing_heart_rate_below",
+        "hold_spo2_below",
+        "no_dosing_spo2_below",
+        "no_dosing_respiratory_rate_below",
+        "alert_spo2_below",
+        "alert_systolic_below",
+        "alert_heart_rate_below",
+        "alert_respiratory_rate_below",
+        "alert_moaas_at_or_below",
+        "racemic_min_observation_after_dose_min",
+    }
+)
+# The esketamine label asks for blood pressure at about 40 minutes: within 5 minutes of it.
+ESKETAMINE_BP_WINDOW = (35, 45)
 
 
 class ThresholdError(RuleError):
     """A clinic threshold setting that cannot be used; `field` names the setting."""
 
 
+def _check_tighter(key: str, value: Any) -> None:
+    library = getattr(Thresholds(), key)
+    if key == "esketamine_bp_at_min":
+        low, high = ESKETAMINE_BP_WINDOW
+        if not low <= value <= high:
+            raise ThresholdError(key, f"must be from {low} to {high} minutes (label: about 40)")
+        return
+    pairs = zip(value, library, strict=True) if isinstance(library, tuple) else [(value, library)]
+    for mine, theirs in pairs:
+        looser = mine < theirs if key in HIGHER_IS_TIGHTER else mine > theirs
+        if looser:
+            shown = "/".join(map(str, library)) if isinstance(library, tuple) else library
+            way = "at least" if key in HIGHER_IS_TIGHTER else "at most"
+            raise ThresholdError(
+                key,
+                f"must be {way} the library's {shown}: a clinic may tighten it, never relax it",
+            )
+
+
 def thresholds(settings: dict[str, Any] | None) -> Thresholds:
-    """The clinic's thresholds: the defaults with its changes, each checked; an unknown key or
-    a bad value is an error, never a silent default."""
+    """The clinic's thresholds: the defaults with its changes, each checked, and each at least
+    as strict as the library's; an unknown key or a bad value is an error, never a silent
+    default."""
     settings = dict(settings or {})
     unknown = set(settings) - THRESHOLD_KEYS
     if unknown:
@@ -108,6 +148,7 @@ def thresholds(settings: dict[str, Any] | None) -> Thresholds:
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= 300:
                 raise ThresholdError(key, f"must be a whole number from {low} to 300")
             values[key] = value
+        _check_tighter(key, values[key])
     return replace(Thresholds(), **values)
 
 

@@ -10,7 +10,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ketamine_clinic.accounts.management.commands.create_user import find_clinic
+from ketamine_clinic.accounts import clinic_settings
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.management.commands.create_user import find_clinic, find_user
+from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.instruments import BUILTIN
 
 
@@ -20,6 +23,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
         parser.add_argument("--crisis-phone", help="e.g. 988 (US), 116123 (UK)")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            help="The clinic admin who changes the clinical settings (with --reason)",
+        )
+        parser.add_argument(
+            "--reason", help="Why the clinical settings change (kept with the new version)"
+        )
         parser.add_argument("--crisis-text", help="One sentence shown on the crisis page")
         parser.add_argument("--phone", help="The clinic's phone (REMS monitoring form)")
         parser.add_argument("--address", help="The clinic's postal address (REMS form)")
@@ -119,14 +130,16 @@ class Command(BaseCommand):
             clinic.address = address
         if options["dea"] is not None or options["exact_counts"] is not None:
             _register(clinic, options["dea"], options["exact_counts"])
-        clinic.session_settings = _session(dict(clinic.session_settings or {}), options["session"])
+        before = clinic_settings.snapshot(clinic)
+        after = dict(before)
+        after["session_settings"] = _session(before["session_settings"], options["session"])
         clinic.billing_settings = _billing(dict(clinic.billing_settings or {}), options)
         if options["measurement_interval_days"] is not None:
             days = options["measurement_interval_days"]
             if not 1 <= days <= 90:
                 raise CommandError("--measurement-interval-days: between 1 and 90")
             clinic.measurement_interval_days = days
-        thresholds = dict(clinic.remission_thresholds or {})
+        thresholds = dict(before["remission_thresholds"])
         for spec in options["remission"]:
             key, _, value = spec.partition("=")
             instrument = BUILTIN.get(key)
@@ -147,15 +160,17 @@ class Command(BaseCommand):
                     f"and {instrument.total_max}"
                 )
             thresholds[key] = int(value)
-        clinic.remission_thresholds = thresholds
+        after["remission_thresholds"] = thresholds
         if options["open_days"] is not None:
             clinic.open_weekdays = _weekdays(options["open_days"])
         clinic.closed_dates = _closed(
             list(clinic.closed_dates or []), options["closed"], options["reopen"]
         )
-        clinic.eligibility_settings = _eligibility(
-            dict(clinic.eligibility_settings or {}), options["eligibility"]
+        after["eligibility_settings"] = _eligibility(
+            before["eligibility_settings"], options["eligibility"]
         )
+        if after != before:
+            _change_settings(clinic, after, options)
         if options["require_staff_otp"] is not None:
             clinic.require_staff_otp = options["require_staff_otp"] == "yes"
         clinic.save()
@@ -249,25 +264,26 @@ def _billing(current: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]
 
 def _session(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:
     """Apply KEY=VALUE chair thresholds, checked by the rules that read them."""
-    from ketamine_clinic.clinical.vital_signs import ThresholdError, thresholds
-
-    for spec in specs:
-        key, _, value = spec.partition("=")
-        if value == "default":
-            current.pop(key, None)
-            continue
-        try:
-            parsed: Any = (
-                [int(part) for part in value.split("/")] if key.endswith("_mmhg") else int(value)
-            )
-        except ValueError:
-            raise CommandError(f"--session {key}: {value!r} is not a number") from None
-        current[key] = parsed
     try:
-        thresholds(current)
-    except ThresholdError as exc:
+        return clinic_settings.apply_session(current, specs)
+    except clinic_settings.SettingsError as exc:
         raise CommandError(f"--session {exc}") from None
-    return current
+
+
+def _change_settings(clinic: Any, after: dict[str, Any], options: dict[str, Any]) -> None:
+    """The clinical settings' next version, by a clinic admin, with a reason."""
+    if not options.get("username") or not options.get("reason"):
+        raise CommandError(
+            "changing the clinical settings needs --as ADMIN_USERNAME and --reason 'why'"
+        )
+    user = find_user(options["username"])
+    role = user.role_in(clinic.pk)
+    if not user.is_active or role is None or not can(role, Capability.MANAGE_USERS):
+        raise CommandError(f"--as: {options['username']} is not an admin of {clinic.name}")
+    try:
+        clinic_settings.change(Actor(user=user, via="cli"), clinic, after, options["reason"])
+    except clinic_settings.SettingsError as exc:
+        raise CommandError(f"--{exc.field.replace('_', '-')}: {exc.message}") from None
 
 
 def _weekdays(spec: str) -> list[int]:
@@ -293,43 +309,7 @@ def _closed(current: list[str], closing: list[str], reopening: list[str]) -> lis
 
 def _eligibility(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:
     """Apply KEY=VALUE changes, checking each against the rules' own validation."""
-    from ketamine_clinic.clinical.eligibility import SEVERITY_ORDER, Settings
-
-    numbers = {
-        "adequate_trial_weeks": float,
-        "min_failed_trials": int,
-        "recent_cardiovascular_event_weeks": int,
-        "max_evaluation_age_days": int,
-    }
-    for spec in specs:
-        key, _, value = spec.partition("=")
-        if value == "default":
-            if key.startswith("rule."):
-                current.get("severity_overrides", {}).pop(key.removeprefix("rule."), None)
-            else:
-                current.pop(key, None)
-            continue
-        try:
-            if key in numbers:
-                current[key] = numbers[key](value)
-            elif key in ("bp_precaution_mmhg", "bp_relative_mmhg"):
-                systolic, diastolic = (int(part) for part in value.split("/"))
-                current[key] = [systolic, diastolic]
-            elif key.startswith("rule.") and value in SEVERITY_ORDER:
-                current.setdefault("severity_overrides", {})[key.removeprefix("rule.")] = value
-            else:
-                raise ValueError("unknown setting or value")
-        except ValueError as exc:
-            raise CommandError(f"--eligibility {spec}: {exc}") from None
-    check = {k: v for k, v in current.items() if k != "max_evaluation_age_days"}
-    for key in ("bp_precaution_mmhg", "bp_relative_mmhg"):
-        if key in check:
-            check[key] = tuple(check[key])
     try:
-        Settings(**check)
-    except (TypeError, ValueError) as exc:
-        raise CommandError(f"--eligibility: {exc}") from None
-    age = current.get("max_evaluation_age_days", 365)
-    if not 30 <= age <= 730:
-        raise CommandError("--eligibility: max_evaluation_age_days must be between 30 and 730")
-    return current
+        return clinic_settings.apply_eligibility(current, specs)
+    except clinic_settings.SettingsError as exc:
+        raise CommandError(f"--eligibility {exc}") from None

@@ -20,6 +20,7 @@ urlpatterns = [
     path("lock/", account_views.unlock, name="lock"),
     path("clinic/choose/", account_views.choose_clinic, name="choose_clinic"),
     path("audit/", account_views.audit_log, name="audit_log"),
+    path("clinic/settings/", account_views.settings_page, name="clinic_settings"),
     path("patients/", include("ketamine_clinic.patients.urls")),
     path("", include("ketamine_clinic.assessments.urls")),
     path("", include("ketamine_clinic.evaluations.urls")),

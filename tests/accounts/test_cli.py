@@ -318,3 +318,49 @@ def test_clinical_settings_are_versions_with_an_author_and_a_reason(world: World
     assert versions[1].created_by == world.users["admin"]
     assert versions[1].reason == "the medical director's decision"
     assert AccessLog.objects.filter(what="clinic_settings v2").exists()
+
+
+def test_an_admin_changes_the_settings_on_a_screen_with_a_reason(world: World) -> None:
+    from ketamine_clinic.accounts.models import ClinicSettingsChange
+
+    client = world.client("admin")
+    page = client.get("/clinic/settings/").content.decode()
+    assert "the library's defaults are in force" in page
+    refused = client.post(
+        "/clinic/settings/",
+        {"session": "alert_spo2_below=90", "eligibility": "", "reason": "the director asked"},
+    )
+    assert "never relax it" in refused.content.decode()
+    short = client.post("/clinic/settings/", {"session": "", "eligibility": "", "reason": "x"})
+    assert short.status_code == 200
+    done = client.post(
+        "/clinic/settings/",
+        {
+            "session": "alert_spo2_below=94\nesketamine_hold_mmhg=130/85",
+            "eligibility": "min_failed_trials=3",
+            "reason": "medical director, January review",
+        },
+    )
+    assert done.status_code == 302
+    world.clinic.refresh_from_db()
+    assert world.clinic.session_settings == {
+        "alert_spo2_below": 94,
+        "esketamine_hold_mmhg": [130, 85],
+    }
+    (version,) = ClinicSettingsChange.objects.filter(clinic=world.clinic)
+    assert version.created_by == world.users["admin"]
+    page = client.get("/clinic/settings/").content.decode()
+    assert 'data-version="1"' in page
+    assert "medical director, January review" in page
+    assert "alert_spo2_below=94" in page  # the form starts from what is in force
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("admin", 200), ("prescriber", 403), ("nurse", 403), ("front_desk", 403), ("patient", 403)],
+)
+def test_only_admins_change_the_clinic_settings(world: World, persona: str, status: int) -> None:
+    client = world.client(persona)
+    assert client.get("/clinic/settings/").status_code == status
+    posted = client.post("/clinic/settings/", {"session": "", "reason": "a long enough reason"})
+    assert posted.status_code in ((200, 302) if status == 200 else (403,))

@@ -23,6 +23,7 @@ NAVIGATION = (
     (Capability.MANAGE_INSTRUMENTS, "assessments:instruments", "Instruments"),
     (Capability.MANAGE_CONSENT_DOCUMENTS, "evaluations:consent_documents", "Consent documents"),
     (Capability.VIEW_AUDIT, "audit_log", "Audit log"),
+    (Capability.MANAGE_USERS, "clinic_settings", "Clinic settings"),
 )
 
 

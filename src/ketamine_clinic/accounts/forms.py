@@ -67,6 +67,35 @@ class PinForm(StyledFormMixin, forms.Form):
         return data
 
 
+class ClinicSettingsForm(StyledFormMixin, forms.Form):
+    session = forms.CharField(
+        label="Chair thresholds",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One KEY=VALUE a line, e.g. esketamine_hold_mmhg=130/85 (only stricter "
+        "than the library's); a line left out is the library's default.",
+    )
+    eligibility = forms.CharField(
+        label="Eligibility rules",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="e.g. min_failed_trials=3 or rule.psychosis_history=relative (only stricter).",
+    )
+    reason = forms.CharField(
+        label="Why the settings change",
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_session(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["session"].splitlines() if line.strip()]
+
+    def clean_eligibility(self) -> list[str]:
+        text = self.cleaned_data["eligibility"]
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class AccessLogFilterForm(StyledFormMixin, forms.Form):
     username = forms.CharField(required=False, max_length=150)
     patient = forms.UUIDField(required=False, label="Patient id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketamine_clinic.accounts import screen_lock
+from ketamine_clinic.accounts import clinic_settings, screen_lock
 from ketamine_clinic.accounts.audit import Actor, record_in_each_clinic
 from ketamine_clinic.accounts.authn import check_credentials, confirmed_device
 from ketamine_clinic.accounts.backends import BACKEND
@@ -27,6 +28,7 @@ from ketamine_clinic.accounts.current import choose_clinic as set_current_clinic
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.forms import (
     AccessLogFilterForm,
+    ClinicSettingsForm,
     LoginForm,
     OtpForm,
     PinForm,
@@ -36,6 +38,7 @@ from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session
 from ketamine_clinic.accounts.models import AccessLog, User
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments import alert_badge
+from ketamine_clinic.clinical.vital_signs import thresholds
 
 LOGOUT_MESSAGES = {
     "idle": "You were logged out after a period without activity.",
@@ -204,6 +207,68 @@ def chair_pin(request: HttpRequest) -> HttpResponse:
             messages.success(request, "PIN set: it unlocks a locked chair screen.")
             return redirect("home")
     return render(request, "accounts/pin.html", {"form": form, "has_pin": bool(user.chair_pin)})
+
+
+def _lines(settings: dict[str, Any], key: str = "") -> str:
+    """Settings as the KEY=VALUE lines the form and the command line take."""
+    lines = []
+    for name, value in sorted(settings.items()):
+        if name == "severity_overrides":
+            lines += [f"rule.{code}={severity}" for code, severity in sorted(value.items())]
+        elif isinstance(value, list):
+            lines.append(f"{name}={'/'.join(map(str, value))}")
+        else:
+            lines.append(f"{name}={value}")
+    return "\n".join(lines)
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The clinic's clinical settings, their versions, and a change with its reason (admins).
+    A line KEY=VALUE sets a setting; a setting left out goes back to the library's default."""
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, Capability.MANAGE_USERS):
+        raise PermissionDenied("only a clinic admin changes the clinic's settings")
+    clinic = membership.clinic
+    current = clinic_settings.snapshot(clinic)
+    form = ClinicSettingsForm(
+        request.POST or None,
+        initial={
+            "session": _lines(current["session_settings"]),
+            "eligibility": _lines(current["eligibility_settings"]),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            after = {
+                **current,
+                "session_settings": clinic_settings.apply_session({}, data["session"]),
+                "eligibility_settings": clinic_settings.apply_eligibility({}, data["eligibility"]),
+            }
+            version = clinic_settings.change(
+                Actor.from_request(request, "web"), clinic, after, data["reason"]
+            )
+        except clinic_settings.SettingsError as exc:
+            target = exc.field if exc.field == "reason" else None
+            form.add_error(target, f"{exc.field.replace('_', ' ')}: {exc.message}")
+        else:
+            messages.success(
+                request,
+                f"Settings version {version.version} in force." if version else "Nothing changed.",
+            )
+            return redirect("clinic_settings")
+    record_in_each_clinic(Actor.from_request(request, "web"), action="read", what="clinic_settings")
+    return render(
+        request,
+        "accounts/clinic_settings.html",
+        {
+            "form": form,
+            "versions": clinic.settings_changes.select_related("created_by")[:50],
+            "thresholds": asdict(thresholds(current["session_settings"])),
+            "remission": current["remission_thresholds"],
+        },
+    )
 
 
 @login_required

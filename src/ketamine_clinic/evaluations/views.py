@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ketamine_clinic.accounts import clinic_settings
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
@@ -111,6 +112,7 @@ def detail(request: HttpRequest, evaluation_id: str) -> HttpResponse:
             "patient": access.patient,
             "may_evaluate": may_evaluate,
             "override_bases": list(OVERRIDE_BASES.items()),
+            "settings_version": clinic_settings.in_force(access.patient.clinic_id),
             "amendments": Evaluation.objects.filter(amends=evaluation),
         },
     )

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from ketamine_clinic.accounts import screen_lock
+from ketamine_clinic.accounts import clinic_settings, screen_lock
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
@@ -234,6 +234,7 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
             "open_events": facts.open_adverse_events(session),
             "dose": _dose_display(session),
             "may_override": can(access.role, Capability.ORDER_TREATMENT),
+            "settings_version": clinic_settings.in_force(access.patient.clinic_id),
             "vitals_out_of_range": any(
                 p.startswith(VITALS_NOT_IN_RANGE) for p in data["discharge_problems"]
             ),

@@ -17,7 +17,6 @@ from ketamine_clinic.accounts.models import ApiToken, Clinic, Membership, User
 from ketamine_clinic.cli import ALIASES
 from tests.conftest import World
 
-
 # Changing clinical settings needs a clinic admin and a reason (a new version).
 AS = ("--as", "admin", "--reason", "the medical director's decision")
 

@@ -363,3 +363,13 @@ def test_only_admins_change_the_clinic_settings(world: World, persona: str, stat
     assert client.get("/clinic/settings/").status_code == status
     posted = client.post("/clinic/settings/", {"session": "", "reason": "a long enough reason"})
     assert posted.status_code in ((200, 302) if status == 200 else (403,))
+
+
+def test_the_new_screens_need_a_login(world: World) -> None:
+    from django.test import Client
+
+    anonymous = Client()
+    for path in ("/clinic/settings/", "/lock/", "/account/pin/", "/chair/board/"):
+        response = anonymous.get(path)
+        assert response.status_code == 302, path
+        assert response.url.startswith("/login/"), path

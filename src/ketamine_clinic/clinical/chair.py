@@ -173,11 +173,8 @@ def out_of_range(reading: Reading, product: str, limits: Thresholds) -> list[str
     stop, hold_ = pre_dose_vitals(
         reading.heart_rate_bpm, reading.spo2_pct, reading.respiratory_rate_per_min, limits
     )
-    for problem in stop + hold_:
-        name = {"heart": "heart", "SpO2": "SpO2", "respiratory": "respiratory"}[
-            problem.split(" ")[0]
-        ]
-        found.setdefault(name, problem.rsplit(":", 1)[0])
+    for problem in stop + hold_:  # "heart rate ...", "SpO2 ...", "respiratory rate ..."
+        found.setdefault(problem.split(" ")[0], problem.rsplit(":", 1)[0])
     return list(found.values())
 
 

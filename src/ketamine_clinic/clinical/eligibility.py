@@ -714,9 +714,10 @@ def library_floors() -> dict[str, Severity]:
                 substance_use="history")
         for s in (150, 200)
     ]  # fmt: skip
+    defaults = Settings()
     for facts in variants:
         for rule in RULES:
-            for reason in rule(facts, Settings()):
+            for reason in rule(facts, defaults):
                 low = floors.get(reason.code)
                 if low is None or SEVERITY_ORDER[reason.severity] < SEVERITY_ORDER[low]:
                     floors[reason.code] = reason.severity

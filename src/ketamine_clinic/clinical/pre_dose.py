@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from ketamine_clinic.clinical.dosing import weekly_problem
+from ketamine_clinic.clinical.units import Mg
 from ketamine_clinic.clinical.vital_signs import Thresholds, pre_dose_bp, pre_dose_vitals
 
 # Spravato label 2.1: no food for at least 2 hours and no liquids for at least 30 minutes
@@ -143,14 +145,7 @@ def _interval(facts: ChairChecks) -> list[str]:
 
 
 def _week_and_weight(facts: ChairChecks) -> list[str]:
-    found = []
-    limit = facts.weekly_limit_mg
-    if limit is not None and facts.week_given_mg + facts.dose_mg > limit:
-        total = facts.week_given_mg + facts.dose_mg
-        found.append(
-            f"{total.normalize():f} mg in 7 days with this dose is above the protocol's "
-            f"{limit.normalize():f} mg a week"
-        )
+    found = weekly_problem(facts.weekly_limit_mg, facts.week_given_mg, Mg(facts.dose_mg))
     age, most = facts.weight_age_days, facts.weight_max_age_days
     if age is not None and most is not None and age > most:
         found.append(f"the weight is {age} days old (the protocol allows {most}): weigh again")

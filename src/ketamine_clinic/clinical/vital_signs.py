@@ -266,28 +266,21 @@ class Alert:
 # Decision support: these are first steps, not orders. On an infusion, "stop" alerts stop it
 # and "pause" alerts pause it until the reading settles.
 SUGGESTED = {
-    "hypertension": ("pause", "Pause the infusion, recheck in 5 minutes, tell the prescriber"),
-    "tachycardia": ("pause", "Pause the infusion, recheck in 5 minutes, tell the prescriber"),
-    "hypotension": (
-        "stop",
-        "Stop the infusion, lay the patient flat, recheck, call the prescriber",
-    ),
-    "bradycardia": (
-        "stop",
-        "Stop the infusion, check responsiveness and airway, call the prescriber",
-    ),
+    "hypertension": ("pause", "recheck in 5 minutes, tell the prescriber"),
+    "tachycardia": ("pause", "recheck in 5 minutes, tell the prescriber"),
+    "hypotension": ("stop", "lay the patient flat, recheck, call the prescriber"),
+    "bradycardia": ("stop", "check responsiveness and airway, call the prescriber"),
     "desaturation": (
         "stop",
-        "Stop the infusion, open the airway, prompt deep breaths, give oxygen, call the prescriber",
+        "open the airway, prompt deep breaths, give oxygen, call the prescriber",
     ),
     "respiratory_depression": (
         "stop",
-        "Stop the infusion, stimulate, open the airway, give oxygen, call the prescriber",
+        "stimulate, open the airway, give oxygen, call the prescriber",
     ),
     "deep_sedation": (
         "stop",
-        "Stop the infusion, check airway, breathing and circulation, give oxygen, call the "
-        "prescriber at once",
+        "check airway, breathing and circulation, give oxygen, call the prescriber at once",
     ),
 }
 
@@ -346,14 +339,14 @@ def suggestion(kinds: list[str], infusing: bool) -> tuple[str | None, list[str]]
     steps: list[str] = []
     pump: str | None = None
     for kind in kinds:
-        action, text = SUGGESTED[kind]
+        action, step = SUGGESTED[kind]
+        text = (
+            f"{action.capitalize()} the infusion, {step}"
+            if infusing
+            else step[0].upper() + step[1:]
+        )
         if text not in steps:
             steps.append(text)
         if infusing and (pump is None or action == "stop"):
             pump = action
-    if not infusing:
-        steps = [
-            s.replace("Stop the infusion, ", "").replace("Pause the infusion, ", "") for s in steps
-        ]
-        steps = [s[0].upper() + s[1:] for s in steps]
     return pump, steps

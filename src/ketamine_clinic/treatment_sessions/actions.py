@@ -522,14 +522,16 @@ def pump_mg(session: TreatmentSession, given: Any, now: datetime) -> Decimal | N
     start = given.filter(action=Administration.Action.IV_START).first()
     if not bag or start is None:
         return None
+
+    def minute(at: datetime) -> Decimal:
+        return Decimal(str(facts.minutes_since(start.at, at)))
+
     events = [
-        chair.PumpEvent(
-            e.action, Decimal(str((e.at - start.at).total_seconds() / 60)), e.rate_ml_per_h
-        )
+        chair.PumpEvent(e.action, minute(e.at), e.rate_ml_per_h)
         for e in given
         if e.action.startswith("iv_")
     ]
-    until = Decimal(str((now - start.at).total_seconds() / 60))
+    until = minute(now)
     return chair.infused_mg(
         events, until, Decimal(str(bag)), Decimal(str(calculation.get("dose_mg") or 0))
     )

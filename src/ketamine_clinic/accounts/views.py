@@ -240,18 +240,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        box = "session"  # the text box a refusal belongs beside
         try:
-            after = {
-                **current,
-                "session_settings": clinic_settings.apply_session({}, data["session"]),
-                "eligibility_settings": clinic_settings.apply_eligibility({}, data["eligibility"]),
-            }
+            session = clinic_settings.apply_session({}, data["session"])
+            box = "eligibility"
+            eligibility = clinic_settings.apply_eligibility({}, data["eligibility"])
+            box = "reason"
+            after = {**current, "session_settings": session, "eligibility_settings": eligibility}
             version = clinic_settings.change(
                 Actor.from_request(request, "web"), clinic, after, data["reason"]
             )
         except clinic_settings.SettingsError as exc:
-            target = exc.field if exc.field == "reason" else None
-            form.add_error(target, f"{exc.field.replace('_', ' ')}: {exc.message}")
+            form.add_error(box, f"{exc.field.replace('_', ' ')}: {exc.message}")
         else:
             messages.success(
                 request,

@@ -33,15 +33,22 @@ def test_a_typical_infusion(world: World) -> None:
     response = simulate(world, thresholds_ng_ml=[100])
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["model"]["id"] == "domino"  # the IV route's model
+    assert body["model"]["id"] == "clements"  # the IV route's model
     assert "not measurements" in body["estimate"]
-    assert "PMID 7198883" in body["model"]["source"]
+    assert "PMID 7459184" in body["model"]["source"]
     assert len(body["times_min"]) == 241
     assert body["tmax_min"]["ketamine"] == 40
     assert 150 < body["cmax_ng_ml"]["ketamine"] < 350
     threshold = body["thresholds"][0]
     assert 0 < threshold["time_above_min"] < threshold["falls_below_min"]
     assert "percentiles" not in body or body["percentiles"] is None
+
+
+def test_domino_is_still_offered(world: World) -> None:
+    body = simulate(world, model="domino").json()
+    assert body["model"]["id"] == "domino"
+    assert "PMID 7198883" in body["model"]["source"]
+    assert body["cmax_ng_ml"]["ketamine"] == pytest.approx(240, abs=1)
 
 
 def test_an_esketamine_induction_with_its_population(world: World) -> None:
@@ -71,7 +78,7 @@ def test_an_esketamine_induction_with_its_population(world: World) -> None:
         ({"step_min": 0.001}, "step_min"),  # 240,001 points
         ({"t_end_min": 90 * 1440, "step_min": 1}, "step_min"),
         ({"population": {"n": 100_000, "seed": 1}, "model": "fanta-otto"}, "population.n"),
-        ({"population": {"n": 10}}, "population"),  # Domino has no variability
+        ({"population": {"n": 10}}, "population"),  # Clements has no variability
         ({"model": "domino", "regimen": [{"route": "im", "dose_mg": 50}]}, "regimen[0].route"),
         ({"regimen": [{"route": "iv_infusion", "dose_mg": 35}]}, "regimen[0].duration_min"),
         ({"covariates": {}}, "covariates.weight_kg"),

@@ -25,6 +25,7 @@ def assert_exact(got: np.ndarray, want: np.ndarray) -> None:
 CASES = [
     ("domino", [Dose("iv_bolus", 0, 20), Dose("iv_infusion", 10, 35, duration_min=40)]),
     ("fanta-otto", [Dose("iv_infusion", 0, 35, duration_min=40)]),
+    ("clements", [Dose("iv_infusion", 0, 35, duration_min=40), Dose("iv_bolus", 300, 10)]),
     # paused after 20 min for 5, then resumed at a lower rate: each piece is an infusion
     (
         "domino",

@@ -92,3 +92,20 @@ def test_an_order_entered_in_error_is_not_predicted(world: World) -> None:
     course = plan_today(world, "iv_racemic").course_id
     DoseOrder.objects.filter(course_id=course).update(status="entered_in_error")
     assert world.client("prescriber").get(f"/courses/{course}/pk.svg").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("product", "model", "band"),
+    [("iv_racemic", "Clements", False), ("im_racemic", "Fanta/Otto", True),
+     ("esketamine_nasal", "Perez-Ruixo", True)],
+)  # fmt: skip
+def test_each_product_is_drawn_with_its_routes_default_model(
+    world: World, product: str, model: str, band: bool
+) -> None:
+    """The screens use the model the API would choose; a model without published variability
+    is drawn without a band and says why."""
+    course = plan_today(world, product).course_id
+    svg = world.client("prescriber").get(f"/courses/{course}/pk.svg").content.decode()
+    assert model in svg
+    assert ("Band: 5th-95th percentile" in svg) is band
+    assert ("No band: this model has no published between-patient variability" in svg) is not band

@@ -5,6 +5,11 @@ Sources (CLINICAL.md 6):
 - Domino: racemic ketamine IV, 3 compartments, weight-scaled central volume, no published
   variability; the micro-constants as Stanpump carries them (Domino EF et al., Anesth Analg
   1982;61:87-92, PMID 7198883). CLINICAL.md rounds them to three digits.
+- Clements: racemic ketamine IV, 2 compartments, weight-scaled central volume, no published
+  variability (Clements JA, Nimmo WS, Br J Anaesth 1981;53:27-30, PMID 7459184, after
+  0.25 mg/kg IV). The default for racemic IV: its clearance (80 L/h at 70 kg) is the
+  meta-analytic 79 L/h of Kamp J et al., Anesthesiology 2020;133:1192-1213, and it predicts
+  the measured end-of-infusion concentration of the depression infusion (docs/pk-validation.md).
 - Fanta/Otto: S-ketamine with norketamine, 3 + 2 compartments for a 70 kg adult, allometric
   weight scaling ((WT/70)^1 on the central volumes, ^0.75 on clearances) and log-normal
   variability on V1 and CL (Fanta S et al. 2015; Otto et al. 2021).
@@ -158,6 +163,49 @@ DOMINO = Model(
     notes="No between-subject variability was published, so there is no population band. "
     "The central volume is small (4.4 L at 70 kg): the model is for IV use only.",
     assemble=_domino_system,
+    dose_inputs=lambda dose, p: _bolus_or_infusion(dose, "central", p["v1"].size),
+)
+
+
+# --- Clements: racemic ketamine IV ------------------------------------------------------
+
+CLEMENTS_STATES = ("central", "peripheral")
+
+
+def _clements_system(p: dict[str, Array], cov: Covariates, metabolite: bool) -> System:
+    v1 = p["v1"] * _weight(cov)
+    a = rate_matrix(
+        CLEMENTS_STATES,
+        {
+            ("central", None): p["k10"],
+            ("central", "peripheral"): p["k12"],
+            ("peripheral", "central"): p["k21"],
+        },
+    )
+    c = np.zeros((v1.size, 1, 2))
+    c[:, 0, 0] = NG_PER_ML_PER_MG_PER_L / v1
+    return System(CLEMENTS_STATES, ("ketamine",), a, c)
+
+
+CLEMENTS = Model(
+    id="clements",
+    name="Clements, racemic ketamine IV (2 compartments)",
+    substance="ketamine",
+    source="Clements JA, Nimmo WS, Br J Anaesth 1981;53:27-30 (PMID 7459184), 0.25 mg/kg IV; "
+    "the micro-constants as the openTIVA library carries them",
+    routes=("iv_bolus", "iv_infusion"),
+    parameters=(
+        Parameter("v1", 1.7522, "L/kg", "central volume per kg of body weight"),
+        Parameter("k10", 0.0109, "1/min", "elimination from the central compartment"),
+        Parameter("k12", 0.0186, "1/min", "central to peripheral"),
+        Parameter("k21", 0.0137, "1/min", "peripheral to central"),
+    ),
+    needs_weight=True,
+    metabolite=None,
+    notes="The default for racemic ketamine IV. Clearance 80 L/h and volume at steady state "
+    "289 L at 70 kg, beside the meta-analytic 79 L/h and 252 L (Kamp 2020). No "
+    "between-subject variability was published, so there is no population band.",
+    assemble=_clements_system,
     dose_inputs=lambda dose, p: _bolus_or_infusion(dose, "central", p["v1"].size),
 )
 
@@ -349,10 +397,10 @@ PEREZ_RUIXO = Model(
     dose_inputs=_perez_inputs,
 )
 
-MODELS: dict[str, Model] = {m.id: m for m in (DOMINO, FANTA_OTTO, PEREZ_RUIXO)}
+MODELS: dict[str, Model] = {m.id: m for m in (CLEMENTS, DOMINO, FANTA_OTTO, PEREZ_RUIXO)}
 DEFAULT_FOR_ROUTE = {
-    "iv_bolus": "domino",
-    "iv_infusion": "domino",
+    "iv_bolus": "clements",
+    "iv_infusion": "clements",
     "im": "fanta-otto",
     "intranasal": "perez-ruixo",
 }

@@ -40,7 +40,7 @@ class PopulationIn(Schema):
 
 
 class SimulateIn(Schema):
-    model: Literal["domino", "fanta-otto", "perez-ruixo"] | None = None
+    model: Literal["clements", "domino", "fanta-otto", "perez-ruixo"] | None = None
     covariates: CovariatesIn = Field(default_factory=CovariatesIn)
     regimen: list[DoseIn] = Field(..., min_length=1, max_length=500)
     t_end_min: Annotated[float, Field(gt=0, le=DAYS_90)]

@@ -2,8 +2,9 @@
 
 The patient's latest weight and age are the covariates; ancestry is not recorded in the chart,
 so the esketamine model's Asian-ancestry effect is applied only when a person ticks it in the
-what-if view. Racemic ketamine on these screens uses the Fanta/Otto model, the one with
-published variability (so there is a population band); the API and the CLI offer Domino too.
+what-if view. Each product is drawn with its route's default model, as the API and the CLI
+choose it: Clements for racemic IV (no published variability, so no population band),
+Fanta/Otto for IM and Perez-Ruixo for esketamine (each with its band).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.patients.models import Patient, RecordStatus
-from ketamine_clinic.pk.models import Covariates
+from ketamine_clinic.pk.models import DEFAULT_FOR_ROUTE, MODELS, Covariates
 from ketamine_clinic.pk.regimen import DEVICE_MG, Dose
 from ketamine_clinic.pk.report import ESTIMATE, Request, run
 from ketamine_clinic.treatment import service
@@ -29,9 +30,7 @@ ROUTE_FOR_PRODUCT = {
     "esketamine_nasal": "intranasal",
 }
 MODEL_FOR_PRODUCT = {
-    "iv_racemic": "fanta-otto",
-    "im_racemic": "fanta-otto",
-    "esketamine_nasal": "perez-ruixo",
+    product: DEFAULT_FOR_ROUTE[route] for product, route in ROUTE_FOR_PRODUCT.items()
 }
 __all__ = ["ESTIMATE"]
 BAND_SUBJECTS = 200
@@ -131,8 +130,10 @@ def step_for(end: float, single: bool) -> float:
 def predict(
     plan: Plan, cov: Covariates, band: bool = True, end: float | None = None
 ) -> dict[str, Any]:
-    """The typical curve and, when asked, the population band (the PK engine's answer)."""
+    """The typical curve and, when asked and the model has published variability, the
+    population band (the PK engine's answer)."""
     end = end or horizon(plan)[0]
+    band = band and MODELS[MODEL_FOR_PRODUCT[plan.product]].has_variability
     return run(
         Request(
             doses=plan.doses(),
@@ -202,15 +203,20 @@ def chart_spec(results: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         "height": 220,
         "title": {
             "text": "Model estimate, not a measurement",
-            "subtitle": [
-                f"{model['name']}: {model['source']}.",
-                f"Line: a typical patient of this weight and age. Band: 5th-95th percentile of "
-                f"{BAND_SUBJECTS} simulated patients like this one.",
-            ],
+            "subtitle": [f"{model['name']}: {model['source']}.", _legend(results)],
         },
         "layer": layers,
         "config": {"font": "sans-serif", "view": {"stroke": None}},
     }
+
+
+def _legend(results: list[tuple[str, dict[str, Any]]]) -> str:
+    line = "Line: a typical patient of this weight and age."
+    if all(result.get("percentiles") for _, result in results):
+        return (
+            f"{line} Band: 5th-95th percentile of {BAND_SUBJECTS} simulated patients like this one."
+        )
+    return f"{line} No band: this model has no published between-patient variability."
 
 
 def when(minutes: float) -> str:

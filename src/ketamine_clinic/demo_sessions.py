@@ -185,6 +185,7 @@ def seed_esketamine_session(
         ride_home=True,
         ride_name="Lee Kim",
         pregnancy=PreDoseCheck.Pregnancy.NOT_APPLICABLE,
+        urinary_symptoms="none",
         benzodiazepines=False,
         non_benzodiazepine_sedative_hypnotics=False,
         psychostimulants=False,

@@ -44,6 +44,7 @@ CHECKS = {
     "ride_home": True,
     "ride_name": "Synthetic driver",
     "pregnancy": "not_applicable",
+    "urinary_symptoms": "none",
     "benzodiazepines": False,
     "non_benzodiazepine_sedative_hypnotics": False,
     "psychostimulants": False,

@@ -122,3 +122,34 @@ def test_signs_of_intoxication_stop_dosing_today(world: World, clock: Any) -> No
     assert "signs of intoxication today: no dosing" in refused.json()["detail"]
     page = world.client("nurse").get(f"/chair/{chair.id}/").content.decode()
     assert "SIGNS OF INTOXICATION" in page
+
+
+def test_urinary_symptoms_are_asked_at_each_dose_and_shown_on_the_chart(
+    world: World, clock: Any
+) -> None:
+    """Spravato US label 5.9: monitor for urinary tract and bladder symptoms during the course.
+    A report is a warning at the chair (no hold) and stays on the chart."""
+    from tests.treatment_sessions.test_api import CHECKS, vault
+
+    chair = Chair(world, start(world, "im_racemic"))
+    ready_to_dose(world, chair)
+    clock.shift(timedelta(minutes=1))
+    assert chair.post("checks", **{**CHECKS, "urinary_symptoms": "present"}).status_code == 201
+    body = chair.refresh()
+    assert any("cystitis" in w for w in body["pre_dose_warnings"]), body["pre_dose_warnings"]
+    assert chair.post("checks/pass").status_code == 200
+    given = chair.post(
+        "doses", action="im_injection", drawn_mg="35", given_mg="35",
+        container=vault(world)["ketamine"],
+    )  # fmt: skip
+    assert given.status_code == 201, given.content
+    client = world.client("prescriber")
+    section = client.get(f"/patients/{world.patient.pk}/courses/").content.decode()
+    assert "Safety of repeated dosing" in section
+    assert "symptoms reported" in section
+    assert "Spravato US label 5.9" in section
+    assert "no published interval" in section
+    assert "not asked at the last session" not in section
+    bad = chair.post("checks", **{**CHECKS, "urinary_symptoms": "sometimes"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"][-1] == "urinary_symptoms"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from ketamine_clinic.clinical.dosing import weekly_problem
+from ketamine_clinic.clinical.repeated_dosing import urinary_warnings
 from ketamine_clinic.clinical.units import Mg
 from ketamine_clinic.clinical.vital_signs import Thresholds, pre_dose_bp, pre_dose_vitals
 
@@ -53,6 +54,8 @@ class ChairChecks:
     # depressants deepens sedation and respiratory depression (Spravato US label 7; Ketalar
     # label), and intoxication clouds consent and the monitoring (APA consensus, Sanacora 2017).
     intoxicated: bool = False
+    # Urinary and bladder symptoms today: "none", "present", or "" (not asked).
+    urinary_symptoms: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def check(facts: ChairChecks, limits: Thresholds) -> Verdict:
     overridable += hold
     if facts.intoxicated:
         blocking.append("signs of intoxication today: no dosing")
+    warnings += urinary_warnings(facts.urinary_symptoms)
     if facts.pregnancy_relevant:
         if facts.pregnancy == "unknown":
             blocking.append("pregnancy status not established")

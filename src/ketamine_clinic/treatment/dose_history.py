@@ -15,8 +15,9 @@ from typing import Any
 from django.db.models import Min, Sum
 from django.utils import timezone
 
+from ketamine_clinic.clinical import repeated_dosing
 from ketamine_clinic.patients.models import Patient
-from ketamine_clinic.treatment_sessions.models import Administration
+from ketamine_clinic.treatment_sessions.models import Administration, PreDoseCheck
 
 ESKETAMINE = "esketamine_nasal"
 WEEK = timedelta(days=7)
@@ -58,3 +59,24 @@ def mg_in_week(doses: list[Given], now: datetime | None = None) -> Decimal:
 
 def last_dosing_day(doses: list[Given]) -> date | None:
     return timezone.localtime(doses[-1].at).date() if doses else None
+
+
+def repeated_dosing_summary(patient: Patient) -> repeated_dosing.RepeatedDosingSummary:
+    """The urinary symptom question across the sessions where a dose was given (both drugs):
+    what the chart shows under the courses."""
+    dosed = Administration.objects.filter(
+        session__patient=patient, corrected_by__isnull=True, given_mg__gt=0
+    ).values("session_id")
+    checks = (
+        PreDoseCheck.objects.filter(session_id__in=dosed, corrected_by__isnull=True)
+        .order_by("-at", "-recorded_at")
+        .values_list("session_id", "at", "urinary_symptoms")
+    )
+    latest: dict[Any, repeated_dosing.UrinaryAnswer] = {}
+    for session_id, at, answer in checks:  # newest first: the first per session counts
+        latest.setdefault(
+            session_id, repeated_dosing.UrinaryAnswer(timezone.localtime(at).date(), answer)
+        )
+    sessions = len(set(dosed.values_list("session_id", flat=True)))
+    answers = sorted(latest.values(), key=lambda a: a.on, reverse=True)
+    return repeated_dosing.summarise(sessions, answers)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.clinical import repeated_dosing
 from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.forms_base import put_error
@@ -23,7 +24,14 @@ from ketamine_clinic.patients.access import (
     record_page_read,
     record_patient_access,
 )
-from ketamine_clinic.treatment import actions, clinic_protocols, pk_plans, service, titration
+from ketamine_clinic.treatment import (
+    actions,
+    clinic_protocols,
+    dose_history,
+    pk_plans,
+    service,
+    titration,
+)
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
 from ketamine_clinic.treatment.forms import (
     AdjunctForm,
@@ -369,6 +377,8 @@ def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
         {
             "patient": access.patient,
             "courses": Course.objects.filter(patient=access.patient),
+            "repeated": dose_history.repeated_dosing_summary(access.patient),
+            "repeated_sources": (repeated_dosing.URINARY_SOURCE, repeated_dosing.LIVER_SOURCE),
             "may_order": can(access.role, Capability.ORDER_TREATMENT)
             and not access.patient.in_error,
         },

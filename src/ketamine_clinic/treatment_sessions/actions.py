@@ -379,6 +379,7 @@ def chair_checks(session: TreatmentSession) -> pre_dose.ChairChecks:
             age_on(patient.birth_date, timezone.localdate())
         ),
         intoxicated=bool(check and check.intoxicated),
+        urinary_symptoms=check.urinary_symptoms if check else "",
         pre_dose_phq9=bool(check and check.pre_dose_assessment_id),
         systolic_mmhg=vitals.systolic_mmhg if vitals else None,
         diastolic_mmhg=vitals.diastolic_mmhg if vitals else None,

@@ -67,6 +67,9 @@ class ChecksIn(Schema):
     nasal_steroid_decongestant_at: datetime | None = None
     pregnancy: Literal["not_applicable", "not_pregnant", "pregnant", "unknown"]
     intoxicated: bool = Field(False, description="Signs of intoxication: no dosing today")
+    urinary_symptoms: Literal["", "none", "present"] = Field(
+        "", description="Urinary or bladder symptoms, asked at every dosing session; '' = not asked"
+    )
     medication_changes: Annotated[str, line(2000)] = ""
     benzodiazepines: bool
     non_benzodiazepine_sedative_hypnotics: bool

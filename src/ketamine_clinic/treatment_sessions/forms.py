@@ -22,6 +22,11 @@ class ChecksForm(StyledFormMixin, forms.Form):
     intoxicated = forms.BooleanField(
         required=False, label="Signs of intoxication (alcohol or drugs)"
     )
+    urinary_symptoms = forms.ChoiceField(
+        required=False,
+        choices=[("", "Not asked"), ("none", "None"), ("present", "Present")],
+        label="Urinary or bladder symptoms (frequency, urgency, pain, blood)",
+    )
     medication_changes = forms.CharField(
         max_length=2000, required=False, label="Medication changes since last time"
     )

@@ -150,6 +150,14 @@ class PreDoseCheck(Entry):
         default=False,
         help_text="Slurred speech, the smell of alcohol, a positive breath test",
     )
+    # Asked at every dosing session (clinical/repeated_dosing.py); blank: not asked.
+    urinary_symptoms = models.CharField(
+        "urinary or bladder symptoms",
+        max_length=10,
+        blank=True,
+        choices=[("none", "None"), ("present", "Present")],
+        help_text="Frequency, urgency, pain on passing urine, blood in the urine",
+    )
     medication_changes = models.CharField(max_length=2000, blank=True)
     # Concomitant medicines the REMS monitoring form asks about (CLINICAL.md 2).
     benzodiazepines = models.BooleanField()

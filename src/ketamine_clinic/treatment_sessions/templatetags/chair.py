@@ -100,6 +100,8 @@ def entry_details(entry: dict[str, Any]) -> str:
         parts.append(f"pregnancy: {str(data.get('pregnancy', '')).replace('_', ' ')}")
         if data.get("intoxicated"):
             parts.append("SIGNS OF INTOXICATION")
+        urinary = {"none": "no urinary symptoms", "present": "URINARY SYMPTOMS"}
+        parts.append(urinary.get(str(data.get("urinary_symptoms", "")), "urinary: not asked"))
         taken = [label for key, label in CONCOMITANT.items() if data.get(key)]
         parts.append("concomitant: " + (", ".join(taken) if taken else "none"))
         if data.get("medication_changes"):

@@ -373,3 +373,24 @@ def test_the_new_screens_need_a_login(world: World) -> None:
         response = anonymous.get(path)
         assert response.status_code == 302, path
         assert response.url.startswith("/login/"), path
+
+
+def test_remission_cut_offs_are_set_on_the_screen_as_a_version(world: World) -> None:
+    from ketamine_clinic.accounts.models import ClinicSettingsChange
+
+    client = world.client("admin")
+    base = {"session": "", "eligibility": "", "reason": "outcome review with the director"}
+    refused = client.post("/clinic/settings/", {**base, "remission": "cadss=3"}).content.decode()
+    assert "not an outcome measure" in refused
+    out_of_range = client.post("/clinic/settings/", {**base, "remission": "madrs=99"})
+    assert "between 0 and 60" in out_of_range.content.decode()
+    assert not ClinicSettingsChange.objects.filter(clinic=world.clinic).exists()
+    done = client.post("/clinic/settings/", {**base, "remission": "madrs=10"})
+    assert done.status_code == 302
+    world.clinic.refresh_from_db()
+    assert world.clinic.remission_thresholds == {"madrs": 10}
+    (version,) = ClinicSettingsChange.objects.filter(clinic=world.clinic)
+    assert version.before["remission_thresholds"] == {}
+    assert version.after["remission_thresholds"] == {"madrs": 10}
+    page = client.get("/clinic/settings/").content.decode()
+    assert "madrs=10" in page  # the form starts from what is in force

@@ -12,6 +12,7 @@ from django.db import transaction
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic, ClinicSettingsChange
 from ketamine_clinic.clinical.eligibility import SEVERITY_ORDER, Settings
+from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.rule_error import RuleError
 from ketamine_clinic.clinical.vital_signs import ThresholdError, thresholds
 
@@ -93,6 +94,28 @@ def apply_eligibility(current: dict[str, Any], specs: list[str]) -> dict[str, An
     low, high = EVALUATION_AGE_DAYS
     if not low <= current.get("max_evaluation_age_days", 365) <= high:
         raise SettingsError("max_evaluation_age_days", f"must be between {low} and {high}")
+    return current
+
+
+def apply_remission(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:
+    """INSTRUMENT=TOTAL remission cut-offs (INSTRUMENT=default removes one): outcome measures
+    only, a whole number within the instrument's range."""
+    current = dict(current)
+    for spec in specs:
+        key, _, value = spec.partition("=")
+        instrument = BUILTIN.get(key)
+        if instrument is None or not instrument.outcome_measure:
+            outcome_ids = ", ".join(i.id for i in BUILTIN.values() if i.outcome_measure)
+            raise SettingsError(key or "remission", f"not an outcome measure ({outcome_ids})")
+        if value == "default":
+            current.pop(key, None)
+            continue
+        if not value.isdigit() or not instrument.total_min <= int(value) <= instrument.total_max:
+            raise SettingsError(
+                key,
+                f"needs a whole number between {instrument.total_min} and {instrument.total_max}",
+            )
+        current[key] = int(value)
     return current
 
 

@@ -81,6 +81,13 @@ class ClinicSettingsForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="e.g. min_failed_trials=3 or rule.psychosis_history=relative (only stricter).",
     )
+    remission = forms.CharField(
+        label="Remission cut-offs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One INSTRUMENT=TOTAL a line, e.g. madrs=10 (remission below this total); a "
+        "line left out is the instrument's published cut-off.",
+    )
     reason = forms.CharField(
         label="Why the settings change",
         min_length=10,
@@ -93,6 +100,10 @@ class ClinicSettingsForm(StyledFormMixin, forms.Form):
 
     def clean_eligibility(self) -> list[str]:
         text = self.cleaned_data["eligibility"]
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def clean_remission(self) -> list[str]:
+        text = self.cleaned_data["remission"]
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 

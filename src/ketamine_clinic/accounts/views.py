@@ -236,6 +236,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         initial={
             "session": _lines(current["session_settings"]),
             "eligibility": _lines(current["eligibility_settings"]),
+            "remission": _lines(current["remission_thresholds"]),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -245,8 +246,15 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             session = clinic_settings.apply_session({}, data["session"])
             box = "eligibility"
             eligibility = clinic_settings.apply_eligibility({}, data["eligibility"])
+            box = "remission"
+            remission = clinic_settings.apply_remission({}, data["remission"])
             box = "reason"
-            after = {**current, "session_settings": session, "eligibility_settings": eligibility}
+            after = {
+                **current,
+                "session_settings": session,
+                "eligibility_settings": eligibility,
+                "remission_thresholds": remission,
+            }
             version = clinic_settings.change(
                 Actor.from_request(request, "web"), clinic, after, data["reason"]
             )

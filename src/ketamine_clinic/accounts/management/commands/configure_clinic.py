@@ -14,7 +14,6 @@ from ketamine_clinic.accounts import clinic_settings
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.management.commands.create_user import find_clinic, find_user
 from ketamine_clinic.accounts.roles import Capability, can
-from ketamine_clinic.clinical.instruments import BUILTIN
 
 
 class Command(BaseCommand):
@@ -139,28 +138,12 @@ class Command(BaseCommand):
             if not 1 <= days <= 90:
                 raise CommandError("--measurement-interval-days: between 1 and 90")
             clinic.measurement_interval_days = days
-        thresholds = dict(before["remission_thresholds"])
-        for spec in options["remission"]:
-            key, _, value = spec.partition("=")
-            instrument = BUILTIN.get(key)
-            if instrument is None or not instrument.outcome_measure:
-                outcome_ids = ", ".join(i.id for i in BUILTIN.values() if i.outcome_measure)
-                raise CommandError(
-                    f"--remission: {key!r} is not an outcome measure ({outcome_ids})"
-                )
-            if value == "default":
-                thresholds.pop(key, None)
-                continue
-            if (
-                not value.isdigit()
-                or not instrument.total_min <= int(value) <= instrument.total_max
-            ):
-                raise CommandError(
-                    f"--remission: {key} needs a whole number between {instrument.total_min} "
-                    f"and {instrument.total_max}"
-                )
-            thresholds[key] = int(value)
-        after["remission_thresholds"] = thresholds
+        try:
+            after["remission_thresholds"] = clinic_settings.apply_remission(
+                before["remission_thresholds"], options["remission"]
+            )
+        except clinic_settings.SettingsError as exc:
+            raise CommandError(f"--remission: {exc.field} {exc.message}") from None
         if options["open_days"] is not None:
             clinic.open_weekdays = _weekdays(options["open_days"])
         clinic.closed_dates = _closed(

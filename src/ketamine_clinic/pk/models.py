@@ -127,21 +127,32 @@ def _bolus_or_infusion(dose: Dose, state: str, size: int) -> list[Input]:
 DOMINO_STATES = ("central", "peripheral_fast", "peripheral_slow")
 
 
-def _domino_system(p: dict[str, Array], cov: Covariates, metabolite: bool) -> System:
-    v1 = p["v1"] * _weight(cov)
-    a = rate_matrix(
-        DOMINO_STATES,
-        {
-            ("central", None): p["k10"],
-            ("central", "peripheral_fast"): p["k12"],
-            ("central", "peripheral_slow"): p["k13"],
-            ("peripheral_fast", "central"): p["k21"],
-            ("peripheral_slow", "central"): p["k31"],
-        },
-    )
-    c = np.zeros((v1.size, 1, 3))
-    c[:, 0, 0] = NG_PER_ML_PER_MG_PER_L / v1
-    return System(DOMINO_STATES, ("ketamine",), a, c)
+def _weight_scaled_iv(
+    states: tuple[str, ...], flows: dict[tuple[str, str | None], str]
+) -> Callable[[dict[str, Array], Covariates, bool], System]:
+    """A racemic IV model given by micro-constants: a central volume per kg of body weight
+    and the named rate constant of each flow; ketamine is read in the first (central) state."""
+
+    def assemble(p: dict[str, Array], cov: Covariates, metabolite: bool) -> System:
+        v1 = p["v1"] * _weight(cov)
+        a = rate_matrix(states, {edge: p[name] for edge, name in flows.items()})
+        c = np.zeros((v1.size, 1, len(states)))
+        c[:, 0, 0] = NG_PER_ML_PER_MG_PER_L / v1
+        return System(states, ("ketamine",), a, c)
+
+    return assemble
+
+
+_domino_system = _weight_scaled_iv(
+    DOMINO_STATES,
+    {
+        ("central", None): "k10",
+        ("central", "peripheral_fast"): "k12",
+        ("central", "peripheral_slow"): "k13",
+        ("peripheral_fast", "central"): "k21",
+        ("peripheral_slow", "central"): "k31",
+    },
+)
 
 
 DOMINO = Model(
@@ -172,19 +183,14 @@ DOMINO = Model(
 CLEMENTS_STATES = ("central", "peripheral")
 
 
-def _clements_system(p: dict[str, Array], cov: Covariates, metabolite: bool) -> System:
-    v1 = p["v1"] * _weight(cov)
-    a = rate_matrix(
-        CLEMENTS_STATES,
-        {
-            ("central", None): p["k10"],
-            ("central", "peripheral"): p["k12"],
-            ("peripheral", "central"): p["k21"],
-        },
-    )
-    c = np.zeros((v1.size, 1, 2))
-    c[:, 0, 0] = NG_PER_ML_PER_MG_PER_L / v1
-    return System(CLEMENTS_STATES, ("ketamine",), a, c)
+_clements_system = _weight_scaled_iv(
+    CLEMENTS_STATES,
+    {
+        ("central", None): "k10",
+        ("central", "peripheral"): "k12",
+        ("peripheral", "central"): "k21",
+    },
+)
 
 
 CLEMENTS = Model(

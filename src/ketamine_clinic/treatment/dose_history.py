@@ -77,6 +77,6 @@ def repeated_dosing_summary(patient: Patient) -> repeated_dosing.RepeatedDosingS
         latest.setdefault(
             session_id, repeated_dosing.UrinaryAnswer(timezone.localtime(at).date(), answer)
         )
-    sessions = len(set(dosed.values_list("session_id", flat=True)))
+    sessions = dosed.order_by().distinct().count()
     answers = sorted(latest.values(), key=lambda a: a.on, reverse=True)
     return repeated_dosing.summarise(sessions, answers)

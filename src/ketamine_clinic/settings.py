@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ketamine_clinic.accounts",
+    "ketamine_clinic.records",
     "ketamine_clinic.patients",
     "ketamine_clinic.assessments",
     "ketamine_clinic.evaluations",

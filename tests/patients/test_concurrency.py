@@ -13,6 +13,7 @@ from ketamine_clinic.errors import Conflict
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records import versioning
 from tests.conftest import World
 
 
@@ -56,12 +57,12 @@ def test_claim_trusts_a_copy_only_at_the_version_it_names(world: World) -> None:
     row, any other copy is read again (another writer got in between read and claim)."""
     actor = Actor(user=world.users["front_desk"])
     read = Patient.objects.get(pk=world.patient.pk)
-    claimed = actions.claim(read, 1)
+    claimed = versioning.claim(read, 1)
     assert (claimed.version, read.version) == (2, 1)  # the caller's copy is left as it was
     assert Patient.objects.get(pk=read.pk).version == 2
     access = PatientAccess(read, "front_desk")  # type: ignore[arg-type]
     actions.update_patient(actor, access, 2, {"phone": "555 0199"})  # version 3, new phone
-    fresh = actions.claim(read, 3)  # the copy is at version 1: the row is read again
+    fresh = versioning.claim(read, 3)  # the copy is at version 1: the row is read again
     assert (fresh.version, fresh.phone) == (4, "555 0199")
     with pytest.raises(Conflict, match="you edited version 3, it is now version 4"):
-        actions.claim(read, 3)
+        versioning.claim(read, 3)

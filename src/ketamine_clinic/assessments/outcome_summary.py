@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from ketamine_clinic.assessments.models import Assessment, OutcomeSummary
 from ketamine_clinic.clinical.outcomes import Point, classify
-from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 
 # Where no treatment session is recorded (treatment before this system, or given elsewhere),

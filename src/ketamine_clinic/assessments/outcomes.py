@@ -10,7 +10,8 @@ from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.assessments.outcome_summary import first_doses, treatment_start
 from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.clinical.outcomes import Outcome, Point, classify
-from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records.models import RecordStatus
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ from ketamine_clinic.clinical.outcomes import measurement_due
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.inventory.counts import ledger_tasks
 from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user, record_page_read
-from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment.models import Course, ScheduledSession
 from ketamine_clinic.treatment_sessions.rems import due_rows as rems_due_rows
 

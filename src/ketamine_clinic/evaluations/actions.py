@@ -18,7 +18,7 @@ from ketamine_clinic.evaluations.service import (
     trials_of,
 )
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update, sign_once
+from ketamine_clinic.records.versioning import save_changes, sign_once
 
 COPIED_ON_AMEND = [
     f.name
@@ -100,9 +100,8 @@ def update_evaluation(
             pk=evaluation.pk, sign_status=Evaluation.Status.DRAFT
         ).exists():
             raise Conflict("a signed evaluation cannot be changed; amend it instead")
-        updated = _versioned_update(evaluation, version, changes, actor)
+        updated = save_changes(evaluation, version, changes, actor)
         record_patient_access(actor, access, "update", "evaluation")
-    assert isinstance(updated, Evaluation)  # noqa: S101  # same model in, same model out
     return updated
 
 
@@ -136,7 +135,6 @@ def sign_evaluation(
             already="this evaluation is already signed",
         )
         record_patient_access(actor, access, "update", "evaluation.sign")
-    assert isinstance(fresh, Evaluation)  # noqa: S101  # same model in, same model out
     return fresh
 
 

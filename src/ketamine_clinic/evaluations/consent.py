@@ -23,7 +23,8 @@ from ketamine_clinic.evaluations.consent_models import (
 )
 from ketamine_clinic.evaluations.service import evaluation_gate
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records.models import RecordStatus
 
 PRODUCT_LABELS = dict(PRODUCTS)
 PNG_PREFIX = "data:image/png;base64,"

@@ -12,7 +12,7 @@ from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.errors import Conflict
 from ketamine_clinic.evaluations.note_models import ClinicalNote
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update, sign_once
+from ketamine_clinic.records.versioning import save_changes, sign_once
 
 
 def write_note(
@@ -54,9 +54,8 @@ def edit_note(
     with transaction.atomic():
         if ClinicalNote.objects.filter(pk=note.pk, signed_at__isnull=False).exists():
             raise Conflict("a signed note cannot be changed; write an addendum")
-        updated = _versioned_update(note, version, changes, actor)
+        updated = save_changes(note, version, changes, actor)
         record_patient_access(actor, access, "update", "note")
-    assert isinstance(updated, ClinicalNote)  # noqa: S101  # same model in, same model out
     return updated
 
 
@@ -78,5 +77,4 @@ def sign_note(
             already="this note is already signed",
         )
         record_patient_access(actor, access, "update", "note.sign")
-    assert isinstance(fresh, ClinicalNote)  # noqa: S101  # same model in, same model out
     return fresh

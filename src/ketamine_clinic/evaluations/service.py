@@ -18,7 +18,8 @@ from ketamine_clinic.clinical.eligibility import (
 )
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.evaluations.models import Evaluation
-from ketamine_clinic.patients.models import Medication, Patient, RecordStatus, TreatmentTrial
+from ketamine_clinic.patients.models import Medication, Patient, TreatmentTrial
+from ketamine_clinic.records.models import RecordStatus
 
 DEFAULT_MAX_EVALUATION_AGE_DAYS = 365
 SETTING_KEYS = {

@@ -29,7 +29,7 @@ from ketamine_clinic.patients.access import (
     record_page_read,
 )
 from ketamine_clinic.patients.forms import validate_into
-from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.records.models import RecordStatus
 
 
 def _save_form(

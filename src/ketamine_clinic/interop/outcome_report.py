@@ -34,7 +34,7 @@ from ketamine_clinic.clinical.rems_form import SUBMIT_WITHIN
 from ketamine_clinic.clinical.vital_signs import thresholds
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.inventory.models import Count, LossReport
-from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment.models import Course
 from ketamine_clinic.treatment_sessions.models import AdverseEvent, TreatmentSession, VitalSigns
 

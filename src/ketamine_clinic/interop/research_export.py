@@ -21,7 +21,8 @@ from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical import safe_harbor
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.interop.models import ResearchId
-from ketamine_clinic.patients.models import Diagnosis, Patient, RecordStatus
+from ketamine_clinic.patients.models import Diagnosis, Patient
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment.models import Course
 from ketamine_clinic.treatment_sessions.models import (
     Administration,

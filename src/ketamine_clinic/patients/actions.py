@@ -6,27 +6,24 @@ Nothing is deleted: a mistaken record is marked entered in error, with who, when
 
 from __future__ import annotations
 
-import copy
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.access import PatientAccess
-from ketamine_clinic.patients.models import (
-    BodyMeasurement,
-    Patient,
-    PatientRecord,
-    RecordStatus,
-    Versioned,
-)
+from ketamine_clinic.patients.models import BodyMeasurement, Patient, PatientRecord
 from ketamine_clinic.patients.records import RecordKind
 from ketamine_clinic.patients.schemas import EDITABLE_PATIENT_FIELDS
+from ketamine_clinic.records import versioning
+from ketamine_clinic.records.models import RecordStatus
+
+R = TypeVar("R", bound=PatientRecord)
 
 
 def with_latest_measurements(patients: QuerySet[Patient]) -> QuerySet[Patient]:
@@ -150,75 +147,6 @@ def insert_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Patien
     raise Conflict("could not assign a medical record number; try again")
 
 
-def claim(obj: Versioned, version: int) -> Versioned:
-    """Bump the version only if it is still the one the editor saw: one conditional UPDATE,
-    atomic on SQLite and PostgreSQL alike, so of two concurrent writes based on the same
-    version exactly one wins and the other gets a Conflict. Returns the record as it now
-    stands (read again only if the caller's copy is not the version it named)."""
-    model = type(obj)
-    if obj.in_error:
-        raise Conflict("this record is marked entered in error and cannot be changed")
-    now = timezone.now()
-    bumped = model._default_manager.filter(
-        pk=obj.pk, version=version, status=RecordStatus.ACTIVE
-    ).update(version=F("version") + 1, updated_at=now)
-    if not bumped:
-        current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
-        raise Conflict(
-            f"this record was changed by someone else (you edited version {version}, it is now "
-            f"version {current}); reload it and make your change again"
-        )
-    if obj.version != version:  # read before someone else's write that the editor has seen
-        return model._default_manager.get(pk=obj.pk)
-    # Every write of a versioned record bumps its version, so the copy read at `version` is
-    # the row as it was; the bump is all that changed. The caller's copy stays as it was read.
-    fresh = copy.copy(obj)
-    fresh.version, fresh.updated_at = version + 1, now
-    return fresh
-
-
-def _versioned_update(
-    obj: Versioned, version: int, changes: dict[str, Any], actor: Actor
-) -> Versioned:
-    """Claim the version the editor saw, then save the changes as a new history row."""
-    fresh = claim(obj, version)
-    for field, value in changes.items():
-        setattr(fresh, field, value)
-    fresh.attribute_to(actor.user)
-    fresh.save()
-    return fresh
-
-
-def sign_once(
-    obj: Versioned,
-    version: int,
-    actor: Actor,
-    *,
-    unsigned: dict[str, Any],
-    signed: dict[str, Any],
-    noun: str,
-    already: str,
-) -> Versioned:
-    """Sign a record at most once, and only the version the signer read: one conditional
-    UPDATE (so two signers cannot both win), then a history row naming the signer. The caller
-    holds the transaction and writes the audit row."""
-    model = type(obj)
-    done = model._default_manager.filter(
-        pk=obj.pk, version=version, status=RecordStatus.ACTIVE, **unsigned
-    ).update(version=F("version") + 1, updated_at=timezone.now(), **signed)
-    fresh = model._default_manager.get(pk=obj.pk)
-    if not done:
-        if getattr(fresh, "is_signed", False):
-            raise Conflict(already)
-        raise Conflict(
-            f"this {noun} was changed by someone else (you signed version {version}, it is now "
-            f"version {fresh.version}); review it and sign again"
-        )
-    fresh.attribute_to(actor.user)
-    fresh.save(update_fields=["updated_at"])  # the history row for the signature
-    return fresh
-
-
 def _check_date_order(kind: RecordKind, record: PatientRecord) -> None:
     for first, second in kind.date_order:
         start, end = getattr(record, first), getattr(record, second)
@@ -236,7 +164,7 @@ def update_patient(
     with transaction.atomic():
         if changes.get("mrn"):
             _check_mrn_free(patient.clinic, changes["mrn"], patient)
-        updated = _versioned_update(patient, version, changes, actor)
+        updated = versioning.save_changes(patient, version, changes, actor)
         record_access(
             actor,
             action="update",
@@ -245,7 +173,6 @@ def update_patient(
             patient_id=patient.pk,
             role=access.role,
         )
-    assert isinstance(updated, Patient)  # noqa: S101  # _versioned_update returns the same model
     return updated
 
 
@@ -255,7 +182,7 @@ def mark_patient_in_error(
     """A registration made by mistake (a duplicate, the wrong person) stays, marked and hidden
     from the default list, with who, when and why."""
     with transaction.atomic():
-        patient = _mark_in_error(access.patient, version, reason, actor)
+        patient = versioning.mark_in_error(access.patient, version, reason, actor)
         record_access(
             actor,
             action="entered_in_error",
@@ -264,24 +191,7 @@ def mark_patient_in_error(
             patient_id=access.patient.pk,
             role=access.role,
         )
-    assert isinstance(patient, Patient)  # noqa: S101  # same model in, same model out
     return patient
-
-
-def _mark_in_error(obj: Versioned, version: int, reason: str, actor: Actor) -> Versioned:
-    if obj.in_error:
-        raise Conflict("this record is already marked entered in error")
-    return _versioned_update(
-        obj,
-        version,
-        {
-            "status": RecordStatus.ENTERED_IN_ERROR,
-            "entered_in_error_reason": reason,
-            "entered_in_error_at": timezone.now(),
-            "entered_in_error_by": actor.user,
-        },
-        actor,
-    )
 
 
 def add_record(
@@ -316,7 +226,7 @@ def update_record(
     merged = kind.model(**{**_field_values(record), **changes})
     _check_date_order(kind, merged)
     with transaction.atomic():
-        updated = _versioned_update(record, version, changes, actor)
+        updated = versioning.save_changes(record, version, changes, actor)
         record_access(
             actor,
             action="update",
@@ -325,7 +235,6 @@ def update_record(
             patient_id=access.patient.pk,
             role=access.role,
         )
-    assert isinstance(updated, PatientRecord)  # noqa: S101  # same model in, same model out
     return updated
 
 
@@ -341,11 +250,11 @@ def mark_record_in_error(
 
 
 def mark_in_error(
-    actor: Actor, access: PatientAccess, record: PatientRecord, version: int, reason: str, what: str
-) -> PatientRecord:
+    actor: Actor, access: PatientAccess, record: R, version: int, reason: str, what: str
+) -> R:
     """Mark any chart record entered in error, with its audit row, in one transaction."""
     with transaction.atomic():
-        updated = _mark_in_error(record, version, reason, actor)
+        updated = versioning.mark_in_error(record, version, reason, actor)
         record_access(
             actor,
             action="entered_in_error",
@@ -354,7 +263,6 @@ def mark_in_error(
             patient_id=access.patient.pk,
             role=access.role,
         )
-    assert isinstance(updated, PatientRecord)  # noqa: S101  # same model in, same model out
     return updated
 
 

@@ -7,7 +7,8 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records.models import RecordStatus
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Control characters cannot be in a name or MRN, and PostgreSQL refuses NUL in a query.

@@ -26,7 +26,7 @@ from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update, sign_once
+from ketamine_clinic.records.versioning import save_changes, sign_once
 from ketamine_clinic.treatment import dose_history, service
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 
@@ -212,9 +212,8 @@ def sign_order(actor: Actor, access: PatientAccess, order: DoseOrder, version: i
             already="this order is already signed; a dose change is a new order",
         )
         if course.state == Course.State.DRAFT:
-            _versioned_update(course, course.version, {"state": Course.State.ACTIVE}, actor)
+            save_changes(course, course.version, {"state": Course.State.ACTIVE}, actor)
         record_patient_access(actor, access, "update", "dose_order.sign")
-    assert isinstance(fresh, DoseOrder)  # noqa: S101  # same model in, same model out
     return fresh
 
 
@@ -280,9 +279,8 @@ def move_session(
     except ScheduleError as exc:
         raise InvalidInput(exc.field if exc.field != "date" else "on", exc.message) from None
     with transaction.atomic():
-        moved = _versioned_update(session, version, {"on": new_on, "moved_from": session.on}, actor)
+        moved = save_changes(session, version, {"on": new_on, "moved_from": session.on}, actor)
         record_patient_access(actor, access, "update", "schedule.move")
-    assert isinstance(moved, ScheduledSession)  # noqa: S101  # same model in, same model out
     return moved
 
 
@@ -316,9 +314,8 @@ def mark_session(
     elif poorly_tolerated.strip():
         raise InvalidInput("poorly_tolerated", "only a dose given is tolerated or not")
     with transaction.atomic():
-        updated = _versioned_update(session, version, changes, actor)
+        updated = save_changes(session, version, changes, actor)
         record_patient_access(actor, access, "update", f"schedule.{state}")
-    assert isinstance(updated, ScheduledSession)  # noqa: S101  # same model in, same model out
     return updated
 
 
@@ -359,7 +356,7 @@ def start_maintenance(actor: Actor, access: PatientAccess, course: Course, versi
             on__gte=today,
         )
         for session in remaining:
-            _versioned_update(
+            save_changes(
                 session,
                 session.version,
                 {
@@ -395,7 +392,6 @@ def start_maintenance(actor: Actor, access: PatientAccess, course: Course, versi
                 start = previous + timedelta(days=1)
         for on, name in planned:
             _plan_session(actor, course, on, name)
-        updated = _versioned_update(course, version, {"phase": maintenance[0].name}, actor)
+        updated = save_changes(course, version, {"phase": maintenance[0].name}, actor)
         record_patient_access(actor, access, "update", "course.maintenance")
-    assert isinstance(updated, Course)  # noqa: S101  # same model in, same model out
     return updated

@@ -17,10 +17,11 @@ from typing import Any
 from django.utils import timezone
 
 from ketamine_clinic.clinical.measurements import age_on
-from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.pk.models import DEFAULT_FOR_ROUTE, MODELS, Covariates
 from ketamine_clinic.pk.regimen import DEVICE_MG, Dose
 from ketamine_clinic.pk.report import ESTIMATE, Request, run
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 

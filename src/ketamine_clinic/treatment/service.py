@@ -25,7 +25,8 @@ from ketamine_clinic.clinical.units import Kg, MgPerKg, MgPerMl, Minutes, Ml
 from ketamine_clinic.errors import InvalidInput
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.inventory.models import Product
-from ketamine_clinic.patients.models import BodyMeasurement, Patient, RecordStatus
+from ketamine_clinic.patients.models import BodyMeasurement, Patient
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment import clinic_protocols, dose_history
 from ketamine_clinic.treatment.models import Course, DoseOrder
 

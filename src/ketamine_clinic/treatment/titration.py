@@ -16,7 +16,8 @@ from ketamine_clinic.clinical.outcomes import ACUTE_CONTEXTS
 from ketamine_clinic.clinical.titration import CourseFacts, OutcomeFacts, Suggestion, suggest
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.models import Patient, RecordStatus
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import (
     Course,

@@ -36,8 +36,8 @@ from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.actions import _versioned_update, claim, sign_once
-from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.records.models import RecordStatus
+from ketamine_clinic.records.versioning import claim, save_changes, sign_once
 from ketamine_clinic.treatment import dose_history, service
 from ketamine_clinic.treatment.models import Course, ScheduledSession
 from ketamine_clinic.treatment_sessions import billing, facts, rems
@@ -126,13 +126,12 @@ def _step(
     except session_flow.TransitionError as exc:
         raise Conflict(str(exc)) from None
     now = timezone.now()
-    fresh = _versioned_update(
+    fresh = save_changes(
         session, version, {"state": target, TIMESTAMP[target]: now, **(changes or {})}, actor
     )
     Transition.objects.create(
         session=session, from_state=session.state, to_state=target, at=now, by=actor.user, note=note
     )
-    assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
     return fresh
 
 
@@ -140,7 +139,6 @@ def _bump(session: TreatmentSession, version: int) -> TreatmentSession:
     """Claim the session for an entry written with it: a stale version is a conflict. Nothing
     of the session itself changes, so it gets no history row; the entry is the record."""
     fresh = claim(session, version)
-    assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
     return fresh
 
 
@@ -839,7 +837,7 @@ def discharge(
         fresh = _step(actor, session, version, State.DISCHARGED, {"discharge_note": note}, note)
         scheduled = session.scheduled
         if scheduled is not None and scheduled.state == ScheduledSession.State.PLANNED:
-            _versioned_update(
+            save_changes(
                 scheduled,
                 scheduled.version,
                 {
@@ -864,7 +862,7 @@ def abort(
         fresh = _step(actor, session, version, State.ABORTED, {"abort_reason": reason}, reason)
         scheduled = session.scheduled
         if scheduled is not None and scheduled.state == ScheduledSession.State.PLANNED:
-            _versioned_update(
+            save_changes(
                 scheduled,
                 scheduled.version,
                 {"state": ScheduledSession.State.CANCELLED, "note": f"aborted: {reason}"[:1000]},
@@ -910,7 +908,6 @@ def sign_record(
             already="this session record is already signed",
         )
         record_patient_access(actor, access, "update", "treatment_session.sign")
-    assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
     return fresh
 
 
@@ -926,7 +923,7 @@ def record_rems_submission(
     if session.rems_submitted_at is not None:
         raise Conflict("this form is recorded as submitted already")
     with transaction.atomic():
-        fresh = _versioned_update(
+        fresh = save_changes(
             session,
             version,
             {
@@ -937,7 +934,6 @@ def record_rems_submission(
             actor,
         )
         record_patient_access(actor, access, "update", "treatment_session.rems_submitted")
-    assert isinstance(fresh, TreatmentSession)  # noqa: S101  # same model in, same model out
     return fresh
 
 

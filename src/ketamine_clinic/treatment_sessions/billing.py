@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from ketamine_clinic.clinical.billing import Line, session_lines
 from ketamine_clinic.errors import InvalidInput
-from ketamine_clinic.patients.models import Diagnosis, Patient, RecordStatus
+from ketamine_clinic.patients.models import Diagnosis, Patient
 from ketamine_clinic.pdf import render_pdf
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession
 
 MAX_DAYS = 366

@@ -12,7 +12,7 @@ from ketamine_clinic.clinical.chair import out_of_range
 from ketamine_clinic.clinical.rems_form import RemsForm
 from ketamine_clinic.clinical.session_flow import State
 from ketamine_clinic.evaluations.models import RemsEnrolment
-from ketamine_clinic.patients.models import RecordStatus
+from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment_sessions import facts
 from ketamine_clinic.treatment_sessions.models import (
     Administration,

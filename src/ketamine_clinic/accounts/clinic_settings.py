@@ -11,14 +11,18 @@ from django.db import transaction
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic, ClinicSettingsChange
-from ketamine_clinic.clinical.eligibility import SEVERITY_ORDER, Settings
+from ketamine_clinic.clinical.eligibility import (
+    EVALUATION_VALID_DAYS,
+    EVALUATION_VALID_DAYS_BOUNDS,
+    SEVERITY_ORDER,
+    Settings,
+)
 from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.rule_error import RuleError
 from ketamine_clinic.clinical.vital_signs import ThresholdError, thresholds
 
 GROUPS = ("session_settings", "eligibility_settings", "remission_thresholds")
 MIN_REASON = 10
-EVALUATION_AGE_DAYS = (30, 730)
 
 
 class SettingsError(RuleError):
@@ -91,8 +95,8 @@ def apply_eligibility(current: dict[str, Any], specs: list[str]) -> dict[str, An
         Settings(**check)
     except (TypeError, ValueError) as exc:
         raise SettingsError("eligibility", str(exc)) from None
-    low, high = EVALUATION_AGE_DAYS
-    if not low <= current.get("max_evaluation_age_days", 365) <= high:
+    low, high = EVALUATION_VALID_DAYS_BOUNDS
+    if not low <= current.get("max_evaluation_age_days", EVALUATION_VALID_DAYS) <= high:
         raise SettingsError("max_evaluation_age_days", f"must be between {low} and {high}")
     return current
 

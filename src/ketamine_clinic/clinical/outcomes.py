@@ -28,6 +28,10 @@ from typing import Literal
 RESPONSE_FALL = 0.5  # >= 50% fall from baseline (CLINICAL.md 4; Murrough 2013; Sanacora 2017)
 ACUTE_CONTEXTS = frozenset({"post_dose", "4h"})
 DOSE_FOLLOW_UP_CONTEXTS = ("post_dose", "4h", "24h")
+# The PHQ-9 links handed over at discharge for the 4-hour and 24-hour scores (CLINICAL.md 3:
+# response at 4 h predicts later response, Murrough 2013): each opens that long after the
+# last dose and stays open for the given number of hours.
+FOLLOW_UP_LINKS = {"4h": (timedelta(hours=4), 6), "24h": (timedelta(hours=24), 24)}
 # A pre-dose score belongs to the same dose as a follow-up taken within this window: the
 # 24-hour score may come a few hours late, and doses are at least 48 hours apart
 # (protocols.py), so 36 hours never reaches back to the previous dose.

@@ -9,6 +9,7 @@ from typing import Any
 
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.clinical.eligibility import (
+    EVALUATION_VALID_DAYS,
     OVERRIDE_BASES,
     Facts,
     Result,
@@ -21,7 +22,6 @@ from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.patients.models import Medication, Patient, TreatmentTrial
 from ketamine_clinic.records.models import RecordStatus
 
-DEFAULT_MAX_EVALUATION_AGE_DAYS = 365
 SETTING_KEYS = {
     "adequate_trial_weeks", "min_failed_trials", "bp_precaution_mmhg", "bp_relative_mmhg",
     "recent_cardiovascular_event_weeks", "severity_overrides", "max_evaluation_age_days",
@@ -44,9 +44,7 @@ def clinic_settings(clinic: Clinic) -> Settings:
 
 def max_evaluation_age(clinic: Clinic) -> int:
     return int(
-        (clinic.eligibility_settings or {}).get(
-            "max_evaluation_age_days", DEFAULT_MAX_EVALUATION_AGE_DAYS
-        )
+        (clinic.eligibility_settings or {}).get("max_evaluation_age_days", EVALUATION_VALID_DAYS)
     )
 
 

@@ -27,6 +27,7 @@ from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical import chair, pre_dose, rems_form, session_flow
 from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.clinical.measurements import age_on
+from ketamine_clinic.clinical.outcomes import FOLLOW_UP_LINKS
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_MG
 from ketamine_clinic.clinical.scheduling import min_days_apart
 from ketamine_clinic.clinical.session_flow import State
@@ -937,11 +938,6 @@ def record_rems_submission(
     return fresh
 
 
-# The 4-hour and 24-hour scores after a dose (CLINICAL.md 3: response at 4 h predicts later
-# response, Murrough 2013); each link opens at its time and stays open for a window.
-FOLLOW_UPS = {"4h": (timedelta(hours=4), 6), "24h": (timedelta(hours=24), 24)}
-
-
 def follow_up_links(
     actor: Actor, access: PatientAccess, session: TreatmentSession, which: list[str]
 ) -> list[tuple[str, str, Any]]:
@@ -950,15 +946,15 @@ def follow_up_links(
     _need(access, Capability.SEND_ASSESSMENT_LINK, "send questionnaire links")
     if State(session.state) not in (State.MONITORING, State.READY, State.DISCHARGED):
         raise Conflict("follow-up questionnaires are for after the dose")
-    unknown = [w for w in which if w not in FOLLOW_UPS]
+    unknown = [w for w in which if w not in FOLLOW_UP_LINKS]
     if unknown or not which:
-        raise InvalidInput("which", f"choose from {', '.join(FOLLOW_UPS)}")
+        raise InvalidInput("which", f"choose from {', '.join(FOLLOW_UP_LINKS)}")
     last = facts.last_dose_at(session) or timezone.now()
     phq9 = get_instrument(session.patient.clinic_id, "phq9")
     links = []
     with transaction.atomic():
         for context in dict.fromkeys(which):
-            after, hours = FOLLOW_UPS[context]
+            after, hours = FOLLOW_UP_LINKS[context]
             raw, link = create_link(actor, access, phq9, context, hours, opens_at=last + after)
             links.append((context, raw, link))
     return links

@@ -1,18 +1,14 @@
 """SQL for the busiest requests, built by the ORM once per process instead of on every request.
 
-Django turns a queryset into SQL each time it is evaluated, and a saved model into an INSERT
-each time it is saved. For a wide table that takes 0.1-0.3 ms of Python, several times what
-PostgreSQL needs to answer; the chart makes seven such reads by one key, the session
-timeline nine, and every request writes an access-log row.
+Django turns a queryset into SQL each time it is evaluated. For a wide table that takes
+0.1-0.3 ms of Python, several times what PostgreSQL needs to answer; the chart makes seven
+such reads by one key, the session timeline nine.
 
 - A `CompiledRead` lets the ORM compile a queryset once per database, with a marker in place
   of the key, then runs that SQL with each key and builds the model instances the way
   Django's own iterator does (`Model.from_db`, the backend's converters, `select_related`'s
   populators). Only whole rows by a single key qualify: no annotations, deferred fields,
   `values()` or prefetching; anything else is refused when first compiled.
-- A `CompiledInsert` lets the ORM compile one row's INSERT once per database, then runs it
-  with each new row's values, prepared by each field as `save()` would prepare them. It is
-  for append-only rows that no signal watches (the access log).
 """
 
 from __future__ import annotations
@@ -24,12 +20,10 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
-from django.db.models import Field, Model, QuerySet
-from django.db.models.fields import AutoFieldMixin
+from django.db.models import Model, QuerySet
 
 # How Django's own iterator fills in select_related's models from a row (not in the stubs).
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
-from django.db.models.sql import InsertQuery
 
 M = TypeVar("M", bound=Model)
 Key = uuid.UUID | str
@@ -155,43 +149,3 @@ def rows_by(model: type[M], field: str, *, ordered: bool = True) -> CompiledRead
         return rows if ordered else rows.order_by()
 
     return CompiledRead(build)
-
-
-@dataclass(frozen=True)
-class _CompiledInsert:
-    sql: str
-    fields: list[Field[Any, Any]]
-
-
-class CompiledInsert(Generic[M]):
-    """New rows of one model, e.g. `CompiledInsert(AccessLog)(AccessLog(...))`. The row's
-    primary key must come from the database (an auto-increment id); it is not read back."""
-
-    def __init__(self, model: type[M]) -> None:
-        meta = model._meta
-        if meta.parents or not isinstance(meta.pk, AutoFieldMixin):
-            raise ImproperlyConfigured(f"{model.__name__}: a compiled insert needs an auto id")
-        self.model: type[M] = model
-        self.fields: list[Field[Any, Any]] = [f for f in meta.concrete_fields if f is not meta.pk]
-        self._by_alias: dict[str, _CompiledInsert] = {}
-
-    def __call__(self, row: M) -> None:
-        if type(row) is not self.model or row.pk is not None:
-            raise ValueError(f"a new {self.model.__name__}, not {row!r}")
-        alias = router.db_for_write(self.model, instance=row)
-        connection = connections[alias]
-        compiled = self._by_alias.get(alias) or self._compile(alias, row)
-        params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in compiled.fields]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-        row._state.adding, row._state.db = False, alias
-
-    def _compile(self, alias: str, row: M) -> _CompiledInsert:
-        query = InsertQuery(self.model)
-        query.insert_values(self.fields, [row])
-        statements = query.get_compiler(using=alias).as_sql()
-        if len(statements) != 1 or len(statements[0][1]) != len(self.fields):
-            raise ImproperlyConfigured(f"{self.model.__name__}: not a one-row INSERT")
-        compiled = _CompiledInsert(sql=statements[0][0], fields=self.fields)
-        self._by_alias[alias] = compiled
-        return compiled

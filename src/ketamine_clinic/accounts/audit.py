@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.models import AccessLog, Clinic, User
 from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.compiled_sql import CompiledInsert
 
 
 @dataclass(frozen=True)
@@ -42,15 +41,9 @@ class Actor:
         )
 
 
-# Every request writes a row (compiled_sql: why).
-_INSERT = CompiledInsert(AccessLog)
-
-
 def _append(**values: Any) -> AccessLog:
-    """A new row of the log (its id, which the database assigns, is not read back)."""
-    row = AccessLog(**values)
-    _INSERT(row)
-    return row
+    """A new row of the log, saved the ORM's way (the model refuses any later change)."""
+    return AccessLog.objects.create(**values)
 
 
 def record_access(

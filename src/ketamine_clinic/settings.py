@@ -99,7 +99,6 @@ TEMPLATES = [
             ],
             "builtins": [
                 "ketamine_clinic.accounts.templatetags.people",
-                "ketamine_clinic.links",  # {% link %}: {% url %} with the reverse done once
             ],
         },
     },
@@ -143,7 +142,7 @@ REDIS_URL = env_str("KC_REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "ketamine_clinic.redis_cache.SharedClientRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }

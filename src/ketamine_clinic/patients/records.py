@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from typing import Any
 
 from ninja import Schema
 
@@ -33,6 +36,36 @@ class RecordKind:
     @property
     def audit_name(self) -> str:
         return self.model._meta.model_name or self.segment
+
+    @cached_property
+    def fields(self) -> tuple[str, ...]:
+        """The columns a chart's table shows: what is entered, less the free-text notes."""
+        return tuple(name for name in self.create.model_fields if name != "notes")
+
+    @cached_property
+    def columns(self) -> tuple[str, ...]:
+        """Each column's heading, from the model field's own name for it."""
+        meta = self.model._meta
+        labels = (str(getattr(meta.get_field(name), "verbose_name", name)) for name in self.fields)
+        return tuple(label[:1].upper() + label[1:] for label in labels)
+
+    def values(self, record: PatientRecord) -> list[str]:
+        """A record's cells, as text, in the order of `columns`."""
+        return [_shown(record, name) for name in self.fields]
+
+
+def _shown(record: PatientRecord, name: str) -> str:
+    display = getattr(record, f"get_{name}_display", None)
+    value: Any = display() if callable(display) else getattr(record, name)
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 RECORD_KINDS: dict[str, RecordKind] = {

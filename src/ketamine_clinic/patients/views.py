@@ -27,7 +27,6 @@ from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.compiled_sql import CompiledRead, rows_by
 from ketamine_clinic.errors import Conflict, InvalidInput
 from ketamine_clinic.forms_base import put_error
-from ketamine_clinic.links import link
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
@@ -53,18 +52,13 @@ from ketamine_clinic.patients.search import search_patients
 
 PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)
-# What a row of the patient list shows (patient_tables.patient_rows), and all that is read:
+# What a row of the patient list shows (partials/results.html), and all that is read:
 # a clinic's commonest surname matches a page of patients on every search.
 LIST_FIELDS = ("status", "family_name", "given_name", "mrn", "birth_date", "sex", "phone")
 # The chart reads every kind of record of one patient on every visit (compiled_sql: why).
 CHART_READS: dict[type[PatientRecord], CompiledRead[Any]] = {
     kind.model: rows_by(kind.model, "patient_id") for kind in RECORD_KINDS.values()
 }
-
-
-def with_links(rows: Sequence[M], name: str, *args: Any) -> list[tuple[M, str]]:
-    """Each row with its link to the view `name`, whose last argument is the row's id."""
-    return [(row, link(name, *args, row.pk)) for row in rows]
 
 
 def _membership_for(request: HttpRequest, capability: Capability) -> Membership:
@@ -92,7 +86,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     rows = list(patients.only(*LIST_FIELDS)[: PAGE_SIZE + 1])
     record_list_read(request, membership, "patient.search" if query else "patient.list")
     context = {
-        "patients": with_links(rows[:PAGE_SIZE], "patients:chart"),
+        "patients": rows[:PAGE_SIZE],
         "more": len(rows) > PAGE_SIZE,
         "q": query,
         "include_in_error": include_in_error,
@@ -123,9 +117,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             sections.append(
                 {
                     "kind": kind,
-                    "rows": with_links(
-                        records, "patients:record_in_error", patient.pk, kind.segment
-                    ),
+                    "rows": [(record, kind.values(record)) for record in records],
                     "may_add": can(access.role, kind.write) and not patient.in_error,
                 }
             )

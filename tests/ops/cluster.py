@@ -321,7 +321,7 @@ class Deployment:
             "KC_PROXY_COUNT": "1",
             "KC_LOG_LEVEL": "ERROR",
             # gunicorn's own way to take more options (a worker class, say) for a trial run
-            **{k: v for k, v in os.environ.items() if k == "GUNICORN_CMD_ARGS"},
+            **{k: v for k, v in os.environ.items() if k in ("GUNICORN_CMD_ARGS", "PYTHONPATH")},
         }
         self.servers: list[AppServer] = []
         self.proxies: list[Proxy] = []

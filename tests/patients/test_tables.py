@@ -108,7 +108,7 @@ def test_patient_rows() -> None:
     html = patient_rows([james, ann])
     assert html == (
         f'<tr data-href="/patients/{james.pk}/"><td><a href="/patients/{james.pk}/">Walker, '
-        "James</a></td><td>M-1</td><td>1980-05-17</td><td>Male</td><td>555 0100</td></tr>\n  "
+        "James</a></td><td>M-1</td><td>1980-05-17</td><td>Male</td><td>555 0100</td></tr>\n"
         f'<tr data-href="/patients/{ann.pk}/"><td><a href="/patients/{ann.pk}/">Walker, '
         "Ann</a></td><td>M-1</td><td>1980-05-17</td><td>Male</td><td>555 0100</td></tr>"
     )

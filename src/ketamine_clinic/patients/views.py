@@ -49,12 +49,10 @@ from ketamine_clinic.patients.schemas import (
     PatientUpdate,
 )
 from ketamine_clinic.patients.search import search_patients
+from ketamine_clinic.patients.templatetags.patient_list import FIELDS as LIST_FIELDS
 
 PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)
-# What a row of the patient list shows (partials/results.html), and all that is read:
-# a clinic's commonest surname matches a page of patients on every search.
-LIST_FIELDS = ("status", "family_name", "given_name", "mrn", "birth_date", "sex", "phone")
 # The chart reads every kind of record of one patient on every visit (compiled_sql: why).
 CHART_READS: dict[type[PatientRecord], CompiledRead[Any]] = {
     kind.model: rows_by(kind.model, "patient_id") for kind in RECORD_KINDS.values()

@@ -142,7 +142,9 @@ REDIS_URL = env_str("KC_REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis keeps one client per server; Django's own Redis cache builds a
+            # new client (some 170 callbacks) on every call (docs/performance.md).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }

@@ -4,16 +4,19 @@ value escaped, a link only for those who may use it, a record in error struck th
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 from html import unescape
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ketamine_clinic.patients.models import Allergy, Patient, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS
+from ketamine_clinic.patients.templatetags.patient_list import chart_urls
 
 pytestmark = pytest.mark.pure
 
@@ -129,3 +132,9 @@ def test_patient_rows_show_any_text_as_typed(
     cells = re.findall(r"<td>(?:<a [^>]*>)?([^<]*)", html)
     assert [unescape(c) for c in cells[:3]] == [f"{family}, {given_name}", mrn, "1980-05-17"]
     assert unescape(cells[4]) == phone
+
+
+@given(st.lists(st.uuids(), max_size=5))
+def test_the_list_links_each_patient_where_reverse_does(ids: list[uuid.UUID]) -> None:
+    patients = [patient(id=pk) for pk in ids]
+    assert chart_urls(patients) == [reverse("patients:chart", args=[pk]) for pk in ids]

@@ -3,11 +3,13 @@
 Staff search the list all day, and it shows up to 50 patients: drawn by a template loop with
 `{% url %}` in each row it took 3 ms a page, and at 200 searches a second the search missed
 its 50 ms target (docs/performance.md). `format_html_join`, Django's own builder of escaped
-HTML from rows, draws the same rows in half the time.
+HTML from rows, draws them in a third of that once the chart's address is reversed once per
+page (`reverse` checks its arguments against the URL patterns on every call, 13 µs).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from django import template
@@ -29,6 +31,14 @@ IN_ERROR = mark_safe(' <span class="badge text-bg-danger">Entered in error</span
 NO_BADGE = mark_safe("")
 # What a row shows is all the list reads of a patient (views.patient_list).
 FIELDS = ("status", "family_name", "given_name", "mrn", "birth_date", "sex", "phone")
+# No patient has this id: it marks where each patient's id goes in the chart's address.
+PLACEHOLDER = str(uuid.UUID(int=1))
+
+
+def chart_urls(patients: Sequence[Patient]) -> list[str]:
+    """Each patient's chart address, as `reverse("patients:chart", args=[pk])` gives it."""
+    pattern = reverse("patients:chart", args=[PLACEHOLDER])
+    return [pattern.replace(PLACEHOLDER, str(p.pk)) for p in patients]
 
 
 @register.simple_tag
@@ -46,7 +56,7 @@ def patient_list_rows(patients: Sequence[Patient]) -> SafeString:
         ROW,
         (
             (
-                reverse("patients:chart", args=[p.pk]),
+                url,
                 p.family_name,
                 p.given_name,
                 IN_ERROR if p.in_error else NO_BADGE,
@@ -55,6 +65,6 @@ def patient_list_rows(patients: Sequence[Patient]) -> SafeString:
                 p.get_sex_display(),
                 p.phone,
             )
-            for p in patients
+            for p, url in zip(patients, chart_urls(patients), strict=True)
         ),
     )

@@ -39,7 +39,7 @@ def main() -> None:
     from ketamine_clinic.patients.access import PATIENT_BY_ID
     from ketamine_clinic.patients.models import Patient
     from ketamine_clinic.patients.views import CHART_READS
-    from ketamine_clinic.treatment_sessions.api import ENTRY_MODELS, ENTRY_READS
+    from ketamine_clinic.treatment_sessions.queries import ENTRY_MODELS, ENTRY_READS
     from ketamine_clinic.treatment_sessions.models import TreatmentSession
 
     session = TreatmentSession.objects.filter(state="discharged").order_by("created_at").first()

@@ -4,19 +4,24 @@ clinic's thresholds, what is due, and the discharge facts."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ketamine_clinic.clinical import chair
+from ketamine_clinic.clinical import chair, pre_dose
+from ketamine_clinic.clinical.measurements import age_on
+from ketamine_clinic.clinical.scheduling import min_days_apart
 from ketamine_clinic.clinical.vital_signs import Reading, ThresholdError, Thresholds, thresholds
 from ketamine_clinic.errors import Conflict
+from ketamine_clinic.treatment import dose_history, service
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
     AdverseEvent,
     Entry,
     Observation,
+    PreDoseCheck,
     TreatmentSession,
     VitalSigns,
 )
@@ -142,3 +147,62 @@ def poorly_tolerated(session: TreatmentSession) -> str:
     if alerted:
         problems.append(f"vitals alerted ({alerted[0]})")
     return "; ".join(problems)[:500]
+
+
+def dose_rules(session: TreatmentSession) -> dict[str, Any]:
+    """The order's dose rules as they stand today: the spacing since the last dose of the same
+    drug, the milligrams in the last 7 days, and the age of the weight dosed on."""
+    protocol = service.course_protocol(session.course)
+    esketamine = session.product == dose_history.ESKETAMINE
+    given = dose_history.given_doses(session.patient, esketamine, exclude_session=session)
+    today = timezone.localdate()
+    last = dose_history.last_dosing_day(given)
+    phase = next((p for p in protocol.phases if p.name == session.course.phase), None)
+    calculation = session.order.calculation
+    dose = Decimal(str(calculation.get("dose_mg") or session.order.dose_mg or 0))
+    rules: dict[str, Any] = {
+        "days_since_last_dose": (today - last).days if last else None,
+        "min_days_apart": min_days_apart(phase) if phase else 0,
+        "week_given_mg": dose_history.mg_in_week(given),
+        "dose_mg": dose,
+    }
+    if protocol.max_mg_per_week is not None:
+        rules["weekly_limit_mg"] = Decimal(protocol.max_mg_per_week)
+    if protocol.weight_based:
+        weight, measured_on = service.latest_weight(session.patient)
+        basis = calculation.get("dosing_weight_kg") or weight
+        if protocol.max_mg_per_kg_per_week is not None and basis is not None:
+            rules["weekly_limit_mg"] = protocol.max_mg_per_kg_per_week * Decimal(str(basis))
+        if measured_on is not None:
+            rules["weight_age_days"] = (today - measured_on).days
+            rules["weight_max_age_days"] = protocol.weight_max_age_days
+    return rules
+
+
+def chair_checks(session: TreatmentSession) -> pre_dose.ChairChecks:
+    check = current(PreDoseCheck, session).last()
+    vitals = current(VitalSigns, session).filter(timing=VitalSigns.Timing.PRE_DOSE).last()
+    patient = session.patient
+    now = timezone.now()
+    return pre_dose.ChairChecks(
+        **dose_rules(session),
+        product=session.product,
+        now=now,
+        identity_confirmed=bool(check and check.identity_confirmed),
+        ride_home=bool(check and check.ride_home),
+        last_food_at=check.last_food_at if check else None,
+        last_liquid_at=check.last_liquid_at if check else None,
+        nasal_spray_at=check.nasal_steroid_decongestant_at if check else None,
+        pregnancy=check.pregnancy if check else "unknown",
+        pregnancy_relevant=pre_dose.pregnancy_relevant(
+            age_on(patient.birth_date, timezone.localdate())
+        ),
+        intoxicated=bool(check and check.intoxicated),
+        urinary_symptoms=check.urinary_symptoms if check else "",
+        pre_dose_phq9=bool(check and check.pre_dose_assessment_id),
+        systolic_mmhg=vitals.systolic_mmhg if vitals else None,
+        diastolic_mmhg=vitals.diastolic_mmhg if vitals else None,
+        heart_rate_bpm=vitals.heart_rate_bpm if vitals else None,
+        spo2_pct=vitals.spo2_pct if vitals else None,
+        respiratory_rate_per_min=vitals.respiratory_rate_per_min if vitals else None,
+    )

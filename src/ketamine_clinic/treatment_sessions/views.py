@@ -44,7 +44,6 @@ from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment_sessions import actions, facts
 from ketamine_clinic.treatment_sessions.access import session_for_user
-from ketamine_clinic.treatment_sessions.api import timeline
 from ketamine_clinic.treatment_sessions.forms import (
     AdverseEventForm,
     ChecksForm,
@@ -58,6 +57,7 @@ from ketamine_clinic.treatment_sessions.models import (
     AdverseEvent,
     TreatmentSession,
 )
+from ketamine_clinic.treatment_sessions.queries import timeline
 
 
 @login_required

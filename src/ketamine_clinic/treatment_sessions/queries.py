@@ -1,0 +1,120 @@
+"""What the chair's screens and the API read about a session: its timeline, with every entry
+in time order, what is due, and the alerts standing now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ketamine_clinic.clinical import chair, pre_dose
+from ketamine_clinic.clinical.vital_signs import sedation_alert, suggestion, vital_alerts
+from ketamine_clinic.compiled_sql import rows_by
+from ketamine_clinic.treatment_sessions import facts
+from ketamine_clinic.treatment_sessions.models import (
+    Administration,
+    AdverseEvent,
+    Entry,
+    Observation,
+    PreDoseCheck,
+    Transition,
+    TreatmentSession,
+    VitalSigns,
+)
+
+ENTRY_MODELS: dict[str, type[Entry]] = {
+    "checks": PreDoseCheck,
+    "vitals": VitalSigns,
+    "dose": Administration,
+    "observation": Observation,
+    "adverse_event": AdverseEvent,
+}
+# The timeline reads all of them on every refresh at the chair (compiled_sql: why); the
+# entries are sorted together below, so each kind is read in no particular order.
+ENTRY_READS = {
+    kind: rows_by(model, "session_id", ordered=False) for kind, model in ENTRY_MODELS.items()
+}
+TRANSITIONS = rows_by(Transition, "session_id")
+COMMON = {"id", "session", "at", "recorded_at", "recorded_by", "corrects", "correction_reason"}
+
+
+def entry_out(kind: str, entry: Entry, current: bool = True) -> dict[str, Any]:
+    """An entry as the API shows it; `current` unless a later entry corrects it (a new
+    entry is current: nothing can have corrected it yet)."""
+    data = {
+        f.name: getattr(entry, f.attname)
+        for f in entry._meta.concrete_fields
+        if f.name not in COMMON
+    }
+    return {
+        "id": entry.pk,
+        "type": kind,
+        "at": entry.at,
+        "recorded_at": entry.recorded_at,
+        "recorded_by": entry.recorded_by_id,
+        "corrects": entry.corrects_id,  # type: ignore[attr-defined]
+        "correction_reason": entry.correction_reason,
+        "current": current,
+        "data": data,
+    }
+
+
+def _last(entries: list[Any]) -> Any:
+    """The latest entry, as `facts.current(...).last()` orders them."""
+    return max(entries, key=lambda e: (e.at, e.recorded_at), default=None)
+
+
+def timeline(session: TreatmentSession) -> dict[str, Any]:
+    """The session with every step and entry in time order, and what is due or missing now.
+    Each kind of entry is read once; the standing alerts come from the same rows."""
+    entries: list[dict[str, Any]] = []
+    current: dict[str, list[Any]] = {}
+    for kind in ENTRY_MODELS:
+        found = ENTRY_READS[kind](session)
+        corrected = {e.corrects_id for e in found if e.corrects_id}  # type: ignore[attr-defined]
+        entries += [entry_out(kind, e, e.pk not in corrected) for e in found]
+        current[kind] = [e for e in found if e.pk not in corrected]
+    entries.sort(key=lambda e: (e["at"], e["recorded_at"]))
+    limits = facts.limits(session)
+    checking = session.state == "checked_in"
+    verdict = (
+        pre_dose.check(facts.chair_checks(session), limits)
+        if checking
+        else pre_dose.Verdict((), ())
+    )
+    discharge = (
+        chair.discharge_problems(
+            facts.discharge_facts(session, bool(session.responsible_adult)), limits
+        )
+        if session.state == "monitoring"
+        else []
+    )
+    return {
+        **{f.attname: getattr(session, f.attname) for f in session._meta.concrete_fields},
+        "transitions": TRANSITIONS(session),
+        "entries": entries,
+        "due": facts.due(session),
+        "pre_dose_problems": list(verdict.blocking),
+        "pre_dose_overridable": list(verdict.overridable),
+        "pre_dose_warnings": list(verdict.warnings),
+        "discharge_problems": [p for p in discharge if "responsible adult" not in p],
+        **standing_alerts(current, limits),
+    }
+
+
+def standing_alerts(current: dict[str, list[Any]], limits: Any) -> dict[str, Any]:
+    """The alerts of the last vitals and the last MOAA/S, with what to do first, from the
+    session's current entries by kind."""
+    latest = _last(current["vitals"])
+    texts = list(latest.alerts) if latest else []
+    kinds = [a.kind for a in vital_alerts(facts.reading(latest), limits)] if latest else []
+    moaas = _last([o for o in current["observation"] if o.scale == "moaas"])
+    sedation = sedation_alert(moaas.score if moaas else None, limits)
+    if sedation is not None:
+        texts.append(sedation.text)
+        kinds.append(sedation.kind)
+    pumping = _last([d for d in current["dose"] if d.action != Administration.Action.IV_RATE])
+    infusing = pumping is not None and pumping.action in (
+        Administration.Action.IV_START,
+        Administration.Action.IV_RESUME,
+    )
+    pump, steps = suggestion(kinds, infusing)
+    return {"alerts": texts, "alert_steps": steps, "alert_pump": pump}

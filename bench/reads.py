@@ -39,8 +39,8 @@ def main() -> None:
     from ketamine_clinic.patients.access import PATIENT_BY_ID
     from ketamine_clinic.patients.models import Patient
     from ketamine_clinic.patients.views import CHART_READS
-    from ketamine_clinic.treatment_sessions.queries import ENTRY_MODELS, ENTRY_READS
     from ketamine_clinic.treatment_sessions.models import TreatmentSession
+    from ketamine_clinic.treatment_sessions.queries import ENTRY_MODELS, ENTRY_READS
 
     session = TreatmentSession.objects.filter(state="discharged").order_by("created_at").first()
     if session is None:

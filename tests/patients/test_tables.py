@@ -1,5 +1,5 @@
-"""The chart's record tables and the patient list's rows, as their templates draw them: every
-value escaped, a link only for those who may use it, a record in error struck through."""
+"""The chart's record tables and the patient list's rows (patient_tables): every value
+escaped, a link only for those who may use it, a record in error struck through."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ketamine_clinic.patients.models import Allergy, Patient, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS
-from ketamine_clinic.patients.templatetags.patient_list import chart_urls
+from ketamine_clinic.patients.templatetags import patient_tables
 
 pytestmark = pytest.mark.pure
 
@@ -33,11 +33,7 @@ CHART = Patient(family_name="Walker", given_name="James")
 
 def record_table(records: list[PatientRecord], may_add: bool) -> str:
     """The chart's table of one kind of record, as the chart renders it."""
-    rows = [(record, KIND.values(record)) for record in records]
-    section = {"kind": KIND, "rows": rows, "may_add": may_add}
-    return render_to_string(
-        "patients/partials/record_table.html", {"section": section, "patient": CHART}
-    ).strip()
+    return str(patient_tables.record_table(CHART, KIND, records, may_add))
 
 
 def error_link(record: PatientRecord) -> str:
@@ -134,7 +130,12 @@ def test_patient_rows_show_any_text_as_typed(
     assert unescape(cells[4]) == phone
 
 
-@given(st.lists(st.uuids(), max_size=5))
-def test_the_list_links_each_patient_where_reverse_does(ids: list[uuid.UUID]) -> None:
-    patients = [patient(id=pk) for pk in ids]
-    assert chart_urls(patients) == [reverse("patients:chart", args=[pk]) for pk in ids]
+@given(st.lists(st.uuids(), max_size=5), st.sampled_from(sorted(RECORD_KINDS)))
+def test_each_row_links_where_reverse_does(ids: list[uuid.UUID], segment: str) -> None:
+    assert patient_tables.row_links("patients:chart", ids) == [
+        reverse("patients:chart", args=[pk]) for pk in ids
+    ]
+    links = patient_tables.row_links("patients:record_in_error", ids, CHART.pk, segment)
+    assert links == [
+        reverse("patients:record_in_error", args=[CHART.pk, segment, pk]) for pk in ids
+    ]

@@ -49,7 +49,7 @@ from ketamine_clinic.patients.schemas import (
     PatientUpdate,
 )
 from ketamine_clinic.patients.search import search_patients
-from ketamine_clinic.patients.templatetags.patient_list import FIELDS as LIST_FIELDS
+from ketamine_clinic.patients.templatetags.patient_tables import FIELDS as LIST_FIELDS
 
 PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)
@@ -115,7 +115,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             sections.append(
                 {
                     "kind": kind,
-                    "rows": [(record, kind.values(record)) for record in records],
+                    "records": records,
                     "may_add": can(access.role, kind.write) and not patient.in_error,
                 }
             )

@@ -29,7 +29,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database
     os.environ.setdefault("KC_SECRET_KEY", "bench-" + "x" * 50)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.server.settings")
     import django
 
     django.setup()

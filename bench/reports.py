@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 URL = sys.argv[1] if len(sys.argv) > 1 else "postgres://postgres@127.0.0.1:5432/kc_bench"
 os.environ["DATABASE_URL"] = URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.server.settings")
 
 PATIENTS = 100_000
 PER_PATIENT = 20

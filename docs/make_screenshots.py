@@ -12,9 +12,9 @@ from pathlib import Path
 import django
 from playwright.sync_api import Page, sync_playwright
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.server.settings")
 django.setup()
-from ketamine_clinic.demo_data import DEMO_PASSWORD  # noqa: E402  # needs Django set up first
+from ketamine_clinic.demo.clinic import DEMO_PASSWORD  # noqa: E402  # needs Django set up first
 from ketamine_clinic.treatment.models import Course  # noqa: E402
 from ketamine_clinic.treatment_sessions.models import TreatmentSession  # noqa: E402
 

@@ -19,9 +19,9 @@ from ketamine_clinic.accounts.authn import issue_token
 from ketamine_clinic.accounts.models import ApiToken, Membership, User, hash_token
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.assessments.models import Assessment
-from ketamine_clinic.compiled_sql import MARK, CompiledRead, rows_by
 from ketamine_clinic.patients.models import Allergy, BodyMeasurement, Patient
 from ketamine_clinic.patients.records import RECORD_KINDS
+from ketamine_clinic.server.compiled_sql import MARK, CompiledRead, rows_by
 from tests.conftest import World
 
 

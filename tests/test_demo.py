@@ -10,7 +10,7 @@ from django.test import Client
 
 from ketamine_clinic.accounts.models import AccessLog, Clinic, User
 from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.demo_data import DEMO_PASSWORD, DEMO_USERS
+from ketamine_clinic.demo.clinic import DEMO_PASSWORD, DEMO_USERS
 from ketamine_clinic.patients.models import Patient, TreatmentTrial
 
 

@@ -16,7 +16,7 @@ from ketamine_clinic.accounts.authn import user_for_token
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.assessments.actions import AnswersInvalid, DefinitionInvalid
 from ketamine_clinic.assessments.api import router as assessments_router
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.api import router as evaluations_router
 from ketamine_clinic.evaluations.consent_api import router as consent_router
 from ketamine_clinic.evaluations.notes_api import router as notes_router

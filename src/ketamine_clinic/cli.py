@@ -25,7 +25,7 @@ ALIASES = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.server.settings")
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and args[1] == "pk":  # pure: no settings, no database
         from ketamine_clinic.pk.cli import main as pk_main

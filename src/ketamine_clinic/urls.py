@@ -33,4 +33,4 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-handler500 = "ketamine_clinic.unavailable.handler500"
+handler500 = "ketamine_clinic.server.unavailable.handler500"

@@ -228,7 +228,7 @@ def test_the_treatment_gate_says_exactly_what_is_missing(world: World) -> None:
 
 
 def test_require_treatment_gate_is_a_conflict_naming_what_is_missing(world: World) -> None:
-    from ketamine_clinic.errors import Conflict
+    from ketamine_clinic.common.errors import Conflict
     from ketamine_clinic.evaluations.consent import require_treatment_gate
 
     with pytest.raises(
@@ -325,7 +325,7 @@ def test_signed_consent_pdf(world: World) -> None:
 
 
 def test_consent_markdown_cannot_carry_html(world: World) -> None:
-    from ketamine_clinic.markdown import render_markdown
+    from ketamine_clinic.common.markdown import render_markdown
 
     html = render_markdown("Hello <script>alert(1)</script> [x](javascript:alert(1)) **bold**")
     assert "<script>" not in html

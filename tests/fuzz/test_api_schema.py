@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ketamine_clinic.accounts.authn import issue_token
-from ketamine_clinic.wsgi import application
+from ketamine_clinic.server.wsgi import application
 from tests.conftest import World
 
 pytestmark = pytest.mark.once  # long: one database only (Makefile)

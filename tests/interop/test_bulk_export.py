@@ -13,7 +13,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from ketamine_clinic.accounts.models import AccessLog, Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.demo_data import MAIN_CLINIC, seed
+from ketamine_clinic.demo.clinic import MAIN_CLINIC, seed
 from ketamine_clinic.patients.models import Patient
 from tests.conftest import World
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.assessments.models import Assessment, SafetyAlert
-from ketamine_clinic.demo_data import seed
+from ketamine_clinic.demo.clinic import seed
 from ketamine_clinic.interop.models import ImportedRecord
 from ketamine_clinic.patients.models import Patient
 from tests.conftest import ApiClient, World

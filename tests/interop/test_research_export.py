@@ -17,7 +17,7 @@ from django.apps import apps
 from django.db import DatabaseError, models, transaction
 
 from ketamine_clinic.accounts.models import User
-from ketamine_clinic.demo_data import MAIN_CLINIC, seed
+from ketamine_clinic.demo.clinic import MAIN_CLINIC, seed
 from ketamine_clinic.interop.models import ResearchId
 from ketamine_clinic.interop.research_export import DICTIONARY
 from ketamine_clinic.patients.models import Patient

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.clinical.ledger import Movement
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.inventory import actions
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
 from tests.conftest import PASSWORD, World

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ketamine_clinic.demo_data import seed
+from ketamine_clinic.demo.clinic import seed
 from ketamine_clinic.inventory import integrity
 from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.treatment_sessions.models import Administration

@@ -196,7 +196,7 @@ class AppServer:
                     sys.executable,
                     "-m",
                     "gunicorn",
-                    "ketamine_clinic.wsgi",
+                    "ketamine_clinic.server.wsgi",
                     "--bind",
                     f"127.0.0.1:{self.port}",
                     "--workers",

@@ -23,7 +23,7 @@ def fresh() -> django_base.DatabaseWrapper:
 
 def test_the_backend_is_ours() -> None:
     default = connections["default"]
-    assert type(default).__module__ == "ketamine_clinic.postgres.base"
+    assert type(default).__module__ == "ketamine_clinic.server.postgres.base"
     assert default.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 

@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.utils import timezone
 
-from ketamine_clinic import synth_names
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.assessments.models import Assessment, OutcomeSummary
+from ketamine_clinic.demo import names as synth_names
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.inventory import integrity
 from ketamine_clinic.inventory.models import Container, LedgerTransaction

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from ketamine_clinic.accounts.audit import Actor
-from ketamine_clinic.errors import Conflict
+from ketamine_clinic.common.errors import Conflict
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient

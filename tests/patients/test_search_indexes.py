@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.db.models import QuerySet
 
-from ketamine_clinic import synth_names
 from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.demo import names as synth_names
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.search import search_patients
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import resolve
 
 from ketamine_clinic.accounts.models import AccessLog, Clinic, User
-from ketamine_clinic.demo_data import MAIN_CLINIC, seed
+from ketamine_clinic.demo.clinic import MAIN_CLINIC, seed
 from ketamine_clinic.patients.models import Patient
 from tests.security.crawler import crawl, logged_in
 

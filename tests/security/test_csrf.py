@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ketamine_clinic.demo_data import seed
+from ketamine_clinic.demo.clinic import seed
 from tests.security.crawler import crawl, logged_in
 
 pytestmark = pytest.mark.once  # long: one database only (Makefile)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ketamine_clinic.accounts.models import Clinic
-from ketamine_clinic.demo_data import MAIN_CLINIC, OTHER_CLINIC, seed
+from ketamine_clinic.demo.clinic import MAIN_CLINIC, OTHER_CLINIC, seed
 from ketamine_clinic.patients.models import Patient
 from tests.security.crawler import crawl, logged_in, names_shown
 

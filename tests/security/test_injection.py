@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ketamine_clinic.accounts.models import User
-from ketamine_clinic.demo_data import seed
+from ketamine_clinic.demo.clinic import seed
 from ketamine_clinic.patients.models import Patient
 from tests.conftest import ApiClient
 from tests.security.crawler import crawl, logged_in

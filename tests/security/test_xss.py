@@ -17,7 +17,7 @@ from django.db.models.functions import Concat, Substr
 from django.urls import resolve
 
 from ketamine_clinic.accounts.models import AppendOnlyError
-from ketamine_clinic.demo_data import seed
+from ketamine_clinic.demo.clinic import seed
 from tests.security.crawler import crawl, logged_in
 
 pytestmark = pytest.mark.once  # long: one database only (Makefile)

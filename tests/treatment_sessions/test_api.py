@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ketamine_clinic import synth_chair
 from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.demo import synth_chair
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.treatment.models import ScheduledSession

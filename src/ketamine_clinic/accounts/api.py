@@ -17,7 +17,7 @@ from ketamine_clinic.accounts.authn import (
 )
 from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.models import ApiToken, User
-from ketamine_clinic.schema_types import line
+from ketamine_clinic.common.schema_types import line
 
 router = Router(tags=["auth"])
 

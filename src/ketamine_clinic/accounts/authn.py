@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketamine_clinic.accounts.models import ApiToken, User, hash_token
 from ketamine_clinic.accounts.roles import STAFF_ROLES, Role
-from ketamine_clinic.compiled_sql import CompiledRead
+from ketamine_clinic.server.compiled_sql import CompiledRead
 
 TOKEN_PREFIX = "kc_"  # noqa: S105  # a marker that says "this is a token", not a secret
 

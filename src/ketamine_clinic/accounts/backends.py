@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 
 from ketamine_clinic.accounts.models import User
-from ketamine_clinic.compiled_sql import CompiledRead
+from ketamine_clinic.server.compiled_sql import CompiledRead
 
 MEMBERSHIPS_WITH_USER = CompiledRead(
     lambda key: User.active_memberships_query(key).select_related("user")

@@ -8,7 +8,7 @@ from django import forms
 
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.accounts.screen_lock import PIN_PATTERN
-from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.common.forms import StyledFormMixin
 
 
 class LoginForm(StyledFormMixin, forms.Form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from ketamine_clinic.accounts.roles import ROLE_CHOICES, STAFF_ROLES, Role
-from ketamine_clinic.compiled_sql import CompiledRead
+from ketamine_clinic.server.compiled_sql import CompiledRead
 
 
 class Clinic(models.Model):

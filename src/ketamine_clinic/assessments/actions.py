@@ -35,7 +35,7 @@ from ketamine_clinic.clinical.instruments import (
     score,
 )
 from ketamine_clinic.clinical.outcomes import severe_worsening
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.patients import actions as patient_actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient

@@ -7,7 +7,7 @@ import uuid
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.assessments.models import ClinicInstrument
 from ketamine_clinic.clinical.instruments import BUILTIN, Instrument, parse_definition
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 
 
 def instruments_for(clinic_id: uuid.UUID) -> dict[str, Instrument]:

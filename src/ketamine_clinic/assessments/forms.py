@@ -8,7 +8,7 @@ from django import forms
 
 from ketamine_clinic.assessments.models import Context
 from ketamine_clinic.clinical.instruments import Instrument
-from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.patients.forms import DATETIME
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from ketamine_clinic.schema_types import PastDateTime, line
+from ketamine_clinic.common.schema_types import PastDateTime, line
 
 ContextCode = Literal["baseline", "pre_dose", "post_dose", "4h", "24h", "weekly", "ad_hoc"]
 InstrumentId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")]

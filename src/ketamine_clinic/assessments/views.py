@@ -38,7 +38,7 @@ from ketamine_clinic.assessments.models import Assessment, ClinicInstrument, Saf
 from ketamine_clinic.assessments.outcomes import patient_series
 from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.clinical.outcomes import measurement_due
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.inventory.counts import ledger_tasks
 from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user, record_page_read
 from ketamine_clinic.patients.models import Patient

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.clinical.eligibility import OverrideRefused
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.service import (
     assess,

@@ -96,7 +96,7 @@ def patch_evaluation(
         k for k, v in changes.items() if v is None and k not in ("systolic_mmhg", "diastolic_mmhg")
     ]
     if nulls:
-        from ketamine_clinic.errors import InvalidInput
+        from ketamine_clinic.common.errors import InvalidInput
 
         raise InvalidInput(nulls[0], "may not be null; leave the field out to keep its value")
     return with_result(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent_models import (
     PRODUCTS,
     Consent,

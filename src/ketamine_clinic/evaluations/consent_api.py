@@ -12,17 +12,17 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.common.markdown import render_markdown
+from ketamine_clinic.common.pdf import pdf_response, render_pdf
+from ketamine_clinic.common.schema_types import PastDate, files, line, paragraph
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent, ConsentDocument
-from ketamine_clinic.markdown import render_markdown
 from ketamine_clinic.patients.access import (
     PatientAccess,
     get_chart_record_for_user,
     get_patient_for_user,
     one_clinic,
 )
-from ketamine_clinic.pdf import pdf_response, render_pdf
-from ketamine_clinic.schema_types import PastDate, files, line, paragraph
 
 router = Router(tags=["consent"])
 ProductCode = Literal["iv_racemic", "im_racemic", "esketamine_nasal"]
@@ -147,7 +147,7 @@ def sign_consent(request: HttpRequest, patient_id: uuid.UUID, payload: ConsentCr
         pk=payload.document, clinic_id=access.patient.clinic_id
     ).first()
     if document is None:
-        from ketamine_clinic.errors import InvalidInput
+        from ketamine_clinic.common.errors import InvalidInput
 
         raise InvalidInput("document", "is not one of this clinic's consent documents")
     signed = consent.record_consent(

@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.common.forms import StyledFormMixin, put_error
+from ketamine_clinic.common.markdown import render_markdown
 from ketamine_clinic.evaluations import consent
 from ketamine_clinic.evaluations.consent_api import consent_pdf_response
 from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent
-from ketamine_clinic.forms_base import StyledFormMixin, put_error
-from ketamine_clinic.markdown import render_markdown
 from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
     get_patient_for_user,

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 
 from ketamine_clinic.clinical.eligibility import OVERRIDE_BASES
+from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.evaluations.models import Evaluation
-from ketamine_clinic.forms_base import StyledFormMixin
 from ketamine_clinic.patients.forms import DATE
 
 FIELDS = [

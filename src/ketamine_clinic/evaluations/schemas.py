@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from ketamine_clinic.schema_types import PastDate, line, paragraph
+from ketamine_clinic.common.schema_types import PastDate, line, paragraph
 
 InteractionClass = Literal["benzodiazepine", "opioid", "sedative_hypnotic", "stimulant", "maoi"]
 ReasonCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,60}$")]

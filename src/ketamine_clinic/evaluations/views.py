@@ -14,7 +14,7 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.eligibility import OVERRIDE_BASES
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations import actions
 from ketamine_clinic.evaluations.api import with_result
 from ketamine_clinic.evaluations.consent import treatment_gate

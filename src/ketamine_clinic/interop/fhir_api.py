@@ -20,7 +20,7 @@ from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.api import BearerToken, SessionCookie
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir_bundle import everything
 from ketamine_clinic.interop.fhir_import import BundleRefused, import_bundle

@@ -32,7 +32,7 @@ from ketamine_clinic.clinical.outcome_stats import (
 )
 from ketamine_clinic.clinical.rems_form import SUBMIT_WITHIN
 from ketamine_clinic.clinical.vital_signs import thresholds
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.inventory.models import Count, LossReport
 from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment.models import Course

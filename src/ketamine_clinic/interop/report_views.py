@@ -21,8 +21,8 @@ from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.assessments.charts import render_svg
-from ketamine_clinic.errors import InvalidInput
-from ketamine_clinic.forms_base import StyledFormMixin, put_error
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.forms import StyledFormMixin, put_error
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.patients.forms import DATE
 from ketamine_clinic.treatment.clinic_protocols import available

@@ -11,10 +11,10 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.interop import research_export as research
 from ketamine_clinic.patients.access import one_clinic
-from ketamine_clinic.schema_types import files
 
 router = Router(tags=["reports"])
 

@@ -22,7 +22,7 @@ from ketamine_clinic.clinical.ledger import (
     dea_number_problem,
     to_mg,
 )
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product, Registration
 
 MAX_CONTAINERS_PER_RECEIPT = 200

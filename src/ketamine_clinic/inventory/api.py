@@ -16,7 +16,8 @@ from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation as rules
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.schema_types import files, line
 from ketamine_clinic.inventory import actions, counts, reports
 from ketamine_clinic.inventory.models import (
     Container,
@@ -28,7 +29,6 @@ from ketamine_clinic.inventory.models import (
 )
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, one_clinic
-from ketamine_clinic.schema_types import files, line
 
 router = Router(tags=["inventory"])
 Mg = Annotated[Decimal, Field(gt=0, le=100000, decimal_places=3)]

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation
-from ketamine_clinic.errors import Conflict, InvalidInput
-from ketamine_clinic.forms_base import put_error
+from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.inventory import counts
 from ketamine_clinic.inventory.forms import CountForm, Form106Form, NoticeForm
 from ketamine_clinic.inventory.models import Container, Count, LossReport, Registration

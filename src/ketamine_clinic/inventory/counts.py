@@ -15,7 +15,7 @@ from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.clinical import reconciliation
 from ketamine_clinic.clinical.ledger import LedgerError, to_mg
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.inventory.models import (
     Container,
     Count,

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 
-from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.inventory.models import Container, Count, Product
 from ketamine_clinic.inventory.reports import TITLES
 from ketamine_clinic.patients.forms import DATE, DATETIME

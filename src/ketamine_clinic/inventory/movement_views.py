@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
-from ketamine_clinic.errors import Conflict, InvalidInput
-from ketamine_clinic.forms_base import put_error
+from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.inventory import actions
 from ketamine_clinic.inventory.forms import MovementForm, WasteForm
 from ketamine_clinic.inventory.views import clinic_container, ledger_membership

@@ -14,9 +14,9 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.pdf import pdf_response, render_pdf
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Registration
-from ketamine_clinic.pdf import pdf_response, render_pdf
 
 TITLES = {
     "dispensing-record": "Dispensing record (21 CFR 1304.22(c))",

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
 from ketamine_clinic.accounts.models import User
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 
 
 def authenticate_witness(

@@ -18,8 +18,8 @@ from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Membership, User
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
-from ketamine_clinic.compiled_sql import CompiledRead
 from ketamine_clinic.patients.models import Patient, PatientRecord
+from ketamine_clinic.server.compiled_sql import CompiledRead
 
 R = TypeVar("R", bound=PatientRecord)
 M = TypeVar("M", bound=Model)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import BodyMeasurement, Patient, PatientRecord
 from ketamine_clinic.patients.records import RecordKind

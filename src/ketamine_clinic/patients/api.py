@@ -15,7 +15,7 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import (
     clinics_where,

@@ -10,7 +10,7 @@ from django.db.models import Field
 from ninja import Schema
 from pydantic import ValidationError
 
-from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.patients.models import Patient, Sex
 from ketamine_clinic.patients.records import RecordKind
 

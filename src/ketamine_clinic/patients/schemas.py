@@ -12,7 +12,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field, field_validator
 
 from ketamine_clinic.clinical.measurements import HEIGHT_CM, WEIGHT_KG
-from ketamine_clinic.schema_types import (
+from ketamine_clinic.common.schema_types import (
     BirthDate,
     EmailOrEmpty,
     PastDate,

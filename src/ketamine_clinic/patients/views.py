@@ -24,9 +24,8 @@ from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.clinical.measurements import age_on
-from ketamine_clinic.compiled_sql import CompiledRead, rows_by
-from ketamine_clinic.errors import Conflict, InvalidInput
-from ketamine_clinic.forms_base import put_error
+from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
@@ -50,6 +49,7 @@ from ketamine_clinic.patients.schemas import (
 )
 from ketamine_clinic.patients.search import search_patients
 from ketamine_clinic.patients.templatetags.patient_tables import FIELDS as LIST_FIELDS
+from ketamine_clinic.server.compiled_sql import CompiledRead, rows_by
 
 PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)

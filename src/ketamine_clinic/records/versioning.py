@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
-from ketamine_clinic.errors import Conflict
+from ketamine_clinic.common.errors import Conflict
 from ketamine_clinic.records.models import RecordStatus, Versioned
 
 R = TypeVar("R", bound=Versioned)

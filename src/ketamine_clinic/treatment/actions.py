@@ -22,7 +22,7 @@ from ketamine_clinic.clinical.scheduling import (
     plan_course,
     plan_phase,
 )
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access

@@ -12,14 +12,14 @@ from pydantic import ConfigDict, Field
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.schema_types import PastDate, line
 from ketamine_clinic.patients.access import (
     clinics_where,
     get_patient_for_user,
     one_clinic,
     record_patient_access,
 )
-from ketamine_clinic.schema_types import PastDate, line
 from ketamine_clinic.treatment import clinic_protocols, service
 
 router = Router(tags=["treatment"])

@@ -15,7 +15,7 @@ from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.clinical.protocol_adjustments import AdjustmentError, adjust, check_key
 from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.treatment.models import ClinicProtocol
 
 MIN_REASON = 10

@@ -12,13 +12,13 @@ from pydantic import Field
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.schema_types import line
 from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
 )
-from ketamine_clinic.schema_types import line
 from ketamine_clinic.treatment import actions, clinic_protocols
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
 from ketamine_clinic.treatment.api import DoseFields, dose_params

@@ -12,7 +12,7 @@ from ketamine_clinic.clinical.body_weight import POLICIES
 from ketamine_clinic.clinical.dosing import DILUENTS
 from ketamine_clinic.clinical.protocol_adjustments import DURATION_FIELDS, WEIGHT_FIELDS
 from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
-from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.patients.forms import DATE
 
 

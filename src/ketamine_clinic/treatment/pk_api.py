@@ -9,7 +9,7 @@ from pydantic import Field
 
 from ketamine_clinic.accounts.requests import request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.patients.access import one_clinic
 from ketamine_clinic.pk.errors import PKError
 from ketamine_clinic.pk.models import Covariates

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.assessments.charts import render_svg
-from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_page_read,

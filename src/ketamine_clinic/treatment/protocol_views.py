@@ -14,8 +14,8 @@ from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.protocols import LIBRARY
-from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
-from ketamine_clinic.forms_base import put_error
+from ketamine_clinic.common.errors import Conflict, InvalidInput, as_sentence
+from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.treatment import clinic_protocols
 from ketamine_clinic.treatment.forms import ProtocolForm
 

@@ -14,8 +14,8 @@ from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
+from ketamine_clinic.common.schema_types import line
 from ketamine_clinic.patients.access import clinics_where, one_clinic
-from ketamine_clinic.schema_types import line
 from ketamine_clinic.treatment import clinic_protocols
 from ketamine_clinic.treatment.models import ClinicProtocol
 

@@ -22,7 +22,7 @@ from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import Protocol
 from ketamine_clinic.clinical.scheduling import MONDAY_TO_FRIDAY
 from ketamine_clinic.clinical.units import Kg, MgPerKg, MgPerMl, Minutes, Ml
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.inventory.models import Product
 from ketamine_clinic.patients.models import BodyMeasurement, Patient

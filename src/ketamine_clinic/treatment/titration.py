@@ -14,7 +14,7 @@ from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.assessments.outcomes import InstrumentSeries, patient_series
 from ketamine_clinic.clinical.outcomes import ACUTE_CONTEXTS
 from ketamine_clinic.clinical.titration import CourseFacts, OutcomeFacts, Suggestion, suggest
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.records.models import RecordStatus

@@ -11,8 +11,8 @@ from pydantic import Field
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.common.schema_types import line
 from ketamine_clinic.patients.access import record_patient_access
-from ketamine_clinic.schema_types import line
 from ketamine_clinic.treatment import titration
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import TitrationDecision

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical import repeated_dosing
-from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
+from ketamine_clinic.common.errors import Conflict, InvalidInput, as_sentence
+from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.evaluations.models import ClinicalNote
-from ketamine_clinic.forms_base import put_error
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_page_read,

@@ -30,7 +30,7 @@ from ketamine_clinic.clinical.outcomes import FOLLOW_UP_LINKS
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_MG
 from ketamine_clinic.clinical.session_flow import State
 from ketamine_clinic.clinical.vital_signs import Reading, alerts, implausible
-from ketamine_clinic.errors import Conflict, InvalidInput
+from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container, LedgerTransaction

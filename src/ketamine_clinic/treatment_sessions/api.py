@@ -15,11 +15,11 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical.vital_signs import (
     Reading,
 )
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.pdf import pdf_response, render_pdf
+from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
-from ketamine_clinic.pdf import pdf_response, render_pdf
-from ketamine_clinic.schema_types import files
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment_sessions import actions, billing, queries, rems

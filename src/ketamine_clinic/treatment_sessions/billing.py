@@ -11,9 +11,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ketamine_clinic.clinical.billing import Line, session_lines
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.pdf import render_pdf
 from ketamine_clinic.patients.models import Diagnosis, Patient
-from ketamine_clinic.pdf import render_pdf
 from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession
 

@@ -13,10 +13,10 @@ from ninja import Field, Router, Schema
 from ketamine_clinic.accounts.requests import api_actor, request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.assessments.views import own_record
-from ketamine_clinic.errors import InvalidInput, as_sentence
+from ketamine_clinic.common.errors import InvalidInput, as_sentence
+from ketamine_clinic.common.pdf import pdf_response
+from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
-from ketamine_clinic.pdf import pdf_response
-from ketamine_clinic.schema_types import files
 from ketamine_clinic.treatment_sessions import billing
 from ketamine_clinic.treatment_sessions.access import session_for_user
 

@@ -14,7 +14,7 @@ from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.scheduling import min_days_apart
 from ketamine_clinic.clinical.vital_signs import Reading, ThresholdError, Thresholds, thresholds
-from ketamine_clinic.errors import Conflict
+from ketamine_clinic.common.errors import Conflict
 from ketamine_clinic.treatment import dose_history, service
 from ketamine_clinic.treatment_sessions.models import (
     Administration,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from ketamine_clinic.forms_base import StyledFormMixin
+from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.patients.forms import DATETIME
 from ketamine_clinic.treatment_sessions.models import AdverseEvent, PreDoseCheck
 

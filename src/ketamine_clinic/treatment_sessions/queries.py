@@ -7,7 +7,7 @@ from typing import Any
 
 from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical.vital_signs import sedation_alert, suggestion, vital_alerts
-from ketamine_clinic.compiled_sql import rows_by
+from ketamine_clinic.server.compiled_sql import rows_by
 from ketamine_clinic.treatment_sessions import facts
 from ketamine_clinic.treatment_sessions.models import (
     Administration,

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from ketamine_clinic.schema_types import line
+from ketamine_clinic.common.schema_types import line
 
 Version = Annotated[int, Field(ge=1, description="The session version your screen shows")]
 

@@ -32,7 +32,7 @@ from ketamine_clinic.clinical.protocols import (
     ESKETAMINE_DEVICE_MG,
 )
 from ketamine_clinic.clinical.vital_signs import Reading
-from ketamine_clinic.errors import Conflict, InvalidInput, as_sentence
+from ketamine_clinic.common.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import (

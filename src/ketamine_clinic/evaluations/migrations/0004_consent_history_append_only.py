@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from ketamine_clinic.dbguards import append_only
+from ketamine_clinic.server.dbguards import append_only
 
 
 class Migration(migrations.Migration):

@@ -175,7 +175,7 @@ DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 def _register(clinic: Any, number: str | None, exact_counts: str | None) -> None:
     """The location's DEA registration: records are kept per registered location."""
-    from ketamine_clinic.errors import InvalidInput
+    from ketamine_clinic.common.errors import InvalidInput
     from ketamine_clinic.inventory.actions import register
     from ketamine_clinic.inventory.models import Registration
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from ketamine_clinic.demo_data import DEMO_PASSWORD, DEMO_USERS, seed
+from ketamine_clinic.demo.clinic import DEMO_PASSWORD, DEMO_USERS, seed
 
 
 class Command(BaseCommand):

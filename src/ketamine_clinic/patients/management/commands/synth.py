@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ketamine_clinic import synth
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.demo import synth
 
 
 class Command(BaseCommand):

@@ -24,7 +24,7 @@ from ketamine_clinic.assessments.models import Source
 from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.clinical.scheduling import next_open_day
-from ketamine_clinic.demo_sessions import seed_esketamine_session, stock_vault
+from ketamine_clinic.demo.sessions import seed_esketamine_session, stock_vault
 from ketamine_clinic.evaluations import actions as evaluation_actions
 from ketamine_clinic.evaluations import consent, notes
 from ketamine_clinic.evaluations.starter_consents import STARTERS

@@ -14,7 +14,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from ketamine_clinic.envconfig import (
+from ketamine_clinic.server.envconfig import (
     env_bool,
     env_choice,
     env_int,
@@ -23,7 +23,7 @@ from ketamine_clinic.envconfig import (
     secret_key,
 )
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # ketamine_clinic/
 
 KC_ENV = env_choice("KC_ENV", "development", ("development", "production"))
 PRODUCTION = KC_ENV == "production"
@@ -82,7 +82,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ketamine_clinic.urls"
-WSGI_APPLICATION = "ketamine_clinic.wsgi.application"
+WSGI_APPLICATION = "ketamine_clinic.server.wsgi.application"
 
 TEMPLATES = [
     {
@@ -127,7 +127,7 @@ else:
     # Django's backend with a health check that polls the socket rather than asking the
     # server (ketamine_clinic/postgres/base.py): a stale connection after a restart is
     # still noticed before the request uses it.
-    DATABASES["default"]["ENGINE"] = "ketamine_clinic.postgres"
+    DATABASES["default"]["ENGINE"] = "ketamine_clinic.server.postgres"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DB_PREPARE:
         # Parameters travel apart from the query (server-side binding), and a query run five

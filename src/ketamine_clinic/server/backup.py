@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
 
 PAGES_PER_STEP = 1024  # copy in steps: writers wait for one step at a time, not the whole copy
 

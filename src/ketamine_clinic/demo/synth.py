@@ -23,13 +23,14 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
-from ketamine_clinic import synth_chair, synth_names
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.assessments import outcome_summary
 from ketamine_clinic.assessments.models import Assessment
-from ketamine_clinic.errors import InvalidInput
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.demo import names as synth_names
+from ketamine_clinic.demo import synth_chair
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
 from ketamine_clinic.patients.models import BodyMeasurement, Diagnosis, Patient, TreatmentTrial

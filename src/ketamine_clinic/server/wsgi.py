@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn: `gunicorn ketamine_clinic.wsgi`."""
+"""WSGI entry point for gunicorn: `gunicorn ketamine_clinic.server.wsgi`."""
 
 import gc
 import os
@@ -6,7 +6,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketamine_clinic.server.settings")
 application = get_wsgi_application()
 
 # Load every view now, then set everything loaded so far aside from the garbage collector: it

@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/ketamine-clinic demo
 
 lint: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security import APIKeyCookie, HttpBearer
 
 from ketamine_clinic.accounts.api import router as accounts_router
-from ketamine_clinic.accounts.authn import user_for_token
-from ketamine_clinic.accounts.models import User
+from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
 from ketamine_clinic.assessments.actions import AnswersInvalid, DefinitionInvalid
 from ketamine_clinic.assessments.api import router as assessments_router
 from ketamine_clinic.common.errors import Conflict, InvalidInput
@@ -30,34 +27,6 @@ from ketamine_clinic.treatment.protocols_api import router as protocols_router
 from ketamine_clinic.treatment.titration_api import router as titration_router
 from ketamine_clinic.treatment_sessions.api import router as sessions_router
 from ketamine_clinic.treatment_sessions.billing_api import router as billing_router
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = user_for_token(token)
-        if found is None:
-            return None
-        user, api_token = found
-        request.user = user
-        request.api_token = api_token  # type: ignore[attr-defined]  # lets a client revoke itself
-        return user
-
-
-class SessionCookie(APIKeyCookie):
-    """The browser's login session; unsafe methods need the CSRF token as for any form."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        # No session cookie means "not logged in" (401), not a failed CSRF check (403).
-        if self.param_name not in request.COOKIES:
-            return None
-        return super()._get_key(request)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = request.user
-        return user if isinstance(user, User) and user.is_active else None
-
 
 api = NinjaAPI(
     title="ketamine-clinic API",

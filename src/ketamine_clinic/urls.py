@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from ketamine_clinic.accounts import views as account_views
 from ketamine_clinic.api import api
+from ketamine_clinic.clinic import views as clinic_views
 from ketamine_clinic.interop.fhir_api import fhir_api
 
 
@@ -12,7 +13,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", clinic_views.home, name="home"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("account/two-factor/", account_views.two_factor, name="two_factor"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("audit/", account_views.audit_log, name="audit_log"),
     path("clinic/settings/", account_views.settings_page, name="clinic_settings"),
     path("patients/", include("ketamine_clinic.patients.urls")),
+    path("", include("ketamine_clinic.clinic.urls")),
     path("", include("ketamine_clinic.assessments.urls")),
     path("", include("ketamine_clinic.evaluations.urls")),
     path("", include("ketamine_clinic.treatment.urls")),

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from ketamine_clinic.clinic import ledger_integrity as integrity
 from ketamine_clinic.demo.clinic import seed
-from ketamine_clinic.inventory import integrity
 from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.treatment_sessions.models import Administration
 

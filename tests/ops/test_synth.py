@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.assessments.models import Assessment, OutcomeSummary
+from ketamine_clinic.clinic import ledger_integrity as integrity
 from ketamine_clinic.demo import names as synth_names
 from ketamine_clinic.interop import outcome_report
-from ketamine_clinic.inventory import integrity
 from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.patients.models import Patient, TreatmentTrial
 from ketamine_clinic.treatment_sessions.models import Administration, TreatmentSession

@@ -17,7 +17,7 @@ from tests.conftest import World
 def test_a_database_outage_is_503_and_says_to_retry(world: World, error: Exception) -> None:
     client = world.client("nurse")
     client.raise_request_exception = False
-    with mock.patch("ketamine_clinic.accounts.views.current_membership", side_effect=error):
+    with mock.patch("ketamine_clinic.clinic.views.current_membership", side_effect=error):
         page = client.get("/")
     assert page.status_code == 503
     assert page["Retry-After"] == "5"
@@ -34,7 +34,7 @@ def test_a_database_outage_is_503_and_says_to_retry(world: World, error: Excepti
 def test_other_failures_stay_500(world: World) -> None:
     client = world.client("nurse")
     client.raise_request_exception = False
-    with mock.patch("ketamine_clinic.accounts.views.current_membership", side_effect=KeyError):
+    with mock.patch("ketamine_clinic.clinic.views.current_membership", side_effect=KeyError):
         page = client.get("/")
     assert page.status_code == 500
     assert "Something went wrong" in page.content.decode()

@@ -113,7 +113,7 @@ def test_other_clinics_copies_are_not_shown(world: World) -> None:
 def test_doses_are_written_without_trailing_zeros(value: str, shown: str) -> None:
     from decimal import Decimal
 
-    from ketamine_clinic.treatment.templatetags.doses import dose
+    from ketamine_clinic.common.formats import dose
 
     assert dose(Decimal(value)) == shown
     assert dose(None) == ""

@@ -14,7 +14,7 @@ from ketamine_clinic.accounts.roles import Capability, Role, can
 
 # The main navigation: what each capability opens, in the order the bar shows it.
 NAVIGATION = (
-    (Capability.VIEW_ALERTS, "assessments:dashboard", "Dashboard"),
+    (Capability.VIEW_ALERTS, "clinic:dashboard", "Dashboard"),
     (Capability.LIST_PATIENTS, "patients:list", "Patients"),
     (Capability.MANAGE_SCHEDULE, "treatment_sessions:today", "Today"),
     (Capability.VIEW_LEDGER, "inventory:vault", "Vault"),

@@ -36,8 +36,7 @@ from ketamine_clinic.accounts.forms import (
 )
 from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session_clock
 from ketamine_clinic.accounts.models import AccessLog, User
-from ketamine_clinic.accounts.roles import Capability, Role, can
-from ketamine_clinic.assessments import alert_badge
+from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.vital_signs import thresholds
 
 LOGOUT_MESSAGES = {
@@ -108,18 +107,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         record_in_each_clinic(Actor.from_request(request, "web"), action="logout", what="session")
     logout(request)
     return redirect("login")
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    membership = current_membership(request)
-    if membership is None:
-        return render(request, "accounts/no_clinic.html", status=403)
-    if membership.role == Role.PATIENT:
-        return redirect("patients:portal")
-    if alert_badge.lands_on_alerts(membership.clinic_id, membership.role):
-        return redirect("assessments:dashboard")  # open safety alerts come first
-    return redirect("patients:list")
 
 
 @login_required

@@ -4,11 +4,9 @@ from ketamine_clinic.assessments import views
 
 app_name = "assessments"
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("alerts/<uuid:alert_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("instruments/", views.instruments, name="instruments"),
     path("q/<str:token>/", views.link, name="link"),
-    path("me/questionnaires/", views.my_questionnaires, name="my_questionnaires"),
     path("me/questionnaires/<slug:instrument_id>/", views.fill_in, name="fill_in"),
     path("patients/<uuid:patient_id>/measurements/", views.measurements, name="measurements"),
     path(

@@ -1,5 +1,5 @@
 """Screens for measurement: record a rating, fill in a questionnaire (portal or link), the
-chart's measurement section, the clinicians' dashboard, and loading instruments."""
+chart's measurement section, acknowledging safety alerts, and loading instruments."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import Clinic, Membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
-from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.assessments import actions
 from ketamine_clinic.assessments.access import get_alert_for_user
 from ketamine_clinic.assessments.catalogue import get_instrument, instruments_for
@@ -34,17 +33,12 @@ from ketamine_clinic.assessments.forms import (
     LinkForm,
     answers_form_class,
 )
-from ketamine_clinic.assessments.models import Assessment, ClinicInstrument, SafetyAlert, Source
+from ketamine_clinic.assessments.models import Assessment, ClinicInstrument, Source
 from ketamine_clinic.assessments.outcomes import patient_series
 from ketamine_clinic.clinical.instruments import Instrument
-from ketamine_clinic.clinical.outcomes import measurement_due
 from ketamine_clinic.common.errors import Conflict, InvalidInput
-from ketamine_clinic.inventory.counts import ledger_tasks
-from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user, record_page_read
-from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.patients.access import get_patient_for_user, own_chart, record_page_read
 from ketamine_clinic.records.models import RecordStatus
-from ketamine_clinic.treatment.models import Course, ScheduledSession
-from ketamine_clinic.treatment_sessions.rems import due_rows as rems_due_rows
 
 STATUS_LABELS = {
     "no_data": "No scores yet",
@@ -280,45 +274,9 @@ def _answer_page(
 
 
 @login_required
-@require_GET
-def my_questionnaires(request: HttpRequest) -> HttpResponse:
-    patient, _ = own_record(request)
-    instruments = [i for i in instruments_for(patient.clinic_id).values() if i.self_report]
-    recent = Assessment.objects.filter(patient=patient, status=RecordStatus.ACTIVE)[:10]
-    # Their own coming sessions, from courses a prescriber has signed; no doses.
-    upcoming = ScheduledSession.objects.filter(
-        patient=patient,
-        status=RecordStatus.ACTIVE,
-        state=ScheduledSession.State.PLANNED,
-        course__state=Course.State.ACTIVE,
-        on__gte=timezone.localdate(),
-    )[:8]
-    for what in ("assessments", "schedule"):
-        record_access(
-            web_actor(request), action="read", what=what, clinic=patient.clinic_id,
-            patient_id=patient.pk, role=Role.PATIENT,
-        )  # fmt: skip
-    return render(
-        request,
-        "assessments/my_questionnaires.html",
-        {"patient": patient, "instruments": instruments, "recent": recent, "upcoming": upcoming},
-    )
-
-
-def own_record(request: HttpRequest) -> tuple[Patient, PatientAccess]:
-    membership = current_membership(request)
-    if membership is None or not can(membership.role, Capability.SELF_REPORT):
-        raise PermissionDenied("this page is for patients")
-    patient = Patient.objects.filter(user=request_user(request), clinic=membership.clinic).first()
-    if patient is None or patient.in_error:
-        raise Http404("your account is not linked to a chart")
-    return patient, PatientAccess(patient, Role.PATIENT)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def fill_in(request: HttpRequest, instrument_id: str) -> HttpResponse:
-    patient, access = own_record(request)
+    patient, access = own_chart(request)
     instrument = _instrument_or_404(patient.clinic_id, instrument_id)
     if not instrument.self_report:
         raise Http404("not a self-report questionnaire")
@@ -358,57 +316,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "assessments/link_unusable.html", {"message": str(exc)}, status=410)
 
 
-# --- Clinicians' dashboard ---------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request, Capability.VIEW_ALERTS)
-    clinic = membership.clinic
-    alerts = list(
-        SafetyAlert.objects.filter(clinic=clinic, acknowledged_at__isnull=True)
-        .select_related("patient", "assessment")
-        .order_by("raised_at")[:200]
-    )
-    self_report_ids = [i.id for i in instruments_for(clinic.pk).values() if i.self_report]
-    last = (
-        Assessment.objects.filter(
-            patient=OuterRef("pk"), status=RecordStatus.ACTIVE, instrument_id__in=self_report_ids
-        )
-        .values("patient")
-        .annotate(last=Max("administered_at"))
-        .values("last")
-    )
-    now = timezone.now()
-    interval = timedelta(days=clinic.measurement_interval_days)
-    patients = (
-        Patient.objects.filter(clinic=clinic, status=RecordStatus.ACTIVE)
-        .annotate(last_self_report=Subquery(last))
-        .filter(Q(last_self_report__isnull=True) | Q(last_self_report__lte=now - interval))
-        .order_by(F("last_self_report").asc(nulls_first=True), "family_name")[:100]
-    )
-    due = [p for p in patients if measurement_due(p.last_self_report, now, interval)]
-    record_access(
-        web_actor(request), action="list", what="dashboard", clinic=clinic, role=membership.role
-    )
-    return render(
-        request,
-        "assessments/dashboard.html",
-        {
-            "alerts": alerts,
-            "due": due,
-            "interval_days": clinic.measurement_interval_days,
-            "may_acknowledge": can(membership.role, Capability.ACKNOWLEDGE_ALERT),
-            "form": AcknowledgeForm(),
-            "rems_due": rems_due_rows([clinic.pk])
-            if can(membership.role, Capability.EDIT_CLINICAL)
-            else None,
-            "ledger": ledger_tasks(clinic.pk)
-            if can(membership.role, Capability.VIEW_LEDGER)
-            else None,
-        },
-    )
+# --- Safety alerts (listed on the clinic's dashboard) -------------------------------------------
 
 
 @login_required
@@ -418,14 +326,14 @@ def acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say what you did (at least a few words) to acknowledge the alert.")
-        return redirect("assessments:dashboard")
+        return redirect("clinic:dashboard")
     try:
         actions.acknowledge_alert(web_actor(request), alert, role, form.cleaned_data["action_note"])
     except Conflict as exc:
         messages.warning(request, str(exc))
     else:
         messages.success(request, "Alert acknowledged.")
-    return redirect("assessments:dashboard")
+    return redirect("clinic:dashboard")
 
 
 # --- Clinic admins load instruments ------------------------------------------------------------

@@ -16,10 +16,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.api import BearerToken, SessionCookie
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir_bundle import everything

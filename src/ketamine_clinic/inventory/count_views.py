@@ -14,12 +14,12 @@ from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation
 from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.common.formats import dose
 from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.inventory import counts
 from ketamine_clinic.inventory.forms import CountForm, Form106Form, NoticeForm
 from ketamine_clinic.inventory.models import Container, Count, LossReport, Registration
 from ketamine_clinic.inventory.views import audit, ledger_membership, may
-from ketamine_clinic.treatment.templatetags.doses import dose
 
 
 @login_required

@@ -16,13 +16,13 @@ from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.common.formats import dose
 from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.inventory import actions
 from ketamine_clinic.inventory.forms import MovementForm, WasteForm
 from ketamine_clinic.inventory.views import clinic_container, ledger_membership
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where
-from ketamine_clinic.treatment.templatetags.doses import dose
 
 
 def _done(request: HttpRequest, row: Any, what: str) -> HttpResponse:

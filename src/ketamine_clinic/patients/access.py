@@ -15,8 +15,9 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from ketamine_clinic.accounts.audit import Actor, record_access
+from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import Membership, User
-from ketamine_clinic.accounts.requests import web_actor
+from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.patients.models import Patient, PatientRecord
 from ketamine_clinic.server.compiled_sql import CompiledRead
@@ -169,3 +170,15 @@ def get_chart_record_for_user(
     if record is None:
         raise Http404(f"no such {model._meta.verbose_name}")
     return access_to(user, record.patient, capability), record
+
+
+def own_chart(request: HttpRequest) -> tuple[Patient, PatientAccess]:
+    """A patient's own chart, for the portal's pages: only for a patient member of the
+    clinic whose chart is linked to their account."""
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, Capability.SELF_REPORT):
+        raise PermissionDenied("this page is for patients")
+    patient = Patient.objects.filter(user=request_user(request), clinic=membership.clinic).first()
+    if patient is None or patient.in_error:
+        raise Http404("your account is not linked to a chart")
+    return patient, PatientAccess(patient, Role.PATIENT)

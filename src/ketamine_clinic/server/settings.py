@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "ketamine_clinic.treatment_sessions",
     "ketamine_clinic.inventory",
     "ketamine_clinic.interop",
+    "ketamine_clinic.clinic",
+    "ketamine_clinic.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,11 +12,10 @@ from ninja import Field, Router, Schema
 
 from ketamine_clinic.accounts.requests import api_actor, request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.assessments.views import own_record
 from ketamine_clinic.common.errors import InvalidInput, as_sentence
 from ketamine_clinic.common.pdf import pdf_response
 from ketamine_clinic.common.schema_types import files
-from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
+from ketamine_clinic.patients.access import get_patient_for_user, own_chart, record_patient_access
 from ketamine_clinic.treatment_sessions import billing
 from ketamine_clinic.treatment_sessions.access import session_for_user
 
@@ -78,7 +77,7 @@ def superbill(request: HttpRequest, patient_id: uuid.UUID, start: date, end: dat
 @require_GET
 def my_superbill(request: HttpRequest) -> HttpResponse:
     """The patient's own superbill from the portal: the last year unless they choose."""
-    patient, access = own_record(request)
+    patient, access = own_chart(request)
     today = timezone.localdate()
     try:
         start = date.fromisoformat(request.GET.get("start") or str(today - timedelta(days=365)))

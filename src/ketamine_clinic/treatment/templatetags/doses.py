@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
 
+from ketamine_clinic.common import formats
 from ketamine_clinic.evaluations.consent_models import PRODUCTS
 
 register = template.Library()
 
 
-@register.filter
-def dose(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(Decimal(value).normalize(), "f")
+register.filter("dose", formats.dose)
 
 
 @register.filter

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from ketamine_clinic.accounts.authn import end_all_access
-from ketamine_clinic.accounts.management.commands.create_user import find_user
+from ketamine_clinic.accounts.lookup import find_user
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ketamine_clinic.accounts.management.commands.create_user import find_clinic, find_user
+from ketamine_clinic.accounts.lookup import find_clinic, find_user
 from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.roles import Role
 

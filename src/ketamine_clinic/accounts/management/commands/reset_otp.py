@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.core.management.base import BaseCommand, CommandParser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketamine_clinic.accounts.management.commands.create_user import find_user
+from ketamine_clinic.accounts.lookup import find_user
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ketamine_clinic.accounts.management.commands.create_user import find_clinic
+from ketamine_clinic.accounts.lookup import find_clinic
 from ketamine_clinic.assessments import outcome_summary
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 
 from ketamine_clinic.accounts.audit import Actor
-from ketamine_clinic.accounts.management.commands.create_user import find_clinic, find_user
+from ketamine_clinic.accounts.lookup import find_clinic, find_user
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.roles import Capability, can
 

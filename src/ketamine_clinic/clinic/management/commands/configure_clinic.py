@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ketamine_clinic.accounts import clinic_settings
 from ketamine_clinic.accounts.audit import Actor
-from ketamine_clinic.accounts.management.commands.create_user import find_clinic, find_user
+from ketamine_clinic.accounts.lookup import find_clinic, find_user
 from ketamine_clinic.accounts.roles import Capability, can
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ketamine_clinic.accounts.management.commands.create_user import find_clinic
-from ketamine_clinic.inventory import integrity
+from ketamine_clinic.accounts.lookup import find_clinic
+from ketamine_clinic.clinic import ledger_integrity as integrity
 
 
 class Command(BaseCommand):

@@ -13,23 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from ketamine_clinic.accounts.models import Clinic, Membership, User
+from ketamine_clinic.accounts.lookup import find_clinic
+from ketamine_clinic.accounts.models import Membership, User
 from ketamine_clinic.accounts.roles import Role
-
-
-def find_clinic(name: str) -> Clinic:
-    clinic = Clinic.objects.filter(name__iexact=name.strip()).first()
-    if clinic is None:
-        known = ", ".join(Clinic.objects.values_list("name", flat=True)) or "none yet"
-        raise CommandError(f"--clinic: no clinic named {name!r} (known: {known})")
-    return clinic
-
-
-def find_user(username: str) -> User:
-    user = User.objects.filter(username__iexact=username).first()
-    if user is None:
-        raise CommandError(f"no user named {username!r}")
-    return user
 
 
 class Command(BaseCommand):

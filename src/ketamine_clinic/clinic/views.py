@@ -1,0 +1,83 @@
+"""The clinic's home, its dashboard, and the patient's page of questionnaires."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from ketamine_clinic.accounts.audit import record_access
+from ketamine_clinic.accounts.current import current_membership
+from ketamine_clinic.accounts.requests import web_actor
+from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.assessments import alert_badge
+from ketamine_clinic.assessments.forms import AcknowledgeForm
+from ketamine_clinic.clinic import queries
+from ketamine_clinic.inventory.counts import ledger_tasks
+from ketamine_clinic.patients.access import own_chart
+from ketamine_clinic.treatment_sessions.rems import due_rows as rems_due_rows
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where each role lands: a patient on the portal, staff on open safety alerts first."""
+    membership = current_membership(request)
+    if membership is None:
+        return render(request, "accounts/no_clinic.html", status=403)
+    if membership.role == Role.PATIENT:
+        return redirect("patients:portal")
+    if alert_badge.lands_on_alerts(membership.clinic_id, membership.role):
+        return redirect("clinic:dashboard")  # open safety alerts come first
+    return redirect("patients:list")
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, Capability.VIEW_ALERTS):
+        raise PermissionDenied("your role in this clinic does not allow this")
+    clinic = membership.clinic
+    alerts = queries.open_alerts(clinic)
+    due = queries.measurement_due_patients(clinic)
+    record_access(
+        web_actor(request), action="list", what="dashboard", clinic=clinic, role=membership.role
+    )
+    return render(
+        request,
+        "clinic/dashboard.html",
+        {
+            "alerts": alerts,
+            "due": due,
+            "interval_days": clinic.measurement_interval_days,
+            "may_acknowledge": can(membership.role, Capability.ACKNOWLEDGE_ALERT),
+            "form": AcknowledgeForm(),
+            "rems_due": rems_due_rows([clinic.pk])
+            if can(membership.role, Capability.EDIT_CLINICAL)
+            else None,
+            "ledger": ledger_tasks(clinic.pk)
+            if can(membership.role, Capability.VIEW_LEDGER)
+            else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_questionnaires(request: HttpRequest) -> HttpResponse:
+    """The patient's questionnaires to fill in, their recent scores and coming sessions."""
+    patient, _ = own_chart(request)
+    context = {
+        "patient": patient,
+        "instruments": queries.self_report_instruments(patient),
+        "recent": queries.recent_scores(patient),
+        "upcoming": queries.upcoming_sessions(patient),
+    }
+    for what in ("assessments", "schedule"):
+        record_access(
+            web_actor(request), action="read", what=what, clinic=patient.clinic_id,
+            patient_id=patient.pk, role=Role.PATIENT,
+        )  # fmt: skip
+    return render(request, "clinic/my_questionnaires.html", context)

@@ -25,15 +25,17 @@ lint: $(STAMP)
 	KC_DATA_DIR=$$(mktemp -d) $(BIN)/ketamine-clinic makemigrations --check --dry-run
 
 # The long crawls and the API fuzzing (marked `once`) run on PostgreSQL, the production
-# database, when it is available, and on SQLite otherwise.
+# database, when it is available, and on SQLite otherwise. Tests run on every core (one
+# worker per core, each test module on one worker so its fixtures are built once).
+PYTEST := $(BIN)/pytest -n auto --dist loadfile
 test: lint
 	@if [ -n "$$KC_TEST_POSTGRES_URL" ]; then \
-		$(BIN)/pytest -m "not once" || [ $$? -eq 5 ]; \
+		$(PYTEST) -m "not once" || [ $$? -eq 5 ]; \
 		echo "== again on PostgreSQL (the tests that use a database) =="; \
-		DATABASE_URL="$$KC_TEST_POSTGRES_URL" $(BIN)/pytest -m "not pure" || [ $$? -eq 5 ]; \
+		DATABASE_URL="$$KC_TEST_POSTGRES_URL" $(PYTEST) -m "not pure" || [ $$? -eq 5 ]; \
 	else \
 		echo "KC_TEST_POSTGRES_URL not set: PostgreSQL run skipped"; \
-		$(BIN)/pytest || [ $$? -eq 5 ]; \
+		$(PYTEST) || [ $$? -eq 5 ]; \
 	fi
 
 clean:

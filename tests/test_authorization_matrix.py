@@ -415,11 +415,12 @@ def _seed_records(world: World, patient: Patient) -> dict[str, str]:
     signed = evaluation_actions.create_evaluation(actor, access, fields)
     evaluation_actions.sign_evaluation(actor, access, signed, 1)
     ids["signed_evaluation"] = str(signed.pk)
-    from ketamine_clinic.evaluations import consent as consent_actions
-    from ketamine_clinic.evaluations.consent_models import ConsentDocument
+    from ketamine_clinic.evaluations.consent import actions as consent_actions_actions
+    from ketamine_clinic.evaluations.consent import queries as consent_actions_queries
+    from ketamine_clinic.evaluations.consent.models import ConsentDocument
 
-    document = consent_actions.current_document(patient.clinic_id, "iv_racemic") or (
-        consent_actions.publish_document(
+    document = consent_actions_queries.current_document(patient.clinic_id, "iv_racemic") or (
+        consent_actions_actions.publish_document(
             actor,
             patient.clinic,
             "iv_racemic",
@@ -429,7 +430,7 @@ def _seed_records(world: World, patient: Patient) -> dict[str, str]:
     )
     assert isinstance(document, ConsentDocument)
     ids["document"] = str(document.pk)
-    signed_consent = consent_actions.record_consent(
+    signed_consent = consent_actions_actions.record_consent(
         actor, access, document, patient.full_name, signature_typed=patient.full_name
     )
     ids["consent"] = str(signed_consent.pk)

@@ -86,8 +86,8 @@ def test_demo_tells_the_measurement_stories() -> None:
 def test_demo_chen_is_ready_for_iv_ketamine() -> None:
     from django.utils import timezone
 
-    from ketamine_clinic.evaluations.consent import treatment_gate
     from ketamine_clinic.evaluations.models import Evaluation
+    from ketamine_clinic.evaluations.queries import treatment_gate
 
     call_command("demo", "--no-serve", stdout=io.StringIO())
     chen = Patient.objects.get(family_name="Chen", given_name="Mei")

@@ -15,8 +15,8 @@ from ketamine_clinic.assessments.actions import AnswersInvalid, DefinitionInvali
 from ketamine_clinic.assessments.api import router as assessments_router
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.api import router as evaluations_router
-from ketamine_clinic.evaluations.consent_api import router as consent_router
-from ketamine_clinic.evaluations.notes_api import router as notes_router
+from ketamine_clinic.evaluations.consent.api import router as consent_router
+from ketamine_clinic.evaluations.notes.api import router as notes_router
 from ketamine_clinic.interop.reports_api import router as reports_router
 from ketamine_clinic.inventory.api import router as inventory_router
 from ketamine_clinic.patients.api import router as patients_router

@@ -201,7 +201,7 @@ def test_configure_clinic_refuses_bad_values(world: World, args: list[str], mess
 
 
 def test_configure_clinic_eligibility(world: World) -> None:
-    from ketamine_clinic.evaluations.service import clinic_settings, max_evaluation_age
+    from ketamine_clinic.evaluations.queries import clinic_settings, max_evaluation_age
 
     run(
         "configure-clinic",

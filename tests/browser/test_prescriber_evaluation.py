@@ -66,11 +66,11 @@ def test_patient_signs_consent_on_a_tablet_with_a_drawn_signature(
     from playwright.sync_api import Browser
 
     from ketamine_clinic.accounts.audit import Actor
-    from ketamine_clinic.evaluations import consent
-    from ketamine_clinic.evaluations.consent_models import Consent
+    from ketamine_clinic.evaluations.consent import actions as consent_actions
+    from ketamine_clinic.evaluations.consent.models import Consent
 
     assert isinstance(browser, Browser)
-    consent.publish_document(
+    consent_actions.publish_document(
         Actor(user=world.users["admin"]),
         world.clinic,
         "iv_racemic",

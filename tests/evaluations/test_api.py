@@ -229,7 +229,7 @@ def test_the_treatment_gate_says_exactly_what_is_missing(world: World) -> None:
 
 def test_require_treatment_gate_is_a_conflict_naming_what_is_missing(world: World) -> None:
     from ketamine_clinic.common.errors import Conflict
-    from ketamine_clinic.evaluations.consent import require_treatment_gate
+    from ketamine_clinic.evaluations.queries import require_treatment_gate
 
     with pytest.raises(
         Conflict, match="cannot treat yet: still needs a signed evaluation; an active"

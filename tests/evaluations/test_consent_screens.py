@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ketamine_clinic.accounts.audit import Actor
-from ketamine_clinic.evaluations import consent
-from ketamine_clinic.evaluations.consent_models import Consent, ConsentDocument, RemsEnrolment
+from ketamine_clinic.evaluations.consent import actions as consent_actions
+from ketamine_clinic.evaluations.consent.models import Consent, ConsentDocument, RemsEnrolment
 from tests.conftest import World
 
 
 def publish(world: World, product: str = "iv_racemic") -> ConsentDocument:
-    return consent.publish_document(
+    return consent_actions.publish_document(
         Actor(user=world.users["admin"]),
         world.clinic,
         product,

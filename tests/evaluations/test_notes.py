@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ketamine_clinic.evaluations.note_models import ClinicalNote
+from ketamine_clinic.evaluations.notes.models import ClinicalNote
 from tests.conftest import World
 
 

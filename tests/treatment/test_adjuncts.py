@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.evaluations.notes import write_note
+from ketamine_clinic.evaluations.notes.actions import write_note
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.treatment.models import ScheduledSession
 from tests.conftest import World

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.evaluations import actions as evaluation_actions
-from ketamine_clinic.evaluations import consent
+from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 from tests.conftest import World
@@ -70,12 +70,14 @@ def open_gate(world: World, product: str = "iv_racemic") -> None:
         },
     )
     evaluation_actions.sign_evaluation(actor, access, evaluation, evaluation.version)
-    document = consent.publish_document(
+    document = consent_actions.publish_document(
         actor, world.clinic, product, "Consent", "The text of it, in full."
     )
-    consent.record_consent(actor, access, document, "James Walker", signature_typed="JW")
+    consent_actions.record_consent(actor, access, document, "James Walker", signature_typed="JW")
     if product == "esketamine_nasal":
-        consent.enrol_rems(actor, access, timezone.localdate(), "REMS-0001", patient_signed=True)
+        consent_actions.enrol_rems(
+            actor, access, timezone.localdate(), "REMS-0001", patient_signed=True
+        )
 
 
 def test_order_plans_the_induction_and_waits_for_a_signature(world: World) -> None:

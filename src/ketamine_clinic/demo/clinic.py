@@ -26,8 +26,10 @@ from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.clinical.scheduling import next_open_day
 from ketamine_clinic.demo.sessions import seed_esketamine_session, stock_vault
 from ketamine_clinic.evaluations import actions as evaluation_actions
-from ketamine_clinic.evaluations import consent, notes
-from ketamine_clinic.evaluations.starter_consents import STARTERS
+from ketamine_clinic.evaluations.consent import actions as consent_actions
+from ketamine_clinic.evaluations.consent import queries as consent_queries
+from ketamine_clinic.evaluations.consent.starters import STARTERS
+from ketamine_clinic.evaluations.notes import actions as notes
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
@@ -183,7 +185,7 @@ def seed(now: datetime | None = None) -> bool:
                 user=users["admin" if clinic_name == MAIN_CLINIC else "harbor.admin"], via="cli"
             )
             for product, (title, body) in STARTERS.items():
-                consent.publish_document(author, clinic, product, title, body)
+                consent_actions.publish_document(author, clinic, product, title, body)
         # Her induction began on a Monday about six weeks ago: the Friday before is "start".
         chen_start = now - timedelta(days=45)
         chen_start -= timedelta(days=(chen_start.weekday() - 4) % 7)
@@ -610,9 +612,9 @@ def _chen_evaluation_and_consent(
         },
     )
     evaluation_actions.sign_evaluation(prescriber, access, evaluation, evaluation.version)
-    document = consent.current_document(patient.clinic_id, "iv_racemic")
+    document = consent_queries.current_document(patient.clinic_id, "iv_racemic")
     assert document is not None  # noqa: S101  # published just before
-    consent.record_consent(
+    consent_actions.record_consent(
         nurse,
         PatientAccess(patient, Role.NURSE),
         document,

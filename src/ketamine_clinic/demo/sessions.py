@@ -14,7 +14,7 @@ from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import LIBRARY
-from ketamine_clinic.evaluations import consent
+from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory import counts
 from ketamine_clinic.inventory.models import Container
@@ -96,7 +96,7 @@ def seed_esketamine_session(
         hour=10, minute=0, second=0, microsecond=0
     )
     day = start.date()
-    consent.enrol_rems(
+    consent_actions.enrol_rems(
         prescriber, PatientAccess(patient, Role.PRESCRIBER), day, "REMS-DEMO-0417", True
     )
     protocol = LIBRARY["esketamine-trd-us"]

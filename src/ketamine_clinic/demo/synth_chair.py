@@ -23,7 +23,8 @@ from ketamine_clinic.assessments import actions as assessments
 from ketamine_clinic.assessments.catalogue import get_instrument
 from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.evaluations import actions as evaluations
-from ketamine_clinic.evaluations import consent
+from ketamine_clinic.evaluations.consent import actions as consent_actions
+from ketamine_clinic.evaluations.consent import queries as consent_queries
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container, Product
 from ketamine_clinic.patients import actions as patients_actions
@@ -71,7 +72,9 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
         clinic.open_weekdays = list(range(7))  # today is a treatment day, whatever day it is
         clinic.save(update_fields=["open_weekdays"])
     protocol = get_protocol(PROTOCOL, clinic.pk)
-    document = consent.current_document(clinic.pk, protocol.product) or consent.publish_document(
+    document = consent_queries.current_document(
+        clinic.pk, protocol.product
+    ) or consent_actions.publish_document(
         prescriber, clinic, protocol.product, "IM ketamine consent", "Synthetic consent text."
     )
     today, earlier = timezone.localdate(), timezone.now() - timedelta(hours=3)
@@ -85,7 +88,7 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
             "indication": "off_label", "episode_months": 12, "episode_severity": "moderate",
             "systolic_mmhg": 124, "diastolic_mmhg": 80})  # fmt: skip
         evaluations.sign_evaluation(prescriber, as_prescriber, evaluation, evaluation.version)
-        consent.record_consent(
+        consent_actions.record_consent(
             nurse, PatientAccess(patient, Role.NURSE), document, patient.full_name,
             signature_typed=patient.full_name,
         )  # fmt: skip

@@ -11,7 +11,7 @@ from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.clinical.eligibility import OverrideRefused
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.models import Evaluation
-from ketamine_clinic.evaluations.service import (
+from ketamine_clinic.evaluations.queries import (
     assess,
     medications_of,
     result_json,

@@ -12,8 +12,8 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.evaluations import actions
-from ketamine_clinic.evaluations.consent import treatment_gate
 from ketamine_clinic.evaluations.models import Evaluation
+from ketamine_clinic.evaluations.queries import assess, result_json, treatment_gate
 from ketamine_clinic.evaluations.schemas import (
     EligibilityOut,
     EvaluationCreate,
@@ -21,7 +21,6 @@ from ketamine_clinic.evaluations.schemas import (
     EvaluationUpdate,
     SignRequest,
 )
-from ketamine_clinic.evaluations.service import assess, result_json
 from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
 
 router = Router(tags=["evaluations"])

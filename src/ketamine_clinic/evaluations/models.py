@@ -131,11 +131,11 @@ class Evaluation(PatientRecord):
         return self.sign_status == self.Status.SIGNED
 
 
-from ketamine_clinic.evaluations.consent_models import (  # noqa: E402  # one app, two files
+from ketamine_clinic.evaluations.consent.models import (  # noqa: E402  # one app, two files
     Consent,
     ConsentDocument,
     RemsEnrolment,
 )
-from ketamine_clinic.evaluations.note_models import ClinicalNote  # noqa: E402
+from ketamine_clinic.evaluations.notes.models import ClinicalNote  # noqa: E402
 
 __all__ = ["ClinicalNote", "Consent", "ConsentDocument", "Evaluation", "RemsEnrolment"]

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from ketamine_clinic.evaluations import consent_views, notes_views, views
+from ketamine_clinic.evaluations import views
+from ketamine_clinic.evaluations.consent import views as consent_views
+from ketamine_clinic.evaluations.notes import views as notes_views
 
 app_name = "evaluations"
 urlpatterns = [

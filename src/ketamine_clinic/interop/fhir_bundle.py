@@ -12,7 +12,7 @@ from fhir.resources.R4B.bundle import Bundle
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.assessments.models import Assessment
-from ketamine_clinic.evaluations.consent_models import Consent
+from ketamine_clinic.evaluations.consent.models import Consent
 from ketamine_clinic.interop import fhir_export as fx
 from ketamine_clinic.patients.models import BodyMeasurement, Diagnosis, Patient
 from ketamine_clinic.treatment.models import Course, DoseOrder

@@ -18,7 +18,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical.instruments.model import Instrument
-from ketamine_clinic.evaluations.consent_models import Consent
+from ketamine_clinic.evaluations.consent.models import Consent
 from ketamine_clinic.interop import fhir_codes as codes
 from ketamine_clinic.patients.models import BodyMeasurement, Diagnosis, Patient
 from ketamine_clinic.treatment.models import Course, DoseOrder

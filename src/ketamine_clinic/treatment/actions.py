@@ -23,8 +23,8 @@ from ketamine_clinic.clinical.scheduling import (
     plan_phase,
 )
 from ketamine_clinic.common.errors import Conflict, InvalidInput
-from ketamine_clinic.evaluations.consent import require_treatment_gate
 from ketamine_clinic.evaluations.models import ClinicalNote
+from ketamine_clinic.evaluations.queries import require_treatment_gate
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.records.versioning import save_changes, sign_once
 from ketamine_clinic.treatment import dose_history, service

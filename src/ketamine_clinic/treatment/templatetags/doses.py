@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from ketamine_clinic.common import formats
-from ketamine_clinic.evaluations.consent_models import PRODUCTS
+from ketamine_clinic.evaluations.consent.models import PRODUCTS
 
 register = template.Library()
 

@@ -18,9 +18,9 @@ from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.common.errors import Conflict
 from ketamine_clinic.common.forms import StyledFormMixin
-from ketamine_clinic.evaluations import notes
-from ketamine_clinic.evaluations.note_models import ClinicalNote
-from ketamine_clinic.evaluations.note_templates import TEMPLATES
+from ketamine_clinic.evaluations.notes import actions as notes
+from ketamine_clinic.evaluations.notes.models import ClinicalNote
+from ketamine_clinic.evaluations.notes.outlines import TEMPLATES
 from ketamine_clinic.patients.access import get_patient_for_user, record_page_read
 from ketamine_clinic.patients.forms import DATE
 

@@ -1,11 +1,10 @@
-"""Consent documents, signatures, withdrawal, REMS enrolment, and the whole treatment gate."""
+"""Consent documents published, signatures recorded, consent withdrawn, REMS enrolment."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import re
-import uuid
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -15,28 +14,16 @@ from django.utils import timezone
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.common.errors import Conflict, InvalidInput
-from ketamine_clinic.evaluations.consent_models import (
-    PRODUCTS,
+from ketamine_clinic.evaluations.consent.models import (
     Consent,
     ConsentDocument,
     RemsEnrolment,
 )
-from ketamine_clinic.evaluations.service import evaluation_gate
+from ketamine_clinic.evaluations.consent.queries import PRODUCT_LABELS, current_document
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
-from ketamine_clinic.patients.models import Patient
-from ketamine_clinic.records.models import RecordStatus
 
-PRODUCT_LABELS = dict(PRODUCTS)
 PNG_PREFIX = "data:image/png;base64,"
 MAX_SIGNATURE_BYTES = 200_000
-
-
-def current_document(clinic_id: uuid.UUID, product: str) -> ConsentDocument | None:
-    return (
-        ConsentDocument.objects.filter(clinic_id=clinic_id, product=product)
-        .order_by("-version")
-        .first()
-    )
 
 
 def publish_document(
@@ -149,16 +136,6 @@ def withdraw_consent(actor: Actor, access: PatientAccess, consent: Consent, reas
     return fresh
 
 
-def active_consent(patient: Patient, product: str) -> Consent | None:
-    return (
-        Consent.objects.filter(
-            patient=patient, product=product, status=RecordStatus.ACTIVE, withdrawn_at__isnull=True
-        )
-        .order_by("-patient_signed_at")
-        .first()
-    )
-
-
 def enrol_rems(
     actor: Actor, access: PatientAccess, enrolled_on: date, enrolment_id: str, patient_signed: bool
 ) -> RemsEnrolment:
@@ -177,25 +154,3 @@ def enrol_rems(
         enrolment.save(force_insert=True)
         record_patient_access(actor, access, "create", "rems_enrolment")
     return enrolment
-
-
-def treatment_gate(patient: Patient, product: str, today: date) -> list[str]:
-    """Everything still needed before a course can start or a dose be given (empty = open):
-    a signed, current evaluation that is not 'not eligible', an active consent for the
-    product, and for esketamine the REMS patient enrolment (CLINICAL.md 2)."""
-    missing = evaluation_gate(patient, product, today)
-    if active_consent(patient, product) is None:
-        missing.append(f"an active signed consent for {PRODUCT_LABELS[product]}")
-    if (
-        product == "esketamine_nasal"
-        and not RemsEnrolment.objects.filter(patient=patient, status=RecordStatus.ACTIVE).exists()
-    ):
-        missing.append("REMS patient enrolment")
-    return missing
-
-
-def require_treatment_gate(patient: Patient, product: str, today: date) -> None:
-    """For course orders and dosing: refuse (409) with exactly what is missing."""
-    missing = treatment_gate(patient, product, today)
-    if missing:
-        raise Conflict("cannot treat yet: still needs " + "; ".join(missing))

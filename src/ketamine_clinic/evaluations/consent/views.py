@@ -19,9 +19,10 @@ from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.forms import StyledFormMixin, put_error
 from ketamine_clinic.common.markdown import render_markdown
-from ketamine_clinic.evaluations import consent
-from ketamine_clinic.evaluations.consent_api import consent_pdf_response
-from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent
+from ketamine_clinic.evaluations.consent import actions as consent_actions
+from ketamine_clinic.evaluations.consent import queries as consent_queries
+from ketamine_clinic.evaluations.consent.api import consent_pdf_response
+from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent
 from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
     get_patient_for_user,
@@ -70,7 +71,9 @@ def documents(request: HttpRequest) -> HttpResponse:
     if membership is None or not can(membership.role, Capability.MANAGE_CONSENT_DOCUMENTS):
         raise PermissionDenied("your role does not edit consent documents")
     initial_product = request.GET.get("product", "iv_racemic")
-    current = {code: consent.current_document(membership.clinic_id, code) for code, _ in PRODUCTS}
+    current = {
+        code: consent_queries.current_document(membership.clinic_id, code) for code, _ in PRODUCTS
+    }
     start = current.get(initial_product)
     form = DocumentForm(
         request.POST or None,
@@ -81,7 +84,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        document = consent.publish_document(
+        document = consent_actions.publish_document(
             web_actor(request),
             membership.clinic,
             form.cleaned_data["product"],
@@ -101,13 +104,13 @@ def documents(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sign(request: HttpRequest, patient_id: str, product: str) -> HttpResponse:
     access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_CONSENT)
-    if product not in consent.PRODUCT_LABELS:
+    if product not in consent_queries.PRODUCT_LABELS:
         raise Http404("no such product")
-    document = consent.current_document(access.patient.clinic_id, product)
+    document = consent_queries.current_document(access.patient.clinic_id, product)
     form = SignForm(request.POST or None)
     if request.method == "POST" and document is not None and form.is_valid():
         try:
-            consent.record_consent(
+            consent_actions.record_consent(
                 web_actor(request),
                 access,
                 document,
@@ -129,7 +132,7 @@ def sign(request: HttpRequest, patient_id: str, product: str) -> HttpResponse:
             "patient": access.patient,
             "document": document,
             "body": render_markdown(document.body_markdown) if document else "",
-            "product_label": consent.PRODUCT_LABELS[product],
+            "product_label": consent_queries.PRODUCT_LABELS[product],
         },
     )
 
@@ -150,7 +153,9 @@ def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
         messages.error(request, "Say why the consent is withdrawn.")
     else:
         try:
-            consent.withdraw_consent(web_actor(request), access, found, form.cleaned_data["reason"])
+            consent_actions.withdraw_consent(
+                web_actor(request), access, found, form.cleaned_data["reason"]
+            )
         except Conflict as exc:
             messages.warning(request, str(exc))
         else:
@@ -178,7 +183,7 @@ def rems(request: HttpRequest, patient_id: str) -> HttpResponse:
         if form.cleaned_data["enrolled_on"] > timezone.localdate():
             form.add_error("enrolled_on", "must not be in the future")
         else:
-            consent.enrol_rems(
+            consent_actions.enrol_rems(
                 web_actor(request),
                 access,
                 form.cleaned_data["enrolled_on"],

@@ -18,6 +18,9 @@ from ketamine_clinic.clinical.eligibility import (
     evaluate,
 )
 from ketamine_clinic.clinical.measurements import age_on
+from ketamine_clinic.common.errors import Conflict
+from ketamine_clinic.evaluations.consent.models import RemsEnrolment
+from ketamine_clinic.evaluations.consent.queries import PRODUCT_LABELS, active_consent
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.patients.models import Medication, Patient, TreatmentTrial
 from ketamine_clinic.records.models import RecordStatus
@@ -180,3 +183,25 @@ def evaluation_gate(patient: Patient, product: str, today: date) -> list[str]:
             f"(the latest is for {latest.get_product_display()})"
         )
     return missing
+
+
+def treatment_gate(patient: Patient, product: str, today: date) -> list[str]:
+    """Everything still needed before a course can start or a dose be given (empty = open):
+    a signed, current evaluation that is not 'not eligible', an active consent for the
+    product, and for esketamine the REMS patient enrolment (CLINICAL.md 2)."""
+    missing = evaluation_gate(patient, product, today)
+    if active_consent(patient, product) is None:
+        missing.append(f"an active signed consent for {PRODUCT_LABELS[product]}")
+    if (
+        product == "esketamine_nasal"
+        and not RemsEnrolment.objects.filter(patient=patient, status=RecordStatus.ACTIVE).exists()
+    ):
+        missing.append("REMS patient enrolment")
+    return missing
+
+
+def require_treatment_gate(patient: Patient, product: str, today: date) -> None:
+    """For course orders and dosing: refuse (409) with exactly what is missing."""
+    missing = treatment_gate(patient, product, today)
+    if missing:
+        raise Conflict("cannot treat yet: still needs " + "; ".join(missing))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.common.errors import Conflict
-from ketamine_clinic.evaluations.note_models import ClinicalNote
+from ketamine_clinic.evaluations.notes.models import ClinicalNote
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.records.versioning import save_changes, sign_once
 

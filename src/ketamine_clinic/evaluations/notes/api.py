@@ -12,9 +12,9 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.schema_types import PastDate, line, paragraph
-from ketamine_clinic.evaluations import notes
-from ketamine_clinic.evaluations.note_models import ClinicalNote
-from ketamine_clinic.evaluations.note_templates import TEMPLATES
+from ketamine_clinic.evaluations.notes import actions as notes
+from ketamine_clinic.evaluations.notes.models import ClinicalNote
+from ketamine_clinic.evaluations.notes.outlines import TEMPLATES
 from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
 
 router = Router(tags=["notes"])

@@ -15,8 +15,9 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.markdown import render_markdown
 from ketamine_clinic.common.pdf import pdf_response, render_pdf
 from ketamine_clinic.common.schema_types import PastDate, files, line, paragraph
-from ketamine_clinic.evaluations import consent
-from ketamine_clinic.evaluations.consent_models import PRODUCTS, Consent, ConsentDocument
+from ketamine_clinic.evaluations.consent import actions as consent_actions
+from ketamine_clinic.evaluations.consent import queries as consent_queries
+from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent, ConsentDocument
 from ketamine_clinic.patients.access import (
     PatientAccess,
     get_chart_record_for_user,
@@ -97,7 +98,7 @@ def list_documents(
         for code, _label in PRODUCTS:
             if product and code != product:
                 continue
-            document = consent.current_document(membership.clinic_id, code)
+            document = consent_queries.current_document(membership.clinic_id, code)
             if document is not None:
                 result.append(document)
     return result
@@ -112,7 +113,7 @@ def publish(request: HttpRequest, payload: DocumentCreate) -> Status:
     clinic_id = one_clinic(
         request_user(request), payload.clinic, Capability.MANAGE_CONSENT_DOCUMENTS
     )
-    document = consent.publish_document(
+    document = consent_actions.publish_document(
         api_actor(request),
         Clinic.objects.get(pk=clinic_id),
         payload.product,
@@ -150,7 +151,7 @@ def sign_consent(request: HttpRequest, patient_id: uuid.UUID, payload: ConsentCr
         from ketamine_clinic.common.errors import InvalidInput
 
         raise InvalidInput("document", "is not one of this clinic's consent documents")
-    signed = consent.record_consent(
+    signed = consent_actions.record_consent(
         api_actor(request),
         access,
         document,
@@ -166,7 +167,7 @@ def withdraw(request: HttpRequest, consent_id: uuid.UUID, payload: WithdrawReque
     access, found = get_chart_record_for_user(
         request_user(request), Consent, consent_id, Capability.WITHDRAW_CONSENT, "document"
     )
-    return consent.withdraw_consent(api_actor(request), access, found, payload.reason)
+    return consent_actions.withdraw_consent(api_actor(request), access, found, payload.reason)
 
 
 @router.get(
@@ -212,7 +213,7 @@ def consent_pdf_response(
 )
 def rems_enrolment(request: HttpRequest, patient_id: uuid.UUID, payload: RemsCreate) -> Status:
     access = get_patient_for_user(request_user(request), patient_id, Capability.ENROL_REMS)
-    enrolment = consent.enrol_rems(
+    enrolment = consent_actions.enrol_rems(
         api_actor(request),
         access,
         payload.enrolled_on,

@@ -1,0 +1,33 @@
+"""The consent document in force and a patient's active consent."""
+
+from __future__ import annotations
+
+import uuid
+
+from ketamine_clinic.evaluations.consent.models import (
+    PRODUCTS,
+    Consent,
+    ConsentDocument,
+)
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records.models import RecordStatus
+
+PRODUCT_LABELS = dict(PRODUCTS)
+
+
+def current_document(clinic_id: uuid.UUID, product: str) -> ConsentDocument | None:
+    return (
+        ConsentDocument.objects.filter(clinic_id=clinic_id, product=product)
+        .order_by("-version")
+        .first()
+    )
+
+
+def active_consent(patient: Patient, product: str) -> Consent | None:
+    return (
+        Consent.objects.filter(
+            patient=patient, product=product, status=RecordStatus.ACTIVE, withdrawn_at__isnull=True
+        )
+        .order_by("-patient_signed_at")
+        .first()
+    )

@@ -1,0 +1,1 @@
+"""Clinical notes: written from an outline, edited until signed, signed once."""

@@ -102,9 +102,9 @@ def test_demo_chen_is_ready_for_iv_ketamine() -> None:
 
 @pytest.mark.django_db
 def test_demo_chen_has_her_course_and_the_clinic_its_protocol() -> None:
-    from ketamine_clinic.treatment.clinic_protocols import available
     from ketamine_clinic.treatment.models import Course, ScheduledSession
-    from ketamine_clinic.treatment.titration import course_facts, open_suggestions
+    from ketamine_clinic.treatment.queries.protocols import available
+    from ketamine_clinic.treatment.queries.titration import course_facts, open_suggestions
 
     call_command("demo", "--no-serve", stdout=io.StringIO())
     chen = Patient.objects.get(family_name="Chen", given_name="Mei")

@@ -20,11 +20,11 @@ from ketamine_clinic.evaluations.notes.api import router as notes_router
 from ketamine_clinic.interop.reports_api import router as reports_router
 from ketamine_clinic.inventory.api import router as inventory_router
 from ketamine_clinic.patients.api import router as patients_router
-from ketamine_clinic.treatment.api import router as treatment_router
-from ketamine_clinic.treatment.courses_api import router as courses_router
-from ketamine_clinic.treatment.pk_api import router as pk_router
-from ketamine_clinic.treatment.protocols_api import router as protocols_router
-from ketamine_clinic.treatment.titration_api import router as titration_router
+from ketamine_clinic.treatment.api.courses import router as courses_router
+from ketamine_clinic.treatment.api.dosing import router as treatment_router
+from ketamine_clinic.treatment.api.pk import router as pk_router
+from ketamine_clinic.treatment.api.protocols import router as protocols_router
+from ketamine_clinic.treatment.api.titration import router as titration_router
 from ketamine_clinic.treatment_sessions.api import router as sessions_router
 from ketamine_clinic.treatment_sessions.billing_api import router as billing_router
 

@@ -35,8 +35,9 @@ from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.records import RECORD_KINDS
 from ketamine_clinic.treatment import actions as treatment_actions
-from ketamine_clinic.treatment import clinic_protocols, service
+from ketamine_clinic.treatment.actions import protocols as protocol_actions
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment.queries import dosing
 
 DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105  # published demo login, never used in production
 MAIN_CLINIC = "Riverside Ketamine Clinic"
@@ -194,7 +195,7 @@ def seed(now: datetime | None = None) -> bool:
         vault = stock_vault(Actor(user=users["admin"], via="cli"), clinics[MAIN_CLINIC], now)
         _chen_course(prescriber, chen, chen_start, vault["ketamine"].product)
         _chen_note(prescriber, chen, now)
-        clinic_protocols.copy_protocol(
+        protocol_actions.copy_protocol(
             prescriber,
             clinics[MAIN_CLINIC],
             base_id="iv-racemic-standard",
@@ -503,17 +504,17 @@ def _chen_course(prescriber: Actor, patient: Patient, start: datetime, vial: Any
     integration session on the open day after every second one), now moving to weekly
     maintenance."""
     protocol = LIBRARY["iv-racemic-standard"]
-    params = service.DoseParams(
+    params = dosing.DoseParams(
         dose_mg_per_kg=Decimal("0.5"),
         stock_product=vial.pk,
         diluent="sodium_chloride_0_9",
         final_volume_ml=Decimal(50),
         duration_min=Decimal(40),
     )
-    calculation = service.calculate(
+    calculation = dosing.calculate(
         protocol,
         params,
-        service.PatientFacts(
+        dosing.PatientFacts(
             weight=Decimal(70),
             measured_on=(start - timedelta(days=2)).date(),
             age_years=None,
@@ -542,7 +543,7 @@ def _chen_course(prescriber: Actor, patient: Patient, start: datetime, vial: Any
         diluent="sodium_chloride_0_9",
         final_volume_ml=Decimal(50),
         duration_min=params.duration_min,
-        calculation=treatment_actions.snapshot_json(service.calculation_json(calculation)),
+        calculation=treatment_actions.snapshot_json(dosing.calculation_json(calculation)),
         signed_at=start + timedelta(days=2),
         signed_by=prescriber.user,
         created_by=prescriber.user,

@@ -20,9 +20,9 @@ from ketamine_clinic.inventory import counts
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
-from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.actions import snapshot_json
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment.queries import dosing
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
     AdverseEvent,
@@ -100,10 +100,10 @@ def seed_esketamine_session(
         prescriber, PatientAccess(patient, Role.PRESCRIBER), day, "REMS-DEMO-0417", True
     )
     protocol = LIBRARY["esketamine-trd-us"]
-    calculation = service.calculate(
+    calculation = dosing.calculate(
         protocol,
-        service.DoseParams(dose_mg=56),
-        service.PatientFacts(
+        dosing.DoseParams(dose_mg=56),
+        dosing.PatientFacts(
             weight=None, measured_on=None, age_years=age_on(patient.birth_date, day)
         ),
         patient.clinic_id,
@@ -125,7 +125,7 @@ def seed_esketamine_session(
         patient=patient,
         course=course,
         dose_mg=56,
-        calculation=snapshot_json(service.calculation_json(calculation)),
+        calculation=snapshot_json(dosing.calculation_json(calculation)),
         signed_at=signed,
         signed_by=prescriber.user,
         created_by=prescriber.user,

@@ -32,9 +32,9 @@ from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.records import RECORD_KINDS
 from ketamine_clinic.treatment import actions as treatment
-from ketamine_clinic.treatment import service
-from ketamine_clinic.treatment.clinic_protocols import get_protocol
 from ketamine_clinic.treatment.models import ScheduledSession
+from ketamine_clinic.treatment.queries import dosing
+from ketamine_clinic.treatment.queries.protocols import get_protocol
 from ketamine_clinic.treatment_sessions import actions as chair
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 
@@ -92,13 +92,13 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
             nurse, PatientAccess(patient, Role.NURSE), document, patient.full_name,
             signature_typed=patient.full_name,
         )  # fmt: skip
-        weight = service.latest_weight(patient)[0] or Decimal(70)
+        weight = dosing.latest_weight(patient)[0] or Decimal(70)
         patients_actions.add_record(nurse, PatientAccess(patient, Role.NURSE),
             RECORD_KINDS["measurements"],
             {"kind": "weight_kg", "value": weight, "measured_at": earlier})  # fmt: skip
         course = treatment.order_course(
             prescriber, as_prescriber, protocol,
-            service.DoseParams(dose_mg_per_kg=Decimal("0.5"), stock_product=vial.pk), today,
+            dosing.DoseParams(dose_mg_per_kg=Decimal("0.5"), stock_product=vial.pk), today,
         )  # fmt: skip
         order = course.orders.get()
         treatment.sign_order(prescriber, as_prescriber, order, order.version)

@@ -25,7 +25,7 @@ from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.forms import StyledFormMixin, put_error
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.patients.forms import DATE
-from ketamine_clinic.treatment.clinic_protocols import available
+from ketamine_clinic.treatment.queries.protocols import available
 
 
 class OutcomeFilters(StyledFormMixin, forms.Form):

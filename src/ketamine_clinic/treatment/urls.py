@@ -1,6 +1,8 @@
 from django.urls import path
 
-from ketamine_clinic.treatment import pk_views, protocol_views, views
+from ketamine_clinic.treatment.views import courses as views
+from ketamine_clinic.treatment.views import pk as pk_views
+from ketamine_clinic.treatment.views import protocols as protocol_views
 
 app_name = "treatment"
 urlpatterns = [

@@ -15,7 +15,7 @@ from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.scheduling import min_days_apart
 from ketamine_clinic.clinical.vital_signs import Reading, ThresholdError, Thresholds, thresholds
 from ketamine_clinic.common.errors import Conflict
-from ketamine_clinic.treatment import dose_history, service
+from ketamine_clinic.treatment.queries import dose_history, dosing
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
     AdverseEvent,
@@ -152,7 +152,7 @@ def poorly_tolerated(session: TreatmentSession) -> str:
 def dose_rules(session: TreatmentSession) -> dict[str, Any]:
     """The order's dose rules as they stand today: the spacing since the last dose of the same
     drug, the milligrams in the last 7 days, and the age of the weight dosed on."""
-    protocol = service.course_protocol(session.course)
+    protocol = dosing.course_protocol(session.course)
     esketamine = session.product == dose_history.ESKETAMINE
     given = dose_history.given_doses(session.patient, esketamine, exclude_session=session)
     today = timezone.localdate()
@@ -169,7 +169,7 @@ def dose_rules(session: TreatmentSession) -> dict[str, Any]:
     if protocol.max_mg_per_week is not None:
         rules["weekly_limit_mg"] = Decimal(protocol.max_mg_per_week)
     if protocol.weight_based:
-        weight, measured_on = service.latest_weight(session.patient)
+        weight, measured_on = dosing.latest_weight(session.patient)
         basis = calculation.get("dosing_weight_kg") or weight
         if protocol.max_mg_per_kg_per_week is not None and basis is not None:
             rules["weekly_limit_mg"] = protocol.max_mg_per_kg_per_week * Decimal(str(basis))

@@ -22,8 +22,8 @@ from ketamine_clinic.evaluations.queries import require_treatment_gate
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.records.versioning import save_changes, sign_once
-from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import Course, ScheduledSession
+from ketamine_clinic.treatment.queries import dosing
 from ketamine_clinic.treatment_sessions import billing, facts
 from ketamine_clinic.treatment_sessions.actions.core import (
     BEFORE_DISCHARGE,
@@ -59,7 +59,7 @@ def open_session(
         raise Conflict(f"this session is planned for {scheduled.on.isoformat()}, not today")
     if TreatmentSession.objects.filter(scheduled=scheduled).exists():
         raise Conflict("this session is already open")
-    order = service.signed_order(course)
+    order = dosing.signed_order(course)
     if order is None:  # an active course always has one; refuse rather than guess
         raise Conflict("no signed order on this course")
     with transaction.atomic():

@@ -20,7 +20,8 @@ from ketamine_clinic.patients.access import (
     one_clinic,
     record_patient_access,
 )
-from ketamine_clinic.treatment import clinic_protocols, service
+from ketamine_clinic.treatment.queries import dosing
+from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 router = Router(tags=["treatment"])
 
@@ -117,12 +118,12 @@ def calculate(request: HttpRequest, payload: DoseRequest) -> dict[str, Any]:
                 raise InvalidInput(name, "comes from the patient's record when a patient is given")
         access = get_patient_for_user(user, payload.patient, Capability.EDIT_CLINICAL)
         protocol = clinic_protocols.get_protocol(payload.protocol, access.patient.clinic_id)
-        result = service.calculate_for_patient(protocol, params, access.patient)
+        result = dosing.calculate_for_patient(protocol, params, access.patient)
         record_patient_access(api_actor(request), access, "read", "dosing")
-        return service.calculation_json(result)
+        return dosing.calculation_json(result)
     clinic_id = one_clinic(user, payload.clinic, Capability.EDIT_CLINICAL)
     protocol = clinic_protocols.get_protocol(payload.protocol, clinic_id)
-    facts = service.PatientFacts(
+    facts = dosing.PatientFacts(
         weight=payload.weight_kg,
         measured_on=payload.weight_measured_on,
         age_years=payload.age_years,
@@ -130,8 +131,8 @@ def calculate(request: HttpRequest, payload: DoseRequest) -> dict[str, Any]:
         sex=payload.sex,
         hepatic_impairment=payload.hepatic_impairment or "none",
     )
-    out = service.calculation_json(
-        service.calculate(protocol, params, facts, clinic_id, timezone.localdate())
+    out = dosing.calculation_json(
+        dosing.calculate(protocol, params, facts, clinic_id, timezone.localdate())
     )
     out["warnings"].append(NO_HISTORY)
     return out
@@ -143,8 +144,8 @@ NO_HISTORY = (
 )
 
 
-def dose_params(payload: Any) -> service.DoseParams:
-    return service.DoseParams(
+def dose_params(payload: Any) -> dosing.DoseParams:
+    return dosing.DoseParams(
         dose_mg_per_kg=payload.dose_mg_per_kg,
         stock_product=payload.stock_product,
         diluent=payload.diluent,

@@ -16,8 +16,9 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
 from ketamine_clinic.common.schema_types import line
 from ketamine_clinic.patients.access import clinics_where, one_clinic
-from ketamine_clinic.treatment import clinic_protocols
+from ketamine_clinic.treatment.actions import protocols as protocol_actions
 from ketamine_clinic.treatment.models import ClinicProtocol
+from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 router = Router(tags=["protocols"])
 
@@ -182,7 +183,7 @@ def protocols(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[dic
 )
 def copy(request: HttpRequest, payload: ProtocolCopy) -> Status:
     clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
-    row = clinic_protocols.copy_protocol(
+    row = protocol_actions.copy_protocol(
         api_actor(request),
         Clinic.objects.get(pk=clinic_id),
         base_id=payload.base,
@@ -216,7 +217,7 @@ def versions(
 )
 def revise(request: HttpRequest, key: str, payload: ProtocolRevision) -> Status:
     clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
-    row = clinic_protocols.revise_protocol(
+    row = protocol_actions.revise_protocol(
         api_actor(request),
         Clinic.objects.get(pk=clinic_id),
         key,
@@ -235,7 +236,7 @@ def revise(request: HttpRequest, key: str, payload: ProtocolRevision) -> Status:
 )
 def retire(request: HttpRequest, key: str, payload: ProtocolRetire) -> ClinicProtocol:
     clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
-    return clinic_protocols.retire_protocol(
+    return protocol_actions.retire_protocol(
         api_actor(request),
         Clinic.objects.get(pk=clinic_id),
         key,

@@ -13,9 +13,10 @@ from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.schema_types import line
 from ketamine_clinic.patients.access import record_patient_access
-from ketamine_clinic.treatment import titration
 from ketamine_clinic.treatment.access import course_for_user
+from ketamine_clinic.treatment.actions import titration as titration_actions
 from ketamine_clinic.treatment.models import TitrationDecision
+from ketamine_clinic.treatment.queries import titration
 
 router = Router(tags=["titration"])
 
@@ -76,7 +77,7 @@ def get_titration(request: HttpRequest, course_id: uuid.UUID) -> dict[str, Any]:
 )
 def decide(request: HttpRequest, course_id: uuid.UUID, payload: DecisionIn) -> Status:
     access, course = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
-    row = titration.decide(
+    row = titration_actions.decide(
         api_actor(request),
         access,
         course,

@@ -22,8 +22,8 @@ from ketamine_clinic.pk.models import DEFAULT_FOR_ROUTE, MODELS, Covariates
 from ketamine_clinic.pk.regimen import DEVICE_MG, Dose
 from ketamine_clinic.pk.report import ESTIMATE, Request, run
 from ketamine_clinic.records.models import RecordStatus
-from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment.queries import dosing
 
 ROUTE_FOR_PRODUCT = {
     "iv_racemic": "iv_infusion",
@@ -64,7 +64,7 @@ def supported(product: str) -> bool:
 
 def covariates(patient: Patient, asian: bool = False) -> tuple[Covariates, list[str]]:
     """The patient's weight and age, and what the prediction had to assume."""
-    weight, measured_on = service.latest_weight(patient)
+    weight, measured_on = dosing.latest_weight(patient)
     notes = []
     if weight is None:
         notes.append("No weight recorded: weight-scaled models cannot predict.")
@@ -108,7 +108,7 @@ def schedule_days(course: Course) -> tuple[float, ...]:
 def current_order(course: Course) -> DoseOrder | None:
     """The order in force, or before signing the latest draft (not entered in error)."""
     return (
-        service.signed_order(course)
+        dosing.signed_order(course)
         or DoseOrder.objects.filter(course=course, status=RecordStatus.ACTIVE)
         .order_by("-created_at")
         .first()

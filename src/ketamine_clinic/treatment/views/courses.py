@@ -24,15 +24,9 @@ from ketamine_clinic.patients.access import (
     record_page_read,
     record_patient_access,
 )
-from ketamine_clinic.treatment import (
-    actions,
-    clinic_protocols,
-    dose_history,
-    pk_plans,
-    service,
-    titration,
-)
+from ketamine_clinic.treatment import actions
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
+from ketamine_clinic.treatment.actions import titration as titration_actions
 from ketamine_clinic.treatment.forms import (
     AdjunctForm,
     CourseForm,
@@ -47,10 +41,12 @@ from ketamine_clinic.treatment.models import (
     ScheduledSession,
     TitrationDecision,
 )
+from ketamine_clinic.treatment.queries import dose_history, dosing, pk_plans, titration
+from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 
-def _params(data: dict[str, Any]) -> service.DoseParams:
-    return service.DoseParams(
+def _params(data: dict[str, Any]) -> dosing.DoseParams:
+    return dosing.DoseParams(
         dose_mg_per_kg=data.get("dose_mg_per_kg"),
         stock_product=data.get("stock_product") or None,
         diluent=data.get("diluent") or None,
@@ -69,7 +65,7 @@ def preview(request: HttpRequest, patient_id: str) -> HttpResponse:
     form = CourseForm(
         request.POST,
         protocols=clinic_protocols.available(access.patient.clinic_id),
-        products=service.stock_products(access.patient.clinic_id),
+        products=dosing.stock_products(access.patient.clinic_id),
     )
     form.is_valid()  # partial input is normal while typing; use what parsed
     data = getattr(form, "cleaned_data", {})
@@ -78,7 +74,7 @@ def preview(request: HttpRequest, patient_id: str) -> HttpResponse:
         protocol = clinic_protocols.get_protocol(
             request.POST.get("protocol", ""), access.patient.clinic_id
         )
-        result = service.calculate_for_patient(protocol, _params(data), access.patient)
+        result = dosing.calculate_for_patient(protocol, _params(data), access.patient)
         context["result"] = result
         if pk_plans.supported(protocol.product):
             context["patient_id"] = access.patient.pk
@@ -99,8 +95,8 @@ def preview(request: HttpRequest, patient_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order(request: HttpRequest, patient_id: str) -> HttpResponse:
     access = get_patient_for_user(request_user(request), patient_id, Capability.ORDER_TREATMENT)
-    weight, measured_on = service.latest_weight(access.patient)
-    products = service.stock_products(access.patient.clinic_id)
+    weight, measured_on = dosing.latest_weight(access.patient)
+    products = dosing.stock_products(access.patient.clinic_id)
     form = CourseForm(
         request.POST or None,
         protocols=clinic_protocols.available(access.patient.clinic_id),
@@ -172,7 +168,7 @@ def course(request: HttpRequest, course_id: str) -> HttpResponse:
             )
             if can(access.role, Capability.READ_NOTES)
             else [],
-            "protocol": service.course_protocol(found),
+            "protocol": dosing.course_protocol(found),
             "pk_supported": pk_plans.supported(found.product),
             "pk_estimate": pk_plans.ESTIMATE,
         },
@@ -277,7 +273,7 @@ def decide(request: HttpRequest, course_id: str) -> HttpResponse:
         return redirect("treatment:course", course_id=found.pk)
     data = form.cleaned_data
     try:
-        row = titration.decide(
+        row = titration_actions.decide(
             web_actor(request),
             access,
             found,
@@ -321,7 +317,7 @@ def new_order(request: HttpRequest, course_id: str) -> HttpResponse:
     form = OrderForm(
         request.POST or None,
         initial=initial,
-        products=service.stock_products(access.patient.clinic_id),
+        products=dosing.stock_products(access.patient.clinic_id),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -339,7 +335,7 @@ def new_order(request: HttpRequest, course_id: str) -> HttpResponse:
             "form": form,
             "course": found,
             "patient": access.patient,
-            "protocol": service.course_protocol(found),
+            "protocol": dosing.course_protocol(found),
             "pk_supported": pk_plans.supported(found.product),
             "pk_estimate": pk_plans.ESTIMATE,
         },

@@ -7,23 +7,19 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.assessments.outcomes import InstrumentSeries, patient_series
 from ketamine_clinic.clinical.outcomes import ACUTE_CONTEXTS
 from ketamine_clinic.clinical.titration import CourseFacts, OutcomeFacts, Suggestion, suggest
-from ketamine_clinic.common.errors import Conflict, InvalidInput
-from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.records.models import RecordStatus
-from ketamine_clinic.treatment import service
 from ketamine_clinic.treatment.models import (
     Course,
     ScheduledSession,
     TitrationDecision,
 )
+from ketamine_clinic.treatment.queries import dosing
 
 MIN_NOTE = 3
 
@@ -86,10 +82,10 @@ def course_facts(course: Course, today: date | None = None) -> CourseFacts:
         state=ScheduledSession.State.DONE,
         status=RecordStatus.ACTIVE,
     )
-    order = service.signed_order(course)
+    order = dosing.signed_order(course)
     since = timezone.localtime(order.signed_at).date() if order and order.signed_at else None
     return CourseFacts(
-        protocol=service.course_protocol(course),
+        protocol=dosing.course_protocol(course),
         phase=course.phase,
         days_since_start=max(0, (today - course.start_on).days),
         doses_given=given.count(),
@@ -120,43 +116,3 @@ def suggestion_json(suggestion: Suggestion) -> dict[str, Any]:
         if data[name] is not None:
             data[name] = str(data[name])
     return data
-
-
-def decide(
-    actor: Actor,
-    access: PatientAccess,
-    course: Course,
-    *,
-    rule: str,
-    situation: str,
-    decision: str,
-    note: str,
-) -> TitrationDecision:
-    """Accept or dismiss a suggestion that applies now. Accepting changes nothing by itself: a
-    dose change is still a new order, signed by the prescriber."""
-    if decision not in TitrationDecision.Decision.values:
-        raise InvalidInput("decision", "must be accepted or dismissed")
-    if len(note.strip()) < MIN_NOTE:
-        raise InvalidInput("note", f"say why, in at least {MIN_NOTE} characters")
-    with transaction.atomic():
-        Course.objects.select_for_update().filter(pk=course.pk).first()  # one decider at a time
-        offered = {(s.rule, s.situation): s for s in open_suggestions(course)}
-        suggestion = offered.get((rule, situation))
-        if suggestion is None:
-            raise Conflict(
-                "this suggestion is not open: it was decided already or no longer applies; reload"
-            )
-        row = TitrationDecision(
-            patient=course.patient,
-            course=course,
-            rule=rule,
-            situation=situation,
-            decision=decision,
-            note=note.strip(),
-            suggestion=suggestion_json(suggestion),
-            created_by=actor.user,
-        )
-        row.attribute_to(actor.user)
-        row.save(force_insert=True)
-        record_patient_access(actor, access, "create", f"titration.{decision}")
-    return row

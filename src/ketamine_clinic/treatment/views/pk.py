@@ -22,9 +22,9 @@ from ketamine_clinic.patients.access import (
     record_patient_access,
 )
 from ketamine_clinic.pk.errors import PKError
-from ketamine_clinic.treatment import pk_plans
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import Course
+from ketamine_clinic.treatment.queries import pk_plans
 
 
 def _svg(spec: dict[str, Any]) -> HttpResponse:

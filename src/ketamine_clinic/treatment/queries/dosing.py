@@ -27,8 +27,9 @@ from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.inventory.models import Product
 from ketamine_clinic.patients.models import BodyMeasurement, Patient
 from ketamine_clinic.records.models import RecordStatus
-from ketamine_clinic.treatment import clinic_protocols, dose_history
 from ketamine_clinic.treatment.models import Course, DoseOrder
+from ketamine_clinic.treatment.queries import dose_history
+from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 
 @dataclass(frozen=True)

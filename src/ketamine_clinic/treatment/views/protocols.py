@@ -16,8 +16,9 @@ from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.common.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.common.forms import put_error
-from ketamine_clinic.treatment import clinic_protocols
+from ketamine_clinic.treatment.actions import protocols as protocol_actions
 from ketamine_clinic.treatment.forms import ProtocolForm
+from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 
 def _membership(request: HttpRequest, capability: Capability) -> Membership:
@@ -66,7 +67,7 @@ def protocol_copy(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            row = clinic_protocols.copy_protocol(
+            row = protocol_actions.copy_protocol(
                 web_actor(request),
                 membership.clinic,
                 base_id=base.id,
@@ -103,7 +104,7 @@ def protocol_adjust(request: HttpRequest, key: str) -> HttpResponse:
     form.fields["key"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
-            saved = clinic_protocols.revise_protocol(
+            saved = protocol_actions.revise_protocol(
                 web_actor(request),
                 membership.clinic,
                 key,
@@ -134,7 +135,7 @@ def protocol_adjust(request: HttpRequest, key: str) -> HttpResponse:
 def protocol_retire(request: HttpRequest, key: str) -> HttpResponse:
     membership = _membership(request, Capability.MANAGE_PROTOCOLS)
     try:
-        clinic_protocols.retire_protocol(
+        protocol_actions.retire_protocol(
             web_actor(request),
             membership.clinic,
             key,

@@ -27,8 +27,8 @@ from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.evaluations.queries import require_treatment_gate
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.records.versioning import save_changes, sign_once
-from ketamine_clinic.treatment import dose_history, service
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment.queries import dose_history, dosing
 
 
 def _phase(protocol: Protocol, name: str) -> Any:
@@ -42,7 +42,7 @@ def order_course(
     actor: Actor,
     access: PatientAccess,
     protocol: Protocol,
-    params: service.DoseParams,
+    params: dosing.DoseParams,
     start_on: date,
     induction_sessions: int | None = None,
     integration_every: int | None = None,
@@ -55,14 +55,14 @@ def order_course(
         raise Conflict("this patient is marked entered in error")
     if start_on < timezone.localdate():
         raise InvalidInput("start_on", "must not be in the past")
-    calculation = service.calculate_for_patient(protocol, params, patient)
+    calculation = dosing.calculate_for_patient(protocol, params, patient)
     phases = protocol.phases
     if induction_sessions is not None:
         if not 1 <= induction_sessions <= 12:
             raise InvalidInput("planned_sessions", "must be between 1 and 12")
         phases = (replace(phases[0], sessions=induction_sessions), *phases[1:])
     clinic = patient.clinic
-    open_days, closed = service.open_weekdays(clinic), service.closed_dates(clinic)
+    open_days, closed = dosing.open_weekdays(clinic), dosing.closed_dates(clinic)
     esketamine = protocol.product == dose_history.ESKETAMINE
     last = dose_history.last_dosing_day(dose_history.given_doses(patient, esketamine))
     try:
@@ -129,7 +129,7 @@ def add_adjunct(
         raise InvalidInput("on", "must not be in the past")
     clinic = access.patient.clinic
     try:
-        check_open(on, service.open_weekdays(clinic), service.closed_dates(clinic))
+        check_open(on, dosing.open_weekdays(clinic), dosing.closed_dates(clinic))
     except ScheduleError as exc:
         raise InvalidInput("on", exc.message) from None
     with transaction.atomic():
@@ -139,7 +139,7 @@ def add_adjunct(
 
 
 def _new_order(
-    actor: Actor, course: Course, params: service.DoseParams, calculation: Any
+    actor: Actor, course: Course, params: dosing.DoseParams, calculation: Any
 ) -> DoseOrder:
     order = DoseOrder(
         patient=course.patient,
@@ -154,7 +154,7 @@ def _new_order(
         final_volume_ml=params.final_volume_ml,
         duration_min=params.duration_min,
         override_reason=params.override_reason or "",
-        calculation=snapshot_json(service.calculation_json(calculation)),
+        calculation=snapshot_json(dosing.calculation_json(calculation)),
         created_by=actor.user,
     )
     order.attribute_to(actor.user)
@@ -177,13 +177,13 @@ def change_dose(
     actor: Actor,
     access: PatientAccess,
     course: Course,
-    params: service.DoseParams,
+    params: dosing.DoseParams,
 ) -> DoseOrder:
     """A dose change is a new order; the earlier one stays as it was signed."""
     if course.state == Course.State.STOPPED:
         raise Conflict("this course is stopped")
-    protocol = service.course_protocol(course)
-    calculation = service.calculate_for_patient(protocol, params, access.patient)
+    protocol = dosing.course_protocol(course)
+    calculation = dosing.calculate_for_patient(protocol, params, access.patient)
     with transaction.atomic():
         order = _new_order(actor, course, params, calculation)
         record_patient_access(actor, access, "create", "dose_order")
@@ -217,8 +217,8 @@ def sign_order(actor: Actor, access: PatientAccess, order: DoseOrder, version: i
     return fresh
 
 
-def order_params(order: DoseOrder) -> service.DoseParams:
-    return service.DoseParams(
+def order_params(order: DoseOrder) -> dosing.DoseParams:
+    return dosing.DoseParams(
         dose_mg_per_kg=order.dose_mg_per_kg,
         stock_product=order.stock_product_id,
         diluent=order.diluent or None,
@@ -234,8 +234,8 @@ def _recheck(access: PatientAccess, order: DoseOrder) -> None:
     (the weight aged, doses were given). A different dose, or a new rule it breaks without a
     reason, means a new order."""
     try:
-        now = service.calculate_for_patient(
-            service.course_protocol(order.course), order_params(order), access.patient
+        now = dosing.calculate_for_patient(
+            dosing.course_protocol(order.course), order_params(order), access.patient
         )
     except InvalidInput as exc:
         raise Conflict(f"the record has changed since this order was written: {exc}") from None
@@ -261,7 +261,7 @@ def move_session(
         raise InvalidInput("on", "must not be in the past")
     course = session.course
     clinic = access.patient.clinic
-    open_days, closed = service.open_weekdays(clinic), service.closed_dates(clinic)
+    open_days, closed = dosing.open_weekdays(clinic), dosing.closed_dates(clinic)
     try:
         if session.is_dosing:
             others = list(
@@ -272,7 +272,7 @@ def move_session(
                 ).exclude(pk=session.pk)
             )
             dates = [s.on for s in others] + [session.on]
-            phase = _phase(service.course_protocol(course), session.phase)
+            phase = _phase(dosing.course_protocol(course), session.phase)
             check_move(dates, len(dates) - 1, new_on, phase, open_days, closed)
         else:  # adjunct sessions keep to open days; the dosing spacing is not theirs
             check_open(new_on, open_days, closed)
@@ -342,7 +342,7 @@ def start_maintenance(actor: Actor, access: PatientAccess, course: Course, versi
     maintenance phases with a fixed number of sessions are planned after the last one."""
     if course.state != Course.State.ACTIVE:
         raise Conflict("only an active course moves to maintenance")
-    protocol = service.course_protocol(course)
+    protocol = dosing.course_protocol(course)
     maintenance = protocol.phases[1:]
     if not maintenance:
         raise Conflict(f"{protocol.name} has no maintenance phase")
@@ -382,8 +382,8 @@ def start_maintenance(actor: Actor, access: PatientAccess, course: Course, versi
                 phase,
                 start,
                 phase.sessions,
-                service.open_weekdays(clinic),
-                service.closed_dates(clinic),
+                dosing.open_weekdays(clinic),
+                dosing.closed_dates(clinic),
                 previous,
             )
             planned += [(d, phase.name) for d in dates]

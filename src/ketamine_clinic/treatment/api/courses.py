@@ -19,10 +19,11 @@ from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
 )
-from ketamine_clinic.treatment import actions, clinic_protocols
+from ketamine_clinic.treatment import actions
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
-from ketamine_clinic.treatment.api import DoseFields, dose_params
+from ketamine_clinic.treatment.api.dosing import DoseFields, dose_params
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 router = Router(tags=["courses"])
 

@@ -1,0 +1,1 @@
+"""The treatment API: the dose calculator, courses and orders, protocols, titration, PK."""

@@ -1,0 +1,3 @@
+"""What the treatment screens and API read: the dose calculator's inputs and results
+(`dosing`), the doses already given (`dose_history`), the clinic's protocols, titration
+suggestions and the PK plans."""

@@ -1,0 +1,1 @@
+"""The treatment screens: courses and orders, protocols, PK plans."""

@@ -15,7 +15,7 @@ from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments import alert_badge
 from ketamine_clinic.assessments.forms import AcknowledgeForm
 from ketamine_clinic.clinic import queries
-from ketamine_clinic.inventory.counts import ledger_tasks
+from ketamine_clinic.inventory.queries import ledger_tasks
 from ketamine_clinic.patients.access import own_chart
 from ketamine_clinic.treatment_sessions.rems import due_rows as rems_due_rows
 

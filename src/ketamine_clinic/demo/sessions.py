@@ -15,8 +15,8 @@ from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.protocols import LIBRARY
 from ketamine_clinic.evaluations.consent import actions as consent_actions
+from ketamine_clinic.inventory import actions, queries
 from ketamine_clinic.inventory import actions as ledger
-from ketamine_clinic.inventory import counts
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
@@ -77,13 +77,13 @@ def stock_vault(admin: Actor, clinic: Any, now: datetime) -> dict[str, Container
         )
         first[substance] = containers[0]
         stocked += containers
-    counts.record_count(
+    actions.record_count(
         admin,
         clinic,
         kind="initial",
         time_of_day="opening",
         taken_at=received + timedelta(minutes=30),
-        counted=[counts.Counted(c, c.product.container_mg, False) for c in stocked],
+        counted=[queries.Counted(c, c.product.container_mg, False) for c in stocked],
         note="Initial inventory of the first delivery",
     )
     return first

@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.clinical import reconciliation
 from ketamine_clinic.clinical.ledger import (
     LedgerError,
     Movement,
@@ -23,7 +24,16 @@ from ketamine_clinic.clinical.ledger import (
     to_mg,
 )
 from ketamine_clinic.common.errors import Conflict, InvalidInput
-from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product, Registration
+from ketamine_clinic.inventory.models import (
+    Container,
+    Count,
+    CountLine,
+    LedgerTransaction,
+    LossReport,
+    Product,
+    Registration,
+)
+from ketamine_clinic.inventory.queries import Counted, balance_at
 
 MAX_CONTAINERS_PER_RECEIPT = 200
 
@@ -333,3 +343,124 @@ def move(
 
 def quantity_text(quantity: Decimal, unit: str) -> str:
     return f"{quantity.normalize():f} {unit}"
+
+
+# --- Counts and loss reports ------------------------------------------------------------------
+
+
+def record_count(
+    actor: Actor,
+    clinic: Clinic,
+    *,
+    kind: str,
+    time_of_day: str,
+    taken_at: datetime,
+    counted: list[Counted],
+    note: str = "",
+) -> tuple[Count, reconciliation.Outcome, LossReport | None]:
+    """Store the count with what the ledger expected; an exact shortfall opens a loss report
+    with its DEA deadlines. Initial and biennial inventories must cover every container."""
+    if taken_at > timezone.now():
+        raise InvalidInput("taken_at", "must not be in the future")
+    ids = [c.container.pk for c in counted]
+    if len(ids) != len(set(ids)):
+        raise InvalidInput("lines", "a container is counted twice")
+    if any(c.container.clinic_id != clinic.pk for c in counted):
+        raise InvalidInput("lines", "a container is not of this clinic")
+    if kind != Count.Kind.AD_HOC:
+        stocked = Container.objects.filter(clinic=clinic, balance_mg__gt=0).exclude(pk__in=ids)
+        missing = [c.label for c in stocked]
+        if missing:
+            raise InvalidInput(
+                "lines", f"an inventory counts every container: {', '.join(missing)}"
+            )
+    registration = Registration.objects.filter(clinic=clinic).first()
+    lines = []
+    for n, c in enumerate(counted):
+        expected = balance_at(c.container, taken_at)
+        try:
+            reconciliation.check_estimate(
+                estimated=c.estimated,
+                opened=expected < c.container.product.container_mg,
+                exact_required=registration is not None and registration.exact_counts,
+            )
+        except reconciliation.CountError as exc:
+            raise InvalidInput(f"lines[{n}].{exc.field}", exc.message) from None
+        lines.append(reconciliation.Line(str(c.container.pk), expected, c.counted_mg, c.estimated))
+    outcome = reconciliation.reconcile(lines)
+    report = None
+    with transaction.atomic():
+        count = Count.objects.create(
+            clinic=clinic,
+            kind=kind,
+            time_of_day=time_of_day,
+            taken_at=taken_at,
+            performed_by=actor.user,
+            note=note,
+            shortfall_mg=outcome.shortfall_mg,
+        )
+        for c, line in zip(counted, lines, strict=True):
+            CountLine.objects.create(
+                count=count,
+                container=c.container,
+                expected_mg=line.expected_mg,
+                counted_mg=line.counted_mg,
+                estimated=line.estimated,
+            )
+        if outcome.shortfall_mg > 0:
+            discovered = timezone.localtime(taken_at).date()
+            short = [c.container.label for c, line in zip(counted, lines, strict=True) if
+                     not line.estimated and line.difference_mg < 0]  # fmt: skip
+            report = LossReport.objects.create(
+                clinic=clinic,
+                count=count,
+                discovered_on=discovered,
+                quantity_mg=outcome.shortfall_mg,
+                description=f"Count shortfall in {', '.join(short)}",
+                notice_due=reconciliation.next_business_day(discovered),
+                form_106_due=reconciliation.form_106_due(discovered),
+                created_by=actor.user,
+            )
+        record_access(actor, action="create", what=f"ledger.count {kind}", clinic=clinic)
+    return count, outcome, report
+
+
+def _update_report(
+    actor: Actor, report: LossReport, version: int, changes: dict[str, Any]
+) -> LossReport:
+    with transaction.atomic():
+        done = LossReport.objects.filter(pk=report.pk, version=version).update(
+            version=F("version") + 1, **changes
+        )
+        if not done:
+            raise Conflict("this loss report was changed by someone else: reload it")
+        fresh = LossReport.objects.get(pk=report.pk)
+        fresh._history_user = actor.user  # type: ignore[attr-defined]
+        fresh.save()
+        record_access(
+            actor, action="update", what=f"ledger.loss_report {report.pk}", clinic=report.clinic_id
+        )
+    return fresh
+
+
+def record_notice(actor: Actor, report: LossReport, version: int, sent_on: date) -> LossReport:
+    """The written notice to the DEA field office went out."""
+    if report.notice_sent_on is not None:
+        raise Conflict("the notice is recorded already")
+    if sent_on < report.discovered_on or sent_on > timezone.localdate():
+        raise InvalidInput("sent_on", "between the discovery and today")
+    return _update_report(actor, report, version, {"notice_sent_on": sent_on})
+
+
+def record_form_106(
+    actor: Actor, report: LossReport, version: int, filed_on: date, reference: str
+) -> LossReport:
+    if report.form_106_filed_on is not None:
+        raise Conflict("Form 106 is recorded already")
+    if filed_on < report.discovered_on or filed_on > timezone.localdate():
+        raise InvalidInput("filed_on", "between the discovery and today")
+    if not reference.strip():
+        raise InvalidInput("reference", "the Form 106 confirmation")
+    return _update_report(
+        actor, report, version, {"form_106_filed_on": filed_on, "form_106_reference": reference}
+    )

@@ -1,15 +1,13 @@
 """The ledger over the API: products, containers (lots) with their balances, transactions."""
 
 import uuid
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic, User
@@ -17,8 +15,8 @@ from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation as rules
 from ketamine_clinic.common.errors import InvalidInput
-from ketamine_clinic.common.schema_types import files, line
-from ketamine_clinic.inventory import actions, counts, reports
+from ketamine_clinic.common.schema_types import files
+from ketamine_clinic.inventory import actions, queries, reports
 from ketamine_clinic.inventory.models import (
     Container,
     CountLine,
@@ -27,95 +25,28 @@ from ketamine_clinic.inventory.models import (
     Product,
     Registration,
 )
+from ketamine_clinic.inventory.schemas import (
+    ContainerOut,
+    CountIn,
+    CountOut,
+    Form106In,
+    LossReportOut,
+    NoticeIn,
+    ProductIn,
+    ProductOut,
+    ReceiptIn,
+    ReconciliationOut,
+    RegistrationIn,
+    RegistrationOut,
+    TransactionIn,
+    TransactionOut,
+    TransferIn,
+    TransferOut,
+)
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, one_clinic
 
 router = Router(tags=["inventory"])
-Mg = Annotated[Decimal, Field(gt=0, le=100000, decimal_places=3)]
-
-
-class ProductIn(Schema):
-    clinic: uuid.UUID | None = None
-    name: Annotated[str, line(200)]
-    ndc: Annotated[str, Field(pattern=r"^\d{4,5}-\d{3,4}(-\d{1,2})?$")]
-    substance: Literal["ketamine", "esketamine"]
-    form: Annotated[str, line(100)]
-    concentration_mg_per_ml: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=3)] | None = (
-        None
-    )
-    container_mg: Annotated[Decimal, Field(gt=0, le=100000, decimal_places=2)]
-
-
-class ProductOut(Schema):
-    id: uuid.UUID
-    name: str
-    ndc: str
-    substance: str
-    form: str
-    concentration_mg_per_ml: Decimal | None
-    container_mg: Decimal
-    schedule: str
-
-
-class ReceiptIn(Schema):
-    product: uuid.UUID
-    count: Annotated[int, Field(ge=1, le=200)]
-    lot: Annotated[str, line(60)]
-    expires_on: date
-    received_at: datetime
-    supplier_name: Annotated[str, line(200)]
-    supplier_address: Annotated[str, line(500)]
-    supplier_dea: Annotated[str, Field(pattern=r"^[A-Z]{2}\d{7}$")]
-    invoice: Annotated[str, line(100)]
-
-
-class ContainerOut(Schema):
-    id: uuid.UUID
-    label: str
-    product: uuid.UUID = Field(..., alias="product_id")
-    lot: str
-    expires_on: date
-    received_at: datetime
-    supplier_name: str
-    supplier_dea: str
-    invoice: str
-    balance_mg: Decimal
-
-
-class TransactionIn(Schema):
-    container: uuid.UUID
-    kind: Literal["waste", "transfer", "destroy", "loss", "adjust"]
-    quantity: Mg
-    unit: Literal["mg", "mL", "device"]
-    event_at: datetime | None = None
-    witness_username: Annotated[str, Field(max_length=150)] | None = None
-    witness_password: Annotated[str, Field(max_length=200)] | None = None
-    reason: Annotated[str, line(1000)] = ""
-    reference: Annotated[str, line(100)] = ""
-    increase: bool = Field(False, description="adjust only: add to the balance")
-    corrects: uuid.UUID | None = None
-
-
-class TransactionOut(Schema):
-    id: uuid.UUID
-    container: uuid.UUID = Field(..., alias="container_id")
-    kind: str
-    event_at: datetime
-    recorded_at: datetime
-    quantity_mg: Decimal
-    entered_quantity: str
-    balance_before_mg: Decimal
-    balance_after_mg: Decimal
-    performer: uuid.UUID = Field(..., alias="performer_id")
-    witness: uuid.UUID | None = Field(None, alias="witness_id")
-    patient: uuid.UUID | None = Field(None, alias="patient_id")
-    session: uuid.UUID | None = Field(None, alias="session_id")
-    reason: str
-    reference: str
-    corrects: uuid.UUID | None = Field(None, alias="corrects_id")
-    counterpart: uuid.UUID | None = Field(
-        None, alias="counterpart_id", description="A receipt's transfer out at our other location"
-    )
 
 
 def _container(user: User, container_id: uuid.UUID, capability: Capability) -> Container:
@@ -240,22 +171,6 @@ def post_transaction(request: HttpRequest, payload: TransactionIn) -> Status:
     return Status(201, actions.record(api_actor(request), role, container, entry))
 
 
-class TransferIn(Schema):
-    container: uuid.UUID
-    to_clinic: uuid.UUID
-    quantity: Mg
-    unit: Literal["mg", "mL", "device"]
-    reference: Annotated[str, line(100, min_length=1)]
-    reason: Annotated[str, line(1000)] = ""
-    event_at: datetime | None = None
-
-
-class TransferOut(Schema):
-    out: TransactionOut
-    received: TransactionOut
-    container: ContainerOut
-
-
 @router.post(
     "/inventory/transfers",
     response={201: TransferOut},
@@ -277,21 +192,6 @@ def post_transfer(request: HttpRequest, payload: TransferIn) -> Status:
         _role(user, to_clinic.pk),
     )
     return Status(201, {"out": out, "received": received, "container": received.container})
-
-
-class RegistrationIn(Schema):
-    clinic: uuid.UUID | None = None
-    dea_number: Annotated[str, Field(max_length=9)]
-    name: Annotated[str, line(200, min_length=1)]
-    address: Annotated[str, line(500, min_length=5)]
-    exact_counts: bool = False
-
-
-class RegistrationOut(Schema):
-    dea_number: str
-    name: str
-    address: str
-    exact_counts: bool
 
 
 @router.get(
@@ -321,72 +221,6 @@ def put_registration(request: HttpRequest, payload: RegistrationIn) -> Registrat
     )
 
 
-class CountLineIn(Schema):
-    container: uuid.UUID
-    quantity: Annotated[Decimal, Field(ge=0, le=100000, decimal_places=3)]
-    unit: Literal["mg", "mL", "device"]
-    estimated: bool = False
-
-
-class CountIn(Schema):
-    clinic: uuid.UUID | None = None
-    kind: Literal["initial", "biennial", "ad_hoc"]
-    time_of_day: Literal["opening", "close"]
-    taken_at: datetime | None = None
-    lines: list[CountLineIn] = Field(..., min_length=1, max_length=2000)
-    note: Annotated[str, line(1000)] = ""
-
-
-class LossReportOut(Schema):
-    id: uuid.UUID
-    version: int
-    discovered_on: date
-    quantity_mg: Decimal
-    description: str
-    notice_due: date
-    notice_sent_on: date | None
-    form_106_due: date
-    form_106_filed_on: date | None
-    form_106_reference: str
-
-
-class CountLineOut(Schema):
-    container: uuid.UUID
-    expected_mg: Decimal
-    counted_mg: Decimal
-    difference_mg: Decimal
-    estimated: bool
-
-
-class CountOut(Schema):
-    id: uuid.UUID
-    kind: str
-    time_of_day: str
-    taken_at: datetime
-    shortfall_mg: Decimal
-    review: list[uuid.UUID]
-    lines: list[CountLineOut]
-    loss_report: LossReportOut | None
-
-
-class ReconciliationOut(Schema):
-    last_inventory: date | None
-    biennial_due: date | None
-    containers: list[dict[str, Any]]
-    loss_reports: list[LossReportOut]
-
-
-class NoticeIn(Schema):
-    version: Annotated[int, Field(ge=1)]
-    sent_on: date
-
-
-class Form106In(Schema):
-    version: Annotated[int, Field(ge=1)]
-    filed_on: date
-    reference: Annotated[str, line(100, min_length=1)]
-
-
 @router.post(
     "/inventory/counts",
     response={201: CountOut},
@@ -399,11 +233,11 @@ def post_count(request: HttpRequest, payload: CountIn) -> Status:
     except PermissionDenied:  # the owner counts too (STORIES.md, month end)
         clinic_id = one_clinic(user, payload.clinic, Capability.MANAGE_LEDGER)
     clinic = Clinic.objects.get(pk=clinic_id)
-    counted = counts.counted_lines(
+    counted = queries.counted_lines(
         clinic_id,
-        [counts.Entered(i.container, i.quantity, i.unit, i.estimated) for i in payload.lines],
+        [queries.Entered(i.container, i.quantity, i.unit, i.estimated) for i in payload.lines],
     )
-    count, outcome, report = counts.record_count(
+    count, outcome, report = actions.record_count(
         api_actor(request),
         clinic,
         kind=payload.kind,
@@ -443,7 +277,7 @@ def post_count(request: HttpRequest, payload: CountIn) -> Status:
 )
 def reconciliation_view(request: HttpRequest, clinic: uuid.UUID | None = None) -> dict[str, Any]:
     clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
-    last_on = counts.last_inventory_on(clinic_id)
+    last_on = queries.last_inventory_on(clinic_id)
     rows = []
     for container in Container.objects.filter(clinic_id=clinic_id, balance_mg__gt=0):
         counted = (
@@ -465,7 +299,7 @@ def reconciliation_view(request: HttpRequest, clinic: uuid.UUID | None = None) -
         "last_inventory": last_on,
         "biennial_due": rules.biennial_due(last_on),
         "containers": rows,
-        "loss_reports": list(counts.open_loss_reports(clinic_id)),
+        "loss_reports": list(queries.open_loss_reports(clinic_id)),
     }
 
 
@@ -485,7 +319,7 @@ def _report(request: HttpRequest, report_id: uuid.UUID) -> LossReport:
     summary="Record the written notice to the DEA (due within 1 business day)",
 )
 def loss_notice(request: HttpRequest, report_id: uuid.UUID, payload: NoticeIn) -> LossReport:
-    return counts.record_notice(
+    return actions.record_notice(
         api_actor(request), _report(request, report_id), payload.version, payload.sent_on
     )
 
@@ -496,7 +330,7 @@ def loss_notice(request: HttpRequest, report_id: uuid.UUID, payload: NoticeIn) -
     summary="Record DEA Form 106 as filed (due within 45 days)",
 )
 def loss_form_106(request: HttpRequest, report_id: uuid.UUID, payload: Form106In) -> LossReport:
-    return counts.record_form_106(
+    return actions.record_form_106(
         api_actor(request),
         _report(request, report_id),
         payload.version,

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from ketamine_clinic.inventory import (
-    count_views,
-    movement_views,
-    report_views,
-    stock_views,
-    views,
-)
+from ketamine_clinic.inventory.views import counts as count_views
+from ketamine_clinic.inventory.views import movements as movement_views
+from ketamine_clinic.inventory.views import reports as report_views
+from ketamine_clinic.inventory.views import stock as stock_views
+from ketamine_clinic.inventory.views import vault as views
 
 app_name = "inventory"
 urlpatterns = [

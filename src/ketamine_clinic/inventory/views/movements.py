@@ -19,8 +19,8 @@ from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.formats import dose
 from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.inventory import actions
+from ketamine_clinic.inventory.access import clinic_container, ledger_membership
 from ketamine_clinic.inventory.forms import MovementForm, WasteForm
-from ketamine_clinic.inventory.views import clinic_container, ledger_membership
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where
 

@@ -14,8 +14,8 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.inventory import actions
+from ketamine_clinic.inventory.access import ledger_membership, may
 from ketamine_clinic.inventory.forms import ProductForm, ReceiptForm
-from ketamine_clinic.inventory.views import ledger_membership, may
 
 
 @login_required

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.inventory import reports
+from ketamine_clinic.inventory.access import audit, clinic_container, ledger_membership
 from ketamine_clinic.inventory.forms import ReportForm
-from ketamine_clinic.inventory.views import audit, clinic_container, ledger_membership
 
 DOWNLOADS = ("csv", "pdf")
 

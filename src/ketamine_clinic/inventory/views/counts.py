@@ -16,10 +16,10 @@ from ketamine_clinic.clinical import reconciliation
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.formats import dose
 from ketamine_clinic.common.forms import put_error
-from ketamine_clinic.inventory import counts
+from ketamine_clinic.inventory import actions, queries
+from ketamine_clinic.inventory.access import audit, ledger_membership, may
 from ketamine_clinic.inventory.forms import CountForm, Form106Form, NoticeForm
 from ketamine_clinic.inventory.models import Container, Count, LossReport, Registration
-from ketamine_clinic.inventory.views import audit, ledger_membership, may
 
 
 @login_required
@@ -33,8 +33,8 @@ def count_list(request: HttpRequest) -> HttpResponse:
         "inventory/counts.html",
         {
             "counts": Count.objects.filter(clinic=clinic).select_related("performed_by")[:100],
-            "tasks": counts.ledger_tasks(clinic.pk),
-            "biennial_due": reconciliation.biennial_due(counts.last_inventory_on(clinic.pk)),
+            "tasks": queries.ledger_tasks(clinic.pk),
+            "biennial_due": reconciliation.biennial_due(queries.last_inventory_on(clinic.pk)),
             "closed_reports": LossReport.objects.filter(
                 clinic=clinic, notice_sent_on__isnull=False, form_106_filed_on__isnull=False
             )[:50],
@@ -52,7 +52,7 @@ def count_new(request: HttpRequest) -> HttpResponse:
         Container.objects.filter(clinic=clinic, balance_mg__gt=0).select_related("product")
     )
     registration = Registration.objects.filter(clinic=clinic).first()
-    first = counts.last_inventory_on(clinic.pk) is None
+    first = queries.last_inventory_on(clinic.pk) is None
     form = CountForm(
         request.POST or None,
         containers=stocked,
@@ -61,17 +61,17 @@ def count_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         entered = [
-            counts.Entered(c.pk, data[f"q_{c.pk}"], data[f"u_{c.pk}"], data[f"e_{c.pk}"])
+            queries.Entered(c.pk, data[f"q_{c.pk}"], data[f"u_{c.pk}"], data[f"e_{c.pk}"])
             for c in stocked
         ]
         try:
-            count, _outcome, report = counts.record_count(
+            count, _outcome, report = actions.record_count(
                 web_actor(request),
                 clinic,
                 kind=data["kind"],
                 time_of_day=data["time_of_day"],
                 taken_at=timezone.now(),
-                counted=counts.counted_lines(clinic.pk, entered),
+                counted=queries.counted_lines(clinic.pk, entered),
                 note=data["note"],
             )
         except (InvalidInput, Conflict) as exc:
@@ -145,12 +145,12 @@ def loss_report(request: HttpRequest, report_id: str) -> HttpResponse:
         try:
             if notice.is_bound and notice.is_valid():
                 d = notice.cleaned_data
-                counts.record_notice(actor, report, d["version"], d["sent_on"])
+                actions.record_notice(actor, report, d["version"], d["sent_on"])
                 messages.success(request, "The DEA notice is recorded as sent.")
                 return redirect("inventory:loss_report", report.pk)
             if form_106.is_bound and form_106.is_valid():
                 d = form_106.cleaned_data
-                counts.record_form_106(actor, report, d["version"], d["filed_on"], d["reference"])
+                actions.record_form_106(actor, report, d["version"], d["filed_on"], d["reference"])
                 messages.success(request, "DEA Form 106 is recorded as filed.")
                 return redirect("inventory:loss_report", report.pk)
         except (InvalidInput, Conflict) as exc:
@@ -162,8 +162,8 @@ def loss_report(request: HttpRequest, report_id: str) -> HttpResponse:
         "inventory/loss_report.html",
         {
             "report": report,
-            "notice_status": counts.deadline(report.notice_due, report.notice_sent_on, today),
-            "form_106_status": counts.deadline(
+            "notice_status": queries.deadline(report.notice_due, report.notice_sent_on, today),
+            "form_106_status": queries.deadline(
                 report.form_106_due, report.form_106_filed_on, today
             ),
             "notice_form": notice,

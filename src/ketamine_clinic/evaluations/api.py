@@ -13,7 +13,7 @@ from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.evaluations import actions
 from ketamine_clinic.evaluations.models import Evaluation
-from ketamine_clinic.evaluations.queries import assess, result_json, treatment_gate
+from ketamine_clinic.evaluations.queries import treatment_gate, with_result
 from ketamine_clinic.evaluations.schemas import (
     EligibilityOut,
     EvaluationCreate,
@@ -24,16 +24,6 @@ from ketamine_clinic.evaluations.schemas import (
 from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
 
 router = Router(tags=["evaluations"])
-
-
-def with_result(evaluation: Evaluation) -> Evaluation:
-    """Drafts show the decision as it would be if signed now; signed ones show what was signed."""
-    if not evaluation.is_signed:
-        result = result_json(assess(evaluation), evaluation.overrides)
-        evaluation.decision = result["decision"]
-        evaluation.reasons = result["reasons"]
-        evaluation.trd = result["trd"]
-    return evaluation
 
 
 @router.get(

@@ -205,3 +205,13 @@ def require_treatment_gate(patient: Patient, product: str, today: date) -> None:
     missing = treatment_gate(patient, product, today)
     if missing:
         raise Conflict("cannot treat yet: still needs " + "; ".join(missing))
+
+
+def with_result(evaluation: Evaluation) -> Evaluation:
+    """Drafts show the decision as it would be if signed now; signed ones show what was signed."""
+    if not evaluation.is_signed:
+        result = result_json(assess(evaluation), evaluation.overrides)
+        evaluation.decision = result["decision"]
+        evaluation.reasons = result["reasons"]
+        evaluation.trd = result["trd"]
+    return evaluation

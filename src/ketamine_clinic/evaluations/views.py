@@ -16,11 +16,10 @@ from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.eligibility import OVERRIDE_BASES
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations import actions
-from ketamine_clinic.evaluations.api import with_result
 from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent, RemsEnrolment
 from ketamine_clinic.evaluations.forms import EvaluationForm, OverrideForm, VersionForm
 from ketamine_clinic.evaluations.models import Evaluation
-from ketamine_clinic.evaluations.queries import treatment_gate
+from ketamine_clinic.evaluations.queries import treatment_gate, with_result
 from ketamine_clinic.evaluations.schemas import EvaluationCreate
 from ketamine_clinic.patients.access import (
     PatientAccess,

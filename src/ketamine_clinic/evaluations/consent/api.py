@@ -12,14 +12,12 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.common.markdown import render_markdown
-from ketamine_clinic.common.pdf import pdf_response, render_pdf
 from ketamine_clinic.common.schema_types import PastDate, files, line, paragraph
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
 from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent, ConsentDocument
+from ketamine_clinic.evaluations.consent.pdf import consent_pdf_response
 from ketamine_clinic.patients.access import (
-    PatientAccess,
     get_chart_record_for_user,
     get_patient_for_user,
     one_clinic,
@@ -180,30 +178,6 @@ def consent_pdf(request: HttpRequest, consent_id: uuid.UUID) -> HttpResponse:
         request_user(request), Consent, consent_id, Capability.VIEW_CLINICAL, "document"
     )
     return consent_pdf_response(request, access, found, "api")
-
-
-def consent_pdf_response(
-    request: HttpRequest, access: PatientAccess, found: Consent, via: str
-) -> HttpResponse:
-    from ketamine_clinic.accounts.audit import Actor
-
-    pdf = render_pdf(
-        "evaluations/consent_pdf.html",
-        {
-            "consent": found,
-            "patient": access.patient,
-            "body": render_markdown(found.document.body_markdown),
-        },
-    )
-    record_access(
-        Actor.from_request(request, via),
-        action="export",
-        what="consent.pdf",
-        clinic=access.patient.clinic_id,
-        patient_id=access.patient.pk,
-        role=access.role,
-    )
-    return pdf_response(pdf, f"consent-{found.pk}.pdf")
 
 
 @router.post(

@@ -21,8 +21,8 @@ from ketamine_clinic.common.forms import StyledFormMixin, put_error
 from ketamine_clinic.common.markdown import render_markdown
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
-from ketamine_clinic.evaluations.consent.api import consent_pdf_response
 from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent
+from ketamine_clinic.evaluations.consent.pdf import consent_pdf_response
 from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
     get_patient_for_user,

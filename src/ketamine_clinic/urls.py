@@ -4,7 +4,7 @@ from django.urls import include, path
 from ketamine_clinic.accounts import views as account_views
 from ketamine_clinic.api import api
 from ketamine_clinic.clinic import views as clinic_views
-from ketamine_clinic.interop.fhir_api import fhir_api
+from ketamine_clinic.interop.fhir.api import fhir_api
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -14,7 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from ketamine_clinic.accounts.models import AccessLog, User
 from ketamine_clinic.demo.clinic import seed
-from ketamine_clinic.interop.fhir_export import InvalidResource, validated
+from ketamine_clinic.interop.fhir.resources import InvalidResource, validated
 from ketamine_clinic.patients.models import Diagnosis, Patient
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.common.errors import InvalidInput
-from ketamine_clinic.interop.fhir_bundle import patient_resources, referenced
+from ketamine_clinic.interop.fhir.bundle import patient_resources, referenced
 from ketamine_clinic.interop.models import BulkExport
 from ketamine_clinic.patients.models import Patient
 

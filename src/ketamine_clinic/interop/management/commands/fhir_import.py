@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.interop.fhir_import import BundleRefused, import_bundle
+from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
 from ketamine_clinic.interop.management.commands._common import admin_actor
 
 

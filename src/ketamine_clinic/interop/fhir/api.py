@@ -22,8 +22,8 @@ from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.interop import bulk
-from ketamine_clinic.interop.fhir_bundle import everything
-from ketamine_clinic.interop.fhir_import import BundleRefused, import_bundle
+from ketamine_clinic.interop.fhir.bundle import everything
+from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
 from ketamine_clinic.interop.models import BulkExport
 from ketamine_clinic.patients.access import (
     clinics_where,

@@ -13,7 +13,8 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.evaluations.consent.models import Consent
-from ketamine_clinic.interop import fhir_export as fx
+from ketamine_clinic.interop.fhir import resources as fx
+from ketamine_clinic.interop.fhir import treatment as tx
 from ketamine_clinic.patients.models import BodyMeasurement, Diagnosis, Patient
 from ketamine_clinic.treatment.models import Course, DoseOrder
 from ketamine_clinic.treatment_sessions.models import (
@@ -39,14 +40,14 @@ def patient_resources(patient: Patient) -> Iterable[Resource]:
         yield fx.questionnaire_response(assessment, instrument)
         yield fx.score_observation(assessment, instrument)
     for course in Course.objects.filter(patient=patient).prefetch_related("orders"):
-        yield fx.care_plan(course)
+        yield tx.care_plan(course)
     for order in DoseOrder.objects.filter(patient=patient).select_related("course"):
-        yield fx.medication_request(order)
+        yield tx.medication_request(order)
     for consent in Consent.objects.filter(patient=patient).select_related("document", "patient"):
-        yield fx.consent(consent)
+        yield tx.consent(consent)
     sessions = {s.pk: s for s in TreatmentSession.objects.filter(patient=patient)}
     for session in sessions.values():
-        yield fx.encounter(session)
+        yield tx.encounter(session)
     ids = list(sessions)
     vitals = VitalSigns.objects.filter(session_id__in=ids)
     replaced = _corrected(vitals)
@@ -55,13 +56,13 @@ def patient_resources(patient: Patient) -> Iterable[Resource]:
     doses = Administration.objects.filter(session_id__in=ids)
     replaced = _corrected(doses)
     for a in doses:
-        given = fx.medication_administration(a, sessions[a.session_id], a.pk not in replaced)
+        given = tx.medication_administration(a, sessions[a.session_id], a.pk not in replaced)
         if given is not None:
             yield given
     events = AdverseEvent.objects.filter(session_id__in=ids)
     replaced = _corrected(events)
     for e in events:
-        yield fx.adverse_event(e, sessions[e.session_id], e.pk not in replaced)
+        yield tx.adverse_event(e, sessions[e.session_id], e.pk not in replaced)
 
 
 def _corrected(entries: Any) -> set[Any]:

@@ -27,7 +27,7 @@ from ketamine_clinic.assessments.actions import store
 from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.assessments.models import Context, Source
 from ketamine_clinic.clinical.instruments.model import AnswerError, Instrument, score
-from ketamine_clinic.interop import fhir_codes as codes
+from ketamine_clinic.interop.fhir import codes
 from ketamine_clinic.interop.models import ImportedRecord
 from ketamine_clinic.patients.actions import insert_patient
 from ketamine_clinic.patients.models import Patient

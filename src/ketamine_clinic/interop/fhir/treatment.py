@@ -79,9 +79,7 @@ def medication_request(order: DoseOrder) -> Resource:
             "subject": ref("Patient", order.patient_id),
             "authoredOn": instant(order.signed_at or order.created_at),
             **(
-                {"requester": ref("Practitioner", order.signed_by_id)}
-                if order.signed_by_id
-                else {}
+                {"requester": ref("Practitioner", order.signed_by_id)} if order.signed_by_id else {}
             ),
             "basedOn": [ref("CarePlan", order.course_id)],
             **(

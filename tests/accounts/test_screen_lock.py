@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.conftest import PASSWORD, World
-from tests.treatment_sessions.test_api import Chair, ready_to_dose, start, vault
+from tests.factories.chair import Chair, ready_to_dose, start, vault
 
 BACKGROUND = {"X-KC-Background": "1", "HX-Request": "true"}
 

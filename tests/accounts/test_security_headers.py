@@ -10,8 +10,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from tests.accounts.test_settings import GOOD_KEY, run
 from tests.conftest import PASSWORD, World
+from tests.factories.environment import GOOD_KEY, run
 
 
 def test_pages_carry_strict_csp_and_no_store(world: World) -> None:

@@ -28,8 +28,8 @@ from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.treatment.models import Course, DoseOrder
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
-from tests.interop.test_outcome_report import phq9
-from tests.treatment_sessions.test_api import Chair, ready_to_dose, start, vault
+from tests.factories.chair import Chair, ready_to_dose, start, vault
+from tests.factories.outcomes import phq9
 
 GROUPS = (
     ("iv-racemic-standard", "iv_racemic"),

@@ -12,17 +12,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, World
-from tests.treatment_sessions.test_api import plan_today
-
-
-def vitals(page: Page, systolic: str = "128", diastolic: str = "82") -> None:
-    form = page.locator("#vitals-form")
-    form.get_by_label("Systolic (mmHg)").fill(systolic)
-    form.get_by_label("Diastolic (mmHg)").fill(diastolic)
-    form.get_by_label("Heart rate (/min)").fill("74")
-    form.get_by_label("SpO2 (%)").fill("98")
-    form.get_by_label("Resp. rate (/min)").fill("14")
-    form.get_by_role("button", name="Save vitals").click()
+from tests.factories.browser import vitals
+from tests.factories.chair import plan_today
 
 
 def test_nurse_runs_an_esketamine_session_on_a_tablet(

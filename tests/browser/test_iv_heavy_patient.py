@@ -13,11 +13,10 @@ from playwright.sync_api import Page, expect
 
 from ketamine_clinic.patients.models import BodyMeasurement
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_chair_esketamine import vitals
 from tests.conftest import PASSWORD, World
-from tests.treatment.test_adjuncts import open_every_day
-from tests.treatment.test_courses import open_gate
-from tests.treatment_sessions.test_api import vault
+from tests.factories.browser import vitals
+from tests.factories.chair import vault
+from tests.factories.courses import open_every_day, open_gate
 
 
 def log_in(page: Page, live_server: object, username: str) -> None:

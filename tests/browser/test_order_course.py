@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, World
-from tests.treatment.test_courses import next_monday, open_gate
+from tests.factories.courses import next_monday, open_gate
 
 
 def test_prescriber_orders_an_iv_induction_course(

@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_vault import log_in
 from tests.conftest import World
+from tests.factories.browser import log_in
 
 
 def test_the_outcome_report(live_server: object, world: World, page: Page) -> None:

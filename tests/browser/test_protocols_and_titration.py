@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, World
-from tests.treatment.test_titration import give, score, signed_course
+from tests.factories.courses import give, score, signed_course
 
 
 def log_in(page: Page, live_server: object) -> None:

@@ -7,14 +7,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, World
-from tests.inventory.test_api import product_id
-
-
-def log_in(page: Page, live_server: object, username: str) -> None:
-    page.goto(f"{live_server}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.factories.browser import log_in
+from tests.factories.ledger import product_id
 
 
 def test_receive_waste_and_count(live_server: object, world: World, page: Page) -> None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_vault import log_in
 from tests.conftest import World
-from tests.treatment_sessions.test_api import plan_today
+from tests.factories.browser import log_in
+from tests.factories.chair import plan_today
 
 
 def test_compare_two_schedules(live_server: object, world: World, page: Page) -> None:

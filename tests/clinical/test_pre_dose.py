@@ -4,41 +4,15 @@ dose, the week's milligrams, the age of the weight), each at its boundary."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from ketamine_clinic.clinical.pre_dose import ChairChecks, check, pregnancy_relevant
+from ketamine_clinic.clinical.pre_dose import check, pregnancy_relevant
 from ketamine_clinic.clinical.vital_signs import Thresholds
+from tests.factories.clinical import CLEAR
 
 pytestmark = pytest.mark.pure
-
-NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-CLEAR = ChairChecks(
-    product="iv_racemic",
-    now=NOW,
-    identity_confirmed=True,
-    ride_home=True,
-    last_food_at=None,
-    last_liquid_at=None,
-    nasal_spray_at=None,
-    pregnancy="not_applicable",
-    pregnancy_relevant=False,
-    pre_dose_phq9=True,
-    systolic_mmhg=120,
-    diastolic_mmhg=80,
-    heart_rate_bpm=70,
-    spo2_pct=98,
-    respiratory_rate_per_min=14,
-    days_since_last_dose=2,
-    min_days_apart=2,
-    week_given_mg=Decimal(70),
-    dose_mg=Decimal(35),
-    weekly_limit_mg=Decimal(210),
-    weight_age_days=30,
-    weight_max_age_days=30,
-)
 
 
 def test_all_clear() -> None:

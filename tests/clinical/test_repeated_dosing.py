@@ -11,7 +11,7 @@ import pytest
 from ketamine_clinic.clinical.pre_dose import check
 from ketamine_clinic.clinical.repeated_dosing import UrinaryAnswer, summarise, urinary_warnings
 from ketamine_clinic.clinical.vital_signs import Thresholds
-from tests.clinical.test_pre_dose import CLEAR
+from tests.factories.clinical import CLEAR
 
 pytestmark = pytest.mark.pure
 

@@ -11,24 +11,13 @@ import pytest
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
-from ketamine_clinic.assessments.actions import store
-from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.patients.actions import insert_patient
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.treatment.models import Course, DoseOrder
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
-from tests.treatment_sessions.test_api import GOOD_VITALS, Chair, ready_to_dose, start, vault
-
-
-def phq9(world: World, patient: Patient, day: int, total: int, context: str = "weekly") -> None:
-    answers = {str(i): 0 for i in range(1, 10)}
-    for i in range(1, 9):
-        answers[str(i)] = min(3, max(0, total - 3 * (i - 1)))
-    assert sum(answers.values()) == total
-    start = timezone.now() - timedelta(days=60)
-    store(patient, instruments_for(world.clinic.pk)["phq9"], answers,
-          start + timedelta(days=day), context, "staff", world.users["nurse"])  # fmt: skip
+from tests.factories.chair import GOOD_VITALS, Chair, ready_to_dose, start, vault
+from tests.factories.outcomes import phq9
 
 
 def course(world: World, name: str, product: str, protocol: str) -> Patient:

@@ -17,61 +17,9 @@ from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.inventory import actions
-from ketamine_clinic.inventory.models import Container, LedgerTransaction, Product
-from tests.conftest import PASSWORD, World
-
-VIAL = {
-    "name": "Ketamine HCl 50 mg/mL, 10 mL vial",
-    "ndc": "0409-2051-05",
-    "substance": "ketamine",
-    "form": "vial, 10 mL",
-    "concentration_mg_per_ml": "50",
-    "container_mg": "500",
-}
-
-
-def receipt(product_id: str, count: int = 3, **change: Any) -> dict[str, Any]:
-    return {
-        "product": product_id,
-        "count": count,
-        "lot": "KX2291",
-        "expires_on": (timezone.localdate() + timedelta(days=300)).isoformat(),
-        "received_at": (timezone.now() - timedelta(hours=1)).isoformat(),
-        "supplier_name": "Medline Pharma",
-        "supplier_address": "1 Supply Way, Chicago IL",
-        "supplier_dea": "RM1234563",
-        "invoice": "INV-88812",
-        **change,
-    }
-
-
-def product_id(world: World) -> str:
-    """The clinic's 50 mg/mL vial, added by the admin the first time."""
-    found = Product.objects.filter(ndc=VIAL["ndc"], clinic=world.clinic).first()
-    if found is not None:
-        return str(found.pk)
-    return str(world.api("admin").post("/inventory/products", VIAL).json()["id"])
-
-
-def stocked(world: World, count: int = 3) -> list[dict[str, Any]]:
-    response = world.api("nurse").post("/inventory/lots", receipt(product_id(world), count))
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-def waste(world: World, container: str, **change: Any) -> Any:
-    return world.api("nurse").post(
-        "/inventory/transactions",
-        {
-            "container": container,
-            "kind": "waste",
-            "quantity": "15",
-            "unit": "mg",
-            "witness_username": "prescriber",
-            "witness_password": PASSWORD,
-            **change,
-        },
-    )
+from ketamine_clinic.inventory.models import Container, LedgerTransaction
+from tests.conftest import World
+from tests.factories.ledger import VIAL, receipt, stocked, waste
 
 
 def test_receiving_books_each_container_in_full(world: World) -> None:

@@ -4,21 +4,13 @@ deadlines; with who may do what."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from ketamine_clinic.inventory.models import LossReport
 from tests.conftest import World
-from tests.inventory.test_api import stocked, waste
-
-
-def count(world: World, lines: list[dict[str, Any]], persona: str = "nurse", **change: Any) -> Any:
-    return world.api(persona).post(
-        "/inventory/counts",
-        {"kind": "biennial", "time_of_day": "close", "lines": lines, **change},
-    )
+from tests.factories.ledger import count, stocked, waste
 
 
 def test_a_count_that_matches_the_books(world: World) -> None:

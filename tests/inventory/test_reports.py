@@ -17,7 +17,7 @@ from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.inventory import actions
 from ketamine_clinic.inventory.models import Product
 from tests.conftest import PASSWORD, World
-from tests.treatment_sessions.test_api import Chair, ready_to_dose, start, vault
+from tests.factories.chair import Chair, ready_to_dose, start, vault
 
 
 def day_at_the_clinic(world: World, clock: Any) -> None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, LossReport, Product
 from tests.conftest import PASSWORD, World
-from tests.inventory.test_api import VIAL, product_id, receipt, stocked, waste
+from tests.factories.ledger import VIAL, product_id, receipt, stocked, waste
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

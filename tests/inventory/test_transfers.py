@@ -16,8 +16,7 @@ from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Registration
 from tests.conftest import World
-from tests.inventory.test_api import VIAL, stocked, waste
-from tests.inventory.test_counts import count
+from tests.factories.ledger import VIAL, count, stocked, waste
 
 A_DEA = "AB1234563"
 B_DEA = "BC2345672"

@@ -11,7 +11,7 @@ from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.patients.models import BodyMeasurement
 from ketamine_clinic.treatment.models import DoseOrder, ScheduledSession
 from tests.conftest import World
-from tests.treatment_sessions.test_api import plan_today
+from tests.factories.chair import plan_today
 
 
 @pytest.mark.parametrize("product", ["esketamine_nasal", "iv_racemic", "im_racemic"])

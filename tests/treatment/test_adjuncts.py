@@ -15,16 +15,11 @@ from ketamine_clinic.evaluations.notes.actions import write_note
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.treatment.models import ScheduledSession
 from tests.conftest import World
-from tests.treatment.test_courses import next_monday, open_gate, order
+from tests.factories.courses import next_monday, open_every_day, open_gate, order
 
 
 def kinds(schedule: list[dict[str, Any]], kind: str) -> list[date]:
     return [date.fromisoformat(s["on"]) for s in schedule if s["kind"] == kind]
-
-
-def open_every_day(world: World) -> None:
-    world.clinic.open_weekdays = [0, 1, 2, 3, 4, 5, 6]
-    world.clinic.save()
 
 
 def test_integration_sessions_follow_every_second_dose(world: World) -> None:

@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.treatment.models import ClinicProtocol
 from tests.conftest import World
-from tests.treatment.test_courses import COURSE, next_monday
+from tests.factories.courses import COURSE, next_monday
 
 INDUCTION = "induction"
 TWICE_WEEKLY = {

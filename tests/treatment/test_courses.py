@@ -5,79 +5,13 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from ketamine_clinic.accounts.audit import Actor
-from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.evaluations import actions as evaluation_actions
-from ketamine_clinic.evaluations.consent import actions as consent_actions
-from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 from tests.conftest import World
-
-
-def next_monday() -> date:
-    today = timezone.localdate()
-    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
-
-
-COURSE = {
-    "protocol": "iv-racemic-standard",
-    "dose_mg_per_kg": "0.5",
-    "duration_min": "40",
-}
-
-
-def order(world: World, **change: Any) -> Any:
-    return world.api("prescriber").post(
-        f"/patients/{world.patient.pk}/courses",
-        {**COURSE, **world.infusion(), "start_on": next_monday().isoformat(), **change},
-    )
-
-
-def open_gate(world: World, product: str = "iv_racemic") -> None:
-    """A signed, eligible evaluation and a signed consent for the patient (and for esketamine
-    the REMS enrolment)."""
-    api = world.api("prescriber")
-    for n in range(2):
-        api.post(
-            f"/patients/{world.patient.pk}/treatment-history",
-            {
-                "kind": "antidepressant",
-                "name": f"drug {n}",
-                "duration_weeks": 8,
-                "adequate": True,
-                "outcome": "no_response",
-            },
-        )
-    actor = Actor(user=world.users["prescriber"])
-    access = PatientAccess(world.patient, Role.PRESCRIBER)
-    evaluation = evaluation_actions.create_evaluation(
-        actor,
-        access,
-        {
-            "evaluated_on": timezone.localdate(),
-            "diagnosis": "mdd",
-            "product": product,
-            "indication": "trd" if product == "esketamine_nasal" else "off_label",
-            "episode_months": 12,
-            "episode_severity": "moderate",
-            "systolic_mmhg": 120,
-            "diastolic_mmhg": 80,
-        },
-    )
-    evaluation_actions.sign_evaluation(actor, access, evaluation, evaluation.version)
-    document = consent_actions.publish_document(
-        actor, world.clinic, product, "Consent", "The text of it, in full."
-    )
-    consent_actions.record_consent(actor, access, document, "James Walker", signature_typed="JW")
-    if product == "esketamine_nasal":
-        consent_actions.enrol_rems(
-            actor, access, timezone.localdate(), "REMS-0001", patient_signed=True
-        )
+from tests.factories.courses import COURSE, next_monday, open_gate, order
 
 
 def test_order_plans_the_induction_and_waits_for_a_signature(world: World) -> None:

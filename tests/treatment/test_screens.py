@@ -6,7 +6,7 @@ import pytest
 
 from ketamine_clinic.treatment.models import Course, ScheduledSession
 from tests.conftest import World
-from tests.treatment.test_courses import next_monday, open_gate
+from tests.factories.courses import next_monday, open_gate
 
 FORM = {
     "protocol": "iv-racemic-standard",

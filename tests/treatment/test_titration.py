@@ -4,7 +4,7 @@ decision; with the denials."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,20 +14,11 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.treatment.models import TitrationDecision
 from tests.conftest import World
-from tests.treatment.test_adjuncts import open_every_day
-from tests.treatment.test_courses import open_gate, order
-
-
-def phq9(total: int, at: datetime, context: str = "weekly") -> dict[str, Any]:
-    """Items 1-8 adding up to `total` (at most 24), item 9 zero."""
-    items = {str(n): min(3, max(0, total - 3 * (n - 1))) for n in range(1, 9)} | {"9": 0}
-    assert sum(items.values()) == total
-    return {
-        "instrument": "phq9",
-        "items": items,
-        "administered_at": at.isoformat(),
-        "context": context,
-    }
+from tests.factories.courses import (
+    give,
+    score,
+    signed_course,
+)
 
 
 @pytest.fixture
@@ -35,37 +26,10 @@ def course(world: World) -> dict[str, Any]:
     return signed_course(world)
 
 
-def signed_course(world: World) -> dict[str, Any]:
-    """An IV course signed today with a PHQ-9 baseline of 18."""
-    open_every_day(world)
-    open_gate(world)
-    api = world.api("prescriber")
-    body = order(world, start_on=timezone.localdate().isoformat()).json()
-    api.post(f"/orders/{body['orders'][0]['id']}/sign", {"version": 1})
-    baseline = phq9(18, timezone.now() - timedelta(days=1), "baseline")
-    assert api.post(f"/patients/{world.patient.pk}/assessments", baseline).status_code == 201
-    return body
-
-
 @pytest.fixture
 def later() -> Iterator[None]:
     with time_machine.travel(timezone.now() + timedelta(days=9), tick=False):
         yield
-
-
-def give(world: World, course: dict[str, Any], count: int) -> None:
-    nurse = world.api("nurse")
-    dosing = [s for s in course["schedule"] if s["kind"] == "dosing"]
-    for session in dosing[:count]:
-        response = nurse.post(f"/schedule/{session['id']}/done", {"version": 1, "note": "given"})
-        assert response.status_code == 200, response.content
-
-
-def score(world: World, total: int) -> None:
-    response = world.api("nurse").post(
-        f"/patients/{world.patient.pk}/assessments", phq9(total, timezone.now())
-    )
-    assert response.status_code == 201, response.content
 
 
 def titration(world: World, course: dict[str, Any], persona: str = "prescriber") -> Any:

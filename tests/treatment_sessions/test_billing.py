@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from ketamine_clinic.patients.models import Patient
 from tests.conftest import World
-from tests.treatment_sessions.test_rems import esketamine_session
+from tests.factories.session import esketamine_session
 
 
 def text(pdf: bytes) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
-from tests.treatment_sessions.test_api import GOOD_VITALS, infusing
+from tests.factories.chair import GOOD_VITALS, infusing
 
 BACKGROUND = {"X-KC-Background": "1", "HX-Request": "true"}
 

@@ -14,7 +14,7 @@ from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.treatment.models import ScheduledSession
 from tests.conftest import World
-from tests.treatment_sessions.test_api import Chair, infusing, ready_to_dose, start, vault
+from tests.factories.chair import Chair, infusing, ready_to_dose, start, vault
 
 
 def give_esketamine(world: World, chair: Chair, clock: Any, devices: int = 2) -> None:

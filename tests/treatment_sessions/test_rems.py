@@ -12,28 +12,8 @@ from django.utils import timezone
 from ketamine_clinic.clinical.rems_form import deadline_status, due_on
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
-from tests.treatment_sessions.test_api import GOOD_VITALS, Chair, ready_to_dose, start, vault
-
-
-def esketamine_session(world: World, clock: Any) -> Chair:
-    """Journey 3: 56 mg as two devices, BP at 40 minutes, two hours, discharged."""
-    chair = Chair(world, start(world))
-    ready_to_dose(world, chair)
-    chair.post("checks/pass")
-    chair.post("doses", action="device", container=vault(world)["esketamine"])
-    clock.shift(timedelta(minutes=5))
-    chair.post("doses", action="device", container=vault(world)["esketamine"])
-    clock.shift(timedelta(minutes=35))
-    chair.post("vitals", **{**GOOD_VITALS, "systolic_mmhg": 138, "diastolic_mmhg": 86})
-    chair.post("observations", scale="cadss", score=9)
-    clock.shift(timedelta(minutes=81))
-    chair.post("observations", scale="moaas", score=5)
-    chair.post("vitals", **GOOD_VITALS)
-    assert (
-        chair.post("ready", responsible_adult="Pat", ready_without_rule_min=75).status_code == 200
-    )
-    assert chair.post("discharge").status_code == 200
-    return chair
+from tests.factories.chair import Chair, start
+from tests.factories.session import esketamine_session
 
 
 def test_the_form_is_filled_from_the_session(world: World, clock: Any) -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
-from tests.treatment_sessions.test_api import GOOD_VITALS, plan_today
+from tests.factories.chair import GOOD_VITALS, plan_today
 
 VITALS = {k: str(v) for k, v in GOOD_VITALS.items()}
 

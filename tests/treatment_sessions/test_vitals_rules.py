@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.conftest import World
-from tests.treatment_sessions.test_api import (
+from tests.factories.chair import (
     GOOD_VITALS,
     Chair,
     infusing,

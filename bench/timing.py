@@ -1,4 +1,4 @@
-"""Timing shared by the micro-benchmarks (reads.py, render.py)."""
+"""Timing shared by the micro-benchmarks (reads.py)."""
 
 from __future__ import annotations
 

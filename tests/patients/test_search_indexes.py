@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.demo import names as synth_names
 from ketamine_clinic.patients.models import Patient
-from ketamine_clinic.patients.search import search_patients
+from ketamine_clinic.patients.queries import search_patients
 
 pytestmark = [
     pytest.mark.django_db,

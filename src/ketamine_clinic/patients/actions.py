@@ -6,70 +6,22 @@ Nothing is deleted: a mistaken record is marked entered in error, with who, when
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.patients import queries
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import BodyMeasurement, Patient, PatientRecord
 from ketamine_clinic.patients.records import RecordKind
 from ketamine_clinic.patients.schemas import EDITABLE_PATIENT_FIELDS
 from ketamine_clinic.records import versioning
-from ketamine_clinic.records.models import RecordStatus
 
 R = TypeVar("R", bound=PatientRecord)
-
-
-def with_latest_measurements(patients: QuerySet[Patient]) -> QuerySet[Patient]:
-    """Annotate the latest active weight (with its date) and height, in the same query."""
-
-    def latest(kind: str, field: str) -> Subquery:
-        return Subquery(
-            BodyMeasurement.objects.filter(
-                patient=OuterRef("pk"), kind=kind, status=RecordStatus.ACTIVE
-            )
-            .order_by("-measured_at")
-            .values(field)[:1]
-        )
-
-    return patients.annotate(
-        weight_kg=latest("weight_kg", "value"),
-        weight_measured_at=latest("weight_kg", "measured_at"),
-        height_cm=latest("height_cm", "value"),
-    )
-
-
-def note_latest_measurements(patient: Patient, measurements: list[BodyMeasurement]) -> None:
-    """The same three values as `with_latest_measurements`, from the patient's measurements
-    already read (the chart lists them all)."""
-    latest: dict[str, BodyMeasurement] = {}
-    for m in measurements:
-        if m.status == RecordStatus.ACTIVE and (
-            m.kind not in latest or m.measured_at > latest[m.kind].measured_at
-        ):
-            latest[m.kind] = m
-    weight, height = latest.get("weight_kg"), latest.get("height_cm")
-    patient.weight_kg = weight.value if weight else None  # type: ignore[attr-defined]
-    patient.weight_measured_at = weight.measured_at if weight else None  # type: ignore[attr-defined]
-    patient.height_cm = height.value if height else None  # type: ignore[attr-defined]
-
-
-def find_duplicates(
-    clinic: Clinic, given_name: str, family_name: str, birth_date: date
-) -> QuerySet[Patient]:
-    return Patient.objects.filter(
-        clinic=clinic,
-        given_name__iexact=given_name,
-        family_name__iexact=family_name,
-        birth_date=birth_date,
-        status=RecordStatus.ACTIVE,
-    )
 
 
 def _next_mrn(clinic: Clinic) -> str:
@@ -93,7 +45,7 @@ def register_patient(actor: Actor, clinic: Clinic, data: dict[str, Any]) -> Pati
     data.pop("clinic", None)
     with transaction.atomic():
         if not confirmed:
-            duplicates = find_duplicates(
+            duplicates = queries.find_duplicates(
                 clinic, data["given_name"], data["family_name"], data["birth_date"]
             )
             mrns = [p.mrn for p in duplicates]

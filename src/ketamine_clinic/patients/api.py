@@ -16,7 +16,7 @@ from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.errors import InvalidInput
-from ketamine_clinic.patients import actions
+from ketamine_clinic.patients import actions, queries
 from ketamine_clinic.patients.access import (
     clinics_where,
     get_patient_for_user,
@@ -32,13 +32,12 @@ from ketamine_clinic.patients.schemas import (
     PatientOut,
     PatientUpdate,
 )
-from ketamine_clinic.patients.search import search_patients
 
 router = Router(tags=["patients"])
 
 
 def _with_measurements(patient: Patient) -> Patient:
-    return actions.with_latest_measurements(Patient.objects.filter(pk=patient.pk)).get()
+    return queries.with_latest_measurements(Patient.objects.filter(pk=patient.pk)).get()
 
 
 class PatientFilters(Schema):
@@ -54,7 +53,7 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> Query
     if not clinics_where(user, Capability.LIST_PATIENTS):
         raise PermissionDenied("your role does not list patients")
     clinic_ids = listable_clinics(user, filters.clinic)
-    patients = search_patients(
+    patients = queries.search_patients(
         Patient.objects.filter(clinic_id__in=clinic_ids),
         filters.q,
         filters.include_entered_in_error,
@@ -67,7 +66,7 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> Query
             clinic=clinic_id,
             role=user.role_in(clinic_id),
         )
-    return actions.with_latest_measurements(patients)
+    return queries.with_latest_measurements(patients)
 
 
 def _clinic_for_create(user: User, wanted: uuid.UUID | None) -> Clinic:

@@ -26,7 +26,7 @@ from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.forms import put_error
-from ketamine_clinic.patients import actions
+from ketamine_clinic.patients import actions, queries
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     get_record_for_user,
@@ -47,16 +47,10 @@ from ketamine_clinic.patients.schemas import (
     PatientCreate,
     PatientUpdate,
 )
-from ketamine_clinic.patients.search import search_patients
 from ketamine_clinic.patients.templatetags.patient_tables import FIELDS as LIST_FIELDS
-from ketamine_clinic.server.compiled_sql import CompiledRead, rows_by
 
 PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)
-# The chart reads every kind of record of one patient on every visit (compiled_sql: why).
-CHART_READS: dict[type[PatientRecord], CompiledRead[Any]] = {
-    kind.model: rows_by(kind.model, "patient_id") for kind in RECORD_KINDS.values()
-}
 
 
 def _membership_for(request: HttpRequest, capability: Capability) -> Membership:
@@ -78,7 +72,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     membership = _membership_for(request, Capability.LIST_PATIENTS)
     query = request.GET.get("q", "")[:100]
     include_in_error = request.GET.get("include_entered_in_error") == "1"
-    patients = search_patients(
+    patients = queries.search_patients(
         Patient.objects.filter(clinic=membership.clinic), query, include_in_error
     )
     rows = list(patients.only(*LIST_FIELDS)[: PAGE_SIZE + 1])
@@ -102,8 +96,8 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     clinical = can(access.role, Capability.VIEW_CLINICAL)
     # Weight and height head the chart for every role; the measurements read for them are
     # the chart's measurement section too, so they are read once.
-    measurements = CHART_READS[BodyMeasurement](patient)
-    actions.note_latest_measurements(patient, measurements)
+    measurements = queries.measurements(patient)
+    queries.note_latest_measurements(patient, measurements)
     sections = []
     if clinical:
         for kind in RECORD_KINDS.values():
@@ -111,7 +105,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             if kind.model is BodyMeasurement:
                 records = measurements
             else:
-                records = CHART_READS[kind.model](patient)
+                records = queries.chart_records(patient, kind)
             sections.append(
                 {
                     "kind": kind,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+
+import time_machine
+from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.clinical.protocols import LIBRARY
-from ketamine_clinic.clinical.scheduling import next_open_day
 from ketamine_clinic.evaluations import actions as evaluation_actions
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
@@ -17,7 +19,7 @@ from ketamine_clinic.evaluations.notes import actions as notes
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.treatment import actions as treatment_actions
-from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment.queries import dosing
 
 DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105  # published demo login, never used in production
@@ -29,10 +31,11 @@ CHEN_DOSE_DAYS = (3, 5, 7, 10, 12, 14)
 
 
 def chen_course(prescriber: Actor, patient: Patient, start: datetime, vial: Any) -> None:
-    """Journey 5's induction as the record would hold it (six 0.5 mg/kg infusions, an
-    integration session on the open day after every second one), now moving to weekly
+    """Journey 5's induction as it was recorded, each step on the day it happened: six 0.5
+    mg/kg infusions ordered and signed on the Sunday before, an integration session on the
+    open day after every second one, each marked done on its day; now moving to weekly
     maintenance."""
-    protocol = LIBRARY["iv-racemic-standard"]
+    access = PatientAccess(patient, Role.PRESCRIBER)
     params = dosing.DoseParams(
         dose_mg_per_kg=Decimal("0.5"),
         stock_product=vial.pk,
@@ -40,69 +43,28 @@ def chen_course(prescriber: Actor, patient: Patient, start: datetime, vial: Any)
         final_volume_ml=Decimal(50),
         duration_min=Decimal(40),
     )
-    calculation = dosing.calculate(
-        protocol,
-        params,
-        dosing.PatientFacts(
-            weight=Decimal(70),
-            measured_on=(start - timedelta(days=2)).date(),
-            age_years=None,
-            height_cm=Decimal(163),
-            sex="female",
-        ),
-        patient.clinic_id,
-        (start + timedelta(days=2)).date(),
-    )
-    course = Course.objects.create(
-        patient=patient,
-        protocol_id=protocol.id,
-        protocol_version=protocol.version,
-        product=protocol.product,
-        state=Course.State.ACTIVE,
-        start_on=(start + timedelta(days=CHEN_DOSE_DAYS[0])).date(),
-        created_by=prescriber.user,
-        created_at=start + timedelta(days=2),
-    )
-    DoseOrder.objects.create(
-        patient=patient,
-        course=course,
-        dose_mg_per_kg=params.dose_mg_per_kg,
-        stock_product=vial,
-        concentration_mg_per_ml=vial.concentration_mg_per_ml,
-        diluent="sodium_chloride_0_9",
-        final_volume_ml=Decimal(50),
-        duration_min=params.duration_min,
-        calculation=treatment_actions.snapshot_json(dosing.calculation_json(calculation)),
-        signed_at=start + timedelta(days=2),
-        signed_by=prescriber.user,
-        created_by=prescriber.user,
-        created_at=start + timedelta(days=2),
-    )
-    for n, day in enumerate(CHEN_DOSE_DAYS, start=1):
-        on = (start + timedelta(days=day)).date()
-        ScheduledSession.objects.create(
-            patient=patient,
-            course=course,
-            on=on,
-            phase="induction",
-            state="done",
-            note="given as ordered",
-            created_by=prescriber.user,
+    with time_machine.travel(start + timedelta(days=2), tick=False):
+        course = treatment_actions.order_course(
+            prescriber,
+            access,
+            LIBRARY["iv-racemic-standard"],
+            params,
+            (start + timedelta(days=CHEN_DOSE_DAYS[0])).date(),
+            induction_sessions=len(CHEN_DOSE_DAYS),
+            integration_every=2,
         )
-        if n % 2 == 0:
-            ScheduledSession.objects.create(
-                patient=patient,
-                course=course,
-                kind="integration",
-                on=next_open_day(on),
-                phase="induction",
-                state="done",
-                note="with Dr Okafor",
-                created_by=prescriber.user,
+        order = course.orders.get()
+        treatment_actions.sign_order(prescriber, access, order, order.version)
+    for planned in ScheduledSession.objects.filter(course=course).order_by("on", "kind"):
+        with time_machine.travel(
+            timezone.make_aware(datetime.combine(planned.on, time(17))), tick=False
+        ):
+            note = "given as ordered" if planned.is_dosing else "with Dr Okafor"
+            treatment_actions.mark_session(
+                prescriber, access, planned, planned.version, "done", note
             )
-    treatment_actions.start_maintenance(
-        prescriber, PatientAccess(patient, Role.PRESCRIBER), course, course.version
-    )
+    course.refresh_from_db()
+    treatment_actions.start_maintenance(prescriber, access, course, course.version)
 
 
 def chen_note(prescriber: Actor, patient: Patient, now: datetime) -> None:

@@ -10,13 +10,13 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import time_machine
 from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.assessments import outcome_summary
 from ketamine_clinic.demo.chen import chen_course, chen_evaluation_and_consent, chen_note
 from ketamine_clinic.demo.histories import chen_history, random_history, register
 from ketamine_clinic.demo.scores import alert_score, chen_scores, relapse_scores, weekly_scores
@@ -120,9 +120,13 @@ def seed(now: datetime | None = None) -> bool:
             users[spec.username] = user
         front_desk = Actor(user=users["jo"], via="cli")
         prescriber = Actor(user=users["drrivera"], via="cli")
-        chen = register(
-            front_desk, clinics[MAIN_CLINIC], "Mei", "Chen", date(1984, 3, 9), "female", 70, 163
-        )
+        # Her induction began on a Monday about six weeks ago: the Friday before is "start".
+        chen_start = now - timedelta(days=45)
+        chen_start -= timedelta(days=(chen_start.weekday() - 4) % 7)
+        with time_machine.travel(chen_start - timedelta(days=10), tick=False):  # she came in
+            chen = register(
+                front_desk, clinics[MAIN_CLINIC], "Mei", "Chen", date(1984, 3, 9), "female", 70, 163
+            )
         Patient.objects.filter(pk=chen.pk).update(user=users["meichen"])
         chen_history(prescriber, chen, now)
         patients: list[Patient] = []
@@ -144,10 +148,8 @@ def seed(now: datetime | None = None) -> bool:
             )
             for product, (title, body) in STARTERS.items():
                 consent_actions.publish_document(author, clinic, product, title, body)
-        # Her induction began on a Monday about six weeks ago: the Friday before is "start".
-        chen_start = now - timedelta(days=45)
-        chen_start -= timedelta(days=(chen_start.weekday() - 4) % 7)
-        chen_evaluation_and_consent(prescriber, nurse, chen, chen_start)
+        with time_machine.travel(chen_start - timedelta(days=2), tick=False):
+            chen_evaluation_and_consent(prescriber, nurse, chen, chen_start)
         chen_scores(nurse, chen, chen_start)
         vault = stock_vault(Actor(user=users["admin"], via="cli"), clinics[MAIN_CLINIC], now)
         chen_course(prescriber, chen, chen_start, vault["ketamine"].product)
@@ -174,5 +176,4 @@ def seed(now: datetime | None = None) -> bool:
         for patient in patients[2:8]:
             weekly_scores(nurse, patient, rng, now)
         seed_esketamine_session(prescriber, nurse, patients[2], now, vault["esketamine"])
-        outcome_summary.refresh(patients[2])  # the session above is written directly
     return True

@@ -1,36 +1,41 @@
-"""Demo: an esketamine session from two days ago, as the chair recorded it (STORIES.md,
-journey 3), discharged but not yet signed, so its REMS form shows as due on the dashboard."""
+"""Demo: the vault stocked and counted, and an esketamine session from two days ago as the
+chair recorded it (STORIES.md, journey 3), discharged but not yet signed, so its REMS form
+shows as due on the dashboard."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import time_machine
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.clinical.ledger import Movement
-from ketamine_clinic.clinical.measurements import age_on
+from ketamine_clinic.assessments import actions as assessment_actions
+from ketamine_clinic.assessments.catalogue import get_instrument
 from ketamine_clinic.clinical.protocols import LIBRARY
+from ketamine_clinic.clinical.vital_signs import Reading
+from ketamine_clinic.demo.histories import add
+from ketamine_clinic.demo.synth_chair import CHECKS as CHAIR_CHECKS
+from ketamine_clinic.demo.synth_chair import PRE_DOSE_PHQ9
+from ketamine_clinic.evaluations import actions as evaluation_actions
 from ketamine_clinic.evaluations.consent import actions as consent_actions
+from ketamine_clinic.evaluations.consent import queries as consent_queries
 from ketamine_clinic.inventory import actions, queries
 from ketamine_clinic.inventory import actions as ledger
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
-from ketamine_clinic.treatment.actions import snapshot_json
-from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment import actions as treatment_actions
+from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment.queries import dosing
+from ketamine_clinic.treatment_sessions.actions import doses
+from ketamine_clinic.treatment_sessions.actions import session as sessions
 from ketamine_clinic.treatment_sessions.models import (
-    Administration,
-    AdverseEvent,
-    Observation,
-    PreDoseCheck,
-    Transition,
     TreatmentSession,
-    VitalSigns,
 )
 
 LOT = "24K118"
@@ -92,162 +97,159 @@ def stock_vault(admin: Actor, clinic: Any, now: datetime) -> dict[str, Container
 def seed_esketamine_session(
     prescriber: Actor, nurse: Actor, patient: Patient, now: datetime, kit: Container
 ) -> TreatmentSession:
+    """Journey 3 as staff record it, on a clock moved back to each moment: the evaluation,
+    consent and REMS enrolment, the course ordered and signed the day before, then at the
+    chair two devices five minutes apart, the two-hour watch and discharge. Every record is
+    made by the same actions a screen calls, with their checks and audit rows."""
     start = timezone.localtime(now - timedelta(days=2)).replace(
         hour=10, minute=0, second=0, microsecond=0
     )
     day = start.date()
-    consent_actions.enrol_rems(
-        prescriber, PatientAccess(patient, Role.PRESCRIBER), day, "REMS-DEMO-0417", True
-    )
-    protocol = LIBRARY["esketamine-trd-us"]
-    calculation = dosing.calculate(
-        protocol,
-        dosing.DoseParams(dose_mg=56),
-        dosing.PatientFacts(
-            weight=None, measured_on=None, age_years=age_on(patient.birth_date, day)
-        ),
-        patient.clinic_id,
-        day,
-    )
-    signed = start - timedelta(days=1)
-    course = Course.objects.create(
-        patient=patient,
-        protocol_id=protocol.id,
-        protocol_version=protocol.version,
-        product=protocol.product,
-        state=Course.State.ACTIVE,
-        phase=protocol.phases[0].name,
-        start_on=day,
-        created_by=prescriber.user,
-        created_at=signed,
-    )
-    order = DoseOrder.objects.create(
-        patient=patient,
-        course=course,
-        dose_mg=56,
-        calculation=snapshot_json(dosing.calculation_json(calculation)),
-        signed_at=signed,
-        signed_by=prescriber.user,
-        created_by=prescriber.user,
-        created_at=signed,
-    )
-    scheduled = ScheduledSession.objects.create(
-        patient=patient,
-        course=course,
-        on=day,
-        phase=protocol.phases[0].name,
-        state=ScheduledSession.State.DONE,
-        note="treatment session discharged",
-        created_by=prescriber.user,
-    )
+    as_prescriber = PatientAccess(patient, Role.PRESCRIBER)
+    as_nurse = PatientAccess(patient, Role.NURSE)
 
     def at(minutes: int) -> datetime:
         return start + timedelta(minutes=minutes)
 
-    session = TreatmentSession.objects.create(
-        patient=patient,
-        course=course,
-        scheduled=scheduled,
-        order=order,
-        product=protocol.product,
-        route="intranasal",
-        on=day,
-        state="discharged",
-        checked_in_at=at(-30),
-        checks_passed_at=at(-5),
-        dosing_started_at=at(0),
-        monitoring_started_at=at(5),
-        ready_at=at(122),
-        discharged_at=at(125),
-        responsible_adult="Partner (Lee Kim)",
-        ready_without_rule_min=70,
-        created_by=nurse.user,
+    with time_machine.travel(start - timedelta(days=3), tick=False):
+        for drug, dose, began in (("Sertraline", 150, 900), ("Venlafaxine XR", 225, 600)):
+            add(
+                prescriber,
+                patient,
+                "treatment-history",
+                kind="antidepressant",
+                name=drug,
+                dose_mg_per_day=Decimal(dose),
+                duration_weeks=Decimal(8),
+                adequate=True,
+                outcome="no_response",
+                started_on=day - timedelta(days=began),
+                ended_on=day - timedelta(days=began - 56),
+            )
+        evaluation = evaluation_actions.create_evaluation(
+            prescriber,
+            as_prescriber,
+            {
+                "evaluated_on": timezone.localdate(),
+                "diagnosis": "mdd",
+                "product": "esketamine_nasal",
+                "indication": "trd",
+                "episode_months": 14,
+                "episode_severity": "moderate",
+                "systolic_mmhg": 128,
+                "diastolic_mmhg": 80,
+                "urine_tox": "negative",
+                "narrative": "Recurrent MDD; two adequate antidepressant trials without response. "
+                "No psychosis, no substance use. Blood pressure normal.",
+            },
+        )
+        evaluation_actions.sign_evaluation(prescriber, as_prescriber, evaluation, 1)
+        document = consent_queries.current_document(patient.clinic_id, "esketamine_nasal")
+        assert document is not None  # noqa: S101  # the seed publishes one per product first
+        consent_actions.record_consent(
+            nurse, as_nurse, document, patient.full_name, signature_typed=patient.full_name
+        )
+        consent_actions.enrol_rems(prescriber, as_prescriber, day, "REMS-DEMO-0417", True)
+    with time_machine.travel(start - timedelta(days=1), tick=False):
+        course = treatment_actions.order_course(
+            prescriber,
+            as_prescriber,
+            LIBRARY["esketamine-trd-us"],
+            dosing.DoseParams(dose_mg=56),
+            day,
+            induction_sessions=1,
+        )
+        order = course.orders.get()
+        treatment_actions.sign_order(prescriber, as_prescriber, order, order.version)
+    scheduled = ScheduledSession.objects.get(course=course, on=day)
+    session: Any = None
+
+    def chair(minute: int, write: Callable[[TreatmentSession], Any]) -> Any:
+        """One step at the chair, at its minute; the session as it now stands."""
+        nonlocal session
+        with time_machine.travel(at(minute), tick=False):
+            if session is not None:
+                session.refresh_from_db()
+            done = write(session)
+        return done
+
+    session = chair(-30, lambda _: sessions.open_session(nurse, as_nurse, scheduled))
+    session = chair(-30, lambda s: sessions.check_in(nurse, as_nurse, s, s.version))
+    phq9 = get_instrument(patient.clinic_id, "phq9")
+    chair(
+        -25,
+        lambda _: assessment_actions.record_assessment(
+            nurse, as_nurse, phq9, PRE_DOSE_PHQ9, at(-25), "pre_dose"
+        ),
     )
-    steps = [
-        ("scheduled", "checked_in", -30),
-        ("checked_in", "checks_passed", -5),
-        ("checks_passed", "dosing", 0),
-        ("dosing", "monitoring", 5),
-        ("monitoring", "ready_for_discharge", 122),
-        ("ready_for_discharge", "discharged", 125),
-    ]
-    for before, after, minute in steps:
-        Transition.objects.create(
-            session=session, from_state=before, to_state=after, at=at(minute), by=nurse.user
-        )
-    common = {"session": session, "recorded_by": nurse.user}
-    PreDoseCheck.objects.create(
-        **common,
-        at=at(-20),
-        identity_confirmed=True,
-        last_food_at=at(-240),
-        last_liquid_at=at(-60),
-        ride_home=True,
-        ride_name="Lee Kim",
-        pregnancy=PreDoseCheck.Pregnancy.NOT_APPLICABLE,
-        urinary_symptoms="none",
-        benzodiazepines=False,
-        non_benzodiazepine_sedative_hypnotics=False,
-        psychostimulants=False,
-        maois=False,
-        opioids=False,
-    )
-    for minute, timing, bp in (
-        (-15, VitalSigns.Timing.PRE_DOSE, (132, 84)),
-        (41, VitalSigns.Timing.MONITORING, (141, 88)),
-        (90, VitalSigns.Timing.MONITORING, (128, 82)),
-        (120, VitalSigns.Timing.PRE_DISCHARGE, (124, 80)),
-    ):
-        VitalSigns.objects.create(
-            **common,
-            at=at(minute),
-            timing=timing,
-            systolic_mmhg=bp[0],
-            diastolic_mmhg=bp[1],
-            heart_rate_bpm=76,
-            spo2_pct=98,
-            respiratory_rate_per_min=14,
-        )
-    for number in (1, 2):
-        dose = Administration.objects.create(
-            **common,
-            at=at(5 * (number - 1)),
-            action=Administration.Action.DEVICE,
-            device_number=number,
-            container=kit,
-            lot=kit.lot,
-            given_mg=Decimal(28),
-        )
-        ledger.move(
+    chair(
+        -20,
+        lambda s: sessions.record_checks(
             nurse,
-            "nurse",
-            kit,
-            Movement(
-                kind="administer",
-                quantity_mg=Decimal(28),
-                performer=str(nurse.user.pk),
-                performer_role="nurse",
-                event_on=day,
-                expires_on=kit.expires_on,
-            ),
-            event_at=dose.at,
-            entered="28 mg",
-            links={"patient": patient, "session": session, "order": order, "administration": dose},
+            as_nurse,
+            s,
+            s.version,
+            {
+                **CHAIR_CHECKS,
+                "last_food_at": at(-240),
+                "last_liquid_at": at(-60),
+                "ride_name": "Lee Kim",
+                "pregnancy": "not_applicable",
+                "urinary_symptoms": "none",
+            },
+        ),
+    )
+    chair(-15, lambda s: sessions.record_vitals(nurse, as_nurse, s, s.version, vitals(132, 84)))
+    chair(-5, lambda s: sessions.pass_checks(nurse, as_nurse, s, s.version))
+    for minute in (0, 5):
+        chair(
+            minute,
+            lambda s: doses.administer(nurse, as_nurse, s, s.version, "device", {"container": kit}),
         )
-    Observation.objects.create(**common, at=at(25), scale="cadss", score=14)
-    Observation.objects.create(**common, at=at(25), scale="moaas", score=4)
-    Observation.objects.create(**common, at=at(110), scale="moaas", score=5)
-    felt = AdverseEvent.objects.create(
-        **common, at=at(20), kind="dissociation", severity="mild", action_taken="reassured"
+    felt = chair(
+        20,
+        lambda s: sessions.record_adverse_event(
+            nurse,
+            as_nurse,
+            s,
+            s.version,
+            {"kind": "dissociation", "severity": "mild", "action_taken": "reassured"},
+        ),
     )
-    AdverseEvent.objects.create(
-        **common,
-        at=at(20),
-        kind="dissociation",
-        severity="mild",
-        action_taken="reassured",
-        resolved_at=at(75),
-        corrects=felt,
-        correction_reason="resolved",
+    chair(25, lambda s: sessions.record_observation(nurse, as_nurse, s, s.version, "cadss", 14))
+    chair(25, lambda s: sessions.record_observation(nurse, as_nurse, s, s.version, "moaas", 4))
+    chair(41, lambda s: sessions.record_vitals(nurse, as_nurse, s, s.version, vitals(141, 88)))
+    chair(
+        75,
+        lambda s: sessions.record_adverse_event(
+            nurse,
+            as_nurse,
+            s,
+            s.version,
+            {
+                "kind": "dissociation",
+                "severity": "mild",
+                "action_taken": "reassured",
+                "resolved_at": at(75),
+            },
+            at=at(20),
+            corrects=felt,
+            correction_reason="resolved",
+        ),
     )
+    chair(90, lambda s: sessions.record_vitals(nurse, as_nurse, s, s.version, vitals(128, 82)))
+    chair(110, lambda s: sessions.record_observation(nurse, as_nurse, s, s.version, "moaas", 5))
+    chair(120, lambda s: sessions.record_vitals(nurse, as_nurse, s, s.version, vitals(124, 80)))
+    chair(
+        122,
+        lambda s: sessions.mark_ready(
+            nurse, as_nurse, s, s.version, "Partner (Lee Kim)", ready_without_rule_min=70
+        ),
+    )
+    chair(125, lambda s: sessions.discharge(nurse, as_nurse, s, s.version))
+    session.refresh_from_db()
     return session
+
+
+def vitals(systolic: int, diastolic: int) -> Reading:
+    return Reading(systolic, diastolic, 76, 98, 14)

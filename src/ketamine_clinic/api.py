@@ -17,7 +17,7 @@ from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.api import router as evaluations_router
 from ketamine_clinic.evaluations.consent.api import router as consent_router
 from ketamine_clinic.evaluations.notes.api import router as notes_router
-from ketamine_clinic.interop.reports_api import router as reports_router
+from ketamine_clinic.interop.api import router as reports_router
 from ketamine_clinic.inventory.api import router as inventory_router
 from ketamine_clinic.patients.api import router as patients_router
 from ketamine_clinic.treatment.api.courses import router as courses_router
@@ -25,8 +25,8 @@ from ketamine_clinic.treatment.api.dosing import router as treatment_router
 from ketamine_clinic.treatment.api.pk import router as pk_router
 from ketamine_clinic.treatment.api.protocols import router as protocols_router
 from ketamine_clinic.treatment.api.titration import router as titration_router
-from ketamine_clinic.treatment_sessions.api import router as sessions_router
-from ketamine_clinic.treatment_sessions.billing_api import router as billing_router
+from ketamine_clinic.treatment_sessions.api.billing import router as billing_router
+from ketamine_clinic.treatment_sessions.api.sessions import router as sessions_router
 
 api = NinjaAPI(
     title="ketamine-clinic API",

@@ -10,7 +10,7 @@ from pathlib import Path
 PROBE = """
 import gc, sys
 import ketamine_clinic.server.wsgi
-views = ("ketamine_clinic.patients.views", "ketamine_clinic.treatment_sessions.api")
+views = ("ketamine_clinic.patients.views", "ketamine_clinic.treatment_sessions.api.sessions")
 print(gc.get_freeze_count(), all(name in sys.modules for name in views))
 """
 

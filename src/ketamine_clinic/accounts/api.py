@@ -1,13 +1,10 @@
 """Tokens and "who am I" for API clients."""
 
 import uuid
-from datetime import datetime
-from typing import Annotated
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.errors import HttpError
-from pydantic import Field
 
 from ketamine_clinic.accounts.authn import (
     check_credentials,
@@ -17,44 +14,15 @@ from ketamine_clinic.accounts.authn import (
 )
 from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.models import ApiToken, User
-from ketamine_clinic.common.schema_types import line
+from ketamine_clinic.accounts.schemas import (
+    MembershipOut,
+    MeOut,
+    TokenInfo,
+    TokenOut,
+    TokenRequest,
+)
 
 router = Router(tags=["auth"])
-
-
-class TokenRequest(Schema):
-    username: Annotated[str, line(150)]
-    password: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
-    otp: Annotated[str, Field(max_length=12, pattern=r"^[0-9 ]*$")] | None = None
-
-
-class TokenOut(Schema):
-    token: str
-    token_id: uuid.UUID
-    expires_at: datetime
-
-
-class TokenInfo(Schema):
-    id: uuid.UUID
-    prefix: str
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None
-
-
-class MembershipOut(Schema):
-    clinic: uuid.UUID
-    clinic_name: str
-    role: str
-
-
-class MeOut(Schema):
-    id: uuid.UUID
-    username: str
-    full_name: str
-    memberships: list[MembershipOut]
-    patient_id: uuid.UUID | None = None
 
 
 def _user(request: HttpRequest) -> User:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketamine_clinic.interop import report_views
+from ketamine_clinic.interop import views as report_views
 
 app_name = "interop"
 urlpatterns = [

@@ -244,3 +244,19 @@ class WasteIn(Schema):
     version: Version
     witness_username: Annotated[str, Field(max_length=150)]
     witness_password: Annotated[str, Field(max_length=200)]
+
+
+class LineOut(Schema):
+    code: str
+    description: str
+    units: Decimal
+    fee: Decimal | None
+    amount: Decimal | None
+
+
+class BillingOut(Schema):
+    given_mg: Decimal
+    final: bool = Field(
+        description="True once the record is signed: the lines are frozen as they were then"
+    )
+    lines: list[LineOut]

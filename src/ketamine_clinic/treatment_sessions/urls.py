@@ -1,10 +1,10 @@
 from django.urls import path
 
-from ketamine_clinic.treatment_sessions import billing_api, views
+from ketamine_clinic.treatment_sessions import views
 
 app_name = "treatment_sessions"
 urlpatterns = [
-    path("me/superbill.pdf", billing_api.my_superbill, name="my_superbill"),
+    path("me/superbill.pdf", views.my_superbill, name="my_superbill"),
     path("chair/", views.today, name="today"),
     path("chair/board/", views.board, name="board"),
     path("chair/open/<uuid:scheduled_id>/", views.open_session, name="open"),

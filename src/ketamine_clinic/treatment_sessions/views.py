@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,16 +33,18 @@ from ketamine_clinic.clinical.protocols import (
 )
 from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.common.errors import Conflict, InvalidInput, as_sentence
+from ketamine_clinic.common.pdf import pdf_response
 from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import (
     PatientAccess,
+    own_chart,
     record_list_read,
     record_patient_access,
 )
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
-from ketamine_clinic.treatment_sessions import actions, facts
+from ketamine_clinic.treatment_sessions import actions, billing, facts
 from ketamine_clinic.treatment_sessions.access import session_for_user
 from ketamine_clinic.treatment_sessions.forms import (
     AdverseEventForm,
@@ -449,3 +451,21 @@ def follow_ups(request: HttpRequest, session_id: str) -> HttpResponse:
         "treatment_sessions/follow_ups.html",
         {"session": session, "patient": access.patient, "links": shown},
     )
+
+
+@login_required
+@require_GET
+def my_superbill(request: HttpRequest) -> HttpResponse:
+    """The patient's own superbill from the portal: the last year unless they choose."""
+    patient, access = own_chart(request)
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("start") or str(today - timedelta(days=365)))
+        end = date.fromisoformat(request.GET.get("end") or str(today))
+        content = billing.superbill(patient, start, end)
+    except InvalidInput as exc:
+        return HttpResponse(as_sentence(exc), status=400, content_type="text/plain")
+    except ValueError:
+        return HttpResponse("Dates as YYYY-MM-DD.", status=400, content_type="text/plain")
+    record_patient_access(web_actor(request), access, "export", "superbill")
+    return pdf_response(content, f"superbill-{start}-{end}.pdf", download=True)

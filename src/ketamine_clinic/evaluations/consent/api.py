@@ -1,22 +1,29 @@
 """Consent documents, signed consents, withdrawal, the signed PDF, REMS enrolment."""
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.common.schema_types import PastDate, files, line, paragraph
+from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
 from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent, ConsentDocument
 from ketamine_clinic.evaluations.consent.pdf import consent_pdf_response
+from ketamine_clinic.evaluations.consent.schemas import (
+    ConsentCreate,
+    ConsentOut,
+    DocumentCreate,
+    DocumentOut,
+    RemsCreate,
+    RemsOut,
+    WithdrawRequest,
+)
 from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
     get_patient_for_user,
@@ -25,65 +32,6 @@ from ketamine_clinic.patients.access import (
 
 router = Router(tags=["consent"])
 ProductCode = Literal["iv_racemic", "im_racemic", "esketamine_nasal"]
-
-
-class DocumentCreate(Schema):
-    product: ProductCode
-    title: Annotated[str, line(200)]
-    body_markdown: Annotated[str, paragraph(50000)] = Field(..., min_length=20)
-    clinic: uuid.UUID | None = None
-
-
-class DocumentOut(Schema):
-    id: uuid.UUID
-    clinic: uuid.UUID = Field(..., alias="clinic_id")
-    product: str
-    version: int
-    title: str
-    body_markdown: str
-    created_at: datetime
-
-
-class ConsentCreate(Schema):
-    document: uuid.UUID
-    signed_name: Annotated[str, line(200)]
-    signature_typed: Annotated[str, line(200, min_length=0)] = ""
-    signature_image: Annotated[str, Field(max_length=300_000)] = ""
-
-
-class ConsentOut(Schema):
-    id: uuid.UUID
-    patient: uuid.UUID = Field(..., alias="patient_id")
-    document: uuid.UUID = Field(..., alias="document_id")
-    document_version: int = Field(..., alias="document.version")
-    product: str
-    signed_name: str
-    signature_kind: str
-    patient_signed_at: datetime
-    witness: uuid.UUID = Field(..., alias="witness_id")
-    witnessed_at: datetime
-    withdrawn_at: datetime | None
-    withdrawn_reason: str
-    status: str
-    version: int
-
-
-class WithdrawRequest(Schema):
-    reason: Annotated[str, line(1000, min_length=3)]
-
-
-class RemsCreate(Schema):
-    enrolled_on: PastDate
-    enrolment_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{3,60}$")]
-    patient_signed: bool
-
-
-class RemsOut(Schema):
-    id: uuid.UUID
-    enrolled_on: date
-    enrolment_id: str
-    patient_signed: bool
-    prescriber: uuid.UUID = Field(..., alias="prescriber_id")
 
 
 @router.get("/consent-documents", response=list[DocumentOut], summary="Current consent documents")

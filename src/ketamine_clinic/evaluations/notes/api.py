@@ -1,65 +1,26 @@
 """Clinical notes over the API."""
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.common.schema_types import PastDate, line, paragraph
 from ketamine_clinic.evaluations.notes import actions as notes
 from ketamine_clinic.evaluations.notes.models import ClinicalNote
 from ketamine_clinic.evaluations.notes.outlines import TEMPLATES
+from ketamine_clinic.evaluations.notes.schemas import (
+    NoteCreate,
+    NoteOut,
+    NoteSign,
+    NoteUpdate,
+    TemplateOut,
+)
 from ketamine_clinic.patients.access import get_chart_record_for_user, get_patient_for_user
 
 router = Router(tags=["notes"])
-NoteKind = Literal["evaluation", "psychotherapy", "integration", "follow_up", "other"]
-
-
-class NoteCreate(Schema):
-    kind: NoteKind
-    title: Annotated[str, line(200)] | None = Field(None, description="Defaults to the template's")
-    body: Annotated[str, paragraph(50000)] | None = Field(
-        None, description="Leave out to start from the template's headings"
-    )
-    occurred_on: PastDate
-    addendum_to: uuid.UUID | None = None
-
-
-class NoteUpdate(Schema):
-    version: Annotated[int, Field(ge=1)]
-    title: Annotated[str, line(200)] | None = None
-    body: Annotated[str, paragraph(50000)] | None = None
-    occurred_on: PastDate | None = None
-
-
-class NoteSign(Schema):
-    version: Annotated[int, Field(ge=1)]
-
-
-class NoteOut(Schema):
-    id: uuid.UUID
-    patient: uuid.UUID = Field(..., alias="patient_id")
-    kind: str
-    title: str
-    body: str
-    occurred_on: date
-    version: int
-    status: str
-    author: uuid.UUID | None = Field(None, alias="created_by_id")
-    signed_at: datetime | None
-    addendum_to: uuid.UUID | None = Field(None, alias="addendum_to_id")
-
-
-class TemplateOut(Schema):
-    kind: str
-    title: str
-    body: str
 
 
 @router.get("/note-templates", response=list[TemplateOut], summary="Note templates")

@@ -1,41 +1,23 @@
-"""Billing over the API and the portal: a session's codes, a patient's superbill."""
+"""Billing over the API: a session's codes, a patient's superbill."""
 
 import uuid
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.views.decorators.http import require_GET
-from ninja import Field, Router, Schema
+from ninja import Router
 
-from ketamine_clinic.accounts.requests import api_actor, request_user, web_actor
+from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.common.errors import InvalidInput, as_sentence
 from ketamine_clinic.common.pdf import pdf_response
 from ketamine_clinic.common.schema_types import files
-from ketamine_clinic.patients.access import get_patient_for_user, own_chart, record_patient_access
+from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
 from ketamine_clinic.treatment_sessions import billing
 from ketamine_clinic.treatment_sessions.access import session_for_user
+from ketamine_clinic.treatment_sessions.schemas import (
+    BillingOut,
+)
 
 router = Router(tags=["billing"])
-
-
-class LineOut(Schema):
-    code: str
-    description: str
-    units: Decimal
-    fee: Decimal | None
-    amount: Decimal | None
-
-
-class BillingOut(Schema):
-    given_mg: Decimal
-    final: bool = Field(
-        description="True once the record is signed: the lines are frozen as they were then"
-    )
-    lines: list[LineOut]
 
 
 @router.get(
@@ -70,22 +52,4 @@ def superbill(request: HttpRequest, patient_id: uuid.UUID, start: date, end: dat
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     content = billing.superbill(access.patient, start, end)
     record_patient_access(api_actor(request), access, "export", "superbill")
-    return _pdf(content, start, end)
-
-
-@login_required
-@require_GET
-def my_superbill(request: HttpRequest) -> HttpResponse:
-    """The patient's own superbill from the portal: the last year unless they choose."""
-    patient, access = own_chart(request)
-    today = timezone.localdate()
-    try:
-        start = date.fromisoformat(request.GET.get("start") or str(today - timedelta(days=365)))
-        end = date.fromisoformat(request.GET.get("end") or str(today))
-        content = billing.superbill(patient, start, end)
-    except InvalidInput as exc:
-        return HttpResponse(as_sentence(exc), status=400, content_type="text/plain")
-    except ValueError:
-        return HttpResponse("Dates as YYYY-MM-DD.", status=400, content_type="text/plain")
-    record_patient_access(web_actor(request), access, "export", "superbill")
     return _pdf(content, start, end)

@@ -1,19 +1,15 @@
 """Courses, dose orders and the schedule over the API."""
 
 import uuid
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.common.errors import InvalidInput
-from ketamine_clinic.common.schema_types import line
 from ketamine_clinic.evaluations.models import ClinicalNote
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
@@ -21,89 +17,22 @@ from ketamine_clinic.patients.access import (
 )
 from ketamine_clinic.treatment import actions
 from ketamine_clinic.treatment.access import course_for_user, session_for_user
-from ketamine_clinic.treatment.api.dosing import DoseFields, dose_params
+from ketamine_clinic.treatment.api.dosing import dose_params
+from ketamine_clinic.treatment.api.schemas import (
+    AdjunctCreate,
+    CourseCreate,
+    CourseOut,
+    DoseFields,
+    MarkRequest,
+    MoveRequest,
+    OrderOut,
+    SessionOut,
+    SignRequest,
+)
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 router = Router(tags=["courses"])
-
-
-class CourseCreate(DoseFields):
-    protocol: Annotated[str, Field(max_length=60)]
-    start_on: date
-    planned_sessions: Annotated[int, Field(ge=1, le=12)] | None = None
-    integration_every: Annotated[int, Field(ge=1, le=12)] | None = Field(
-        None, description="Plan an integration session after every this many doses"
-    )
-
-
-class OrderOut(Schema):
-    id: uuid.UUID
-    version: int
-    dose_mg_per_kg: Decimal | None
-    dose_mg: int | None
-    stock_product: uuid.UUID | None = Field(None, alias="stock_product_id")
-    concentration_mg_per_ml: Decimal | None
-    diluent: str
-    final_volume_ml: Decimal | None
-    duration_min: Decimal | None
-    override_reason: str
-    calculation: dict[str, Any]
-    signed_at: datetime | None
-    signed_by: uuid.UUID | None = Field(None, alias="signed_by_id")
-
-
-class SessionOut(Schema):
-    id: uuid.UUID
-    version: int
-    kind: str
-    on: date
-    phase: str
-    state: str
-    moved_from: date | None
-    note: str
-    clinical_note: uuid.UUID | None = Field(None, alias="clinical_note_id")
-    poorly_tolerated: str = ""
-
-
-class CourseOut(Schema):
-    id: uuid.UUID
-    patient: uuid.UUID = Field(..., alias="patient_id")
-    version: int
-    protocol: str = Field(..., alias="protocol_id")
-    protocol_version: str
-    product: str
-    state: str
-    phase: str
-    start_on: date
-    orders: list[OrderOut]
-    schedule: list[SessionOut]
-
-
-class SignRequest(Schema):
-    version: Annotated[int, Field(ge=1)]
-
-
-class MoveRequest(Schema):
-    version: Annotated[int, Field(ge=1)]
-    on: date
-
-
-class MarkRequest(Schema):
-    version: Annotated[int, Field(ge=1)]
-    note: Annotated[str, line(1000, min_length=3)]
-    clinical_note: uuid.UUID | None = Field(
-        None, description="For a session that took place: the note that records it"
-    )
-    poorly_tolerated: Annotated[str, line(500)] = Field(
-        "", description="For a dose given: what made it poorly tolerated, if it was"
-    )
-
-
-class AdjunctCreate(Schema):
-    kind: Literal["preparation", "psychotherapy", "integration"]
-    on: date
-    note: Annotated[str, line(1000)] = ""
 
 
 def course_out(course: Course) -> dict[str, Any]:

@@ -1,59 +1,25 @@
 """Titration suggestions and the prescriber's decisions over the API."""
 
 import uuid
-from datetime import datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.common.schema_types import line
 from ketamine_clinic.patients.access import record_patient_access
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.actions import titration as titration_actions
+from ketamine_clinic.treatment.api.schemas import (
+    DecisionIn,
+    DecisionOut,
+    TitrationOut,
+)
 from ketamine_clinic.treatment.models import TitrationDecision
 from ketamine_clinic.treatment.queries import titration
 
 router = Router(tags=["titration"])
-
-
-class SuggestionOut(Schema):
-    rule: str
-    situation: str
-    kind: str
-    title: str
-    detail: str
-    source: str
-    proposed_mg_per_kg: Decimal | None
-    proposed_mg: int | None
-    estimate: str
-
-
-class DecisionOut(Schema):
-    id: uuid.UUID
-    rule: str
-    situation: str
-    decision: str
-    note: str
-    suggestion: dict[str, Any]
-    created_at: datetime
-    created_by: uuid.UUID = Field(..., alias="created_by_id")
-
-
-class TitrationOut(Schema):
-    suggestions: list[SuggestionOut]
-    decisions: list[DecisionOut]
-
-
-class DecisionIn(Schema):
-    rule: Annotated[str, Field(max_length=60)]
-    situation: Annotated[str, Field(max_length=200)]
-    decision: Literal["accepted", "dismissed"]
-    note: Annotated[str, line(2000, min_length=3)]
 
 
 @router.get(

@@ -13,7 +13,7 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
-from ketamine_clinic.assessments import actions
+from ketamine_clinic.assessments import actions, queries
 from ketamine_clinic.assessments.access import get_alert_for_user
 from ketamine_clinic.assessments.catalogue import get_instrument, instruments_for
 from ketamine_clinic.assessments.models import Assessment, SafetyAlert, Source
@@ -110,7 +110,7 @@ def list_assessments(
     request: HttpRequest, patient_id: uuid.UUID, instrument: str | None = None
 ) -> QuerySet[Assessment]:
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
-    rows = Assessment.objects.filter(patient=access.patient)
+    rows = queries.administrations(access.patient)
     if instrument:
         rows = rows.filter(instrument_id=instrument)
     record_access(
@@ -172,7 +172,7 @@ def assessment_in_error(
     request: HttpRequest, patient_id: uuid.UUID, assessment_id: uuid.UUID, payload: EnteredInError
 ) -> Assessment:
     access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_ASSESSMENT)
-    assessment = Assessment.objects.filter(pk=assessment_id, patient=access.patient).first()
+    assessment = queries.administration(access.patient, assessment_id)
     if assessment is None:
         raise Http404("no such assessment")
     return actions.mark_in_error(

@@ -23,7 +23,7 @@ from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import Clinic, Membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
-from ketamine_clinic.assessments import actions
+from ketamine_clinic.assessments import actions, queries
 from ketamine_clinic.assessments.access import get_alert_for_user
 from ketamine_clinic.assessments.catalogue import get_instrument, instruments_for
 from ketamine_clinic.assessments.charts import instrument_chart_spec, render_svg
@@ -33,12 +33,11 @@ from ketamine_clinic.assessments.forms import (
     LinkForm,
     answers_form_class,
 )
-from ketamine_clinic.assessments.models import Assessment, ClinicInstrument, Source
+from ketamine_clinic.assessments.models import Source
 from ketamine_clinic.assessments.outcomes import patient_series
 from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.patients.access import get_patient_for_user, own_chart, record_page_read
-from ketamine_clinic.records.models import RecordStatus
 
 STATUS_LABELS = {
     "no_data": "No scores yet",
@@ -86,9 +85,7 @@ def measurements(request: HttpRequest, patient_id: str) -> HttpResponse:
         patient_id=access.patient.pk, role=access.role,
     )  # fmt: skip
     catalogue = instruments_for(access.patient.clinic_id)
-    in_error = Assessment.objects.filter(
-        patient=access.patient, status=RecordStatus.ENTERED_IN_ERROR
-    )
+    in_error = queries.entered_in_error(access.patient)
     return render(
         request,
         "assessments/partials/measurements.html",
@@ -122,13 +119,7 @@ def chart_svg(request: HttpRequest, patient_id: str, instrument_id: str) -> Http
     if series is None:
         raise Http404("no scores on that instrument")
     # Dose days, until treatment sessions are recorded: the pre-dose scores on any instrument.
-    doses = sorted(
-        set(
-            Assessment.objects.filter(
-                patient=access.patient, status=RecordStatus.ACTIVE, context="pre_dose"
-            ).values_list("administered_at", flat=True)
-        )
-    )
+    doses = queries.pre_dose_times(access.patient)
     spec = instrument_chart_spec(
         series.instrument,
         [(a.administered_at, a.total, a.context) for a in series.assessments],
@@ -200,7 +191,7 @@ def in_error(request: HttpRequest, patient_id: str, assessment_id: str) -> HttpR
     from ketamine_clinic.patients.forms import EnteredInErrorForm
 
     access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_ASSESSMENT)
-    assessment = Assessment.objects.filter(pk=assessment_id, patient=access.patient).first()
+    assessment = queries.administration(access.patient, assessment_id)
     if assessment is None:
         raise Http404("no such assessment")
     form = EnteredInErrorForm(request.POST or None, initial={"version": assessment.version})
@@ -369,6 +360,6 @@ def instruments(request: HttpRequest) -> HttpResponse:
             "form": form,
             "problems": problems,
             "catalogue": list(instruments_for(membership.clinic_id).values()),
-            "loaded": ClinicInstrument.objects.filter(clinic=membership.clinic),
+            "loaded": queries.loaded_instruments(membership.clinic_id),
         },
     )

@@ -16,7 +16,8 @@ from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.eligibility import OVERRIDE_BASES
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations import actions
-from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent, RemsEnrolment
+from ketamine_clinic.evaluations.consent.models import PRODUCTS, RemsEnrolment
+from ketamine_clinic.evaluations.consent.queries import consents_of
 from ketamine_clinic.evaluations.forms import EvaluationForm, OverrideForm, VersionForm
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.queries import treatment_gate, with_result
@@ -217,7 +218,7 @@ def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
             "missing": treatment_gate(access.patient, product, timezone.localdate()),
             "product_label": dict(Evaluation.Product.choices)[product],
             "may_evaluate": can(access.role, Capability.EVALUATE) and not access.patient.in_error,
-            "consents": Consent.objects.filter(patient=access.patient).select_related("document"),
+            "consents": consents_of(access.patient),
             "rems": RemsEnrolment.objects.filter(
                 patient=access.patient, status=RecordStatus.ACTIVE
             ).first(),

@@ -3,11 +3,15 @@ in time order, what is due, and the alerts standing now."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from django.db.models import QuerySet
 
 from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical.vital_signs import sedation_alert, suggestion, vital_alerts
 from ketamine_clinic.server.compiled_sql import rows_by
+from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment_sessions import facts
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
@@ -118,3 +122,44 @@ def standing_alerts(current: dict[str, list[Any]], limits: Any) -> dict[str, Any
     )
     pump, steps = suggestion(kinds, infusing)
     return {"alerts": texts, "alert_steps": steps, "alert_pump": pump}
+
+
+def sessions_on(clinic_ids: list[Any], day: date) -> QuerySet[TreatmentSession]:
+    """The clinics' sessions of a day, in the order they were opened."""
+    return TreatmentSession.objects.filter(
+        patient__clinic_id__in=clinic_ids, on=day, status="active"
+    ).order_by("created_at")
+
+
+def running_sessions(clinic: Any, day: date, states: Any) -> QuerySet[TreatmentSession]:
+    """The clinic's sessions of a day in the given states, with what the board shows of
+    them, in the order patients checked in."""
+    return (
+        TreatmentSession.objects.filter(
+            patient__clinic=clinic, on=day, state__in=states, status="active"
+        )
+        .select_related("patient", "order", "course", "patient__clinic")
+        .order_by("checked_in_at")
+    )
+
+
+def planned_dosing_days(clinic: Any, day: date) -> QuerySet[ScheduledSession]:
+    """The day's planned dosing sessions of the clinic's active courses, by surname."""
+    return (
+        ScheduledSession.objects.filter(
+            patient__clinic=clinic,
+            kind=ScheduledSession.Kind.DOSING,
+            on=day,
+            status="active",
+            course__state="active",
+        )
+        .select_related("patient", "course")
+        .order_by("patient__family_name")
+    )
+
+
+def opened_on(clinic: Any, day: date) -> dict[Any, TreatmentSession]:
+    """The sessions already opened that day, by the planned session they were opened for."""
+    return {
+        s.scheduled_id: s for s in TreatmentSession.objects.filter(patient__clinic=clinic, on=day)
+    }

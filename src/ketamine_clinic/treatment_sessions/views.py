@@ -44,7 +44,7 @@ from ketamine_clinic.patients.access import (
 )
 from ketamine_clinic.treatment.access import course_for_user
 from ketamine_clinic.treatment.models import ScheduledSession
-from ketamine_clinic.treatment_sessions import actions, billing, facts
+from ketamine_clinic.treatment_sessions import actions, billing, facts, queries
 from ketamine_clinic.treatment_sessions.access import session_for_user
 from ketamine_clinic.treatment_sessions.forms import (
     AdverseEventForm,
@@ -70,21 +70,8 @@ def today(request: HttpRequest) -> HttpResponse:
     if membership is None or not can(membership.role, Capability.MANAGE_SCHEDULE):
         raise PermissionDenied("your role does not work with the day's sessions")
     day = timezone.localdate()
-    planned = (
-        ScheduledSession.objects.filter(
-            patient__clinic=membership.clinic,
-            kind=ScheduledSession.Kind.DOSING,
-            on=day,
-            status="active",
-            course__state="active",
-        )
-        .select_related("patient", "course")
-        .order_by("patient__family_name")
-    )
-    opened = {
-        s.scheduled_id: s
-        for s in TreatmentSession.objects.filter(patient__clinic=membership.clinic, on=day)
-    }
+    planned = queries.planned_dosing_days(membership.clinic, day)
+    opened = queries.opened_on(membership.clinic, day)
     record_list_read(request, membership, "treatment_session.today")
     return render(
         request,
@@ -188,16 +175,7 @@ def board(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None or not can(membership.role, Capability.EDIT_CLINICAL):
         raise PermissionDenied("your role does not see the chairs")
-    sessions = (
-        TreatmentSession.objects.filter(
-            patient__clinic=membership.clinic,
-            on=timezone.localdate(),
-            state__in=RUNNING,
-            status="active",
-        )
-        .select_related("patient", "order", "course", "patient__clinic")
-        .order_by("checked_in_at")
-    )
+    sessions = queries.running_sessions(membership.clinic, timezone.localdate(), RUNNING)
     rows = []
     for session in sessions:
         data = timeline(session)

@@ -80,7 +80,7 @@ def list_consents(request: HttpRequest, patient_id: uuid.UUID) -> list[Consent]:
         patient_id=access.patient.pk,
         role=access.role,
     )
-    return list(Consent.objects.filter(patient=access.patient).select_related("document"))
+    return list(consent_queries.consents_of(access.patient))
 
 
 @router.post(

@@ -1,8 +1,10 @@
-"""The consent document in force and a patient's active consent."""
+"""The consent document in force, a patient's active consent and every consent they signed."""
 
 from __future__ import annotations
 
 import uuid
+
+from django.db.models import QuerySet
 
 from ketamine_clinic.evaluations.consent.models import (
     PRODUCTS,
@@ -31,3 +33,8 @@ def active_consent(patient: Patient, product: str) -> Consent | None:
         .order_by("-patient_signed_at")
         .first()
     )
+
+
+def consents_of(patient: Patient) -> QuerySet[Consent]:
+    """Every consent the patient signed, with the document as signed, newest first."""
+    return Consent.objects.filter(patient=patient).select_related("document")

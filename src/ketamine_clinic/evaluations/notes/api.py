@@ -9,6 +9,7 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.evaluations.notes import actions as notes
+from ketamine_clinic.evaluations.notes import queries as notes_queries
 from ketamine_clinic.evaluations.notes.models import ClinicalNote
 from ketamine_clinic.evaluations.notes.outlines import TEMPLATES
 from ketamine_clinic.evaluations.notes.schemas import (
@@ -40,7 +41,7 @@ def list_notes(request: HttpRequest, patient_id: uuid.UUID) -> list[ClinicalNote
         patient_id=access.patient.pk,
         role=access.role,
     )
-    return list(ClinicalNote.objects.filter(patient=access.patient))
+    return list(notes_queries.notes_of(access.patient))
 
 
 @router.post("/patients/{patient_id}/notes", response={201: NoteOut}, summary="Write a note")
@@ -48,7 +49,7 @@ def create_note(request: HttpRequest, patient_id: uuid.UUID, payload: NoteCreate
     access = get_patient_for_user(request_user(request), patient_id, Capability.WRITE_NOTES)
     parent = None
     if payload.addendum_to is not None:
-        parent = ClinicalNote.objects.filter(pk=payload.addendum_to, patient=access.patient).first()
+        parent = notes_queries.note_of(access.patient, payload.addendum_to)
         if parent is None:
             raise Http404("no such note")
     title, body = TEMPLATES[payload.kind]

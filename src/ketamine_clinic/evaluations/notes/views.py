@@ -19,6 +19,7 @@ from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.common.errors import Conflict
 from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.evaluations.notes import actions as notes
+from ketamine_clinic.evaluations.notes import queries as notes_queries
 from ketamine_clinic.evaluations.notes.models import ClinicalNote
 from ketamine_clinic.evaluations.notes.outlines import TEMPLATES
 from ketamine_clinic.patients.access import get_patient_for_user, record_page_read
@@ -54,9 +55,7 @@ def section(request: HttpRequest, patient_id: str) -> HttpResponse:
         "evaluations/partials/notes.html",
         {
             "patient": access.patient,
-            "notes": ClinicalNote.objects.filter(patient=access.patient).select_related(
-                "created_by"
-            ),
+            "notes": notes_queries.notes_of(access.patient),
             "may_write": can(access.role, Capability.WRITE_NOTES) and not access.patient.in_error,
             "kinds": ClinicalNote.Kind.choices,
         },
@@ -75,7 +74,7 @@ def write(request: HttpRequest, patient_id: str, kind: str) -> HttpResponse:
             wanted = uuid.UUID(request.GET["addendum_to"])
         except ValueError:
             raise Http404("no such note") from None
-        parent = ClinicalNote.objects.filter(pk=wanted, patient=access.patient).first()
+        parent = notes_queries.note_of(access.patient, wanted)
         if parent is None:
             raise Http404("no such note")
     title, body = TEMPLATES[kind]

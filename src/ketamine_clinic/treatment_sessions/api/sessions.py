@@ -97,11 +97,7 @@ def list_sessions(request: HttpRequest, on: date | None = None) -> list[Treatmen
     clinic_ids = clinics_where(request_user(request), Capability.EDIT_CLINICAL)
     if not clinic_ids:
         raise PermissionDenied("your role does not work at the chair")
-    return list(
-        TreatmentSession.objects.filter(
-            patient__clinic_id__in=clinic_ids, on=on or timezone.localdate(), status="active"
-        ).order_by("created_at")
-    )
+    return list(queries.sessions_on(clinic_ids, on or timezone.localdate()))
 
 
 @router.get("/sessions/{session_id}", response=TimelineOut, summary="A session's timeline")

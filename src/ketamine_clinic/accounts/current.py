@@ -6,9 +6,11 @@ The API does not need this: each patient carries its clinic, and the caller's ro
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from ketamine_clinic.accounts.models import Membership, User
+from ketamine_clinic.accounts.roles import Capability, can
 
 SESSION_KEY = "kc_clinic_id"
 
@@ -38,3 +40,12 @@ def choose_clinic(request: HttpRequest, clinic_id: str) -> bool:
     request.session[SESSION_KEY] = str(clinic_id)
     request.__dict__.pop("_kc_membership", None)
     return True
+
+
+def membership_with(request: HttpRequest, capability: Capability) -> Membership:
+    """The membership the person works in, if their role there may do `capability`;
+    otherwise 403 (a screen's first check)."""
+    membership = current_membership(request)
+    if membership is None or not can(membership.role, capability):
+        raise PermissionDenied("your role in this clinic does not allow this")
+    return membership

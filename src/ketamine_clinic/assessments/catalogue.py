@@ -19,6 +19,11 @@ def instruments_for(clinic_id: uuid.UUID) -> dict[str, Instrument]:
     return result
 
 
+def self_report_instruments(clinic_id: uuid.UUID) -> list[Instrument]:
+    """The questionnaires a patient fills in themselves, in the catalogue's order."""
+    return [i for i in instruments_for(clinic_id).values() if i.self_report]
+
+
 def get_instrument(clinic_id: uuid.UUID, instrument_id: str) -> Instrument:
     catalogue = instruments_for(clinic_id)
     instrument = catalogue.get(instrument_id)

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,13 +18,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ketamine_clinic.accounts.audit import record_access, record_link_access
 from ketamine_clinic.accounts.clientip import client_ip
-from ketamine_clinic.accounts.current import current_membership
-from ketamine_clinic.accounts.models import Clinic, Membership
+from ketamine_clinic.accounts.current import membership_with
+from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.assessments import actions, queries
 from ketamine_clinic.assessments.access import get_alert_for_user
-from ketamine_clinic.assessments.catalogue import get_instrument, instruments_for
+from ketamine_clinic.assessments.catalogue import (
+    get_instrument,
+    instruments_for,
+    self_report_instruments,
+)
 from ketamine_clinic.assessments.charts import instrument_chart_spec, render_svg
 from ketamine_clinic.assessments.forms import (
     AcknowledgeForm,
@@ -49,13 +52,6 @@ STATUS_LABELS = {
     "possible_relapse": "Possible relapse: one score lost the response, not yet confirmed",
     "relapse": "Relapse",
 }
-
-
-def _membership(request: HttpRequest, capability: Capability) -> Membership:
-    membership = current_membership(request)
-    if membership is None or not can(membership.role, capability):
-        raise PermissionDenied("your role in this clinic does not allow this")
-    return membership
 
 
 def _instrument_or_404(clinic_id: Any, instrument_id: str) -> Instrument:
@@ -220,7 +216,7 @@ def send_link(request: HttpRequest, patient_id: str) -> HttpResponse:
     access = get_patient_for_user(
         request_user(request), patient_id, Capability.SEND_ASSESSMENT_LINK
     )
-    self_report = [i for i in instruments_for(access.patient.clinic_id).values() if i.self_report]
+    self_report = self_report_instruments(access.patient.clinic_id)
     form = LinkForm(request.POST or None, instruments=self_report)
     url = None
     if request.method == "POST" and form.is_valid():
@@ -333,7 +329,7 @@ def acknowledge(request: HttpRequest, alert_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def instruments(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request, Capability.MANAGE_INSTRUMENTS)
+    membership = membership_with(request, Capability.MANAGE_INSTRUMENTS)
     form = DefinitionUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -9,9 +9,8 @@ from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Clinic
-from ketamine_clinic.assessments.catalogue import instruments_for
+from ketamine_clinic.assessments.catalogue import self_report_instruments
 from ketamine_clinic.assessments.models import Assessment, SafetyAlert
-from ketamine_clinic.clinical.instruments import Instrument
 from ketamine_clinic.clinical.outcomes import measurement_due
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.records.models import RecordStatus
@@ -31,7 +30,7 @@ def measurement_due_patients(clinic: Clinic, now: datetime | None = None) -> lis
     """Patients with no self-reported score within the clinic's measurement interval, those
     never measured first."""
     now = now or timezone.now()
-    self_report_ids = [i.id for i in instruments_for(clinic.pk).values() if i.self_report]
+    self_report_ids = [i.id for i in self_report_instruments(clinic.pk)]
     last = (
         Assessment.objects.filter(
             patient=OuterRef("pk"), status=RecordStatus.ACTIVE, instrument_id__in=self_report_ids
@@ -48,10 +47,6 @@ def measurement_due_patients(clinic: Clinic, now: datetime | None = None) -> lis
         .order_by(F("last_self_report").asc(nulls_first=True), "family_name")[:100]
     )
     return [p for p in patients if measurement_due(p.last_self_report, now, interval)]
-
-
-def self_report_instruments(patient: Patient) -> list[Instrument]:
-    return [i for i in instruments_for(patient.clinic_id).values() if i.self_report]
 
 
 def recent_scores(patient: Patient) -> QuerySet[Assessment]:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from ketamine_clinic.accounts.audit import record_access
-from ketamine_clinic.accounts.current import current_membership
+from ketamine_clinic.accounts.current import current_membership, membership_with
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments import alert_badge
+from ketamine_clinic.assessments.catalogue import self_report_instruments
 from ketamine_clinic.assessments.forms import AcknowledgeForm
 from ketamine_clinic.clinic import queries
 from ketamine_clinic.inventory.queries import ledger_tasks
@@ -36,9 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    membership = current_membership(request)
-    if membership is None or not can(membership.role, Capability.VIEW_ALERTS):
-        raise PermissionDenied("your role in this clinic does not allow this")
+    membership = membership_with(request, Capability.VIEW_ALERTS)
     clinic = membership.clinic
     alerts = queries.open_alerts(clinic)
     due = queries.measurement_due_patients(clinic)
@@ -71,7 +69,7 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
     patient, _ = own_chart(request)
     context = {
         "patient": patient,
-        "instruments": queries.self_report_instruments(patient),
+        "instruments": self_report_instruments(patient.clinic_id),
         "recent": queries.recent_scores(patient),
         "upcoming": queries.upcoming_sessions(patient),
     }

@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ketamine_clinic.accounts.audit import record_access
-from ketamine_clinic.accounts.current import current_membership
-from ketamine_clinic.accounts.models import Membership
+from ketamine_clinic.accounts.current import current_membership, membership_with
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.clinical.measurements import age_on
@@ -53,13 +52,6 @@ PAGE_SIZE = 50
 M = TypeVar("M", bound=Model)
 
 
-def _membership_for(request: HttpRequest, capability: Capability) -> Membership:
-    membership = current_membership(request)
-    if membership is None or not can(membership.role, capability):
-        raise PermissionDenied("your role in this clinic does not allow this")
-    return membership
-
-
 def _kind(segment: str) -> RecordKind:
     kind = RECORD_KINDS.get(segment)
     if kind is None:
@@ -69,7 +61,7 @@ def _kind(segment: str) -> RecordKind:
 
 @login_required
 def patient_list(request: HttpRequest) -> HttpResponse:
-    membership = _membership_for(request, Capability.LIST_PATIENTS)
+    membership = membership_with(request, Capability.LIST_PATIENTS)
     query = request.GET.get("q", "")[:100]
     include_in_error = request.GET.get("include_entered_in_error") == "1"
     patients = queries.search_patients(
@@ -141,7 +133,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
-    membership = _membership_for(request, Capability.EDIT_DEMOGRAPHICS)
+    membership = membership_with(request, Capability.EDIT_DEMOGRAPHICS)
     form = PatientForm(request.POST or None)
     duplicate_warning = ""
     if request.method == "POST" and form.is_valid():

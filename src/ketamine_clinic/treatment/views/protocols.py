@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ketamine_clinic.accounts.current import current_membership
-from ketamine_clinic.accounts.models import Membership
+from ketamine_clinic.accounts.current import membership_with
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.protocols import LIBRARY
@@ -21,17 +19,10 @@ from ketamine_clinic.treatment.forms import ProtocolForm
 from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 
-def _membership(request: HttpRequest, capability: Capability) -> Membership:
-    membership = current_membership(request)
-    if membership is None or not can(membership.role, capability):
-        raise PermissionDenied("your role in this clinic does not allow this")
-    return membership
-
-
 @login_required
 @require_GET
 def protocol_list(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request, Capability.VIEW_PROTOCOLS)
+    membership = membership_with(request, Capability.VIEW_PROTOCOLS)
     rows = clinic_protocols.current_rows(membership.clinic_id)
     return render(
         request,
@@ -55,7 +46,7 @@ def _put_error(form: ProtocolForm, exc: InvalidInput | Conflict) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def protocol_copy(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request, Capability.MANAGE_PROTOCOLS)
+    membership = membership_with(request, Capability.MANAGE_PROTOCOLS)
     base = LIBRARY.get(request.GET.get("base", ""))
     if base is None:
         raise Http404("no such library protocol")
@@ -89,7 +80,7 @@ def protocol_copy(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def protocol_adjust(request: HttpRequest, key: str) -> HttpResponse:
-    membership = _membership(request, Capability.MANAGE_PROTOCOLS)
+    membership = membership_with(request, Capability.MANAGE_PROTOCOLS)
     row = clinic_protocols.latest(membership.clinic_id, key)
     if row is None or row.retired:
         raise Http404("no such protocol")
@@ -133,7 +124,7 @@ def protocol_adjust(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def protocol_retire(request: HttpRequest, key: str) -> HttpResponse:
-    membership = _membership(request, Capability.MANAGE_PROTOCOLS)
+    membership = membership_with(request, Capability.MANAGE_PROTOCOLS)
     try:
         protocol_actions.retire_protocol(
             web_actor(request),

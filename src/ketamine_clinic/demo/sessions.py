@@ -165,8 +165,8 @@ def seed_esketamine_session(
     session: Any = None
 
     def chair(minute: int, write: Callable[[TreatmentSession], Any]) -> Any:
-        """One step at the chair, at its minute; the session as it now stands."""
-        nonlocal session
+        """One step at the chair at its minute, on the session as it now stands; returns what
+        the step made."""
         with time_machine.travel(at(minute), tick=False):
             if session is not None:
                 session.refresh_from_db()

@@ -17,6 +17,8 @@ from ketamine_clinic.clinical.outcomes import (
     measurement_due,
     pct_change,
     severe_worsening,
+    sustained_status,
+    within_cutoff,
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -104,6 +106,25 @@ def test_a_baseline_in_remission_is_neither_response_nor_remission() -> None:
     assert at_cutoff.status == "baseline_below_cutoff"
     above = classify(series((0, 5, "baseline"), (7, 1, "weekly")), remission_at_most=4)
     assert above.status == "remission"
+
+
+def test_the_cutoff_is_inclusive_and_absent_means_no_remission() -> None:
+    assert within_cutoff(4, 4)
+    assert not within_cutoff(5, 4)
+    assert not within_cutoff(0, None)
+
+
+def test_remission_outranks_response_and_relapse() -> None:
+    both = {"response": True, "relapsed": False, "ever_responded": True}
+    assert sustained_status(remission=True, **both) == "remission"
+    assert sustained_status(remission=False, **both) == "response"
+    lost = {"response": False, "relapsed": True, "ever_responded": True}
+    assert sustained_status(remission=True, **lost) == "remission"
+    assert sustained_status(remission=False, **lost) == "relapse"
+    once = {"response": False, "relapsed": False, "ever_responded": True}
+    assert sustained_status(remission=False, **once) == "possible_relapse"
+    never = {"response": False, "relapsed": False, "ever_responded": False}
+    assert sustained_status(remission=False, **never) == "no_response"
 
 
 def test_non_responder() -> None:

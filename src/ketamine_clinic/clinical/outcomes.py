@@ -101,6 +101,27 @@ def is_response(baseline: int, total: int) -> bool:
     return baseline > 0 and (baseline - total) >= RESPONSE_FALL * baseline
 
 
+def within_cutoff(total: int, remission_at_most: int | None) -> bool:
+    """A score in remission: at or below the instrument's cut-off. No cut-off, no remission."""
+    return remission_at_most is not None and total <= remission_at_most
+
+
+def sustained_status(
+    *, response: bool, remission: bool, relapsed: bool, ever_responded: bool
+) -> Status:
+    """The status of a judged patient (a depressed baseline and a later score). Remission
+    outranks response, and a patient whose latest score is in remission has not relapsed."""
+    if remission:
+        return "remission"
+    if response:
+        return "response"
+    if relapsed:
+        return "relapse"
+    if ever_responded:
+        return "possible_relapse"
+    return "no_response"
+
+
 def choose_baseline(points: list[Point], first_treatment_at: datetime | None) -> Point | None:
     """The last score before the first dose (at its time, a pre-dose score counts); scores
     taken after a dose never do. Before any treatment, the last score marked baseline."""
@@ -158,7 +179,7 @@ def classify(
         latest = sustained[-1] if sustained else None
         return Outcome("no_baseline", None, latest, dose_responses=doses)
     follow_up = [p for p in sustained if p.at > baseline.at]
-    if remission_at_most is not None and baseline.total <= remission_at_most:
+    if within_cutoff(baseline.total, remission_at_most):
         latest = follow_up[-1] if follow_up else baseline
         return Outcome("baseline_below_cutoff", baseline, latest, dose_responses=doses)
     if not follow_up:
@@ -180,17 +201,13 @@ def classify(
                 relapse_at, run_start = losing[0].at, None
     latest = follow_up[-1]
     response = is_response(baseline.total, latest.total)
-    remission = remission_at_most is not None and latest.total <= remission_at_most
-    if remission:
-        status: Status = "remission"
-    elif response:
-        status = "response"
-    elif run_start is None and relapse_at is not None:
-        status = "relapse"
-    elif first_response is not None:
-        status = "possible_relapse"
-    else:
-        status = "no_response"
+    remission = within_cutoff(latest.total, remission_at_most)
+    status = sustained_status(
+        response=response,
+        remission=remission,
+        relapsed=run_start is None and relapse_at is not None,
+        ever_responded=first_response is not None,
+    )
     reference = first_treatment_at or baseline.at
     return Outcome(
         status=status,

@@ -30,6 +30,7 @@ from ketamine_clinic.clinical.outcome_stats import (
     km_median,
     median_of_counts,
 )
+from ketamine_clinic.clinical.outcomes import sustained_status
 from ketamine_clinic.clinical.rems_form import SUBMIT_WITHIN
 from ketamine_clinic.clinical.vital_signs import thresholds
 from ketamine_clinic.common.errors import InvalidInput
@@ -46,7 +47,6 @@ ROUTE_OF_PRODUCT = {
     "sublingual_racemic": "sublingual",
 }
 MAX_PERIOD = timedelta(days=3 * 366)
-NO_REMISSION = -1  # an instrument without a cut-off: no score is at or below it
 NOTE = (
     "Counts from the clinic's own records; rates are of patients with a baseline (the last score "
     "before the first dose) above the remission cut-off and at least one later score on the "
@@ -92,7 +92,7 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
         raise InvalidInput("instrument", "not an outcome measure of this clinic")
     threshold = remission_threshold(clinic, instrument)
     courses = _courses(clinic, f)
-    cohort = _Cohort(courses, f.instrument, NO_REMISSION if threshold is None else threshold)
+    cohort = _Cohort(courses, f.instrument, threshold)
     overall = cohort.rates(by_group=False)
     return {
         "filters": {
@@ -115,14 +115,16 @@ def build(clinic: Clinic, f: Filters) -> dict[str, Any]:
 
 # One pass over the cohort: each course row joined to its patient's outcome row, numbered
 # within its group and within the cohort so that a patient counts once per group and once
-# overall, then counted by every figure the report needs. The answer is a small table (one
-# row per group and combination of figures), summed up in Python.
+# overall, then counted by the facts the clinical rule needs. The SQL holds no rule: it
+# compares the two scores with the cut-off (`within_cutoff`, clinical/outcomes.py, NULL for
+# an instrument without one) and hands the answer, a small table of one row per group and
+# combination of facts, to `judge`.
 CUBE = """
 WITH k AS ({cohort}),
 j AS (
-    SELECT k.protocol_id, k.product, (s.measured AND s.baseline_total > %s) AS measured,
-        s.response, s.latest_total,
-        s.first_response_at, s.days_to_first_response, s.days_to_relapse, s.days_responding,
+    SELECT k.protocol_id, k.product, s.measured, s.response, s.first_response_at,
+        s.days_to_first_response, s.days_to_relapse, s.days_responding,
+        s.baseline_total <= %s AS baseline_within, s.latest_total <= %s AS latest_within,
         ROW_NUMBER() OVER (PARTITION BY k.patient_id, k.protocol_id, k.product) AS in_group,
         ROW_NUMBER() OVER (PARTITION BY k.patient_id) AS in_cohort
     FROM k LEFT JOIN {summary} s ON s.patient_id = k.patient_id AND s.instrument_id = %s
@@ -131,21 +133,49 @@ SELECT protocol_id, product,
     CASE WHEN in_group = 1 THEN 1 ELSE 0 END,
     CASE WHEN in_cohort = 1 THEN 1 ELSE 0 END,
     CASE WHEN measured THEN 1 ELSE 0 END,
-    CASE WHEN measured AND response THEN 1 ELSE 0 END,
-    CASE WHEN measured AND latest_total <= %s THEN 1 ELSE 0 END,
-    CASE WHEN measured AND first_response_at IS NOT NULL THEN 1 ELSE 0 END,
-    CASE WHEN measured THEN days_to_first_response END,
-    CASE WHEN {relapse} THEN days_to_relapse WHEN measured AND response THEN days_responding END,
-    CASE WHEN {relapse} THEN 1 ELSE 0 END,
+    CASE WHEN baseline_within THEN 1 ELSE 0 END,
+    CASE WHEN latest_within THEN 1 ELSE 0 END,
+    CASE WHEN response THEN 1 ELSE 0 END,
+    CASE WHEN first_response_at IS NOT NULL THEN 1 ELSE 0 END,
+    CASE WHEN days_to_relapse IS NOT NULL THEN 1 ELSE 0 END,
+    days_to_first_response,
+    COALESCE(days_to_relapse, days_responding),
     COUNT(*)
 FROM j
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 """
-# Only a patient whose baseline is above the remission cut-off is measured (response and
-# remission presuppose a depressed baseline, clinical/outcomes.py). A relapse counts unless
-# the latest score is in remission (that patient's status is remission, not relapse).
-RELAPSE = "measured AND days_to_relapse IS NOT NULL AND latest_total > %s"
 SORT_MEMORY = "64MB"  # for this transaction only
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """One row of the cube judged by the chart's rule (clinical/outcomes.py)."""
+
+    measured: bool
+    response: bool
+    remission: bool
+    ever: bool
+    days_to_response: int | None
+    relapsed: bool
+    run_days: int | None  # to the relapse (an event) or the latest score (censored)
+
+
+def judge(
+    measured: bool, baseline_within: bool, latest_within: bool, response: bool, ever: bool,
+    relapsed: bool, days_to_response: int | None, run_days: int | None,
+) -> _Judged:  # fmt: skip
+    """Only a depressed baseline with a later score is judged (response and remission
+    presuppose one); its status decides remission and relapse as on the chart."""
+    if not measured or baseline_within:
+        return _Judged(False, False, False, False, None, False, None)
+    status = sustained_status(
+        response=response, remission=latest_within, relapsed=relapsed, ever_responded=ever
+    )
+    ended = status == "relapse"
+    return _Judged(
+        True, response, status == "remission", ever, days_to_response, ended,
+        run_days if ended or response else None,
+    )  # fmt: skip
 
 
 @dataclass
@@ -157,15 +187,14 @@ class _Tally:
     ever: int = 0
     days: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
-    def add(self, n: int, measured: int, response: int, remission: int, ever: int,
-            day: int | None) -> None:  # fmt: skip
+    def add(self, n: int, j: _Judged) -> None:
         self.patients += n
-        self.measured += n * measured
-        self.response += n * response
-        self.remission += n * remission
-        self.ever += n * ever
-        if day is not None:
-            self.days[day] += n
+        self.measured += n * j.measured
+        self.response += n * j.response
+        self.remission += n * j.remission
+        self.ever += n * j.ever
+        if j.days_to_response is not None:
+            self.days[j.days_to_response] += n
 
     def row(self, protocol: str, route: str) -> dict[str, Any]:
         return {
@@ -187,41 +216,32 @@ class _Cohort:
     """The cohort's outcome rows (assessments/outcome_summary.py), counted by the database in
     one query. The remission cut-off is applied here: it is the clinic's today."""
 
-    def __init__(self, courses: Any, instrument_id: str, remission_at_most: int) -> None:
+    def __init__(self, courses: Any, instrument_id: str, remission_at_most: int | None) -> None:
         # The course id keeps each course a row of its own where the prescriber filter's join
         # makes the cohort DISTINCT (two courses on one protocol are two courses).
         cohort = courses.order_by().values("id", "patient_id", "protocol_id", "product")
         sql, params = cohort.query.sql_with_params()
-        relapse = f"in_cohort = 1 AND {RELAPSE}"
-        query = CUBE.format(cohort=sql, summary=OutcomeSummary._meta.db_table, relapse=relapse)
+        query = CUBE.format(cohort=sql, summary=OutcomeSummary._meta.db_table)
         cut = remission_at_most
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":  # sort 100,000 rows in memory, not on disk
                 cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
-            cursor.execute(query, [*params, cut, instrument_id, cut, cut, cut])
+            cursor.execute(query, [*params, cut, cut, instrument_id])
             rows = cursor.fetchall()
         self.courses = 0
         self.overall = _Tally()
         self.groups: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
         self.happened: dict[int, int] = defaultdict(int)
         self.censored: dict[int, int] = defaultdict(int)
-        for (
-            protocol,
-            product,
-            first_in_group,
-            first_in_cohort,
-            *figures,
-            duration,
-            event,
-            n,
-        ) in rows:
+        for protocol, product, first_in_group, first_in_cohort, *facts, n in rows:
             self.courses += n
+            judged = judge(*facts)
             if first_in_group:
-                self.groups[(protocol, product)].add(n, *figures)
+                self.groups[(protocol, product)].add(n, judged)
             if first_in_cohort:
-                self.overall.add(n, *figures)
-                if duration is not None:
-                    (self.happened if event else self.censored)[duration] += n
+                self.overall.add(n, judged)
+                if judged.run_days is not None:
+                    (self.happened if judged.relapsed else self.censored)[judged.run_days] += n
 
     def rates(self, by_group: bool) -> list[dict[str, Any]]:
         """Response and remission now, and ever responded, with the median days to response."""

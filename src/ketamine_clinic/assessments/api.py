@@ -10,7 +10,6 @@ from django.urls import reverse
 from ninja import Query, Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
-from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments import actions, queries
@@ -33,7 +32,12 @@ from ketamine_clinic.assessments.schemas import (
     OutcomeOut,
 )
 from ketamine_clinic.clinical.instruments import Instrument, definition_json_schema
-from ketamine_clinic.patients.access import clinics_where, get_patient_for_user, one_clinic
+from ketamine_clinic.patients.access import (
+    clinics_where,
+    get_patient_for_user,
+    one_clinic,
+    the_clinic,
+)
 from ketamine_clinic.patients.schemas import EnteredInError
 
 router = Router(tags=["assessments"])
@@ -94,10 +98,8 @@ def instrument_schema(request: HttpRequest) -> dict[str, Any]:
 )
 def load_instrument(request: HttpRequest, payload: InstrumentLoad) -> Status:
     user = request_user(request)
-    clinic_id = one_clinic(user, payload.clinic, Capability.MANAGE_INSTRUMENTS)
-    loaded = actions.load_instrument(
-        api_actor(request), Clinic.objects.get(pk=clinic_id), payload.definition
-    )
+    clinic = the_clinic(user, payload.clinic, Capability.MANAGE_INSTRUMENTS)
+    loaded = actions.load_instrument(api_actor(request), clinic, payload.definition)
     return Status(201, loaded)
 
 
@@ -110,9 +112,7 @@ def list_assessments(
     request: HttpRequest, patient_id: uuid.UUID, instrument: str | None = None
 ) -> QuerySet[Assessment]:
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
-    rows = queries.administrations(access.patient)
-    if instrument:
-        rows = rows.filter(instrument_id=instrument)
+    rows = queries.administrations(access.patient, instrument)
     record_access(
         api_actor(request),
         action="read",
@@ -252,11 +252,7 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> QuerySet[
         raise PermissionDenied("your role does not see safety alerts")
     if filters.clinic is not None:
         clinic_ids = [c for c in clinic_ids if c == filters.clinic]
-    alerts = SafetyAlert.objects.filter(clinic_id__in=clinic_ids)
-    if filters.status == "open":
-        alerts = alerts.filter(acknowledged_at__isnull=True)
-    elif filters.status == "acknowledged":
-        alerts = alerts.filter(acknowledged_at__isnull=False)
+    alerts = queries.alerts(clinic_ids, filters.status)
     for clinic_id in clinic_ids:
         record_access(
             api_actor(request), action="list", what="safety_alerts", clinic=clinic_id,

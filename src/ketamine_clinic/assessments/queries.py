@@ -9,14 +9,26 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from ketamine_clinic.assessments.models import Assessment, ClinicInstrument
+from ketamine_clinic.assessments.models import Assessment, ClinicInstrument, SafetyAlert
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.records.models import RecordStatus
 
 
-def administrations(patient: Patient) -> QuerySet[Assessment]:
-    """Every administration of the patient, in error or not, newest first."""
-    return Assessment.objects.filter(patient=patient)
+def administrations(patient: Patient, instrument: str | None = None) -> QuerySet[Assessment]:
+    """Every administration of the patient (on one instrument, if named), in error or not,
+    newest first."""
+    rows = Assessment.objects.filter(patient=patient)
+    return rows.filter(instrument_id=instrument) if instrument else rows
+
+
+def alerts(clinic_ids: list[Any], status: str | None = None) -> QuerySet[SafetyAlert]:
+    """The safety alerts of these clinics: all, or only the open or acknowledged ones."""
+    found = SafetyAlert.objects.filter(clinic_id__in=clinic_ids)
+    if status == "open":
+        return found.filter(acknowledged_at__isnull=True)
+    if status == "acknowledged":
+        return found.filter(acknowledged_at__isnull=False)
+    return found
 
 
 def entered_in_error(patient: Patient) -> QuerySet[Assessment]:

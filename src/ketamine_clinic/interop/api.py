@@ -8,13 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from ketamine_clinic.accounts.audit import record_access
-from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.interop import research_export as research
-from ketamine_clinic.patients.access import one_clinic
+from ketamine_clinic.patients.access import the_clinic
 
 router = Router(tags=["reports"])
 
@@ -36,10 +35,10 @@ def outcomes(
     instrument: str = "phq9",
     format: Literal["json", "csv"] = "json",
 ) -> Any:
-    clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_REPORTS)
+    chosen = the_clinic(request_user(request), clinic, Capability.VIEW_REPORTS)
     filters = outcome_report.Filters(start, end, prescriber, protocol, instrument)
-    report = outcome_report.build(Clinic.objects.get(pk=clinic_id), filters)
-    record_access(api_actor(request), action="export", what="report.outcomes", clinic=clinic_id)
+    report = outcome_report.build(chosen, filters)
+    record_access(api_actor(request), action="export", what="report.outcomes", clinic=chosen)
     if format == "csv":
         response = HttpResponse(outcome_report.as_csv(report), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="outcomes-{start}-{end}.csv"'
@@ -58,10 +57,10 @@ def research_export(
     clinic: uuid.UUID | None = None,
     format: Literal["csv", "parquet"] = "csv",
 ) -> HttpResponse:
-    clinic_id = one_clinic(request_user(request), clinic, Capability.EXPORT_DATA)
-    content = research.extract(Clinic.objects.get(pk=clinic_id), format)
+    chosen = the_clinic(request_user(request), clinic, Capability.EXPORT_DATA)
+    content = research.extract(chosen, format)
     record_access(
-        api_actor(request), action="export", what=f"research extract ({format})", clinic=clinic_id
+        api_actor(request), action="export", what=f"research extract ({format})", clinic=chosen
     )
     response = HttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="research-extract-{format}.zip"'

@@ -98,6 +98,11 @@ def run(actor: Actor, clinic: Clinic, types: list[str], request_url: str) -> Bul
     return export
 
 
+def live(export_id: Any) -> BulkExport | None:
+    """An export whose files are still there (not deleted by its client)."""
+    return BulkExport.objects.filter(pk=export_id, deleted_at__isnull=True).first()
+
+
 def manifest(export: BulkExport, base_url: str) -> dict[str, Any]:
     """The completed export as the Bulk Data spec describes it."""
     return {

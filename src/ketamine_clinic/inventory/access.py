@@ -12,6 +12,7 @@ from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.inventory import queries
 from ketamine_clinic.inventory.models import Container
 
 
@@ -26,11 +27,7 @@ def ledger_membership(request: HttpRequest, *capabilities: Capability) -> Member
 
 
 def clinic_container(membership: Membership, container_id: Any) -> Container:
-    found = (
-        Container.objects.select_related("product")
-        .filter(pk=container_id, clinic=membership.clinic)
-        .first()
-    )
+    found = queries.container(container_id, membership.clinic_id)
     if found is None:
         raise Http404("no such container")
     return found

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
-from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation as rules
@@ -19,7 +19,6 @@ from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.inventory import actions, queries, reports
 from ketamine_clinic.inventory.models import (
     Container,
-    CountLine,
     LedgerTransaction,
     LossReport,
     Product,
@@ -44,14 +43,14 @@ from ketamine_clinic.inventory.schemas import (
     TransferOut,
 )
 from ketamine_clinic.inventory.witness import authenticate_witness
-from ketamine_clinic.patients.access import clinics_where, one_clinic
+from ketamine_clinic.patients.access import clinics_where, one_clinic, the_clinic
 
 router = Router(tags=["inventory"])
 
 
 def _container(user: User, container_id: uuid.UUID, capability: Capability) -> Container:
     """A container of one of the user's clinics where their role allows this; 404 otherwise."""
-    found = Container.objects.select_related("product").filter(pk=container_id).first()
+    found = queries.container(container_id)
     if found is None or found.clinic_id not in clinics_where(user, Capability.VIEW_LEDGER):
         raise Http404("no such container")
     if found.clinic_id not in clinics_where(user, capability):
@@ -66,16 +65,16 @@ def _role(user: User, clinic_id: Any) -> str:
 @router.get("/inventory/products", response=list[ProductOut], summary="The clinic's products")
 def products(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[Product]:
     clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
-    return list(Product.objects.filter(clinic_id=clinic_id).order_by("name"))
+    return list(queries.products(clinic_id))
 
 
 @router.post(
     "/inventory/products", response={201: ProductOut}, summary="Add a product (admins, prescribers)"
 )
 def add_product(request: HttpRequest, payload: ProductIn) -> Status:
-    clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_LEDGER)
+    clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_LEDGER)
     values = payload.model_dump(exclude={"clinic"})
-    product = actions.add_product(api_actor(request), Clinic.objects.get(pk=clinic_id), values)
+    product = actions.add_product(api_actor(request), clinic, values)
     return Status(201, product)
 
 
@@ -84,10 +83,7 @@ def lots(
     request: HttpRequest, clinic: uuid.UUID | None = None, empty: bool = False
 ) -> list[Container]:
     clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
-    found = Container.objects.filter(clinic_id=clinic_id)
-    if not empty:
-        found = found.filter(balance_mg__gt=0)
-    return list(found)
+    return list(queries.containers(clinic_id, empty=empty))
 
 
 @router.post(
@@ -97,7 +93,7 @@ def lots(
 )
 def receive(request: HttpRequest, payload: ReceiptIn) -> Status:
     user = request_user(request)
-    product = Product.objects.filter(pk=payload.product).first()
+    product = queries.product(payload.product)
     allowed = set(clinics_where(user, Capability.RECORD_LEDGER)) | set(
         clinics_where(user, Capability.MANAGE_LEDGER)
     )
@@ -108,7 +104,7 @@ def receive(request: HttpRequest, payload: ReceiptIn) -> Status:
     if product.clinic_id not in allowed:
         raise PermissionDenied("your role does not receive stock")
     receipt = actions.Receipt(product=product, **payload.model_dump(exclude={"product"}))
-    clinic = Clinic.objects.get(pk=product.clinic_id)
+    clinic = the_clinic(user, product.clinic_id, None)
     containers = actions.receive(api_actor(request), _role(user, clinic.pk), clinic, receipt)
     return Status(201, containers)
 
@@ -124,9 +120,9 @@ def transactions(
     user = request_user(request)
     if container is not None:
         found = _container(user, container, Capability.VIEW_LEDGER)
-        return list(LedgerTransaction.objects.filter(container=found))
+        return list(queries.transactions(container=found))
     clinic_id = one_clinic(user, clinic, Capability.VIEW_LEDGER)
-    return list(LedgerTransaction.objects.filter(container__clinic_id=clinic_id))
+    return list(queries.transactions(clinic_id=clinic_id))
 
 
 def _entry(request: HttpRequest, payload: Any, clinic_id: Any, kind: str) -> actions.Entry:
@@ -138,9 +134,7 @@ def _entry(request: HttpRequest, payload: Any, clinic_id: Any, kind: str) -> act
     )
     corrects = None
     if getattr(payload, "corrects", None) is not None:
-        corrects = LedgerTransaction.objects.filter(
-            pk=payload.corrects, container__clinic_id=clinic_id
-        ).first()
+        corrects = queries.clinic_transaction(clinic_id, payload.corrects)
         if corrects is None:
             raise InvalidInput("corrects", "no such transaction of this container")
     return actions.Entry(
@@ -181,7 +175,7 @@ def post_transfer(request: HttpRequest, payload: TransferIn) -> Status:
     container = _container(user, payload.container, Capability.RECORD_LEDGER)
     if payload.to_clinic not in set(clinics_where(user, Capability.RECORD_LEDGER)):
         raise InvalidInput("to_clinic", "not a location where you keep the books")
-    to_clinic = Clinic.objects.get(pk=payload.to_clinic)
+    to_clinic = the_clinic(user, payload.to_clinic, Capability.RECORD_LEDGER)
     entry = _entry(request, payload, container.clinic_id, "transfer")
     out, received = actions.transfer(
         api_actor(request),
@@ -201,7 +195,7 @@ def post_transfer(request: HttpRequest, payload: TransferIn) -> Status:
 )
 def registration(request: HttpRequest, clinic: uuid.UUID | None = None) -> Registration:
     clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
-    found = Registration.objects.filter(clinic_id=clinic_id).first()
+    found = queries.registration(clinic_id)
     if found is None:
         raise Http404("no DEA registration recorded for this location")
     return found
@@ -213,10 +207,10 @@ def registration(request: HttpRequest, clinic: uuid.UUID | None = None) -> Regis
     summary="Record or change the location's DEA registration (admins, prescribers)",
 )
 def put_registration(request: HttpRequest, payload: RegistrationIn) -> Registration:
-    clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_LEDGER)
+    clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_LEDGER)
     return actions.register(
         api_actor(request),
-        Clinic.objects.get(pk=clinic_id),
+        clinic,
         **payload.model_dump(exclude={"clinic"}),
     )
 
@@ -229,12 +223,11 @@ def put_registration(request: HttpRequest, payload: RegistrationIn) -> Registrat
 def post_count(request: HttpRequest, payload: CountIn) -> Status:
     user = request_user(request)
     try:
-        clinic_id = one_clinic(user, payload.clinic, Capability.RECORD_LEDGER)
+        clinic = the_clinic(user, payload.clinic, Capability.RECORD_LEDGER)
     except PermissionDenied:  # the owner counts too (STORIES.md, month end)
-        clinic_id = one_clinic(user, payload.clinic, Capability.MANAGE_LEDGER)
-    clinic = Clinic.objects.get(pk=clinic_id)
+        clinic = the_clinic(user, payload.clinic, Capability.MANAGE_LEDGER)
     counted = queries.counted_lines(
-        clinic_id,
+        clinic.pk,
         [queries.Entered(i.container, i.quantity, i.unit, i.estimated) for i in payload.lines],
     )
     count, outcome, report = actions.record_count(
@@ -278,14 +271,10 @@ def post_count(request: HttpRequest, payload: CountIn) -> Status:
 def reconciliation_view(request: HttpRequest, clinic: uuid.UUID | None = None) -> dict[str, Any]:
     clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_LEDGER)
     last_on = queries.last_inventory_on(clinic_id)
+    latest = queries.last_counted(clinic_id)
     rows = []
-    for container in Container.objects.filter(clinic_id=clinic_id, balance_mg__gt=0):
-        counted = (
-            CountLine.objects.filter(container=container)
-            .select_related("count")
-            .order_by("-count__taken_at")
-            .first()
-        )
+    for container in queries.containers(clinic_id):
+        counted = latest.get(container.pk)
         rows.append(
             {
                 "container": str(container.pk),
@@ -304,7 +293,7 @@ def reconciliation_view(request: HttpRequest, clinic: uuid.UUID | None = None) -
 
 
 def _report(request: HttpRequest, report_id: uuid.UUID) -> LossReport:
-    found = LossReport.objects.filter(pk=report_id).first()
+    found = queries.loss_report(report_id)
     user = request_user(request)
     if found is None or found.clinic_id not in clinics_where(user, Capability.VIEW_LEDGER):
         raise Http404("no such loss report")
@@ -377,7 +366,7 @@ def report(
         name,
         rows,
         format,
-        clinic=Clinic.objects.get(pk=clinic_id),
+        clinic=the_clinic(user, clinic_id, None),
         start=start,
         end=end,
         container=found,

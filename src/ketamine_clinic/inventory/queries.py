@@ -1,5 +1,6 @@
-"""What the ledger's screens and API read: counted lines, balances at a moment, the last
-inventory, open loss reports and the ledger's tasks for the dashboard."""
+"""What the ledger's screens and API read: products, containers and their transactions, the
+registration, counts and loss reports, balances at a moment, the last inventory and the
+ledger's tasks for the dashboard."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ketamine_clinic.clinical import reconciliation
@@ -17,9 +18,104 @@ from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.inventory.models import (
     Container,
     Count,
+    CountLine,
     LedgerTransaction,
     LossReport,
+    Product,
+    Registration,
 )
+
+
+def products(clinic_id: Any) -> QuerySet[Product]:
+    return Product.objects.filter(clinic_id=clinic_id).order_by("name")
+
+
+def product(product_id: Any) -> Product | None:
+    """A product of any clinic: the caller checks who may see it."""
+    return Product.objects.filter(pk=product_id).first()
+
+
+def containers(clinic_id: Any, *, empty: bool = False) -> QuerySet[Container]:
+    """The clinic's containers with their product: those holding stock, or all."""
+    found = Container.objects.filter(clinic_id=clinic_id).select_related("product")
+    return found if empty else found.filter(balance_mg__gt=0)
+
+
+def container(container_id: Any, clinic_id: Any = None) -> Container | None:
+    """A container with its product, of any clinic (the caller checks who may see it) or of
+    the one named."""
+    found = Container.objects.select_related("product").filter(pk=container_id)
+    if clinic_id is not None:
+        found = found.filter(clinic_id=clinic_id)
+    return found.first()
+
+
+def transactions(*, container: Container | None = None, clinic_id: Any = None) -> Any:
+    """One container's transactions or the clinic's, oldest first, with who and for whom."""
+    found = LedgerTransaction.objects.select_related("performer", "witness", "patient")
+    if container is not None:
+        return found.filter(container=container)
+    return found.filter(container__clinic_id=clinic_id)
+
+
+def clinic_transaction(clinic_id: Any, transaction_id: Any) -> LedgerTransaction | None:
+    return LedgerTransaction.objects.filter(
+        pk=transaction_id, container__clinic_id=clinic_id
+    ).first()
+
+
+def registration(clinic_id: Any) -> Registration | None:
+    """The location's DEA registration, if recorded."""
+    return Registration.objects.filter(clinic_id=clinic_id).first()
+
+
+def recent_counts(clinic_id: Any, limit: int = 100) -> QuerySet[Count]:
+    return Count.objects.filter(clinic_id=clinic_id).select_related("performed_by")[:limit]
+
+
+def count(clinic_id: Any, count_id: Any) -> Count | None:
+    return Count.objects.filter(pk=count_id, clinic_id=clinic_id).first()
+
+
+def count_lines(found: Count) -> QuerySet[CountLine]:
+    return found.lines.select_related("container")
+
+
+def last_counted(clinic_id: Any) -> dict[Any, CountLine]:
+    """Each stocked container's latest count line, by container id (one query)."""
+    lines = (
+        CountLine.objects.filter(container__clinic_id=clinic_id, container__balance_mg__gt=0)
+        .select_related("count")
+        .order_by("container_id", "-count__taken_at")
+    )
+    latest: dict[Any, CountLine] = {}
+    for line in lines:
+        latest.setdefault(line.container_id, line)
+    return latest
+
+
+def loss_report(report_id: Any, clinic_id: Any = None) -> LossReport | None:
+    """A loss report of any clinic (the caller checks who may see it) or of the one named."""
+    found = LossReport.objects.filter(pk=report_id)
+    if clinic_id is not None:
+        found = found.filter(clinic_id=clinic_id)
+    return found.first()
+
+
+def loss_reports_of(found: Count) -> QuerySet[LossReport]:
+    return LossReport.objects.filter(count=found)
+
+
+def closed_loss_reports(clinic_id: Any, limit: int = 50) -> QuerySet[LossReport]:
+    """Loss reports with both DEA deadlines met."""
+    return LossReport.objects.filter(
+        clinic_id=clinic_id, notice_sent_on__isnull=False, form_106_filed_on__isnull=False
+    )[:limit]
+
+
+def history(report: LossReport) -> Any:
+    """Every version of a loss report, oldest first, with who made it."""
+    return report.history.select_related("history_user").order_by("history_date")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.current import current_membership
-from ketamine_clinic.accounts.models import Membership, User
+from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.patients.models import Patient, PatientRecord
@@ -100,16 +100,29 @@ def clinics_where(user: User, capability: Capability) -> list[uuid.UUID]:
 
 def one_clinic(user: User, wanted: uuid.UUID | None, capability: Capability | None) -> uuid.UUID:
     """The clinic a request is about: the one named, or the user's only (or first) clinic."""
+    return _membership(user, wanted, capability).clinic_id
+
+
+def the_clinic(user: User, wanted: uuid.UUID | None, capability: Capability | None) -> Clinic:
+    """As `one_clinic`, the clinic itself (read with the user's memberships, no query)."""
+    clinic = _membership(user, wanted, capability).clinic
+    if clinic is None:  # not so for an active membership (User.active_memberships_query)
+        raise Http404("no such clinic")
+    return clinic
+
+
+def _membership(user: User, wanted: uuid.UUID | None, capability: Capability | None) -> Membership:
     memberships = [
         m for m in user.active_memberships if capability is None or can(m.role, capability)
     ]
     if not memberships:
         raise PermissionDenied("your role does not allow this")
     if wanted is None:
-        return memberships[0].clinic_id
-    if wanted not in {m.clinic_id for m in memberships}:
-        raise Http404("no such clinic")
-    return wanted
+        return memberships[0]
+    for membership in memberships:
+        if membership.clinic_id == wanted:
+            return membership
+    raise Http404("no such clinic")
 
 
 def listable_clinics(user: User, clinic_id: uuid.UUID | None = None) -> list[uuid.UUID]:

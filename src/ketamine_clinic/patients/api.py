@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
@@ -22,6 +22,7 @@ from ketamine_clinic.patients.access import (
     get_patient_for_user,
     get_record_for_user,
     listable_clinics,
+    the_clinic,
 )
 from ketamine_clinic.patients.models import Patient, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
@@ -34,10 +35,6 @@ from ketamine_clinic.patients.schemas import (
 )
 
 router = Router(tags=["patients"])
-
-
-def _with_measurements(patient: Patient) -> Patient:
-    return queries.with_latest_measurements(Patient.objects.filter(pk=patient.pk)).get()
 
 
 class PatientFilters(Schema):
@@ -54,7 +51,7 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> Query
         raise PermissionDenied("your role does not list patients")
     clinic_ids = listable_clinics(user, filters.clinic)
     patients = queries.search_patients(
-        Patient.objects.filter(clinic_id__in=clinic_ids),
+        queries.in_clinics(clinic_ids),
         filters.q,
         filters.include_entered_in_error,
     )
@@ -73,13 +70,9 @@ def _clinic_for_create(user: User, wanted: uuid.UUID | None) -> Clinic:
     allowed = clinics_where(user, Capability.EDIT_DEMOGRAPHICS)
     if not allowed:
         raise PermissionDenied("your role does not register patients")
-    if wanted is None:
-        if len(allowed) > 1:
-            raise InvalidInput("clinic", "required, because you work in more than one clinic")
-        wanted = allowed[0]
-    if wanted not in allowed:
-        raise Http404("no such clinic")
-    return Clinic.objects.get(pk=wanted)
+    if wanted is None and len(allowed) > 1:
+        raise InvalidInput("clinic", "required, because you work in more than one clinic")
+    return the_clinic(user, wanted, Capability.EDIT_DEMOGRAPHICS)
 
 
 @router.post("", response={201: PatientCreated}, summary="Register a patient")
@@ -87,7 +80,7 @@ def create_patient(request: HttpRequest, payload: PatientCreate) -> Status:
     user = request_user(request)
     clinic = _clinic_for_create(user, payload.clinic)
     patient = actions.register_patient(api_actor(request), clinic, payload.model_dump())
-    return Status(201, _with_measurements(patient))
+    return Status(201, queries.with_measurements(patient.pk))
 
 
 @router.get("/{patient_id}", response=PatientOut, summary="One patient's demographics")
@@ -101,7 +94,7 @@ def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Patient:
         patient_id=access.patient.pk,
         role=access.role,
     )
-    return _with_measurements(access.patient)
+    return queries.with_measurements(access.patient.pk)
 
 
 @router.patch(
@@ -114,7 +107,7 @@ def patch_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientU
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version")
     patient = actions.update_patient(api_actor(request), access, version, changes)
-    return _with_measurements(patient)
+    return queries.with_measurements(patient.pk)
 
 
 @router.post(
@@ -131,7 +124,7 @@ def patient_in_error(
     patient = actions.mark_patient_in_error(
         api_actor(request), access, payload.version, payload.reason
     )
-    return _with_measurements(patient)
+    return queries.with_measurements(patient.pk)
 
 
 def _register_record_routes(kind: RecordKind) -> None:
@@ -148,7 +141,7 @@ def _register_record_routes(kind: RecordKind) -> None:
             patient_id=access.patient.pk,
             role=access.role,
         )
-        return kind.model._default_manager.filter(patient=access.patient)
+        return queries.records_of(kind.model, access.patient)
 
     def create_record(request: HttpRequest, patient_id: uuid.UUID, payload: Any) -> Status:
         access = get_patient_for_user(request_user(request), patient_id, kind.write)

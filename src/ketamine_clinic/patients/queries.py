@@ -5,8 +5,9 @@ chart's records."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
@@ -16,9 +17,31 @@ from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
 from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.server.compiled_sql import CompiledRead, rows_by
 
+R = TypeVar("R", bound=PatientRecord)
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Control characters cannot be in a name or MRN, and PostgreSQL refuses NUL in a query.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def in_clinics(clinic_ids: Iterable[Any]) -> QuerySet[Patient]:
+    """Every patient of these clinics, the start of a list or a search."""
+    return Patient.objects.filter(clinic_id__in=list(clinic_ids))
+
+
+def with_measurements(patient_id: Any) -> Patient:
+    """One patient, annotated as the list annotates them (an API answer after a write)."""
+    return with_latest_measurements(Patient.objects.filter(pk=patient_id)).get()
+
+
+def of_user(user: Any, clinic: Clinic) -> Patient | None:
+    """The patient record of a signed-in patient at this clinic."""
+    return Patient.objects.filter(user=user, clinic=clinic).first()
+
+
+def records_of(model: type[R], patient: Patient) -> QuerySet[R]:
+    """Every row of one kind of record of the patient, every version, for the API's list."""
+    return model._default_manager.filter(patient=patient)
 
 
 def search_patients(

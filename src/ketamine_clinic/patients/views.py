@@ -38,7 +38,7 @@ from ketamine_clinic.patients.forms import (
     record_form_class,
     validate_into,
 )
-from ketamine_clinic.patients.models import BodyMeasurement, Patient, PatientRecord
+from ketamine_clinic.patients.models import BodyMeasurement, PatientRecord
 from ketamine_clinic.patients.records import RECORD_KINDS, RecordKind
 from ketamine_clinic.patients.schemas import (
     CONTACT_FIELDS,
@@ -65,7 +65,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     include_in_error = request.GET.get("include_entered_in_error") == "1"
     patients = queries.search_patients(
-        Patient.objects.filter(clinic=membership.clinic), query, include_in_error
+        queries.in_clinics([membership.clinic_id]), query, include_in_error
     )
     rows = list(patients.only(*LIST_FIELDS)[: PAGE_SIZE + 1])
     record_list_read(request, membership, "patient.search" if query else "patient.list")
@@ -284,7 +284,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     membership = current_membership(request)
     if membership is None or membership.role != Role.PATIENT:
         raise PermissionDenied("this page is for patients")
-    patient = Patient.objects.filter(user=request_user(request), clinic=membership.clinic).first()
+    patient = queries.of_user(request_user(request), membership.clinic)
     context: dict[str, Any] = {"patient": patient}
     if patient is not None:
         record_access(

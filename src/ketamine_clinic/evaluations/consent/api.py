@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
-from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
@@ -27,7 +27,7 @@ from ketamine_clinic.evaluations.consent.schemas import (
 from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
     get_patient_for_user,
-    one_clinic,
+    the_clinic,
 )
 
 router = Router(tags=["consent"])
@@ -56,12 +56,10 @@ def list_documents(
     summary="Publish a new version of a consent document (admins, prescribers)",
 )
 def publish(request: HttpRequest, payload: DocumentCreate) -> Status:
-    clinic_id = one_clinic(
-        request_user(request), payload.clinic, Capability.MANAGE_CONSENT_DOCUMENTS
-    )
+    clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_CONSENT_DOCUMENTS)
     document = consent_actions.publish_document(
         api_actor(request),
-        Clinic.objects.get(pk=clinic_id),
+        clinic,
         payload.product,
         payload.title,
         payload.body_markdown,
@@ -90,12 +88,8 @@ def list_consents(request: HttpRequest, patient_id: uuid.UUID) -> list[Consent]:
 )
 def sign_consent(request: HttpRequest, patient_id: uuid.UUID, payload: ConsentCreate) -> Status:
     access = get_patient_for_user(request_user(request), patient_id, Capability.RECORD_CONSENT)
-    document = ConsentDocument.objects.filter(
-        pk=payload.document, clinic_id=access.patient.clinic_id
-    ).first()
+    document = consent_queries.clinic_document(access.patient.clinic_id, payload.document)
     if document is None:
-        from ketamine_clinic.common.errors import InvalidInput
-
         raise InvalidInput("document", "is not one of this clinic's consent documents")
     signed = consent_actions.record_consent(
         api_actor(request),

@@ -25,6 +25,11 @@ def current_document(clinic_id: uuid.UUID, product: str) -> ConsentDocument | No
     )
 
 
+def clinic_document(clinic_id: uuid.UUID, document_id: uuid.UUID) -> ConsentDocument | None:
+    """A consent document of this clinic, any version, by its id."""
+    return ConsentDocument.objects.filter(pk=document_id, clinic_id=clinic_id).first()
+
+
 def active_consent(patient: Patient, product: str) -> Consent | None:
     return (
         Consent.objects.filter(

@@ -17,7 +17,6 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
-from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.errors import InvalidInput
@@ -28,8 +27,8 @@ from ketamine_clinic.interop.models import BulkExport
 from ketamine_clinic.patients.access import (
     clinics_where,
     get_patient_for_user,
-    one_clinic,
     record_patient_access,
+    the_clinic,
 )
 
 FHIR_JSON = "application/fhir+json"
@@ -94,20 +93,18 @@ def export_kick_off(request: HttpRequest) -> HttpResponse:
     """Bulk Data kick-off: every patient of the clinic (and what they reference) as NDJSON.
     Answers 202 with the status URL in Content-Location."""
     user = request_user(request)
-    clinic_id = one_clinic(user, None, Capability.EXPORT_DATA)
+    clinic = the_clinic(user, None, Capability.EXPORT_DATA)
     if request.headers.get("Prefer", "").strip() != "respond-async":
         return outcome(400, "invalid", "a bulk export needs the header Prefer: respond-async")
     types = bulk.parse_types(request.GET.get("_type"))
-    export = bulk.run(
-        api_actor(request), Clinic.objects.get(pk=clinic_id), types, request.build_absolute_uri()
-    )
+    export = bulk.run(api_actor(request), clinic, types, request.build_absolute_uri())
     response = HttpResponse(status=202)
     response["Content-Location"] = f"{base_url(request)}$export-status/{export.pk}"
     return response
 
 
 def _export(request: HttpRequest, export_id: uuid.UUID) -> BulkExport:
-    found = BulkExport.objects.filter(pk=export_id, deleted_at__isnull=True).first()
+    found = bulk.live(export_id)
     if found is None or found.clinic_id not in clinics_where(
         request_user(request), Capability.EXPORT_DATA
     ):
@@ -147,13 +144,13 @@ def export_file(request: HttpRequest, export_id: uuid.UUID, name: str) -> FileRe
 def import_patients(request: HttpRequest) -> HttpResponse:
     """A Bundle of Patients and PHQ-9/GAD-7 QuestionnaireResponses from another system: all
     or nothing, every problem listed; sending it again creates nothing new."""
-    clinic_id = one_clinic(request_user(request), None, Capability.IMPORT_DATA)
+    clinic = the_clinic(request_user(request), None, Capability.IMPORT_DATA)
     try:
         body = json.loads(request.body or b"null")
     except ValueError:
         return outcome(400, "structure", "the body is not JSON")
     try:
-        done = import_bundle(api_actor(request), Clinic.objects.get(pk=clinic_id), body)
+        done = import_bundle(api_actor(request), clinic, body)
     except BundleRefused as exc:
         return fhir_response(
             {

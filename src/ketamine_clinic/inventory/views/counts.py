@@ -19,7 +19,7 @@ from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.inventory import actions, queries
 from ketamine_clinic.inventory.access import audit, ledger_membership, may
 from ketamine_clinic.inventory.forms import CountForm, Form106Form, NoticeForm
-from ketamine_clinic.inventory.models import Container, Count, LossReport, Registration
+from ketamine_clinic.inventory.models import Container, Count
 
 
 @login_required
@@ -32,12 +32,10 @@ def count_list(request: HttpRequest) -> HttpResponse:
         request,
         "inventory/counts.html",
         {
-            "counts": Count.objects.filter(clinic=clinic).select_related("performed_by")[:100],
+            "counts": queries.recent_counts(clinic.pk),
             "tasks": queries.ledger_tasks(clinic.pk),
             "biennial_due": reconciliation.biennial_due(queries.last_inventory_on(clinic.pk)),
-            "closed_reports": LossReport.objects.filter(
-                clinic=clinic, notice_sent_on__isnull=False, form_106_filed_on__isnull=False
-            )[:50],
+            "closed_reports": queries.closed_loss_reports(clinic.pk),
             **may(membership),
         },
     )
@@ -48,10 +46,8 @@ def count_list(request: HttpRequest) -> HttpResponse:
 def count_new(request: HttpRequest) -> HttpResponse:
     membership = ledger_membership(request, Capability.RECORD_LEDGER, Capability.MANAGE_LEDGER)
     clinic = membership.clinic
-    stocked = list(
-        Container.objects.filter(clinic=clinic, balance_mg__gt=0).select_related("product")
-    )
-    registration = Registration.objects.filter(clinic=clinic).first()
+    stocked = list(queries.containers(clinic.pk))
+    registration = queries.registration(clinic.pk)
     first = queries.last_inventory_on(clinic.pk) is None
     form = CountForm(
         request.POST or None,
@@ -107,18 +103,18 @@ def _line_field(exc: Exception, stocked: list[Container]) -> str | None:
 @require_GET
 def count_detail(request: HttpRequest, count_id: str) -> HttpResponse:
     membership = ledger_membership(request)
-    count = Count.objects.filter(pk=count_id, clinic=membership.clinic).first()
+    count = queries.count(membership.clinic_id, count_id)
     if count is None:
         raise Http404("no such count")
     lines = [
         {"line": line, "difference": line.counted_mg - line.expected_mg}
-        for line in count.lines.select_related("container")
+        for line in queries.count_lines(count)
     ]
     audit(request, membership, "read", f"ledger.count {count.pk}")
     return render(
         request,
         "inventory/count.html",
-        {"count": count, "lines": lines, "reports": LossReport.objects.filter(count=count)},
+        {"count": count, "lines": lines, "reports": queries.loss_reports_of(count)},
     )
 
 
@@ -126,7 +122,7 @@ def count_detail(request: HttpRequest, count_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def loss_report(request: HttpRequest, report_id: str) -> HttpResponse:
     membership = ledger_membership(request)
-    report = LossReport.objects.filter(pk=report_id, clinic=membership.clinic).first()
+    report = queries.loss_report(report_id, membership.clinic_id)
     if report is None:
         raise Http404("no such loss report")
     notice = NoticeForm(
@@ -168,7 +164,7 @@ def loss_report(request: HttpRequest, report_id: str) -> HttpResponse:
             ),
             "notice_form": notice,
             "form_106_form": form_106,
-            "history": report.history.select_related("history_user").order_by("history_date"),
+            "history": queries.history(report),
             **may(membership),
         },
     )

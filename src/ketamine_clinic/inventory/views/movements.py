@@ -3,6 +3,7 @@ at one tablet) and the other movements (destroy, loss, transfer, adjust)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.common.errors import Conflict, InvalidInput
@@ -22,7 +22,7 @@ from ketamine_clinic.inventory import actions
 from ketamine_clinic.inventory.access import clinic_container, ledger_membership
 from ketamine_clinic.inventory.forms import MovementForm, WasteForm
 from ketamine_clinic.inventory.witness import authenticate_witness
-from ketamine_clinic.patients.access import clinics_where
+from ketamine_clinic.patients.access import the_clinic
 
 
 def _done(request: HttpRequest, row: Any, what: str) -> HttpResponse:
@@ -73,10 +73,11 @@ def move(request: HttpRequest, container_id: str) -> HttpResponse:
     membership = ledger_membership(request, Capability.RECORD_LEDGER, Capability.MANAGE_LEDGER)
     container = clinic_container(membership, container_id)
     user = membership.user
-    elsewhere = [
-        c for c in clinics_where(user, Capability.RECORD_LEDGER) if c != container.clinic_id
+    destinations = [
+        (str(m.clinic_id), str(m.clinic))
+        for m in user.active_memberships
+        if can(m.role, Capability.RECORD_LEDGER) and m.clinic_id != container.clinic_id
     ]
-    destinations = [(str(c.pk), c.name) for c in Clinic.objects.filter(pk__in=elsewhere)]
     form = MovementForm(request.POST or None, container=container, destinations=destinations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -94,7 +95,7 @@ def move(request: HttpRequest, container_id: str) -> HttpResponse:
             if not can(membership.role, needed):
                 raise InvalidInput("kind", "your role does not record this movement")
             if data["kind"] == "transfer" and data["to_clinic"]:
-                to_clinic = Clinic.objects.get(pk=data["to_clinic"])
+                to_clinic = the_clinic(user, uuid.UUID(data["to_clinic"]), Capability.RECORD_LEDGER)
                 row, _ = actions.transfer(
                     web_actor(request),
                     str(membership.role),

@@ -8,26 +8,25 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ketamine_clinic.inventory import queries
 from ketamine_clinic.inventory.access import audit, clinic_container, ledger_membership, may
-from ketamine_clinic.inventory.models import Container, LedgerTransaction, Registration
 
 
 @login_required
 @require_GET
 def vault(request: HttpRequest) -> HttpResponse:
     membership = ledger_membership(request)
-    containers = Container.objects.filter(clinic=membership.clinic).select_related("product")
-    if request.GET.get("empty") != "1":
-        containers = containers.filter(balance_mg__gt=0)
+    show_empty = request.GET.get("empty") == "1"
+    containers = queries.containers(membership.clinic_id, empty=show_empty)
     audit(request, membership, "list", "ledger.vault")
     return render(
         request,
         "inventory/vault.html",
         {
             "containers": containers,
-            "show_empty": request.GET.get("empty") == "1",
+            "show_empty": show_empty,
             "today": timezone.localdate(),
-            "registration": Registration.objects.filter(clinic=membership.clinic).first(),
+            "registration": queries.registration(membership.clinic_id),
             **may(membership),
         },
     )
@@ -38,9 +37,7 @@ def vault(request: HttpRequest) -> HttpResponse:
 def container(request: HttpRequest, container_id: str) -> HttpResponse:
     membership = ledger_membership(request)
     found = clinic_container(membership, container_id)
-    history = LedgerTransaction.objects.filter(container=found).select_related(
-        "performer", "witness", "patient"
-    )
+    history = queries.transactions(container=found)
     audit(request, membership, "read", f"ledger.container {found.label}")
     return render(
         request,

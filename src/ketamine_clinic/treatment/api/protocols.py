@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
-from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical.protocols import LIBRARY, Protocol
-from ketamine_clinic.patients.access import clinics_where, one_clinic
+from ketamine_clinic.patients.access import clinics_where, one_clinic, the_clinic
 from ketamine_clinic.treatment.actions import protocols as protocol_actions
 from ketamine_clinic.treatment.api.schemas import (
     Changes,
@@ -79,17 +78,17 @@ def protocols(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[dic
     summary="Copy a library protocol for your clinic, adjusted within its limits (prescribers)",
 )
 def copy(request: HttpRequest, payload: ProtocolCopy) -> Status:
-    clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
+    clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
     row = protocol_actions.copy_protocol(
         api_actor(request),
-        Clinic.objects.get(pk=clinic_id),
+        clinic,
         base_id=payload.base,
         key=payload.key,
         name=payload.name,
         changes=_changes(payload.changes),
         reason=payload.reason,
     )
-    return Status(201, protocol_out(clinic_protocols.build(row), clinic_id))
+    return Status(201, protocol_out(clinic_protocols.build(row), clinic.pk))
 
 
 @router.get(
@@ -113,17 +112,17 @@ def versions(
     summary="Adjust a clinic protocol: a new version (409 when someone changed it first)",
 )
 def revise(request: HttpRequest, key: str, payload: ProtocolRevision) -> Status:
-    clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
+    clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
     row = protocol_actions.revise_protocol(
         api_actor(request),
-        Clinic.objects.get(pk=clinic_id),
+        clinic,
         key,
         version=payload.version,
         name=payload.name,
         changes=_changes(payload.changes),
         reason=payload.reason,
     )
-    return Status(201, protocol_out(clinic_protocols.build(row), clinic_id))
+    return Status(201, protocol_out(clinic_protocols.build(row), clinic.pk))
 
 
 @router.post(
@@ -132,10 +131,10 @@ def revise(request: HttpRequest, key: str, payload: ProtocolRevision) -> Status:
     summary="Retire a clinic protocol: no new courses on it; ordered courses keep it",
 )
 def retire(request: HttpRequest, key: str, payload: ProtocolRetire) -> ClinicProtocol:
-    clinic_id = one_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
+    clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
     return protocol_actions.retire_protocol(
         api_actor(request),
-        Clinic.objects.get(pk=clinic_id),
+        clinic,
         key,
         version=payload.version,
         reason=payload.reason,

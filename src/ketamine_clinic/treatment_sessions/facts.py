@@ -7,14 +7,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.clinical.scheduling import min_days_apart
 from ketamine_clinic.clinical.vital_signs import Reading, ThresholdError, Thresholds, thresholds
-from ketamine_clinic.common.errors import Conflict
+from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.inventory import queries as ledger_queries
+from ketamine_clinic.inventory.models import Container, LedgerTransaction
 from ketamine_clinic.treatment.queries import dose_history, dosing
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
@@ -206,3 +208,49 @@ def chair_checks(session: TreatmentSession) -> pre_dose.ChairChecks:
         spo2_pct=vitals.spo2_pct if vitals else None,
         respiratory_rate_per_min=vitals.respiratory_rate_per_min if vitals else None,
     )
+
+
+SUBSTANCE = {"esketamine_nasal": "esketamine"}  # every other product is racemic ketamine
+
+
+def session_container(session: TreatmentSession, container_id: Any) -> Container:
+    """A container of the session's clinic, by id (the API and the chair screen)."""
+    found = ledger_queries.container(container_id, session.patient.clinic_id)
+    if found is None:
+        raise InvalidInput("container", "no such container in this clinic")
+    return found
+
+
+def pump_mg(session: TreatmentSession, given: Any, now: datetime) -> Decimal | None:
+    """What the pump has infused so far, from the entries' rates and times and the bag's
+    concentration; None when the order does not say how the bag was made up."""
+    calculation = session.order.calculation
+    bag = calculation.get("final_mg_per_ml")
+    start = given.filter(action=Administration.Action.IV_START).first()
+    if not bag or start is None:
+        return None
+
+    def minute(at: datetime) -> Decimal:
+        return Decimal(str(minutes_since(start.at, at)))
+
+    events = [
+        chair.PumpEvent(e.action, minute(e.at), e.rate_ml_per_h)
+        for e in given
+        if e.action.startswith("iv_")
+    ]
+    until = minute(now)
+    return chair.infused_mg(
+        events, until, Decimal(str(bag)), Decimal(str(calculation.get("dose_mg") or 0))
+    )
+
+
+def waste_pending_mg(session: TreatmentSession) -> Decimal:
+    """What was drawn and not given, not yet wasted before a witness."""
+    left = sum(
+        (d.waste_mg for d in current(Administration, session) if d.waste_mg),
+        start=Decimal(0),
+    )
+    wasted = LedgerTransaction.objects.filter(session=session, kind="waste").aggregate(
+        total=Sum("quantity_mg")
+    )["total"] or Decimal(0)
+    return left - wasted

@@ -1,15 +1,20 @@
 """What the chair's screens and the API read about a session: its timeline, with every entry
-in time order, what is due, and the alerts standing now."""
+in time order, what is due, the alerts standing now, the dose as the chair shows it and the
+stock it may be drawn from."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from ketamine_clinic.clinical import chair, pre_dose
+from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_INTERVAL_MIN, ESKETAMINE_DEVICE_MG
 from ketamine_clinic.clinical.vital_signs import sedation_alert, suggestion, vital_alerts
+from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.server.compiled_sql import rows_by
 from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment_sessions import facts
@@ -23,6 +28,8 @@ from ketamine_clinic.treatment_sessions.models import (
     TreatmentSession,
     VitalSigns,
 )
+
+E = TypeVar("E", bound=Entry)
 
 ENTRY_MODELS: dict[str, type[Entry]] = {
     "checks": PreDoseCheck,
@@ -163,3 +170,68 @@ def opened_on(clinic: Any, day: date) -> dict[Any, TreatmentSession]:
     return {
         s.scheduled_id: s for s in TreatmentSession.objects.filter(patient__clinic=clinic, on=day)
     }
+
+
+def planned_session(scheduled_id: Any) -> ScheduledSession | None:
+    """A planned session of any clinic: the caller checks who may open it."""
+    return ScheduledSession.objects.filter(pk=scheduled_id).first()
+
+
+def planned_dosing(course: Any, scheduled_id: Any = None) -> ScheduledSession | None:
+    """The course's planned dosing session: the one named, else today's still planned."""
+    planned = ScheduledSession.objects.filter(
+        course=course, kind=ScheduledSession.Kind.DOSING, status="active"
+    )
+    if scheduled_id is not None:
+        return planned.filter(pk=scheduled_id).first()
+    return planned.filter(on=timezone.localdate(), state="planned").first()
+
+
+def session_entry(model: type[E], session: TreatmentSession, entry_id: Any) -> E | None:
+    """One entry of the session by its id; None for another session's."""
+    return model._default_manager.filter(pk=entry_id, session=session).first()
+
+
+def dose_display(session: TreatmentSession) -> dict[str, Any]:
+    """What the chair shows of the dose: the calculation, the devices or the pump, and the
+    preparation steps the nurse follows."""
+    calculation = session.order.calculation
+    dose = Decimal(str(calculation.get("dose_mg") or 0))
+    devices = int(dose) // ESKETAMINE_DEVICE_MG if session.route == "intranasal" else 0
+    given = facts.current(Administration, session)
+    last_device = given.filter(action=Administration.Action.DEVICE).last()
+    next_device_at = (
+        last_device.at + timedelta(minutes=ESKETAMINE_DEVICE_INTERVAL_MIN) if last_device else None
+    )
+    return {
+        "calculation": calculation,
+        "devices": devices,
+        "devices_given": given.filter(action=Administration.Action.DEVICE).count(),
+        "next_device_at": next_device_at,
+        "infusing": facts.infusing(session),
+        "pumped_mg": facts.pump_mg(session, given, timezone.now()),
+        "preparation": [
+            step
+            for step in calculation.get("steps", [])
+            if step["what"].startswith(("Draw from", "Add ", "Final concentration", "Pump rate"))
+        ],
+        "started": given.filter(action=Administration.Action.IV_START).exists(),
+        "paused": (
+            (last := given.exclude(action=Administration.Action.IV_RATE).last()) is not None
+            and last.action == Administration.Action.IV_PAUSE
+        ),
+    }
+
+
+def stock_for(session: TreatmentSession) -> Any:
+    """The containers the dose may be drawn from: in date, not empty, of the ordered
+    substance and, where the order names one, of the ordered concentration."""
+    found = Container.objects.filter(
+        clinic_id=session.patient.clinic_id,
+        product__substance=facts.SUBSTANCE.get(session.product, "ketamine"),
+        balance_mg__gt=0,
+        expires_on__gte=timezone.localdate(),
+    ).select_related("product")
+    if session.order.concentration_mg_per_ml is not None:
+        found = found.filter(product__concentration_mg_per_ml=session.order.concentration_mg_per_ml)
+    return found

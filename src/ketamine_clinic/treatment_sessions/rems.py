@@ -182,3 +182,10 @@ def due_rows(clinic_ids: list[Any]) -> list[dict[str, Any]]:
         }
         for s in due_sessions(clinic_ids)
     ]
+
+
+def gaps(session: TreatmentSession) -> list[str]:
+    """What the REMS monitoring form still lacks (esketamine sessions that were dosed)."""
+    if session.product != "esketamine_nasal" or session.dosing_started_at is None:
+        return []
+    return rems_form.missing(build(session))

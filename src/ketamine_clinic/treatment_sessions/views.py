@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import segno
@@ -27,14 +26,9 @@ from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.chair import VITALS_NOT_IN_RANGE, observation_ranges
-from ketamine_clinic.clinical.protocols import (
-    ESKETAMINE_DEVICE_INTERVAL_MIN,
-    ESKETAMINE_DEVICE_MG,
-)
 from ketamine_clinic.clinical.vital_signs import Reading
 from ketamine_clinic.common.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.common.pdf import pdf_response
-from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import (
     PatientAccess,
@@ -43,8 +37,7 @@ from ketamine_clinic.patients.access import (
     record_patient_access,
 )
 from ketamine_clinic.treatment.access import course_for_user
-from ketamine_clinic.treatment.models import ScheduledSession
-from ketamine_clinic.treatment_sessions import actions, billing, facts, queries
+from ketamine_clinic.treatment_sessions import actions, billing, facts, queries, rems
 from ketamine_clinic.treatment_sessions.access import session_for_user
 from ketamine_clinic.treatment_sessions.forms import (
     AdverseEventForm,
@@ -55,7 +48,6 @@ from ketamine_clinic.treatment_sessions.forms import (
     VitalsForm,
 )
 from ketamine_clinic.treatment_sessions.models import (
-    Administration,
     AdverseEvent,
     TreatmentSession,
 )
@@ -87,7 +79,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def open_session(request: HttpRequest, scheduled_id: str) -> HttpResponse:
-    scheduled = ScheduledSession.objects.filter(pk=scheduled_id).first()
+    scheduled = queries.planned_session(scheduled_id)
     if scheduled is None:
         raise Http404("no such session")
     access, _course = course_for_user(
@@ -105,49 +97,6 @@ def open_session(request: HttpRequest, scheduled_id: str) -> HttpResponse:
     return redirect("treatment_sessions:today")
 
 
-def _dose_display(session: TreatmentSession) -> dict[str, Any]:
-    calculation = session.order.calculation
-    dose = Decimal(str(calculation.get("dose_mg") or 0))
-    devices = int(dose) // ESKETAMINE_DEVICE_MG if session.route == "intranasal" else 0
-    given = facts.current(Administration, session)
-    last_device = given.filter(action=Administration.Action.DEVICE).last()
-    next_device_at = (
-        last_device.at + timedelta(minutes=ESKETAMINE_DEVICE_INTERVAL_MIN) if last_device else None
-    )
-    return {
-        "calculation": calculation,
-        "devices": devices,
-        "devices_given": given.filter(action=Administration.Action.DEVICE).count(),
-        "next_device_at": next_device_at,
-        "infusing": facts.infusing(session),
-        "pumped_mg": actions.pump_mg(session, given, timezone.now()),
-        "preparation": [
-            step
-            for step in calculation.get("steps", [])
-            if step["what"].startswith(("Draw from", "Add ", "Final concentration", "Pump rate"))
-        ],
-        "started": given.filter(action=Administration.Action.IV_START).exists(),
-        "paused": (
-            (last := given.exclude(action=Administration.Action.IV_RATE).last()) is not None
-            and last.action == Administration.Action.IV_PAUSE
-        ),
-    }
-
-
-def _containers(session: TreatmentSession) -> Any:
-    """The containers the dose may be drawn from: in date, not empty, of the ordered
-    substance and, where the order names one, of the ordered concentration."""
-    found = Container.objects.filter(
-        clinic_id=session.patient.clinic_id,
-        product__substance=actions.SUBSTANCE.get(session.product, "ketamine"),
-        balance_mg__gt=0,
-        expires_on__gte=timezone.localdate(),
-    ).select_related("product")
-    if session.order.concentration_mg_per_ml is not None:
-        found = found.filter(product__concentration_mg_per_ml=session.order.concentration_mg_per_ml)
-    return found
-
-
 @login_required
 @require_GET
 def status(request: HttpRequest, session_id: str) -> HttpResponse:
@@ -157,7 +106,7 @@ def status(request: HttpRequest, session_id: str) -> HttpResponse:
     context = {
         "session": session,
         "t": timeline(session),
-        "dose": _dose_display(session),
+        "dose": queries.dose_display(session),
         "locked": screen_lock.is_locked(request),
     }
     return render(request, "treatment_sessions/partials/chair_status.html", context)
@@ -212,7 +161,7 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
             "t": data,
             "first_dose_at": first,
             "open_events": facts.open_adverse_events(session),
-            "dose": _dose_display(session),
+            "dose": queries.dose_display(session),
             "may_override": can(access.role, Capability.ORDER_TREATMENT),
             "settings_version": clinic_settings.in_force(access.patient.clinic_id),
             "vitals_out_of_range": any(
@@ -227,9 +176,9 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
                 (scale, label, *observation_ranges()[scale])
                 for scale, label in (("cadss", "CADSS"), ("bprs_plus", "BPRS+"))
             ],
-            "rems_gaps": actions.rems_gaps(session),
-            "containers": _containers(session),
-            "waste_pending": actions.waste_pending_mg(session),
+            "rems_gaps": rems.gaps(session),
+            "containers": queries.stock_for(session),
+            "waste_pending": facts.waste_pending_mg(session),
         },
     )
 
@@ -273,7 +222,7 @@ def _dose(
 ) -> str:
     data = _valid(DoseForm(request.POST))
     if data.get("container"):
-        data["container"] = actions.session_container(s, data["container"])
+        data["container"] = facts.session_container(s, data["container"])
     entry = actions.administer(actor, access, s, v, data.pop("action"), data)
     return f"{entry.get_action_display()} recorded."
 
@@ -300,7 +249,7 @@ def _resolve(
         event_id = uuid.UUID(request.POST.get("event", ""))
     except ValueError:
         raise InvalidInput("event", "no such adverse event in this session") from None
-    event = AdverseEvent.objects.filter(pk=event_id, session=s).first()
+    event = queries.session_entry(AdverseEvent, s, event_id)
     if event is None:
         raise InvalidInput("event", "no such adverse event in this session")
     values = {

@@ -7,15 +7,12 @@ modules: `session` (the states and the entries), `doses`, `ledger` (containers, 
 waste), `rems_form`, `follow_ups`, and `core` (what they share).
 """
 
-from ketamine_clinic.treatment_sessions.actions.doses import administer, pump_mg
+from ketamine_clinic.treatment_sessions.actions.doses import administer
 from ketamine_clinic.treatment_sessions.actions.follow_ups import follow_up_links
 from ketamine_clinic.treatment_sessions.actions.ledger import (
-    SUBSTANCE,
-    session_container,
-    waste_pending_mg,
     witness_waste,
 )
-from ketamine_clinic.treatment_sessions.actions.rems_form import record_rems_submission, rems_gaps
+from ketamine_clinic.treatment_sessions.actions.rems_form import record_rems_submission
 from ketamine_clinic.treatment_sessions.actions.session import (
     abort,
     check_in,
@@ -31,7 +28,6 @@ from ketamine_clinic.treatment_sessions.actions.session import (
 )
 
 __all__ = [
-    "SUBSTANCE",
     "abort",
     "administer",
     "check_in",
@@ -40,15 +36,11 @@ __all__ = [
     "mark_ready",
     "open_session",
     "pass_checks",
-    "pump_mg",
     "record_adverse_event",
     "record_checks",
     "record_observation",
     "record_rems_submission",
     "record_vitals",
-    "rems_gaps",
-    "session_container",
     "sign_record",
-    "waste_pending_mg",
     "witness_waste",
 ]

@@ -146,7 +146,7 @@ def _dose_plan(
             raise Conflict("the infusion has not started")
         container = {"container": start.container, "lot": start.lot}
         amounts = _given(values, ordered_mg, given)
-        pumped = pump_mg(session, given, now)
+        pumped = facts.pump_mg(session, given, now)
         explained = len(str(values.get("note", "")).strip()) >= MIN_REASON
         if (
             pumped is not None
@@ -162,29 +162,6 @@ def _dose_plan(
         return plan | container | amounts
     # An injection or an oral dose: drawn, given and left over in one entry.
     return plan | _drawn(values, ordered_mg) | _given(values, ordered_mg, given)
-
-
-def pump_mg(session: TreatmentSession, given: Any, now: datetime) -> Decimal | None:
-    """What the pump has infused so far, from the entries' rates and times and the bag's
-    concentration; None when the order does not say how the bag was made up."""
-    calculation = session.order.calculation
-    bag = calculation.get("final_mg_per_ml")
-    start = given.filter(action=Administration.Action.IV_START).first()
-    if not bag or start is None:
-        return None
-
-    def minute(at: datetime) -> Decimal:
-        return Decimal(str(facts.minutes_since(start.at, at)))
-
-    events = [
-        chair.PumpEvent(e.action, minute(e.at), e.rate_ml_per_h)
-        for e in given
-        if e.action.startswith("iv_")
-    ]
-    until = minute(now)
-    return chair.infused_mg(
-        events, until, Decimal(str(bag)), Decimal(str(calculation.get("dose_mg") or 0))
-    )
 
 
 def _drawn(values: dict[str, Any], ordered_mg: Decimal) -> dict[str, Any]:

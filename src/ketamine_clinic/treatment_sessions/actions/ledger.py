@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
@@ -16,7 +15,7 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical.ledger import Movement
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.inventory import actions as ledger
-from ketamine_clinic.inventory.models import Container, LedgerTransaction
+from ketamine_clinic.inventory.models import Container
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.treatment_sessions import facts
 from ketamine_clinic.treatment_sessions.actions.core import bump, need
@@ -35,26 +34,13 @@ DRAWS = frozenset(
         Administration.Action.ORAL,
     }
 )
-SUBSTANCE = {"esketamine_nasal": "esketamine"}  # every other product is racemic ketamine
-
-
-def session_container(session: TreatmentSession, container_id: Any) -> Container:
-    """A container of the session's clinic, by id (the API and the chair screen)."""
-    found = (
-        Container.objects.select_related("product")
-        .filter(pk=container_id, clinic_id=session.patient.clinic_id)
-        .first()
-    )
-    if found is None:
-        raise InvalidInput("container", "no such container in this clinic")
-    return found
 
 
 def container_fields(session: TreatmentSession, container: Container | None) -> dict[str, Any]:
     """The container a dose is drawn from: this clinic's, of the ordered substance."""
     if container is None:
         raise InvalidInput("container", "choose the container the dose is drawn from")
-    substance = SUBSTANCE.get(session.product, "ketamine")
+    substance = facts.SUBSTANCE.get(session.product, "ketamine")
     if container.clinic_id != session.patient.clinic_id:
         raise InvalidInput("container", "no such container in this clinic")
     if container.product.substance != substance:
@@ -102,18 +88,6 @@ def book_dose(
     )
 
 
-def waste_pending_mg(session: TreatmentSession) -> Decimal:
-    """What was drawn and not given, not yet wasted before a witness."""
-    left = sum(
-        (d.waste_mg for d in facts.current(Administration, session) if d.waste_mg),
-        start=Decimal(0),
-    )
-    wasted = LedgerTransaction.objects.filter(session=session, kind="waste").aggregate(
-        total=Sum("quantity_mg")
-    )["total"] or Decimal(0)
-    return left - wasted
-
-
 def witness_waste(
     actor: Actor,
     access: PatientAccess,
@@ -124,7 +98,7 @@ def witness_waste(
 ) -> Any:
     """The left-over drug wasted before a second licensed person, booked in the ledger."""
     need(access, Capability.RECORD_LEDGER, "waste controlled substances")
-    pending = waste_pending_mg(session)
+    pending = facts.waste_pending_mg(session)
     if pending <= 0:
         raise Conflict("nothing is waiting to be wasted")
     source = (

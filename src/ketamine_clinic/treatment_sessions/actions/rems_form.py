@@ -7,22 +7,13 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.clinical import rems_form
 from ketamine_clinic.common.errors import Conflict
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 from ketamine_clinic.records.versioning import save_changes
-from ketamine_clinic.treatment_sessions import rems
 from ketamine_clinic.treatment_sessions.actions.core import need
 from ketamine_clinic.treatment_sessions.models import (
     TreatmentSession,
 )
-
-
-def rems_gaps(session: TreatmentSession) -> list[str]:
-    """What the REMS monitoring form still lacks (esketamine sessions that were dosed)."""
-    if session.product != "esketamine_nasal" or session.dosing_started_at is None:
-        return []
-    return rems_form.missing(rems.build(session))
 
 
 def record_rems_submission(

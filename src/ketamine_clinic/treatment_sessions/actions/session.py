@@ -24,7 +24,7 @@ from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.records.versioning import save_changes, sign_once
 from ketamine_clinic.treatment.models import Course, ScheduledSession
 from ketamine_clinic.treatment.queries import dosing
-from ketamine_clinic.treatment_sessions import billing, facts
+from ketamine_clinic.treatment_sessions import billing, facts, rems
 from ketamine_clinic.treatment_sessions.actions.core import (
     BEFORE_DISCHARGE,
     MIN_REASON,
@@ -34,8 +34,6 @@ from ketamine_clinic.treatment_sessions.actions.core import (
     record_entry,
     step,
 )
-from ketamine_clinic.treatment_sessions.actions.ledger import waste_pending_mg
-from ketamine_clinic.treatment_sessions.actions.rems_form import rems_gaps
 from ketamine_clinic.treatment_sessions.models import (
     AdverseEvent,
     Observation,
@@ -361,10 +359,10 @@ def sign_record(
     need(access, Capability.EDIT_CLINICAL, "sign session records")
     if State(session.state) not in (State.DISCHARGED, State.ABORTED):
         raise Conflict("the record is signed after discharge (or abort)")
-    pending = waste_pending_mg(session)
+    pending = facts.waste_pending_mg(session)
     if pending > 0:
         raise Conflict(f"{pending} mg left over awaits a witnessed waste")
-    gaps = rems_gaps(session)
+    gaps = rems.gaps(session)
     if gaps:
         raise Conflict("the REMS monitoring form still needs: " + "; ".join(gaps))
     with transaction.atomic():

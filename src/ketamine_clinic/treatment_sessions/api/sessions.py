@@ -21,8 +21,7 @@ from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.inventory.witness import authenticate_witness
 from ketamine_clinic.patients.access import clinics_where, record_patient_access
 from ketamine_clinic.treatment.access import course_for_user
-from ketamine_clinic.treatment.models import ScheduledSession
-from ketamine_clinic.treatment_sessions import actions, billing, queries, rems
+from ketamine_clinic.treatment_sessions import actions, billing, facts, queries, rems
 from ketamine_clinic.treatment_sessions.access import session_for_user
 from ketamine_clinic.treatment_sessions.models import (
     AdverseEvent,
@@ -61,7 +60,7 @@ router = Router(tags=["treatment sessions"])
 def _corrects(model: type[Entry], session: TreatmentSession, entry_id: uuid.UUID | None) -> Any:
     if entry_id is None:
         return None
-    found = model._default_manager.filter(pk=entry_id, session=session).first()
+    found = queries.session_entry(model, session, entry_id)
     if found is None:
         raise InvalidInput("corrects", "no such entry in this session")
     return found
@@ -78,17 +77,11 @@ def _clinical(request: HttpRequest, session_id: uuid.UUID) -> tuple[Any, Treatme
 )
 def open_session(request: HttpRequest, course_id: uuid.UUID, payload: SessionOpen) -> Status:
     access, course = course_for_user(request_user(request), course_id, Capability.MANAGE_SCHEDULE)
-    planned = ScheduledSession.objects.filter(
-        course=course, kind=ScheduledSession.Kind.DOSING, status="active"
-    )
-    if payload.scheduled is not None:
-        scheduled = planned.filter(pk=payload.scheduled).first()
-        if scheduled is None:
-            raise Http404("no such planned session in this course")
-    else:
-        scheduled = planned.filter(on=timezone.localdate(), state="planned").first()
-        if scheduled is None:
-            raise InvalidInput("scheduled", "no dosing session is planned today in this course")
+    scheduled = queries.planned_dosing(course, payload.scheduled)
+    if scheduled is None and payload.scheduled is not None:
+        raise Http404("no such planned session in this course")
+    if scheduled is None:
+        raise InvalidInput("scheduled", "no dosing session is planned today in this course")
     return Status(201, actions.open_session(api_actor(request), access, scheduled))
 
 
@@ -179,7 +172,7 @@ def doses(request: HttpRequest, session_id: uuid.UUID, payload: DoseIn) -> Statu
     access, session = _clinical(request, session_id)
     values = payload.model_dump(exclude={"version", "action", "at", "container"})
     if payload.container is not None:
-        values["container"] = actions.session_container(session, payload.container)
+        values["container"] = facts.session_container(session, payload.container)
     entry = actions.administer(
         api_actor(request), access, session, payload.version, payload.action, values, payload.at
     )

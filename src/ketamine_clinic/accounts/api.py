@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
 
+from ketamine_clinic.accounts import queries
 from ketamine_clinic.accounts.authn import (
     check_credentials,
     issue_token,
@@ -55,7 +56,7 @@ def create_token(request: HttpRequest, payload: TokenRequest) -> TokenOut:
 
 @router.get("/auth/tokens", response=list[TokenInfo], summary="Your API tokens")
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(user=_user(request))[:100])
+    return queries.tokens_of(_user(request))
 
 
 @router.post(
@@ -64,7 +65,7 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
     summary="Revoke one of your tokens (it stops working at once)",
 )
 def revoke(request: HttpRequest, token_id: uuid.UUID) -> Status:
-    token = ApiToken.objects.filter(pk=token_id, user=_user(request)).first()
+    token = queries.token_of(_user(request), token_id)
     if token is None:
         raise Http404("no such token")
     revoke_token(token)

@@ -47,6 +47,20 @@ def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+def device_to_enrol(user: User) -> TOTPDevice:
+    """The authenticator the person is setting up: the one left unconfirmed, or a new one."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def confirm_device(device: TOTPDevice) -> None:
+    """The first right code from a new authenticator: from now on it is the second factor."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+
+
 def check_credentials(
     request: HttpRequest, username: str, password: str, otp: str | None
 ) -> CredentialCheck:

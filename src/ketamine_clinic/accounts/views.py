@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, time
 from typing import Any
 
 import segno
@@ -18,11 +17,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ketamine_clinic.accounts import clinic_settings, screen_lock
+from ketamine_clinic.accounts import clinic_settings, queries, screen_lock
 from ketamine_clinic.accounts.audit import Actor, record_in_each_clinic
-from ketamine_clinic.accounts.authn import check_credentials, confirmed_device
+from ketamine_clinic.accounts.authn import (
+    check_credentials,
+    confirm_device,
+    confirmed_device,
+    device_to_enrol,
+)
 from ketamine_clinic.accounts.backends import BACKEND
 from ketamine_clinic.accounts.current import choose_clinic as set_current_clinic
 from ketamine_clinic.accounts.current import current_membership
@@ -35,7 +38,7 @@ from ketamine_clinic.accounts.forms import (
     UnlockForm,
 )
 from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session_clock
-from ketamine_clinic.accounts.models import AccessLog, User
+from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.vital_signs import thresholds
 
@@ -127,15 +130,12 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/two_factor.html", {"already_set_up": True})
     enrolling = device is None
     if device is None:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        device = device_to_enrol(user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["otp"].replace(" ", "")):
             if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                confirm_device(device)
                 messages.success(request, "Authenticator app set up. You will need it to log in.")
             otp_login(request, device)
             return redirect(_safe_next(request))
@@ -259,7 +259,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "accounts/clinic_settings.html",
         {
             "form": form,
-            "versions": clinic.settings_changes.select_related("created_by")[:50],
+            "versions": queries.settings_versions(clinic),
             "thresholds": asdict(thresholds(current["session_settings"])),
             "remission": current["remission_thresholds"],
         },
@@ -274,19 +274,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if membership is None or not can(membership.role, Capability.VIEW_AUDIT):
         raise PermissionDenied("only a clinic admin may read the audit log")
     form = AccessLogFilterForm(request.GET or None)
-    rows = AccessLog.objects.filter(clinic=membership.clinic).select_related("user")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["username"]:
-            rows = rows.filter(username__iexact=data["username"])
-        if data["patient"]:
-            rows = rows.filter(patient_id=data["patient"])
-        if data["action"]:
-            rows = rows.filter(action=data["action"])
-        if data["since"]:
-            rows = rows.filter(at__gte=datetime.combine(data["since"], time.min, tzinfo=UTC))
-        if data["until"]:
-            rows = rows.filter(at__lte=datetime.combine(data["until"], time.max, tzinfo=UTC))
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = queries.access_log(membership.clinic, **filters)
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

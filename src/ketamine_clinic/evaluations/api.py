@@ -3,7 +3,6 @@
 import uuid
 from typing import Literal
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
@@ -11,7 +10,7 @@ from ninja import Router, Status
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.evaluations import actions
+from ketamine_clinic.evaluations import actions, queries
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.queries import treatment_gate, with_result
 from ketamine_clinic.evaluations.schemas import (
@@ -33,9 +32,7 @@ router = Router(tags=["evaluations"])
 )
 def list_evaluations(request: HttpRequest, patient_id: uuid.UUID) -> list[Evaluation]:
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
-    rows: QuerySet[Evaluation] = Evaluation.objects.filter(patient=access.patient).select_related(
-        "patient__clinic"
-    )
+    rows = queries.evaluations_of(access.patient)
     record_access(
         api_actor(request), action="read", what="evaluations", clinic=access.patient.clinic_id,
         patient_id=access.patient.pk, role=access.role,

@@ -7,6 +7,8 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
+
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.clinical.eligibility import (
     EVALUATION_VALID_DAYS,
@@ -19,8 +21,11 @@ from ketamine_clinic.clinical.eligibility import (
 )
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.common.errors import Conflict
-from ketamine_clinic.evaluations.consent.models import RemsEnrolment
-from ketamine_clinic.evaluations.consent.queries import PRODUCT_LABELS, active_consent
+from ketamine_clinic.evaluations.consent.queries import (
+    PRODUCT_LABELS,
+    active_consent,
+    rems_enrolment,
+)
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.patients.models import Medication, Patient, TreatmentTrial
 from ketamine_clinic.records.models import RecordStatus
@@ -192,10 +197,7 @@ def treatment_gate(patient: Patient, product: str, today: date) -> list[str]:
     missing = evaluation_gate(patient, product, today)
     if active_consent(patient, product) is None:
         missing.append(f"an active signed consent for {PRODUCT_LABELS[product]}")
-    if (
-        product == "esketamine_nasal"
-        and not RemsEnrolment.objects.filter(patient=patient, status=RecordStatus.ACTIVE).exists()
-    ):
+    if product == "esketamine_nasal" and rems_enrolment(patient) is None:
         missing.append("REMS patient enrolment")
     return missing
 
@@ -205,6 +207,22 @@ def require_treatment_gate(patient: Patient, product: str, today: date) -> None:
     missing = treatment_gate(patient, product, today)
     if missing:
         raise Conflict("cannot treat yet: still needs " + "; ".join(missing))
+
+
+def evaluations_of(patient: Patient, *, active: bool = False) -> QuerySet[Evaluation]:
+    """The patient's evaluations, newest first (only those not entered in error, if asked),
+    each with its clinic for the rules in force."""
+    rows = Evaluation.objects.filter(patient=patient).select_related("patient__clinic")
+    return rows.filter(status=RecordStatus.ACTIVE) if active else rows
+
+
+def stored(evaluation_id: Any) -> Evaluation:
+    """The evaluation as stored now (a form edits its own copy)."""
+    return Evaluation.objects.get(pk=evaluation_id)
+
+
+def amendments(evaluation: Evaluation) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(amends=evaluation)
 
 
 def with_result(evaluation: Evaluation) -> Evaluation:

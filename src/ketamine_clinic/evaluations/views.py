@@ -15,9 +15,9 @@ from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical.eligibility import OVERRIDE_BASES
 from ketamine_clinic.common.errors import Conflict, InvalidInput
-from ketamine_clinic.evaluations import actions
-from ketamine_clinic.evaluations.consent.models import PRODUCTS, RemsEnrolment
-from ketamine_clinic.evaluations.consent.queries import consents_of
+from ketamine_clinic.evaluations import actions, queries
+from ketamine_clinic.evaluations.consent.models import PRODUCTS
+from ketamine_clinic.evaluations.consent.queries import consents_of, rems_enrolment
 from ketamine_clinic.evaluations.forms import EvaluationForm, OverrideForm, VersionForm
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.queries import treatment_gate, with_result
@@ -29,7 +29,6 @@ from ketamine_clinic.patients.access import (
     record_page_read,
 )
 from ketamine_clinic.patients.forms import validate_into
-from ketamine_clinic.records.models import RecordStatus
 
 
 def _save_form(
@@ -79,7 +78,7 @@ def edit(request: HttpRequest, evaluation_id: str) -> HttpResponse:
         initial={"medication_classes": evaluation.medication_classes},
     )
     if request.method == "POST" and form.is_valid():
-        saved = _save_form(request, access, form, Evaluation.objects.get(pk=evaluation.pk))
+        saved = _save_form(request, access, form, queries.stored(evaluation.pk))
         if saved is not None:
             return redirect("evaluations:detail", evaluation_id=saved.pk)
     return render(
@@ -113,7 +112,7 @@ def detail(request: HttpRequest, evaluation_id: str) -> HttpResponse:
             "may_evaluate": may_evaluate,
             "override_bases": list(OVERRIDE_BASES.items()),
             "settings_version": clinic_settings.in_force(access.patient.clinic_id),
-            "amendments": Evaluation.objects.filter(amends=evaluation),
+            "amendments": queries.amendments(evaluation),
         },
     )
 
@@ -192,11 +191,7 @@ def amend(request: HttpRequest, evaluation_id: str) -> HttpResponse:
 def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The chart's eligibility card: the latest evaluation and what the gate still needs."""
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
-    evaluations = list(
-        Evaluation.objects.filter(
-            patient=access.patient, status=RecordStatus.ACTIVE
-        ).select_related("patient__clinic")[:5]
-    )
+    evaluations = list(queries.evaluations_of(access.patient, active=True)[:5])
     latest = evaluations[0] if evaluations else None
     signed = next((e for e in evaluations if e.is_signed), None)
     product = signed.product if signed else (latest.product if latest else "iv_racemic")
@@ -219,9 +214,7 @@ def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
             "product_label": dict(Evaluation.Product.choices)[product],
             "may_evaluate": can(access.role, Capability.EVALUATE) and not access.patient.in_error,
             "consents": consents_of(access.patient),
-            "rems": RemsEnrolment.objects.filter(
-                patient=access.patient, status=RecordStatus.ACTIVE
-            ).first(),
+            "rems": rems_enrolment(access.patient),
             "products": PRODUCTS,
             "may_record_consent": can(access.role, Capability.RECORD_CONSENT)
             and not access.patient.in_error,

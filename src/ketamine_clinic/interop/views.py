@@ -14,11 +14,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ketamine_clinic.accounts import queries
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.current import current_membership
-from ketamine_clinic.accounts.models import Membership, User
+from ketamine_clinic.accounts.models import Membership
 from ketamine_clinic.accounts.requests import web_actor
-from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.assessments.charts import render_svg
 from ketamine_clinic.common.errors import InvalidInput
@@ -37,9 +38,7 @@ class OutcomeFilters(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        prescribers = User.objects.filter(
-            memberships__clinic=clinic, memberships__role=Role.PRESCRIBER
-        ).order_by("last_name")
+        prescribers = queries.prescribers(clinic)
         self._choices("prescriber", [("", "All prescribers")] + [
             (str(u.pk), u.get_full_name() or u.username) for u in prescribers])  # fmt: skip
         self._choices("protocol", [("", "All protocols")] + [

@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from ketamine_clinic.common.forms import StyledFormMixin
+from ketamine_clinic.inventory import queries
 from ketamine_clinic.inventory.models import Container, Count, Product
 from ketamine_clinic.inventory.reports import TITLES
 from ketamine_clinic.patients.forms import DATE, DATETIME
@@ -56,7 +57,7 @@ class ReceiptForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["product"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101  # declared above
-        field.queryset = Product.objects.filter(clinic=clinic).order_by("name")
+        field.queryset = queries.products(clinic.pk)
 
 
 class _Quantity(StyledFormMixin, forms.Form):

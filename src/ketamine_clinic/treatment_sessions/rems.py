@@ -11,7 +11,7 @@ from ketamine_clinic.clinical import rems_form
 from ketamine_clinic.clinical.chair import out_of_range
 from ketamine_clinic.clinical.rems_form import RemsForm
 from ketamine_clinic.clinical.session_flow import State
-from ketamine_clinic.evaluations.models import RemsEnrolment
+from ketamine_clinic.evaluations.consent.queries import rems_enrolment
 from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment_sessions import facts
 from ketamine_clinic.treatment_sessions.models import (
@@ -72,11 +72,7 @@ def build(session: TreatmentSession) -> RemsForm:
         dosing_started_at__isnull=False,
         dosing_started_at__lt=session.dosing_started_at or timezone.now(),
     ).exclude(pk=session.pk)
-    enrolment = (
-        RemsEnrolment.objects.filter(patient=patient, status=RecordStatus.ACTIVE)
-        .order_by("-enrolled_on")
-        .first()
-    )
+    enrolment = rems_enrolment(patient)
     pre = before[-1] if before else None
 
     def in_range(v: VitalSigns | None) -> bool | None:

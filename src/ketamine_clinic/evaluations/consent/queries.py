@@ -10,6 +10,7 @@ from ketamine_clinic.evaluations.consent.models import (
     PRODUCTS,
     Consent,
     ConsentDocument,
+    RemsEnrolment,
 )
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.records.models import RecordStatus
@@ -28,6 +29,15 @@ def current_document(clinic_id: uuid.UUID, product: str) -> ConsentDocument | No
 def clinic_document(clinic_id: uuid.UUID, document_id: uuid.UUID) -> ConsentDocument | None:
     """A consent document of this clinic, any version, by its id."""
     return ConsentDocument.objects.filter(pk=document_id, clinic_id=clinic_id).first()
+
+
+def rems_enrolment(patient: Patient) -> RemsEnrolment | None:
+    """The patient's current REMS enrolment (esketamine), the latest if there are several."""
+    return (
+        RemsEnrolment.objects.filter(patient=patient, status=RecordStatus.ACTIVE)
+        .order_by("-enrolled_on")
+        .first()
+    )
 
 
 def active_consent(patient: Patient, product: str) -> Consent | None:

@@ -120,7 +120,7 @@ def write(request: HttpRequest, patient_id: str, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def sign(request: HttpRequest, note_id: str) -> HttpResponse:
-    note = ClinicalNote.objects.filter(pk=note_id).first()
+    note = notes_queries.note(note_id)
     if note is None:
         raise Http404("no such note")
     access = get_patient_for_user(request_user(request), note.patient_id, Capability.WRITE_NOTES)

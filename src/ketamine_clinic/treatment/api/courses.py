@@ -10,7 +10,7 @@ from ninja import Router, Status
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.common.errors import InvalidInput
-from ketamine_clinic.evaluations.models import ClinicalNote
+from ketamine_clinic.evaluations.notes import queries as note_queries
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_patient_access,
@@ -30,6 +30,7 @@ from ketamine_clinic.treatment.api.schemas import (
     SignRequest,
 )
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
+from ketamine_clinic.treatment.queries import courses
 from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 router = Router(tags=["courses"])
@@ -51,8 +52,8 @@ def course_out(course: Course) -> dict[str, Any]:
                 "start_on",
             )
         },
-        "orders": list(DoseOrder.objects.filter(course=course)),
-        "schedule": list(ScheduledSession.objects.filter(course=course)),
+        "orders": list(courses.orders_of(course)),
+        "schedule": list(courses.schedule_of(course)),
     }
 
 
@@ -62,7 +63,7 @@ def course_out(course: Course) -> dict[str, Any]:
 def list_courses(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     record_patient_access(api_actor(request), access, "read", "courses")
-    return [course_out(c) for c in Course.objects.filter(patient=access.patient)]
+    return [course_out(c) for c in courses.courses_of(access.patient)]
 
 
 @router.post(
@@ -110,9 +111,7 @@ def new_order(request: HttpRequest, course_id: uuid.UUID, payload: DoseFields) -
     summary="Sign a dose order (behind the treatment gate)",
 )
 def sign_order(request: HttpRequest, order_id: uuid.UUID, payload: SignRequest) -> DoseOrder:
-    order = (
-        DoseOrder.objects.select_related("course", "patient__clinic").filter(pk=order_id).first()
-    )
+    order = courses.order(order_id)
     if order is None:
         raise Http404("no such order")
     access = get_patient_for_user(
@@ -142,7 +141,7 @@ def schedule(request: HttpRequest, patient_id: uuid.UUID) -> list[ScheduledSessi
     if access.role != Role.PATIENT and not can(access.role, Capability.MANAGE_SCHEDULE):
         raise PermissionDenied("your role does not see the schedule")
     record_patient_access(api_actor(request), access, "read", "schedule")
-    return list(ScheduledSession.objects.filter(patient=access.patient, status="active"))
+    return list(courses.patient_schedule(access.patient))
 
 
 @router.post("/schedule/{session_id}/move", response=SessionOut, summary="Move a planned session")
@@ -181,9 +180,7 @@ def mark(
     access, session = session_for_user(request_user(request), session_id)
     note = None
     if payload.clinical_note is not None:
-        note = ClinicalNote.objects.filter(
-            pk=payload.clinical_note, patient_id=session.patient_id
-        ).first()
+        note = note_queries.note_of(access.patient, payload.clinical_note)
         if note is None:
             raise InvalidInput("clinical_note", "no such note for this patient")
     return actions.mark_session(

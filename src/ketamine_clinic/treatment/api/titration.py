@@ -16,8 +16,7 @@ from ketamine_clinic.treatment.api.schemas import (
     DecisionOut,
     TitrationOut,
 )
-from ketamine_clinic.treatment.models import TitrationDecision
-from ketamine_clinic.treatment.queries import titration
+from ketamine_clinic.treatment.queries import courses, titration
 
 router = Router(tags=["titration"])
 
@@ -32,7 +31,7 @@ def get_titration(request: HttpRequest, course_id: uuid.UUID) -> dict[str, Any]:
     record_patient_access(api_actor(request), access, "read", "titration")
     return {
         "suggestions": [titration.suggestion_json(s) for s in titration.open_suggestions(course)],
-        "decisions": list(TitrationDecision.objects.filter(course=course)),
+        "decisions": list(courses.decisions_of(course)),
     }
 
 

@@ -18,7 +18,7 @@ from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.clinical import repeated_dosing
 from ketamine_clinic.common.errors import Conflict, InvalidInput, as_sentence
 from ketamine_clinic.common.forms import put_error
-from ketamine_clinic.evaluations.models import ClinicalNote
+from ketamine_clinic.evaluations.notes import queries as note_queries
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_page_read,
@@ -36,12 +36,9 @@ from ketamine_clinic.treatment.forms import (
     OrderForm,
 )
 from ketamine_clinic.treatment.models import (
-    Course,
-    DoseOrder,
-    ScheduledSession,
     TitrationDecision,
 )
-from ketamine_clinic.treatment.queries import dose_history, dosing, pk_plans, titration
+from ketamine_clinic.treatment.queries import courses, dose_history, dosing, pk_plans, titration
 from ketamine_clinic.treatment.queries import protocols as clinic_protocols
 
 
@@ -148,24 +145,18 @@ def course(request: HttpRequest, course_id: str) -> HttpResponse:
         {
             "course": found,
             "patient": access.patient,
-            "orders": DoseOrder.objects.filter(course=found).select_related("signed_by"),
-            "schedule": ScheduledSession.objects.filter(course=found),
+            "orders": courses.orders_of(found),
+            "schedule": courses.schedule_of(found),
             "may_order": can(access.role, Capability.ORDER_TREATMENT),
             "may_schedule": can(access.role, Capability.MANAGE_SCHEDULE),
             "may_record_dose": can(access.role, Capability.EDIT_CLINICAL),
             "suggestions": titration.open_suggestions(found)
             if can(access.role, Capability.EDIT_CLINICAL)
             else [],
-            "decisions": TitrationDecision.objects.filter(course=found).select_related(
-                "created_by"
-            ),
+            "decisions": courses.decisions_of(found),
             "today": timezone.localdate(),
             "adjunct_form": AdjunctForm(),
-            "session_notes": ClinicalNote.objects.filter(
-                patient=access.patient,
-                kind__in=[ClinicalNote.Kind.PSYCHOTHERAPY, ClinicalNote.Kind.INTEGRATION],
-                status="active",
-            )
+            "session_notes": note_queries.therapy_notes(access.patient)
             if can(access.role, Capability.READ_NOTES)
             else [],
             "protocol": dosing.course_protocol(found),
@@ -178,7 +169,7 @@ def course(request: HttpRequest, course_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def sign(request: HttpRequest, order_id: str) -> HttpResponse:
-    found = DoseOrder.objects.select_related("course").filter(pk=order_id).first()
+    found = courses.order(order_id)
     if found is None:
         raise Http404("no such order")
     access = get_patient_for_user(
@@ -238,11 +229,7 @@ def mark(request: HttpRequest, session_id: str) -> HttpResponse:
     form = MarkForm(request.POST)
     if form.is_valid():
         note_id = form.cleaned_data.get("clinical_note")
-        note = (
-            ClinicalNote.objects.filter(pk=note_id, patient_id=session.patient_id).first()
-            if note_id
-            else None
-        )
+        note = note_queries.note_of(access.patient, note_id) if note_id else None
         try:
             actions.mark_session(
                 web_actor(request),
@@ -300,7 +287,7 @@ def decide(request: HttpRequest, course_id: str) -> HttpResponse:
 def new_order(request: HttpRequest, course_id: str) -> HttpResponse:
     """A dose change: a new order on the course, which the prescriber then signs."""
     access, found = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
-    latest = DoseOrder.objects.filter(course=found).order_by("-created_at").first()
+    latest = courses.latest_order(found)
     initial: dict[str, Any] = {}
     if latest is not None:
         initial = {
@@ -372,7 +359,7 @@ def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
         "treatment/partials/chart_section.html",
         {
             "patient": access.patient,
-            "courses": Course.objects.filter(patient=access.patient),
+            "courses": courses.courses_of(access.patient),
             "repeated": dose_history.repeated_dosing_summary(access.patient),
             "repeated_sources": (repeated_dosing.URINARY_SOURCE, repeated_dosing.LIVER_SOURCE),
             "may_order": can(access.role, Capability.ORDER_TREATMENT)

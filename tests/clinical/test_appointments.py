@@ -53,6 +53,10 @@ def request(s: Span, *, kind: str = "dosing", product: str = "iv_racemic", place
     return Request(s, kind, product, place, [DAY], patient, staff, NOW)
 
 
+def messages(r: Request, booked: list[Booked], on_site: list[Staff], s: Settings) -> list[str]:
+    return [p.message for p in problems(r, booked, on_site, s)]
+
+
 def booked(s: Span, place: str, patient: str, *staff: str, kind: str = "dosing") -> Booked:
     return Booked(s, place, patient, frozenset(staff), kind)
 
@@ -110,52 +114,54 @@ def test_weekly_hours_are_checked() -> None:
         assert exc.value.field == "hours"
 
 
-def test_a_free_booking_has_no_problem() -> None:
-    assert problems(request(span(9, 100)), [], [NURSE], DEFAULTS) == []
+def test_a_free_booking_has_no_problem_and_each_problem_names_its_field() -> None:
+    assert messages(request(span(9, 100)), [], [NURSE], DEFAULTS) == []
+    found = problems(request(span(17, 100), staff=()), [], [], DEFAULTS)
+    assert {p.field for p in found} == {"starts_at", "staff"}
 
 
 def test_the_past_closed_hours_and_a_taken_place_are_refused() -> None:
     past = Request(span(9, 100), "dosing", "iv_racemic", "chair 1", [DAY], "chen", (NURSE,),
                    at(10))  # fmt: skip
-    assert "the time is in the past" in problems(past, [], [NURSE], DEFAULTS)
-    late = problems(request(span(17, 100)), [], [NURSE], DEFAULTS)
+    assert "the time is in the past" in messages(past, [], [NURSE], DEFAULTS)
+    late = messages(request(span(17, 100)), [], [NURSE], DEFAULTS)
     assert "the place is closed for part of that time" in late
-    assert problems(request(span(16, 120)), [], [NURSE], DEFAULTS) == []  # ends at closing
+    assert messages(request(span(16, 120)), [], [NURSE], DEFAULTS) == []  # ends at closing
     taken = [booked(span(8, 100), "chair 1", "lee", "kim")]
-    assert problems(request(span(9, 100)), taken, [NURSE], DEFAULTS) == [
+    assert messages(request(span(9, 100)), taken, [NURSE], DEFAULTS) == [
         "the place is already booked then"
     ]
-    assert problems(request(span(9 + 40 / 60, 100)), taken, [NURSE], DEFAULTS) == []  # touching
+    assert messages(request(span(9 + 40 / 60, 100)), taken, [NURSE], DEFAULTS) == []  # touching
 
 
 def test_one_patient_cannot_be_in_two_places() -> None:
     elsewhere = [booked(span(9, 60), "room 1", "chen", "rivera", kind="evaluation")]
-    assert "the patient has another appointment then" in problems(
+    assert "the patient has another appointment then" in messages(
         request(span(9.5, 100)), elsewhere, [NURSE], DEFAULTS
     )
 
 
 def test_a_nurse_watches_at_most_the_clinics_number_of_patients_at_once() -> None:
     one = [booked(span(9, 100), "chair 2", "lee", "sam")]
-    assert problems(request(span(9, 100)), one, [NURSE], DEFAULTS) == []
+    assert messages(request(span(9, 100)), one, [NURSE], DEFAULTS) == []
     two = [*one, booked(span(9.5, 100), "chair 3", "ng", "sam")]
-    assert problems(request(span(10, 100)), two, [NURSE], DEFAULTS) == [
+    assert messages(request(span(10, 100)), two, [NURSE], DEFAULTS) == [
         "sam would watch 3 patients at once (the clinic allows 2)"
     ]
     # Two others that never overlap each other leave room for a third patient.
     apart = [*one, booked(span(11, 100), "chair 3", "ng", "sam")]
-    assert problems(request(span(10, 90)), apart, [NURSE], DEFAULTS) == []
-    assert problems(request(span(10, 100)), two, [NURSE], Settings(patients_per_nurse=3)) == []
+    assert messages(request(span(10, 90)), apart, [NURSE], DEFAULTS) == []
+    assert messages(request(span(10, 100)), two, [NURSE], Settings(patients_per_nurse=3)) == []
 
 
 def test_a_nurse_in_an_evaluation_is_busy_and_a_dose_needs_a_nurse() -> None:
     talking = [booked(span(9, 60), "room 1", "lee", "sam", kind="preparation")]
-    assert problems(request(span(9.5, 100)), talking, [NURSE], DEFAULTS) == ["sam is busy then"]
-    assert problems(request(span(9, 100), staff=(PRESCRIBER,)), [], [PRESCRIBER], DEFAULTS) == [
+    assert messages(request(span(9.5, 100)), talking, [NURSE], DEFAULTS) == ["sam is busy then"]
+    assert messages(request(span(9, 100), staff=(PRESCRIBER,)), [], [PRESCRIBER], DEFAULTS) == [
         "needs a nurse assigned"
     ]
     off = Staff("sam", "nurse", [span(8, 120)])
-    assert problems(request(span(9, 100), staff=(off,)), [], [off], DEFAULTS) == [
+    assert messages(request(span(9, 100), staff=(off,)), [], [off], DEFAULTS) == [
         "sam is not working for all of that time"
     ]
 
@@ -163,13 +169,13 @@ def test_a_nurse_in_an_evaluation_is_busy_and_a_dose_needs_a_nurse() -> None:
 def test_esketamine_needs_a_prescriber_on_site_for_its_whole_length() -> None:
     minutes = dosing_minutes("esketamine_nasal", None, DEFAULTS)
     spray = request(span(9, minutes), product="esketamine_nasal")
-    assert problems(spray, [], [NURSE], DEFAULTS) == [
+    assert messages(spray, [], [NURSE], DEFAULTS) == [
         "no prescriber is on site for all of that time (this product needs one)"
     ]
-    assert problems(spray, [], [NURSE, PRESCRIBER], DEFAULTS) == []
+    assert messages(spray, [], [NURSE, PRESCRIBER], DEFAULTS) == []
     leaves = Staff("rivera", "prescriber", [span(8, 180)])
-    assert problems(spray, [], [NURSE, leaves], DEFAULTS) != []
-    assert problems(request(span(9, 100)), [], [NURSE], DEFAULTS) == []  # IV: not by default
+    assert messages(spray, [], [NURSE, leaves], DEFAULTS) != []
+    assert messages(request(span(9, 100)), [], [NURSE], DEFAULTS) == []  # IV: not by default
 
 
 def test_free_starts_fall_on_the_quarter_hour_between_bookings() -> None:
@@ -240,7 +246,7 @@ def test_accepted_bookings_never_exceed_the_ratio_or_double_book(
         s = Span(at(8) + timedelta(minutes=15 * quarter),
                  at(8) + timedelta(minutes=15 * (quarter + quarters)))  # fmt: skip
         r = request(s, place=f"chair {chair}", patient=f"p{n}")
-        if not problems(r, accepted, [NURSE], rules):
+        if not messages(r, accepted, [NURSE], rules):
             accepted.append(booked(s, f"chair {chair}", f"p{n}", "sam"))
     for b in accepted:
         moment = b.span.start

@@ -62,6 +62,12 @@ class Clinic(models.Model):
         blank=True,
         help_text="Chair thresholds overriding the defaults (see clinical/vital_signs.py).",
     )
+    appointment_settings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Appointment lengths and capacity overriding the defaults "
+        "(see clinical/appointments.py).",
+    )
     billing_settings = models.JSONField(
         default=dict,
         blank=True,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from ketamine_clinic.clinical.protocols import Phase
 from ketamine_clinic.clinical.rule_error import RuleError
@@ -58,12 +58,14 @@ ORAL_RECOVERY_MIN = 90  # oral and sublingual: slower onset, longer watch, defau
 IV_INFUSION_MIN = 40  # when the protocol names none (Sanacora 2017)
 ESKETAMINE_OBSERVATION_MIN = 120  # Spravato label and REMS: at least 2 hours; a floor
 ESKETAMINE_DEVICES_MIN = 15  # up to 3 devices with 5 minutes' rest between (label)
+LATE_CANCEL_HOURS = 24  # software default: a cancellation within a day is late
 PATIENTS_PER_NURSE = 2  # software default: no published ratio (module docstring)
 PATIENTS_PER_NURSE_BOUNDS = (1, 6)
 # Products whose dosing needs a prescriber at the location for its whole length.
 PRESCRIBER_ON_SITE = frozenset({"esketamine_nasal"})  # Spravato REMS (CLINICAL.md 2)
 SLOT_STEP_MIN = 15  # free slots start on the quarter hour
 MINUTES_BOUNDS = (10, 480)
+CLINICIANS = frozenset({"nurse", "prescriber"})
 # Staff kinds an appointment needs: a dose needs a nurse; the talking kinds a clinician.
 NEEDS: dict[str, str] = {
     "dosing": "nurse",
@@ -91,6 +93,7 @@ class Settings:
     oral_recovery_min: int = ORAL_RECOVERY_MIN
     esketamine_observation_min: int = ESKETAMINE_OBSERVATION_MIN
     patients_per_nurse: int = PATIENTS_PER_NURSE
+    late_cancel_hours: int = LATE_CANCEL_HOURS
     prescriber_on_site: frozenset[str] = PRESCRIBER_ON_SITE
 
     def __post_init__(self) -> None:
@@ -107,6 +110,8 @@ class Settings:
         for name in ("check_in_min", "iv_recovery_min", "im_recovery_min", "oral_recovery_min"):
             if not 0 <= getattr(self, name) <= MINUTES_BOUNDS[1]:
                 raise AppointmentError(name, f"must be 0 to {MINUTES_BOUNDS[1]} minutes")
+        if not 0 <= self.late_cancel_hours <= 168:
+            raise AppointmentError("late_cancel_hours", "must be 0 to 168 hours")
         low, high = PATIENTS_PER_NURSE_BOUNDS
         if not low <= self.patients_per_nurse <= high:
             raise AppointmentError("patients_per_nurse", f"must be {low} to {high}")
@@ -215,6 +220,11 @@ class Staff:
     id: object
     role: str  # "nurse", "prescriber", or another clinical role
     hours: list[Span]  # when they work at this location on the day
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.id)
 
 
 @dataclass(frozen=True)
@@ -229,54 +239,64 @@ class Request:
     now: datetime
 
 
-def _clinician(role: str) -> bool:
-    return role in {"nurse", "prescriber", "therapist"}
+class Problem(NamedTuple):
+    """A rule the booking breaks: the field to change and why."""
+
+    field: str
+    message: str
 
 
-def problems(r: Request, booked: list[Booked], on_site: list[Staff], s: Settings) -> list[str]:
+def problems(r: Request, booked: list[Booked], on_site: list[Staff], s: Settings) -> list[Problem]:
     """Every reason the booking breaks a rule (empty: it may be booked). `booked` is what is
     on the books around it at this location (not the one being moved); `on_site` everyone
     working there that day."""
-    found: list[str] = []
+    found: list[Problem] = []
     if r.span.start < r.now:
-        found.append("the time is in the past")
+        found.append(Problem("starts_at", "the time is in the past"))
     if r.span.end <= r.span.start:
-        found.append("the appointment ends before it starts")
+        found.append(Problem("minutes", "the appointment ends before it starts"))
     if not covered(r.span, r.place_hours):
-        found.append("the place is closed for part of that time")
+        found.append(Problem("starts_at", "the place is closed for part of that time"))
     overlapping = [b for b in booked if b.span.overlaps(r.span)]
     if any(b.place == r.place for b in overlapping):
-        found.append("the place is already booked then")
+        found.append(Problem("place", "the place is already booked then"))
     if any(b.patient == r.patient for b in overlapping):
-        found.append("the patient has another appointment then")
+        found.append(Problem("starts_at", "the patient has another appointment then"))
     need = NEEDS.get(r.kind, "clinician")
-    if not any(_fits(member.role, need) for member in r.staff):
-        found.append(f"needs a {need} assigned")
+    if not any(fits(member.role, need) for member in r.staff):
+        found.append(Problem("staff", f"needs a {need} assigned"))
     for member in r.staff:
         if not covered(r.span, member.hours):
-            found.append(f"{member.id} is not working for all of that time")
+            found.append(Problem("staff", f"{member.label} is not working for all of that time"))
         theirs = [b for b in overlapping if member.id in b.staff]
         watching = r.kind == "dosing" and member.role == "nurse"
         if watching and all(b.kind == "dosing" for b in theirs):
             at_once = _most_at_once(r.span, theirs) + 1
             if at_once > s.patients_per_nurse:
                 found.append(
-                    f"{member.id} would watch {at_once} patients at once "
-                    f"(the clinic allows {s.patients_per_nurse})"
+                    Problem(
+                        "staff",
+                        f"{member.label} would watch {at_once} patients at once "
+                        f"(the clinic allows {s.patients_per_nurse})",
+                    )
                 )
         elif theirs:
-            found.append(f"{member.id} is busy then")
+            found.append(Problem("staff", f"{member.label} is busy then"))
     if r.kind == "dosing" and r.product in s.prescriber_on_site:
         present = [m for m in on_site if m.role == "prescriber" and covered(r.span, m.hours)]
         if not present:
-            found.append("no prescriber is on site for all of that time (this product needs one)")
+            found.append(
+                Problem(
+                    "staff",
+                    "no prescriber is on site for all of that time (this product needs one)",
+                )
+            )
     return list(dict.fromkeys(found))
 
 
-def _fits(role: str, need: str) -> bool:
-    if need == "clinician":
-        return _clinician(role)
-    return role == need
+def fits(role: str, need: str) -> bool:
+    """Whether staff in this role can give what the appointment needs."""
+    return role in CLINICIANS if need == "clinician" else role == need
 
 
 def _most_at_once(span: Span, others: list[Booked]) -> int:

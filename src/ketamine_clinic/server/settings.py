@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.assessments",
     "ketamine_clinic.evaluations",
     "ketamine_clinic.treatment",
+    "ketamine_clinic.appointments",
     "ketamine_clinic.treatment_sessions",
     "ketamine_clinic.inventory",
     "ketamine_clinic.interop",

@@ -1,0 +1,31 @@
+"""A location furnished for booking: two chairs and a room open Monday to Friday 08:00-18:00,
+the nurse and the prescriber working those hours."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.utils import timezone
+
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.appointments import actions
+from tests.conftest import World
+
+WEEKDAYS = {str(d): [["08:00", "18:00"]] for d in range(5)}
+
+
+def furnish(world: World) -> dict[str, Any]:
+    admin = Actor(user=world.users["admin"])
+    places = {
+        name: actions.add_place(admin, world.clinic, kind, name, WEEKDAYS)
+        for name, kind in (("Chair 1", "chair"), ("Chair 2", "chair"), ("Room 1", "room"))
+    }
+    for persona in ("nurse", "prescriber"):
+        actions.set_working_hours(admin, world.clinic, world.users[persona], WEEKDAYS)
+    return places
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """A time on the clinic's clock."""
+    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())

@@ -129,6 +129,9 @@ class ApiClient:
     def patch(self, path: str, body: Any, **kwargs: Any) -> Any:
         return self.request("PATCH", path, body, **kwargs)
 
+    def put(self, path: str, body: Any, **kwargs: Any) -> Any:
+        return self.request("PUT", path, body, **kwargs)
+
 
 @pytest.fixture
 def world(db: None) -> World:

@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 
 from ketamine_clinic.accounts.api import router as accounts_router
 from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
+from ketamine_clinic.appointments.api import router as appointments_router
 from ketamine_clinic.assessments.actions import AnswersInvalid, DefinitionInvalid
 from ketamine_clinic.assessments.api import router as assessments_router
 from ketamine_clinic.common.errors import Conflict, InvalidInput
@@ -55,6 +56,7 @@ api.add_router("/", courses_router)
 api.add_router("/", pk_router)
 api.add_router("/", reports_router)
 api.add_router("/", billing_router)
+api.add_router("/", appointments_router)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

@@ -58,6 +58,7 @@ class Capability(StrEnum):
     EXPORT_DATA = "export_data"
     IMPORT_DATA = "import_data"
     VIEW_REPORTS = "view_reports"
+    MANAGE_PLACES = "manage_places"
 
 
 _GRANTS: dict[Role, frozenset[Capability]] = {
@@ -81,6 +82,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
             Capability.EXPORT_DATA,
             Capability.IMPORT_DATA,
             Capability.VIEW_REPORTS,
+            # The location's chairs, rooms and who works when.
+            Capability.MANAGE_PLACES,
         }
     ),
     Role.PRESCRIBER: frozenset(

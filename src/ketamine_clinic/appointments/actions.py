@@ -30,6 +30,13 @@ from ketamine_clinic.treatment.queries import dosing
 MIN_REASON = 5
 
 
+def _current(appointment: Appointment, version: int) -> None:
+    """A screen showing an older version is told to reload before any rule is judged (the
+    version is claimed again when the change is saved)."""
+    if appointment.version != version:
+        raise Conflict("someone changed this appointment first: reload and try again")
+
+
 def _lock(clinic: Clinic) -> None:
     """Serialise the clinic's bookings (see the module's docstring)."""
     Clinic.objects.select_for_update().filter(pk=clinic.pk).values_list("pk").first()
@@ -252,6 +259,7 @@ def move(
 ) -> Appointment:
     """Move an appointment (and its planned session): the capacity rules and, for a dose,
     the course's spacing must still hold, or the move is refused with what breaks."""
+    _current(appointment, version)
     if appointment.state != Appointment.State.BOOKED:
         raise Conflict(f"only a booked appointment can be moved (this one is {appointment.state})")
     clinic = access.patient.clinic
@@ -297,6 +305,7 @@ def cancel(actor: Actor, access: PatientAccess, appointment: Appointment, versio
            reason: str) -> Appointment:  # fmt: skip
     """Cancel: the time is freed; inside the clinic's notice period it is a late
     cancellation. A dose's planned session stays planned, to be booked again."""
+    _current(appointment, version)
     if len(reason.strip()) < MIN_REASON:
         raise InvalidInput("reason", f"say why ({MIN_REASON} characters or more)")
     if appointment.state != Appointment.State.BOOKED:
@@ -318,6 +327,7 @@ def mark(actor: Actor, access: PatientAccess, appointment: Appointment, version:
          state: str) -> Appointment:  # fmt: skip
     """The patient arrived, the appointment took place, or the patient did not come (a
     dose's planned session is then recorded as missed)."""
+    _current(appointment, version)
     steps: dict[str, tuple[str, ...]] = {
         Appointment.State.ARRIVED: (Appointment.State.BOOKED,),
         Appointment.State.COMPLETED: (Appointment.State.BOOKED, Appointment.State.ARRIVED),

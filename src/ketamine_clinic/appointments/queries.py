@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ketamine_clinic.accounts.models import Clinic, Membership
+from ketamine_clinic.accounts.models import Clinic, Membership, User
+from ketamine_clinic.accounts.roles import STAFF_ROLES as STAFF_ROLES_ALL
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.appointments.models import HOLDING, Appointment, Place, WorkingHours
 from ketamine_clinic.clinical import appointments as rules
@@ -43,6 +44,20 @@ def place(clinic_id: Any, place_id: Any) -> Place | None:
 def clinic_appointment(appointment_id: Any) -> Appointment | None:
     """An appointment of any clinic with its patient: the caller checks who may see it."""
     return Appointment.objects.select_related("patient", "place").filter(pk=appointment_id).first()
+
+
+def staff_member(clinic: Clinic, user_id: Any) -> User | None:
+    """A member of the location's staff (not a patient), by id."""
+    return (
+        User.objects.filter(
+            pk=user_id,
+            memberships__clinic=clinic,
+            memberships__is_active=True,
+            memberships__role__in=[r.value for r in STAFF_ROLES_ALL],
+        )
+        .distinct()
+        .first()
+    )
 
 
 def working_hours(clinic_id: Any) -> list[WorkingHours]:

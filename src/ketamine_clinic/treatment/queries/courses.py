@@ -39,6 +39,11 @@ def patient_schedule(patient: Patient) -> QuerySet[ScheduledSession]:
     return ScheduledSession.objects.filter(patient=patient, status="active")
 
 
+def planned_session_of(patient: Patient, scheduled_id: Any) -> ScheduledSession | None:
+    """One of the patient's planned sessions (None for another patient's)."""
+    return ScheduledSession.objects.filter(pk=scheduled_id, patient=patient).first()
+
+
 def decisions_of(course: Course) -> QuerySet[TitrationDecision]:
     """The prescriber's titration decisions on the course, with who made them."""
     return TitrationDecision.objects.filter(course=course).select_related("created_by")

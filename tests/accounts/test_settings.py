@@ -53,6 +53,10 @@ def test_production_check_deploy_has_no_warnings(tmp_path: Path) -> None:
         ("KC_DEBUG", "maybe", "KC_DEBUG='maybe'"),
         ("KC_DB_PREPARE", "sometimes", "KC_DB_PREPARE='sometimes'"),
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL: only sqlite"),
+        ("KC_TIME_ZONE", "Mars/Olympus", "KC_TIME_ZONE='Mars/Olympus': not a time zone"),
+        ("KC_SMS_BACKEND", "pigeon", "KC_SMS_BACKEND='pigeon': expected one of console, twilio"),
+        ("KC_SMS_BACKEND", "twilio", "KC_SMS_BACKEND=twilio needs KC_SMS_ACCOUNT"),
+        ("KC_SMTP_PORT", "0", "KC_SMTP_PORT=0: must be between 1 and 65535"),
     ],
 )
 def test_bad_environment_values_are_named(

@@ -68,6 +68,12 @@ class Clinic(models.Model):
         help_text="Appointment lengths and capacity overriding the defaults "
         "(see clinical/appointments.py).",
     )
+    message_settings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Reminder hours, quiet hours and questionnaire links overriding the defaults "
+        "(see messaging/rules.py).",
+    )
     billing_settings = models.JSONField(
         default=dict,
         blank=True,

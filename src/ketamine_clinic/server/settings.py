@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "ketamine_clinic.accounts",
     "ketamine_clinic.records",
     "ketamine_clinic.patients",
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "ketamine_clinic.evaluations",
     "ketamine_clinic.treatment",
     "ketamine_clinic.appointments",
+    "ketamine_clinic.messaging",
     "ketamine_clinic.treatment_sessions",
     "ketamine_clinic.inventory",
     "ketamine_clinic.interop",
@@ -260,9 +264,50 @@ STORAGES = {
     },
 }
 USE_TZ = True
-TIME_ZONE = "UTC"
+# The clinic's clock: opening hours, appointments and quiet hours are read in it.
+TIME_ZONE = env_str("KC_TIME_ZONE", "UTC")
+try:
+    ZoneInfo(TIME_ZONE)
+except (ValueError, ZoneInfoNotFoundError):
+    raise ImproperlyConfigured(
+        f"KC_TIME_ZONE={TIME_ZONE!r}: not a time zone (e.g. America/Denver)"
+    ) from None
 LANGUAGE_CODE = "en-us"
 USE_I18N = False  # English only: no translation machinery on every template value
+
+# --- Background tasks and messages ----------------------------------------------------------
+# Messages leave through a queue kept in the database (SQLite or PostgreSQL): `ketamine-clinic
+# worker` runs them; several workers may run at once (docs/deploy.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Email: SMTP when KC_SMTP_HOST is set; otherwise development prints mail to the console and
+# production fails each email visibly ("not configured") while text messages may still go.
+# A provider's API instead of SMTP: see docs/messages.md (django-anymail).
+EMAIL_HOST = env_str("KC_SMTP_HOST")
+EMAIL_PORT = env_int("KC_SMTP_PORT", 587, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("KC_SMTP_USER")
+EMAIL_HOST_PASSWORD = env_str("KC_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("KC_SMTP_STARTTLS", True)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("KC_MAIL_FROM", "clinic@localhost")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif PRODUCTION:
+    EMAIL_BACKEND = "ketamine_clinic.messaging.channels.NoEmail"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Text messages: "console" prints them (development and the demo); "twilio" sends through
+# Twilio's REST API with KC_SMS_ACCOUNT, KC_SMS_TOKEN and KC_SMS_FROM.
+KC_SMS_BACKEND = env_choice("KC_SMS_BACKEND", "console", ("console", "twilio"))
+KC_SMS_ACCOUNT = env_str("KC_SMS_ACCOUNT")
+KC_SMS_TOKEN = env_str("KC_SMS_TOKEN")
+KC_SMS_FROM = env_str("KC_SMS_FROM")
+KC_SMS_API = env_str("KC_SMS_API", "https://api.twilio.com")
+if KC_SMS_BACKEND == "twilio" and not (KC_SMS_ACCOUNT and KC_SMS_TOKEN and KC_SMS_FROM):
+    raise ImproperlyConfigured(
+        "KC_SMS_BACKEND=twilio needs KC_SMS_ACCOUNT, KC_SMS_TOKEN, KC_SMS_FROM"
+    )
+# The address patients' links point at (a message is read outside the app).
+KC_PUBLIC_URL = env_str("KC_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,102 @@
+"""A patient's choice of channel and what they stopped, and every message: what it is for,
+to whom, when it is due, its consent basis, and what became of it."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.patients.models import Patient
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class Preference(models.Model):
+    """How a patient wants to hear from the clinic. No row: email if they gave an address,
+    else text; a STOP by text or an unsubscribe stops that channel until they opt in again."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="messaging")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    reminders = models.BooleanField(default=True, help_text="Appointment reminders")
+    questionnaires = models.BooleanField(default=True, help_text="Questionnaire links")
+    sms_stopped_at = models.DateTimeField(null=True, blank=True)
+    email_stopped_at = models.DateTimeField(null=True, blank=True)
+    basis = models.CharField(
+        max_length=300, help_text="Who recorded the choice and how (the consent basis)"
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.channel} for {self.patient_id}"
+
+
+class Message(models.Model):
+    """One message to one person on one channel. `key` makes planning idempotent: two
+    workers planning the same reminder make one row."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", "Appointment confirmation"
+        REMINDER = "reminder", "Appointment reminder"
+        QUESTIONNAIRE = "questionnaire", "Questionnaire link"
+        STAFF_TASK = "staff_task", "Staff deadline"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Not sent"
+        UNCONFIRMED = "unconfirmed", "Sending interrupted"
+        BOUNCED = "bounced", "Bounced"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(max_length=200, unique=True)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="messages")
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+        help_text="A member of staff, for a staff message",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(help_text="As sent; a single-use link is kept as [link]")
+    about = models.JSONField(default=dict, blank=True, help_text="What it is for (ids)")
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    basis = models.CharField(max_length=300, help_text="The consent basis for sending it")
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_at"]
+        indexes = [models.Index(fields=["clinic", "state", "due_at"], name="message_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.state})"

@@ -1,0 +1,118 @@
+"""What is due to be sent: run every minute by each worker. Planning is idempotent (each
+message has a unique key), so two workers planning at once make each message once, and a
+message is queued for sending only by the worker that made it.
+
+- Booked appointments: a confirmation now, and reminders at the clinic's hours before
+  (48 and 2 by default). A moved appointment gets its own for the new time; the old ones find
+  at sending time that they no longer apply.
+- Discharged sessions: the PHQ-9 links at 4 and 24 hours after the last dose
+  (clinical/outcomes.FOLLOW_UP_LINKS), unless the nurse handed that link over already.
+- Messages whose worker died mid-send are marked interrupted (delivery.sweep)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ketamine_clinic.appointments.models import Appointment
+from ketamine_clinic.assessments.models import AssessmentLink
+from ketamine_clinic.clinical.outcomes import FOLLOW_UP_LINKS
+from ketamine_clinic.messaging import content, delivery, queries, rules
+from ketamine_clinic.messaging.models import Message
+from ketamine_clinic.patients.models import Patient
+from ketamine_clinic.records.models import RecordStatus
+from ketamine_clinic.treatment_sessions import facts
+from ketamine_clinic.treatment_sessions.models import Transition, TreatmentSession
+
+Enqueue = Callable[[Message, datetime], None]
+FOLLOW_UP_WINDOW = timedelta(hours=26)  # sessions discharged this recently still get links
+
+
+def _make(key: str, patient: Patient, purpose: str, enqueue: Enqueue, **fields: Any) -> bool:
+    """Create the message once; queue it if it may go, or keep it as not sent, with why."""
+    if Message.objects.filter(key=key).exists():
+        return False
+    to, why = queries.recipient(patient, purpose)
+    state = Message.State.QUEUED if to else Message.State.CANCELLED
+    values = {
+        "clinic_id": patient.clinic_id, "patient": patient, "state": state,
+        "channel": to.channel if to else "", "to": to.to if to else "",
+        "basis": to.basis if to else "", "last_error": why, **fields,
+    }  # fmt: skip
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(key=key, **values)
+    except IntegrityError:  # another worker made it a moment ago
+        return False
+    if to is not None:
+        enqueue(message, message.due_at)
+    return True
+
+
+def plan_appointments(now: datetime, enqueue: Enqueue) -> int:
+    made = 0
+    booked = Appointment.objects.filter(
+        status=RecordStatus.ACTIVE, state=Appointment.State.BOOKED, starts_at__gt=now
+    ).select_related("clinic", "patient", "created_by")
+    for a in booked:
+        settings = queries.settings_of(a.clinic)
+        at = a.starts_at.isoformat()
+        about = {"appointment": str(a.pk), "starts_at": at}
+        wanted = [(f"appointment:{a.pk}:confirmation:{at}", Message.Kind.CONFIRMATION, now)]
+        wanted += [
+            (f"appointment:{a.pk}:reminder:{hours}h:{at}", Message.Kind.REMINDER, due)
+            for hours, due in rules.reminder_times(a.starts_at, settings, now)
+        ]
+        for key, kind, due in wanted:
+            subject, body = content.appointment(
+                a.clinic, a.starts_at, a.kind, a.product, kind == Message.Kind.REMINDER
+            )
+            made += _make(key, a.patient, "reminders", enqueue, kind=kind, subject=subject,
+                          body=body, about=about, due_at=due, created_by=a.created_by)  # fmt: skip
+    return made
+
+
+def plan_follow_ups(now: datetime, enqueue: Enqueue) -> int:
+    made = 0
+    sessions = TreatmentSession.objects.filter(
+        status=RecordStatus.ACTIVE, discharged_at__gte=now - FOLLOW_UP_WINDOW
+    ).select_related("patient", "patient__clinic")
+    for session in sessions:
+        if not queries.settings_of(session.patient.clinic).questionnaires:
+            continue
+        last = facts.last_dose_at(session)
+        discharged = Transition.objects.filter(session=session, to_state="discharged").first()
+        if last is None or discharged is None:
+            continue
+        for context, (after, hours) in FOLLOW_UP_LINKS.items():
+            due = last + after
+            if due + timedelta(hours=hours) <= now or _handed_over(session, context, due):
+                continue
+            subject, body = content.questionnaire(session.patient.clinic)
+            made += _make(
+                f"session:{session.pk}:questionnaire:{context}", session.patient,
+                "questionnaires", enqueue, kind=Message.Kind.QUESTIONNAIRE, subject=subject,
+                body=body, about={"session": str(session.pk), "context": context},
+                due_at=max(due, now), created_by=discharged.by,
+            )  # fmt: skip
+    return made
+
+
+def _handed_over(session: TreatmentSession, context: str, due: datetime) -> bool:
+    """The nurse already gave the patient this link at discharge (a QR code)."""
+    return AssessmentLink.objects.filter(
+        patient_id=session.patient_id, context=context,
+        opens_at__gte=due - timedelta(hours=1), opens_at__lte=due + timedelta(hours=1),
+    ).exists()  # fmt: skip
+
+
+def plan(enqueue: Enqueue, now: datetime | None = None) -> int:
+    """Everything due to be planned now; returns how many messages were made."""
+    now = now or timezone.now()
+    made = plan_appointments(now, enqueue) + plan_follow_ups(now, enqueue)
+    delivery.sweep(now)
+    return made

@@ -1,0 +1,68 @@
+"""Whom a message goes to and on which channel, with the consent basis; and the messages
+screens and the API list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.messaging import rules
+from ketamine_clinic.messaging.models import Channel, Message, Preference
+from ketamine_clinic.patients.models import Patient
+
+DEFAULT_BASIS = "contact details given to the clinic; no channel chosen yet"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: str
+    to: str
+    basis: str
+
+
+def preference(patient: Patient) -> Preference | None:
+    return Preference.objects.filter(patient=patient).first()
+
+
+def recipient(patient: Patient, purpose: str) -> tuple[Recipient | None, str]:
+    """Where a patient's message of this purpose ("reminders" or "questionnaires") goes, or
+    why it does not go at all."""
+    if patient.in_error:
+        return None, "the patient's record is marked entered in error"
+    chosen = preference(patient)
+    if chosen is not None and not getattr(chosen, purpose):
+        return None, f"the patient asked for no {purpose}"
+    channel = chosen.channel if chosen else (Channel.EMAIL if patient.email else Channel.SMS)
+    basis = chosen.basis if chosen else DEFAULT_BASIS
+    if channel == Channel.EMAIL:
+        if chosen is not None and chosen.email_stopped_at:
+            return None, "the patient stopped emails"
+        if not patient.email:
+            return None, "no email address on file"
+        return Recipient(Channel.EMAIL, patient.email, basis), ""
+    if chosen is not None and chosen.sms_stopped_at:
+        return None, "the patient stopped text messages (STOP)"
+    if not patient.phone:
+        return None, "no phone number on file"
+    return Recipient(Channel.SMS, patient.phone, basis), ""
+
+
+def settings_of(clinic: Clinic) -> rules.Settings:
+    return rules.settings_from(clinic.message_settings)
+
+
+def of_patient(patient: Patient) -> QuerySet[Message]:
+    return Message.objects.filter(patient=patient).order_by("-due_at")
+
+
+def of_clinic(clinic_id: Any, state: str | None = None) -> QuerySet[Message]:
+    found = Message.objects.filter(clinic_id=clinic_id).select_related("patient")
+    return found.filter(state=state) if state else found
+
+
+def patients_with_phone(phone: str) -> QuerySet[Patient]:
+    """Whoever a text from this number may come from (a STOP applies to each)."""
+    return Patient.objects.filter(phone=phone)

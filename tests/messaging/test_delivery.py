@@ -232,3 +232,31 @@ def test_nothing_goes_out_in_quiet_hours(world: World, smtp: MailServer) -> None
 
 def test_tasks_know_their_worker() -> None:
     assert ":" in tasks.WORKER
+
+
+def test_the_four_hour_questionnaire_link_reaches_the_patient_after_discharge(
+    world: World, smtp: MailServer, clock: Any
+) -> None:
+    from ketamine_clinic.assessments.models import AssessmentLink
+    from tests.factories.session import esketamine_session
+
+    world.patient.email = "walker@example.org"
+    world.patient.save()
+    esketamine_session(world, clock)
+    worker()
+    assert smtp.inbox.received == []  # not before its time
+    links = Message.objects.filter(kind="questionnaire").order_by("due_at")
+    assert [m.about["context"] for m in links] == ["4h", "24h"]
+    clock.move_to(links[0].due_at + timedelta(minutes=1))
+    worker()
+    assert len(smtp.inbox.received) == 1
+    body = smtp.inbox.bodies()[0]
+    assert "/q/q_" in body  # a single-use link
+    assert "esketamine" not in body.lower()
+    link = AssessmentLink.objects.get(context="4h", patient=world.patient)
+    assert link.opens_at is None or link.opens_at <= timezone.now()
+    kept = Message.objects.get(pk=links[0].pk)
+    assert "[link]" in kept.body  # the record does not keep the secret
+    start = body.index("/q/")
+    response = world.client("patient").get(body[start : body.index(" ", start)])
+    assert response.status_code == 200

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -31,5 +34,14 @@ class Command(BaseCommand):
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<14} {user.role.label:<12} {user.clinic}")
         if not options["no_serve"]:
-            self.stdout.write("\nPress Ctrl+C to stop.\n")
-            call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+            self.stdout.write(
+                "\nA worker sends the clinic's messages beside the server; with no mail server "
+                "configured it prints them here.\nPress Ctrl+C to stop.\n"
+            )
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the worker too
+            worker = subprocess.Popen([sys.executable, "-m", "ketamine_clinic.cli", "worker"])
+            try:
+                call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)

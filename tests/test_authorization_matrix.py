@@ -653,6 +653,13 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "move_appointment",
         "cancel_appointment",
         "mark_appointment",
+        # Messages: tests/messaging/test_api.py, role by role.
+        "get_preference",
+        "put_preference",
+        "patient_messages",
+        "send_again",
+        "clinic_messages",
+        "sms_inbound",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

@@ -20,6 +20,8 @@ from ketamine_clinic.evaluations.consent.api import router as consent_router
 from ketamine_clinic.evaluations.notes.api import router as notes_router
 from ketamine_clinic.interop.api import router as reports_router
 from ketamine_clinic.inventory.api import router as inventory_router
+from ketamine_clinic.messaging.api import router as messaging_router
+from ketamine_clinic.messaging.api import webhook as sms_webhook
 from ketamine_clinic.patients.api import router as patients_router
 from ketamine_clinic.treatment.api.courses import router as courses_router
 from ketamine_clinic.treatment.api.dosing import router as treatment_router
@@ -57,6 +59,8 @@ api.add_router("/", pk_router)
 api.add_router("/", reports_router)
 api.add_router("/", billing_router)
 api.add_router("/", appointments_router)
+api.add_router("/", messaging_router)
+api.add_router("/", sms_webhook)
 
 
 def _detail(request: HttpRequest, status: int, detail: Any) -> HttpResponse:

@@ -54,6 +54,11 @@ def settings_of(clinic: Clinic) -> rules.Settings:
     return rules.settings_from(clinic.message_settings)
 
 
+def message(message_id: Any) -> Message | None:
+    """A message of any clinic: the caller checks who may see it."""
+    return Message.objects.filter(pk=message_id).first()
+
+
 def of_patient(patient: Patient) -> QuerySet[Message]:
     return Message.objects.filter(patient=patient).order_by("-due_at")
 

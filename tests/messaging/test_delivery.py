@@ -20,6 +20,7 @@ from ketamine_clinic.appointments.models import Appointment
 from ketamine_clinic.messaging import delivery, tasks
 from ketamine_clinic.messaging.models import Message, Preference
 from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.patients.models import Patient
 from tests.conftest import World
 from tests.factories.calendar import at, furnish
 from tests.factories.courses import next_monday
@@ -260,3 +261,26 @@ def test_the_four_hour_questionnaire_link_reaches_the_patient_after_discharge(
     start = body.index("/q/")
     response = world.client("patient").get(body[start : body.index(" ", start)])
     assert response.status_code == 200
+
+
+def test_a_course_booked_at_once_is_confirmed_in_one_message(
+    world: World, smtp: MailServer
+) -> None:
+    from ketamine_clinic.treatment.models import Course
+    from tests.factories.courses import order
+
+    furnish(world)
+    Patient.objects.filter(pk=world.patient.pk).update(email="walker@example.org")
+    world.patient.refresh_from_db()
+    course = Course.objects.get(pk=order(world).json()["id"])
+    desk = Actor(user=world.users["front_desk"])
+    actions.book_series(desk, PatientAccess(world.patient, Role.FRONT_DESK), course, next_monday())
+    worker()
+    assert len(smtp.inbox.received) == 1
+    body = smtp.inbox.bodies()[0]
+    assert body.startswith("Your 6 appointments at Clinic A are booked:")
+    assert "must not drive until the next day" in body
+    states = sorted(Message.objects.filter(kind="confirmation").values_list("state", flat=True))
+    assert states == ["merged"] * 5 + ["sent"]
+    worker()
+    assert len(smtp.inbox.received) == 1

@@ -60,6 +60,27 @@ def staff_member(clinic: Clinic, user_id: Any) -> User | None:
     )
 
 
+def clinical_staff(clinic: Clinic) -> list[tuple[User, str]]:
+    """The location's nurses and prescribers with their role, by name."""
+    members = Membership.objects.filter(
+        clinic=clinic, is_active=True, role__in=[r.value for r in STAFF_ROLES]
+    ).select_related("user")
+    found = [(m.user, STAFF_ROLES[Role(m.role)]) for m in members]
+    return sorted(found, key=lambda pair: (pair[0].last_name, pair[0].username))
+
+
+def between(clinic_id: Any, start: datetime, end: datetime) -> QuerySet[Appointment]:
+    """The clinic's appointments starting in [start, end), cancelled ones included, with
+    their patient, place and staff: the calendar's events."""
+    return (
+        Appointment.objects.filter(
+            clinic_id=clinic_id, status=RecordStatus.ACTIVE, starts_at__lt=end, ends_at__gt=start
+        )
+        .select_related("patient", "place")
+        .prefetch_related("staff")
+    )
+
+
 def working_hours(clinic_id: Any) -> list[WorkingHours]:
     return list(WorkingHours.objects.filter(clinic_id=clinic_id).select_related("user"))
 

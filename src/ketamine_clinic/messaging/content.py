@@ -49,6 +49,18 @@ def appointment(
     return subject, " ".join(line for line in lines if line)
 
 
+def series(clinic: Clinic, appointments: list[tuple[datetime, str, str]]) -> tuple[str, str]:
+    """One confirmation for appointments booked together (a course's series): (subject, body)."""
+    times = "; ".join(when(at) for at, _, _ in sorted(appointments))
+    lines = [f"Your {len(appointments)} appointments at {clinic.name} are booked: {times}."]
+    products = {product for _, kind, product in appointments if kind == "dosing"}
+    lines += [BEFORE_A_DOSE[p] for p in sorted(products) if p in BEFORE_A_DOSE]
+    if products:
+        lines.append(AFTER_A_DOSE)
+    lines.append(_contact(clinic).strip())
+    return f"Your appointments at {clinic.name}", " ".join(line for line in lines if line)
+
+
 def questionnaire(clinic: Clinic) -> tuple[str, str]:
     """A questionnaire link: (subject, body with [link] where the link goes)."""
     return (

@@ -57,6 +57,7 @@ class Message(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Not sent"
         UNCONFIRMED = "unconfirmed", "Sending interrupted"
+        MERGED = "merged", "Sent with another"
         BOUNCED = "bounced", "Bounced"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -54,25 +54,58 @@ def _make(key: str, patient: Patient, purpose: str, enqueue: Enqueue, **fields: 
 
 
 def plan_appointments(now: datetime, enqueue: Enqueue) -> int:
+    """Confirmations (one for all of a patient's appointments planned at once, such as a
+    course's series) and reminders."""
     made = 0
     booked = Appointment.objects.filter(
         status=RecordStatus.ACTIVE, state=Appointment.State.BOOKED, starts_at__gt=now
     ).select_related("clinic", "patient", "created_by")
+    unconfirmed: dict[Any, list[Appointment]] = {}
     for a in booked:
         settings = queries.settings_of(a.clinic)
         at = a.starts_at.isoformat()
         about = {"appointment": str(a.pk), "starts_at": at}
-        wanted = [(f"appointment:{a.pk}:confirmation:{at}", Message.Kind.CONFIRMATION, now)]
-        wanted += [
-            (f"appointment:{a.pk}:reminder:{hours}h:{at}", Message.Kind.REMINDER, due)
-            for hours, due in rules.reminder_times(a.starts_at, settings, now)
-        ]
-        for key, kind, due in wanted:
-            subject, body = content.appointment(
-                a.clinic, a.starts_at, a.kind, a.product, kind == Message.Kind.REMINDER
-            )
-            made += _make(key, a.patient, "reminders", enqueue, kind=kind, subject=subject,
-                          body=body, about=about, due_at=due, created_by=a.created_by)  # fmt: skip
+        if not Message.objects.filter(key=_confirmation(a)).exists():
+            unconfirmed.setdefault(a.patient_id, []).append(a)
+        for hours, due in rules.reminder_times(a.starts_at, settings, now):
+            subject, body = content.appointment(a.clinic, a.starts_at, a.kind, a.product, True)
+            made += _make(f"appointment:{a.pk}:reminder:{hours}h:{at}", a.patient, "reminders",
+                          enqueue, kind=Message.Kind.REMINDER, subject=subject, body=body,
+                          about=about, due_at=due, created_by=a.created_by)  # fmt: skip
+    for group in unconfirmed.values():
+        made += _confirm(group, now, enqueue)
+    return made
+
+
+def _confirmation(a: Appointment) -> str:
+    return f"appointment:{a.pk}:confirmation:{a.starts_at.isoformat()}"
+
+
+def _confirm(group: list[Appointment], now: datetime, enqueue: Enqueue) -> int:
+    """One message for the group; the others' keys are kept as sent with it."""
+    group.sort(key=lambda a: a.starts_at)
+    first = group[0]
+    about: dict[str, Any] = {"appointment": str(first.pk), "starts_at": first.starts_at.isoformat()}
+    if len(group) == 1:
+        subject, body = content.appointment(first.clinic, first.starts_at, first.kind,
+                                            first.product, False)  # fmt: skip
+    else:
+        subject, body = content.series(
+            first.clinic, [(a.starts_at, a.kind, a.product) for a in group]
+        )
+        about["appointments"] = [str(a.pk) for a in group]
+    made = _make(_confirmation(first), first.patient, "reminders", enqueue,
+                 kind=Message.Kind.CONFIRMATION, subject=subject, body=body, about=about,
+                 due_at=now, created_by=first.created_by)  # fmt: skip
+    if made:
+        for other in group[1:]:
+            with transaction.atomic():
+                Message.objects.get_or_create(key=_confirmation(other), defaults={
+                    "clinic_id": other.clinic_id, "patient": other.patient,
+                    "kind": Message.Kind.CONFIRMATION, "state": Message.State.MERGED,
+                    "body": "", "due_at": now, "basis": "", "created_by": other.created_by,
+                    "about": {"appointment": str(other.pk), "with": _confirmation(first)},
+                })  # fmt: skip
     return made
 
 

@@ -1,0 +1,62 @@
+"""The calendar's forms: booking a course's series, booking one appointment, moving and
+cancelling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ketamine_clinic.appointments.models import Appointment
+from ketamine_clinic.common.forms import StyledFormMixin
+
+DATE = forms.DateInput(attrs={"type": "date"})
+WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SeriesForm(StyledFormMixin, forms.Form):
+    start = forms.DateField(widget=DATE, help_text="The first day the series may start")
+    nurse = forms.ChoiceField(required=False, help_text="Leave empty: the first nurse free")
+
+    def __init__(self, *args: Any, nurses: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["nurse"].choices = [("", "Any nurse on duty"), *nurses]  # type: ignore[attr-defined]
+
+
+class BookForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        choices=[c for c in Appointment.Kind.choices if c[0] != Appointment.Kind.DOSING]
+    )
+    starts_at = forms.DateTimeField(label="Starts", widget=WHEN)
+    minutes = forms.IntegerField(required=False, min_value=10, max_value=480,
+                                 help_text="Leave empty for the clinic's usual length")  # fmt: skip
+    place = forms.ChoiceField(required=False, help_text="None for telehealth")
+    staff = forms.ChoiceField(label="With")
+    note = forms.CharField(required=False, max_length=1000)
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]],
+                 staff: list[tuple[str, str]], **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = [("", "No place (telehealth)"), *places]  # type: ignore[attr-defined]
+        self.fields["staff"].choices = staff  # type: ignore[attr-defined]
+
+
+class MoveForm(StyledFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    starts_at = forms.DateTimeField(label="New time", widget=WHEN)
+    place = forms.ChoiceField(required=False)
+
+    def __init__(self, *args: Any, places: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = [("", "The same place"), *places]  # type: ignore[attr-defined]
+
+
+class CancelForm(StyledFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(min_length=5, max_length=500)
+
+
+class StateForm(StyledFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    state = forms.ChoiceField(choices=[("arrived", "Arrived"), ("completed", "Took place"),
+                                       ("no_show", "No-show")])  # fmt: skip

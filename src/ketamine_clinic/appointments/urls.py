@@ -1,0 +1,14 @@
+from django.urls import path
+
+from ketamine_clinic.appointments import views
+
+app_name = "appointments"
+urlpatterns = [
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/events/", views.events, name="events"),
+    path("calendar/book/", views.book_any, name="book_any"),
+    path("calendar/appointments/<uuid:appointment_id>/", views.detail, name="detail"),
+    path("calendar/appointments/<uuid:appointment_id>/drop/", views.drop, name="drop"),
+    path("calendar/patients/<uuid:patient_id>/book/", views.book, name="book"),
+    path("calendar/courses/<uuid:course_id>/book/", views.book_series, name="book_series"),
+]

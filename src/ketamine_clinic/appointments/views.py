@@ -1,0 +1,276 @@
+"""The front desk's calendar: the day or week by chair and room or by person, drag or click
+to move, an appointment's page (arrived, took place, no-show, cancel, move), booking one
+appointment and booking a course's whole series after a preview."""
+
+from __future__ import annotations
+
+import json
+from contextlib import suppress
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ketamine_clinic.accounts.current import membership_with
+from ketamine_clinic.accounts.requests import request_user, web_actor
+from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.appointments import actions, queries
+from ketamine_clinic.appointments.forms import (
+    BookForm,
+    CancelForm,
+    MoveForm,
+    SeriesForm,
+    StateForm,
+)
+from ketamine_clinic.appointments.models import Appointment
+from ketamine_clinic.clinical.appointments import AppointmentError
+from ketamine_clinic.common.errors import Conflict, InvalidInput
+from ketamine_clinic.common.forms import put_error
+from ketamine_clinic.patients import queries as patient_queries
+from ketamine_clinic.patients.access import (
+    get_chart_record_for_user,
+    get_patient_for_user,
+    record_list_read,
+    record_page_read,
+)
+from ketamine_clinic.treatment.access import course_for_user
+
+LOCAL = "%Y-%m-%dT%H:%M:%S"
+DONE = {"arrived": "Marked arrived.", "completed": "Marked as taken place.",
+        "no_show": "Marked as a no-show."}  # fmt: skip
+
+
+def _local(at: datetime) -> str:
+    """The calendar shows the clinic's clock whatever the browser's time zone."""
+    return timezone.localtime(at).strftime(LOCAL)
+
+
+def _aware(text: str, field: str = "start") -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(field, "not a date and time") from None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _day(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else timezone.localdate()
+    except ValueError:
+        raise Http404("no such day") from None
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    membership = membership_with(request, Capability.MANAGE_SCHEDULE)
+    clinic = membership.clinic
+    assert clinic is not None  # noqa: S101  # an active membership
+    places = [{"id": str(p.pk), "title": p.name} for p in queries.places(clinic.pk)]
+    people = [{"id": str(u.pk), "title": f"{u.get_full_name() or u.username} ({role})"}
+              for u, role in queries.clinical_staff(clinic)]  # fmt: skip
+    config = {
+        "day": _day(request.GET.get("day")).isoformat(),
+        "events": reverse("appointments:events"),
+        "places": places,
+        "people": people,
+        "book": reverse("appointments:book_any"),
+    }
+    return render(request, "appointments/calendar.html", {"config": config, "places": places})
+
+
+@login_required
+@require_GET
+def events(request: HttpRequest) -> JsonResponse:
+    """The calendar's events for its range, by place or by person."""
+    membership = membership_with(request, Capability.MANAGE_SCHEDULE)
+    try:
+        start = _aware(request.GET.get("start", ""))
+        end = _aware(request.GET.get("end", ""), "end")
+    except InvalidInput as exc:
+        return JsonResponse({"error": exc.message, "field": exc.field}, status=422)
+    if end - start > timedelta(days=42):
+        return JsonResponse({"error": "at most six weeks at a time", "field": "end"}, status=422)
+    by_person = request.GET.get("by") == "person"
+    record_list_read(request, membership, "appointments.calendar")
+    found = []
+    for a in queries.between(membership.clinic_id, start, end):
+        staff = [str(u.pk) for u in a.staff.all()]
+        found.append({
+            "id": str(a.pk),
+            "start": _local(a.starts_at),
+            "end": _local(a.ends_at),
+            "resourceIds": staff if by_person else ([str(a.place_id)] if a.place_id else []),
+            "title": f"{a.patient.family_name}, {a.patient.given_name} · {a.get_kind_display()}",
+            "editable": a.state == Appointment.State.BOOKED,
+            "classNames": [f"kc-appt-{a.state}"],
+            "extendedProps": {"url": reverse("appointments:detail", args=[a.pk]),
+                              "version": a.version, "state": a.get_state_display()},
+        })  # fmt: skip
+    return JsonResponse(found, safe=False)
+
+
+@login_required
+@require_POST
+def drop(request: HttpRequest, appointment_id: str) -> JsonResponse:
+    """A drag on the calendar: move to the new time (and place), or say why not."""
+    access, found = get_chart_record_for_user(
+        request_user(request), Appointment, appointment_id, Capability.MANAGE_SCHEDULE, "place"
+    )
+    try:
+        body = json.loads(request.body or b"{}")
+        place = None
+        if body.get("place"):
+            place = queries.place(found.clinic_id, body["place"])
+            if place is None:
+                raise InvalidInput("place", "no such place at this location")
+        moved = actions.move(web_actor(request), access, found, int(body.get("version", 0)),
+                             _aware(str(body.get("start", ""))), place=place)  # fmt: skip
+    except (ValueError, TypeError):
+        return JsonResponse({"error": "not a move", "field": "start"}, status=422)
+    except InvalidInput as exc:
+        return JsonResponse({"error": exc.message, "field": exc.field}, status=422)
+    except Conflict as exc:
+        return JsonResponse({"error": str(exc)}, status=409)
+    return JsonResponse({"version": moved.version})
+
+
+def _places(clinic_id: Any) -> list[tuple[str, str]]:
+    return [(str(p.pk), p.name) for p in queries.places(clinic_id)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    access, found = get_chart_record_for_user(
+        request_user(request), Appointment, appointment_id, Capability.MANAGE_SCHEDULE, "place"
+    )
+    step = request.POST.get("step")
+    places = _places(found.clinic_id)
+    initial = {"version": found.version}
+    state = StateForm(request.POST if step == "state" else None, initial=initial)
+    cancel = CancelForm(request.POST if step == "cancel" else None, initial=initial, prefix="c")
+    now_at = {**initial, "starts_at": timezone.localtime(found.starts_at)}
+    move = MoveForm(request.POST if step == "move" else None, places=places, prefix="m",
+                    initial=now_at)  # fmt: skip
+    actor = web_actor(request)
+    form: Any = {"state": state, "cancel": cancel, "move": move}.get(step or "")
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if step == "state":
+                actions.mark(actor, access, found, data["version"], data["state"])
+                done = DONE[data["state"]]
+            elif step == "cancel":
+                cancelled = actions.cancel(actor, access, found, data["version"], data["reason"])
+                done = f"{cancelled.get_state_display()}."
+            else:
+                place = queries.place(found.clinic_id, data["place"]) if data["place"] else None
+                actions.move(actor, access, found, data["version"], data["starts_at"], place=place)
+                done = "Moved."
+        except (InvalidInput, Conflict) as exc:
+            put_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("appointments:detail", found.pk)
+    record_page_read(request, access, "appointment")
+    return render(request, "appointments/detail.html", {
+        "appointment": found, "patient": access.patient, "state_form": state,
+        "cancel_form": cancel, "move_form": move,
+        "history": found.history.select_related("history_user").order_by("history_date"),
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book_series(request: HttpRequest, course_id: str) -> HttpResponse:
+    """Preview where the course's unbooked doses would go, then book them all at once."""
+    access, course = course_for_user(request_user(request), course_id, Capability.MANAGE_SCHEDULE)
+    clinic = access.patient.clinic
+    nurses = [(str(u.pk), u.get_full_name() or u.username)
+              for u, role in queries.clinical_staff(clinic) if role == "nurse"]  # fmt: skip
+    pending = queries.unbooked(course)
+    first = pending[0].on if pending else timezone.localdate()
+    form = SeriesForm(request.POST or None, nurses=nurses,
+                      initial={"start": max(first, timezone.localdate())})  # fmt: skip
+    proposals: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        start, nurse = form.cleaned_data["start"], form.cleaned_data["nurse"]
+        staff = (nurse,) if nurse else ()
+        try:
+            if request.POST.get("step") == "confirm":
+                booked = actions.book_series(web_actor(request), access, course, start, staff)
+                messages.success(request, f"{len(booked)} sessions booked.")
+                day = timezone.localtime(booked[0].starts_at).date().isoformat()
+                return redirect(f"{reverse('appointments:calendar')}?day={day}")
+            proposals = queries.propose_series(clinic, course, start, staff)
+        except AppointmentError as exc:
+            form.add_error("start", exc.message)
+        except (InvalidInput, Conflict) as exc:
+            put_error(form, exc)
+    record_page_read(request, access, "appointments.series")
+    return render(request, "appointments/series.html", {
+        "course": course, "patient": access.patient, "form": form, "pending": pending,
+        "proposals": proposals,
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """One appointment that is not a dose (a dose is booked with its course's series)."""
+    access = get_patient_for_user(request_user(request), patient_id, Capability.MANAGE_SCHEDULE)
+    clinic = access.patient.clinic
+    staff = [(str(u.pk), f"{u.get_full_name() or u.username} ({role})")
+             for u, role in queries.clinical_staff(clinic)]  # fmt: skip
+    initial: dict[str, Any] = {}
+    if request.GET.get("start"):
+        with suppress(InvalidInput):  # a bad time from the calendar: the field stays empty
+            initial["starts_at"] = timezone.localtime(_aware(request.GET["start"]))
+    initial["place"] = request.GET.get("place", "")
+    form = BookForm(request.POST or None, places=_places(clinic.pk), staff=staff, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        place = queries.place(clinic.pk, data["place"]) if data["place"] else None
+        try:
+            booked = actions.book(
+                web_actor(request), access, kind=data["kind"], starts_at=data["starts_at"],
+                staff=[data["staff"]], place=place, minutes=data["minutes"], note=data["note"],
+            )  # fmt: skip
+        except (InvalidInput, Conflict) as exc:
+            put_error(form, exc)
+        else:
+            messages.success(request, "Booked.")
+            return redirect("appointments:detail", booked.pk)
+    record_page_read(request, access, "appointments.book")
+    return render(request, "appointments/book.html", {"form": form, "patient": access.patient})
+
+
+@login_required
+@require_GET
+def book_any(request: HttpRequest) -> HttpResponse:
+    """A click on a free time in the calendar: choose the patient first."""
+    membership = membership_with(request, Capability.MANAGE_SCHEDULE)
+    patient = request.GET.get("patient")
+    if patient:
+        rest = request.GET.copy()
+        del rest["patient"]
+        return redirect(f"{reverse('appointments:book', args=[patient])}?{rest.urlencode()}")
+    query = request.GET.get("q", "")[:100]
+    found = []
+    if query.strip():
+        mine = patient_queries.in_clinics([membership.clinic_id])
+        found = list(patient_queries.search_patients(mine, query)[:20])
+    record_list_read(request, membership, "patient.search")
+    return render(request, "appointments/book_any.html", {
+        "start": request.GET.get("start", ""), "place": request.GET.get("place", ""),
+        "q": query, "found": found,
+    })  # fmt: skip

@@ -26,6 +26,7 @@ from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.patients import actions
 from ketamine_clinic.patients.models import Patient
+from tests.factories.mail import MailServer
 
 # Speed is measured in bench/, not in tests: a slow or busy machine must not fail a property.
 settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -177,3 +178,20 @@ def clock() -> Iterator[Any]:
     (device spacing, the 2-hour rule)."""
     with time_machine.travel(timezone.now().replace(hour=9, minute=0), tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[MailServer]:
+    """A real SMTP server (aiosmtpd) for the test, with Django's mail pointed at it."""
+    server = MailServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    settings.DEFAULT_FROM_EMAIL = "clinic@clinic-a.example"
+    try:
+        yield server
+    finally:
+        server.stop()

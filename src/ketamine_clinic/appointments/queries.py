@@ -179,6 +179,25 @@ def of_patient(patient: Patient) -> QuerySet[Appointment]:
     )
 
 
+def upcoming(patient: Patient, limit: int = 20) -> list[Appointment]:
+    """The patient's appointments from today on that still hold their time."""
+    today = day_bounds(timezone.localdate()).start
+    return list(
+        Appointment.objects.filter(
+            patient=patient, status=RecordStatus.ACTIVE, state__in=HOLDING, starts_at__gte=today
+        )
+        .select_related("place")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def bookable_courses(patient: Patient) -> QuerySet[Course]:
+    """The patient's courses that may still be booked (not stopped, not entered in error)."""
+    return Course.objects.filter(patient=patient, status=RecordStatus.ACTIVE).exclude(
+        state="stopped"
+    )
+
+
 def minutes_for(clinic: Clinic, kind: str, course: Course | None, product: str = "") -> int:
     """The appointment's length from the clinic's settings and, for a dose, the protocol."""
     infusion = None

@@ -10,5 +10,6 @@ urlpatterns = [
     path("calendar/appointments/<uuid:appointment_id>/", views.detail, name="detail"),
     path("calendar/appointments/<uuid:appointment_id>/drop/", views.drop, name="drop"),
     path("calendar/patients/<uuid:patient_id>/book/", views.book, name="book"),
+    path("calendar/patients/<uuid:patient_id>/", views.chart_section, name="chart_section"),
     path("calendar/courses/<uuid:course_id>/book/", views.book_series, name="book_series"),
 ]

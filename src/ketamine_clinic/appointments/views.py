@@ -77,14 +77,19 @@ def calendar(request: HttpRequest) -> HttpResponse:
     places = [{"id": str(p.pk), "title": p.name} for p in queries.places(clinic.pk)]
     people = [{"id": str(u.pk), "title": f"{u.get_full_name() or u.username} ({role})"}
               for u, role in queries.clinical_staff(clinic)]  # fmt: skip
+    day = _day(request.GET.get("day"))
+    record_list_read(request, membership, "appointments.day")
     config = {
-        "day": _day(request.GET.get("day")).isoformat(),
+        "day": day.isoformat(),
         "events": reverse("appointments:events"),
         "places": places,
         "people": people,
         "book": reverse("appointments:book_any"),
     }
-    return render(request, "appointments/calendar.html", {"config": config, "places": places})
+    return render(request, "appointments/calendar.html", {
+        "config": config, "places": places, "day": day,
+        "day_list": queries.day_list(clinic.pk, day),
+    })  # fmt: skip
 
 
 @login_required
@@ -121,7 +126,9 @@ def events(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_POST
 def drop(request: HttpRequest, appointment_id: str) -> JsonResponse:
-    """A drag on the calendar: move to the new time (and place), or say why not."""
+    """A drag on the calendar: move to the new time (and place), or say why not. A refusal
+    is an answer, not an error of the request: {"moved": false, "error": why} (the calendar
+    puts the appointment back and shows why)."""
     access, found = get_chart_record_for_user(
         request_user(request), Appointment, appointment_id, Capability.MANAGE_SCHEDULE, "place"
     )
@@ -135,12 +142,12 @@ def drop(request: HttpRequest, appointment_id: str) -> JsonResponse:
         moved = actions.move(web_actor(request), access, found, int(body.get("version", 0)),
                              _aware(str(body.get("start", ""))), place=place)  # fmt: skip
     except (ValueError, TypeError):
-        return JsonResponse({"error": "not a move", "field": "start"}, status=422)
+        return JsonResponse({"moved": False, "error": "not a move", "field": "start"})
     except InvalidInput as exc:
-        return JsonResponse({"error": exc.message, "field": exc.field}, status=422)
+        return JsonResponse({"moved": False, "error": exc.message, "field": exc.field})
     except Conflict as exc:
-        return JsonResponse({"error": str(exc)}, status=409)
-    return JsonResponse({"version": moved.version})
+        return JsonResponse({"moved": False, "error": str(exc), "field": "version"})
+    return JsonResponse({"moved": True, "version": moved.version})
 
 
 def _places(clinic_id: Any) -> list[tuple[str, str]]:
@@ -186,6 +193,20 @@ def detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
         "appointment": found, "patient": access.patient, "state_form": state,
         "cancel_form": cancel, "move_form": move,
         "history": found.history.select_related("history_user").order_by("history_date"),
+    })  # fmt: skip
+
+
+@login_required
+@require_GET
+def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The chart's appointments card: what is booked, and the courses with doses to book."""
+    access = get_patient_for_user(request_user(request), patient_id, Capability.MANAGE_SCHEDULE)
+    record_page_read(request, access, "appointments")
+    upcoming = queries.upcoming(access.patient)
+    to_book = [(c, len(queries.unbooked(c))) for c in queries.bookable_courses(access.patient)]
+    return render(request, "appointments/partials/chart_section.html", {
+        "patient": access.patient, "upcoming": upcoming,
+        "to_book": [(c, n) for c, n in to_book if n],
     })  # fmt: skip
 
 

@@ -20,8 +20,10 @@
     const calendar = EventCalendar.create(element, {
       view: "resourceTimeGridDay",
       date: config.day,
-      headerToolbar: {start: "prev,next today", center: "title", end: "resourceTimeGridDay,resourceTimeGridWeek"},
-      buttonText: {resourceTimeGridDay: "Day", resourceTimeGridWeek: "Week", today: "Today"},
+      headerToolbar: {start: "", center: "title", end: ""},
+      eventBackgroundColor: "#0a58ca",
+      slotLabelFormat: {hour: "2-digit", minute: "2-digit", hour12: false},
+      eventTimeFormat: {hour: "2-digit", minute: "2-digit", hour12: false},
       resources: config.places,
       slotMinTime: "07:00:00",
       slotMaxTime: "20:00:00",
@@ -35,6 +37,8 @@
         url: config.events,
         extraParams: function () { return {by: by}; },
       }],
+      viewDidMount: plainRoles,
+      eventAllUpdated: plainRoles,
       eventClick: function (info) {
         window.location.href = info.event.extendedProps.url;
       },
@@ -54,7 +58,7 @@
           credentials: "same-origin",
         }).then(function (response) {
           return response.json().then(function (answer) {
-            if (!response.ok) {
+            if (!response.ok || !answer.moved) {
               info.revert();
               showError("Not moved: " + (answer.error || "refused"));
             } else {
@@ -74,6 +78,27 @@
       return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) +
         "T" + pad(date.getHours()) + ":" + pad(date.getMinutes()) + ":00";
     }
+
+    // The grid is drawn for the eye; the list under it is the same day for screen readers
+    // and the keyboard. Table roles the drawing cannot honour are taken off it.
+    function plainRoles() {
+      element.querySelectorAll("[role=table], [role=rowgroup], [role=row], [role=columnheader], [role=cell], [role=rowheader]")
+        .forEach(function (node) { node.removeAttribute("role"); });
+      element.querySelectorAll("[aria-colindex], [aria-rowindex]").forEach(function (node) {
+        node.removeAttribute("aria-colindex");
+        node.removeAttribute("aria-rowindex");
+      });
+    }
+
+    document.querySelectorAll("[data-kc-calendar]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        const what = button.getAttribute("data-kc-calendar");
+        if (what === "prev") calendar.prev();
+        else if (what === "next") calendar.next();
+        else if (what === "today") calendar.setOption("date", new Date());
+        else calendar.setOption("view", what);
+      });
+    });
 
     document.querySelectorAll("input[name=kc-by]").forEach(function (radio) {
       radio.addEventListener("change", function () {

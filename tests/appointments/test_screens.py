@@ -1,0 +1,124 @@
+"""The calendar's screens role by role: who sees them, what they show, and the refusals."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.models import AccessLog
+from ketamine_clinic.accounts.roles import Role
+from ketamine_clinic.appointments import actions
+from ketamine_clinic.appointments.models import Appointment
+from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.treatment.models import Course
+from tests.conftest import World
+from tests.factories.calendar import at, furnish
+from tests.factories.courses import next_monday, order
+
+pytestmark = pytest.mark.django_db
+
+
+def booked_series(world: World) -> list[Appointment]:
+    furnish(world)
+    course = Course.objects.get(pk=order(world).json()["id"])
+    desk = Actor(user=world.users["front_desk"])
+    return actions.book_series(desk, PatientAccess(world.patient, Role.FRONT_DESK), course,
+                               next_monday())  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("front_desk", 200), ("nurse", 200), ("prescriber", 200), ("admin", 403), ("patient", 403)],
+)
+def test_who_opens_the_calendar(world: World, persona: str, status: int) -> None:
+    assert world.client(persona).get("/calendar/").status_code == status
+
+
+def test_the_calendar_feeds_its_events_by_place_and_by_person(world: World) -> None:
+    series = booked_series(world)
+    desk = world.client("front_desk")
+    monday = next_monday()
+    span = {"start": f"{monday}T00:00:00", "end": f"{monday + timedelta(days=7)}T00:00:00"}
+    by_place = desk.get("/calendar/events/", span).json()
+    assert len(by_place) == 3  # Monday, Wednesday, Friday of the first week
+    assert by_place[0]["resourceIds"] == [str(series[0].place_id)]
+    assert by_place[0]["start"] == f"{monday}T08:00:00"  # the clinic's clock, no offset
+    assert by_place[0]["title"] == "Walker, James · Dosing"
+    by_person = desk.get("/calendar/events/", {**span, "by": "person"}).json()
+    assert by_person[0]["resourceIds"] == [str(world.users["nurse"].pk)]
+    assert world.client("other_clinic_nurse").get("/calendar/events/", span).json() == []
+    too_long = {**span, "end": f"{monday + timedelta(days=60)}T00:00:00"}
+    assert desk.get("/calendar/events/", too_long).status_code == 422
+    assert desk.get("/calendar/events/", {"start": "soon", "end": "later"}).status_code == 422
+    assert AccessLog.objects.filter(what="appointments.calendar").exists()
+    page = desk.get(f"/calendar/?day={monday}")
+    assert b"Walker" in page.content  # the list under the grid
+
+
+def test_a_drop_moves_or_answers_why_not(world: World) -> None:
+    series = booked_series(world)
+    first = series[0]
+    desk = world.client("front_desk")
+    url = f"/calendar/appointments/{first.pk}/drop/"
+
+    def drop(body: dict[str, object], client: object = desk) -> object:
+        return client.post(url, json.dumps(body), content_type="application/json")  # type: ignore[attr-defined]
+
+    refused = drop({"start": f"{next_monday()}T17:00:00", "version": 1}).json()
+    assert refused["moved"] is False
+    assert "closed" in refused["error"]
+    stale = drop({"start": f"{next_monday()}T08:00:00", "version": 9}).json()
+    assert stale == {"moved": False, "error": stale["error"], "field": "version"}
+    chair2 = next(p for p in series[0].clinic.places.all() if p.name == "Chair 2")
+    moved = drop({"start": f"{next_monday()}T08:00:00", "version": 1, "place": str(chair2.pk)})
+    assert moved.json() == {"moved": True, "version": 2}
+    assert drop({"start": "x", "version": 2}).json()["moved"] is False
+    assert drop({"start": f"{next_monday()}T08:00:00", "version": 2},
+                world.client("patient")).status_code == 404  # fmt: skip
+    assert drop({"start": f"{next_monday()}T08:00:00", "version": 2},
+                world.client("admin")).status_code == 403  # fmt: skip
+
+
+def test_the_appointment_page_records_what_happened(world: World) -> None:
+    series = booked_series(world)
+    last = series[-1]
+    desk = world.client("front_desk")
+    url = f"/calendar/appointments/{last.pk}/"
+    assert b"Walker" in desk.get(url).content
+    later = (last.starts_at + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    moved = desk.post(url, {"step": "move", "m-version": 1, "m-starts_at": later, "m-place": ""})
+    assert moved.status_code == 302
+    last.refresh_from_db()
+    assert last.starts_at == at(last.starts_at.date(), 10)
+    short = desk.post(url, {"step": "cancel", "c-version": 2, "c-reason": "no"})
+    assert b"Ensure this value has at least 5 characters" in short.content
+    cancelled = desk.post(url, {"step": "cancel", "c-version": 2, "c-reason": "patient unwell"})
+    assert cancelled.status_code == 302
+    last.refresh_from_db()
+    assert last.state == "cancelled"
+    assert world.client("admin").get(url).status_code == 403
+    assert world.client("other_clinic_nurse").get(url).status_code == 404
+
+
+def test_booking_one_appointment_from_the_chart(world: World) -> None:
+    furnish(world)
+    desk = world.client("front_desk")
+    chart = desk.get(f"/calendar/patients/{world.patient.pk}/")
+    assert b"Book an appointment" in chart.content
+    room = next(p for p in world.clinic.places.all() if p.name == "Room 1")
+    url = f"/calendar/patients/{world.patient.pk}/book/"
+    when = at(next_monday(), 11).strftime("%Y-%m-%dT%H:%M")
+    body = {"kind": "evaluation", "starts_at": when, "place": str(room.pk),
+            "staff": str(world.users["prescriber"].pk)}  # fmt: skip
+    made = desk.post(url, body)
+    assert made.status_code == 302, made.content
+    evaluation = Appointment.objects.get(kind="evaluation")
+    assert evaluation.ends_at - evaluation.starts_at == timedelta(minutes=60)
+    again = desk.post(url, body)
+    assert b"the place is already booked then" in again.content
+    found = desk.get("/calendar/book/", {"q": "walker", "start": when})
+    assert b"James Walker" in found.content or b"Walker" in found.content
+    assert world.client("patient").get(url).status_code == 404

@@ -301,6 +301,23 @@ def _check_spacing(appointment: Appointment, starts_at: datetime) -> None:
         raise InvalidInput("starts_at", "; ".join(found))
 
 
+def follow_the_chair(
+    actor: Actor, access: PatientAccess, scheduled: ScheduledSession | None, state: str
+) -> None:
+    """The chair's check-in marks the dose's appointment arrived; its discharge marks it as
+    taken place (inside the chair's transaction)."""
+    found = queries.booking_of(scheduled) if scheduled is not None else None
+    if found is None:
+        return
+    allowed: dict[str, tuple[str, ...]] = {
+        Appointment.State.ARRIVED: (Appointment.State.BOOKED,),
+        Appointment.State.COMPLETED: (Appointment.State.BOOKED, Appointment.State.ARRIVED),
+    }
+    if found.state in allowed[state]:
+        save_changes(found, found.version, {"state": state}, actor)
+        record_patient_access(actor, access, "update", f"appointment.{state}")
+
+
 def cancel(actor: Actor, access: PatientAccess, appointment: Appointment, version: int,
            reason: str) -> Appointment:  # fmt: skip
     """Cancel: the time is freed; inside the clinic's notice period it is a late

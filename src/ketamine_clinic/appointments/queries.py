@@ -289,9 +289,24 @@ class Proposal:
 
 def holding_for(scheduled: ScheduledSession) -> bool:
     """Whether an appointment already books this planned session."""
+    return booking_of(scheduled) is not None
+
+
+def booking_of(scheduled: ScheduledSession) -> Appointment | None:
+    """The appointment that books this planned session, if any."""
     return Appointment.objects.filter(
         scheduled=scheduled, status=RecordStatus.ACTIVE, state__in=HOLDING
-    ).exists()
+    ).first()
+
+
+def bookings_of(scheduled_ids: list[Any]) -> dict[Any, Appointment]:
+    """The appointments booking these planned sessions, by planned session (the day list)."""
+    return {
+        a.scheduled_id: a
+        for a in Appointment.objects.filter(
+            scheduled_id__in=scheduled_ids, status=RecordStatus.ACTIVE, state__in=HOLDING
+        ).select_related("place")
+    }
 
 
 def course_doses(course: Course) -> QuerySet[Appointment]:

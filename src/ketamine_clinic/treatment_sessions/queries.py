@@ -4,13 +4,14 @@ stock it may be drawn from."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ketamine_clinic.appointments import queries as appointment_queries
 from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical.protocols import ESKETAMINE_DEVICE_INTERVAL_MIN, ESKETAMINE_DEVICE_MG
 from ketamine_clinic.clinical.vital_signs import sedation_alert, suggestion, vital_alerts
@@ -163,6 +164,17 @@ def planned_dosing_days(clinic: Any, day: date) -> QuerySet[ScheduledSession]:
         .select_related("patient", "course")
         .order_by("patient__family_name")
     )
+
+
+def day_rows(clinic: Any, day: date) -> list[tuple[Any, Any, Any]]:
+    """The day's planned doses with their session (once opened) and their appointment (once
+    booked), in the order of the appointments, the unbooked after them by surname."""
+    planned = list(planned_dosing_days(clinic, day))
+    opened = opened_on(clinic, day)
+    booked = appointment_queries.bookings_of([p.pk for p in planned])
+    rows = [(p, opened.get(p.pk), booked.get(p.pk)) for p in planned]
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(rows, key=lambda r: r[2].starts_at if r[2] else far)
 
 
 def opened_on(clinic: Any, day: date) -> dict[Any, TreatmentSession]:

@@ -62,14 +62,13 @@ def today(request: HttpRequest) -> HttpResponse:
     if membership is None or not can(membership.role, Capability.MANAGE_SCHEDULE):
         raise PermissionDenied("your role does not work with the day's sessions")
     day = timezone.localdate()
-    planned = queries.planned_dosing_days(membership.clinic, day)
-    opened = queries.opened_on(membership.clinic, day)
+    rows = queries.day_rows(membership.clinic, day)
     record_list_read(request, membership, "treatment_session.today")
     return render(
         request,
         "treatment_sessions/today.html",
         {
-            "rows": [(p, opened.get(p.pk)) for p in planned],
+            "rows": rows,
             "clinical": can(membership.role, Capability.EDIT_CLINICAL),
             "day": day,
         },

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.appointments.actions import follow_the_chair
+from ketamine_clinic.appointments.models import Appointment
 from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical import chair, pre_dose
 from ketamine_clinic.clinical.session_flow import State
@@ -83,6 +85,7 @@ def check_in(
     need(access, Capability.MANAGE_SCHEDULE, "check patients in")
     with transaction.atomic():
         fresh = step(actor, session, version, State.CHECKED_IN)
+        follow_the_chair(actor, access, session.scheduled, Appointment.State.ARRIVED)
         record_patient_access(actor, access, "update", "treatment_session.check_in")
     return fresh
 
@@ -326,6 +329,7 @@ def discharge(
                 },
                 actor,
             )
+        follow_the_chair(actor, access, scheduled, Appointment.State.COMPLETED)
         record_patient_access(actor, access, "update", "treatment_session.discharge")
     return fresh
 

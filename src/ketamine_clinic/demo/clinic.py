@@ -17,6 +17,7 @@ from django.utils import timezone
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
+from ketamine_clinic.demo.calendar import seed_calendar
 from ketamine_clinic.demo.chen import chen_course, chen_evaluation_and_consent, chen_note
 from ketamine_clinic.demo.histories import chen_history, random_history, register
 from ketamine_clinic.demo.scores import alert_score, chen_scores, relapse_scores, weekly_scores
@@ -176,4 +177,8 @@ def seed(now: datetime | None = None) -> bool:
         for patient in patients[2:8]:
             weekly_scores(nurse, patient, rng, now)
         seed_esketamine_session(prescriber, nurse, patients[2], now, vault["esketamine"])
+        seed_calendar(
+            Actor(user=users["admin"], via="cli"), front_desk, clinics[MAIN_CLINIC],
+            [users["sam"], users["drrivera"]], patients[8:11], now,
+        )  # fmt: skip
     return True

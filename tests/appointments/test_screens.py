@@ -7,26 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import AccessLog
-from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.appointments import actions
 from ketamine_clinic.appointments.models import Appointment
-from ketamine_clinic.patients.access import PatientAccess
-from ketamine_clinic.treatment.models import Course
 from tests.conftest import World
-from tests.factories.calendar import at, furnish
-from tests.factories.courses import next_monday, order
+from tests.factories.calendar import at, booked_series, furnish
+from tests.factories.courses import next_monday
 
 pytestmark = pytest.mark.django_db
-
-
-def booked_series(world: World) -> list[Appointment]:
-    furnish(world)
-    course = Course.objects.get(pk=order(world).json()["id"])
-    desk = Actor(user=world.users["front_desk"])
-    return actions.book_series(desk, PatientAccess(world.patient, Role.FRONT_DESK), course,
-                               next_monday())  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,13 @@ from typing import Any
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.appointments import actions
+from ketamine_clinic.appointments.models import Appointment
+from ketamine_clinic.patients.access import PatientAccess
+from ketamine_clinic.treatment.models import Course
 from tests.conftest import World
+from tests.factories.courses import next_monday, order
 
 WEEKDAYS = {str(d): [["08:00", "18:00"]] for d in range(5)}
 
@@ -29,3 +34,12 @@ def furnish(world: World) -> dict[str, Any]:
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     """A time on the clinic's clock."""
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def booked_series(world: World) -> list[Appointment]:
+    """A furnished location and the patient's six-infusion course booked from next Monday."""
+    furnish(world)
+    course = Course.objects.get(pk=order(world).json()["id"])
+    desk = Actor(user=world.users["front_desk"])
+    return actions.book_series(desk, PatientAccess(world.patient, Role.FRONT_DESK), course,
+                               next_monday())  # fmt: skip

@@ -8,6 +8,7 @@ second sees the first's booking and is refused with the reason)."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor, record_access
-from ketamine_clinic.accounts.models import Clinic, User
+from ketamine_clinic.accounts.models import Clinic, User, hash_token
 from ketamine_clinic.appointments import queries
-from ketamine_clinic.appointments.models import Appointment, Place, WorkingHours
+from ketamine_clinic.appointments.feeds import PREFIX
+from ketamine_clinic.appointments.models import Appointment, CalendarFeed, Place, WorkingHours
 from ketamine_clinic.clinical import appointments as rules
 from ketamine_clinic.clinical.appointments import AppointmentError, Span
 from ketamine_clinic.common.errors import Conflict, InvalidInput
@@ -368,4 +370,26 @@ def mark(actor: Actor, access: PatientAccess, appointment: Appointment, version:
                 actor, access, scheduled, scheduled.version, "missed", "no-show"
             )
         record_patient_access(actor, access, "update", f"appointment.{state}")
+    return done
+
+
+def new_feed_link(actor: Actor, clinic: Clinic) -> str:
+    """A new private link for the person acting (the old one stops working). The secret is
+    returned once."""
+    raw = PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        CalendarFeed.objects.filter(clinic=clinic, user=actor.user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        CalendarFeed.objects.create(clinic=clinic, user=actor.user, key_hash=hash_token(raw))
+        record_access(actor, action="create", what="calendar feed", clinic=clinic)
+    return raw
+
+
+def revoke_feed(actor: Actor, clinic: Clinic) -> int:
+    with transaction.atomic():
+        done = CalendarFeed.objects.filter(
+            clinic=clinic, user=actor.user, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        record_access(actor, action="update", what="calendar feed revoked", clinic=clinic)
     return done

@@ -125,3 +125,18 @@ class Appointment(PatientRecord):
 
 
 HOLDING = (Appointment.State.BOOKED, Appointment.State.ARRIVED, Appointment.State.COMPLETED)
+
+
+class CalendarFeed(models.Model):
+    """A member of staff's private iCalendar link for one location. Only its hash is kept;
+    a new link revokes the old one, and revoking ends it at once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ketamine_clinic.accounts.current import membership_with
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
-from ketamine_clinic.appointments import actions, queries
+from ketamine_clinic.appointments import actions, feeds, queries
 from ketamine_clinic.appointments.forms import (
     BookForm,
     CancelForm,
@@ -295,3 +295,34 @@ def book_any(request: HttpRequest) -> HttpResponse:
         "start": request.GET.get("start", ""), "place": request.GET.get("place", ""),
         "q": query, "found": found,
     })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feed_link(request: HttpRequest) -> HttpResponse:
+    """Your private calendar link: made (shown once), made again, or revoked."""
+    membership = membership_with(request, Capability.MANAGE_SCHEDULE)
+    clinic = membership.clinic
+    assert clinic is not None  # noqa: S101  # an active membership
+    link = ""
+    if request.method == "POST":
+        if request.POST.get("step") == "revoke":
+            actions.revoke_feed(web_actor(request), clinic)
+            messages.success(request, "Your calendar link is revoked: it no longer works.")
+            return redirect("appointments:feed_link")
+        raw = actions.new_feed_link(web_actor(request), clinic)
+        link = request.build_absolute_uri(reverse("appointments:feed", args=[raw]))
+    return render(request, "appointments/feed.html", {
+        "link": link, "active": feeds.active(clinic, request_user(request)),
+    })  # fmt: skip
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar feed behind a private link (no login: the link is the key)."""
+    found = feeds.feed_for(token)
+    if found is None:
+        raise Http404("no such calendar")
+    response = HttpResponse(feeds.render(found), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -7,6 +7,8 @@ message is queued for sending only by the worker that made it.
   at sending time that they no longer apply.
 - Discharged sessions: the PHQ-9 links at 4 and 24 hours after the last dose
   (clinical/outcomes.FOLLOW_UP_LINKS), unless the nurse handed that link over already.
+- The staff's deadlines: REMS forms, DEA loss reports, waiting safety alerts, expiring
+  evaluations (staff.py).
 - Messages whose worker died mid-send are marked interrupted (delivery.sweep)."""
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils import timezone
 from ketamine_clinic.appointments.models import Appointment
 from ketamine_clinic.assessments.models import AssessmentLink
 from ketamine_clinic.clinical.outcomes import FOLLOW_UP_LINKS
-from ketamine_clinic.messaging import content, delivery, queries, rules
+from ketamine_clinic.messaging import content, delivery, queries, rules, staff
 from ketamine_clinic.messaging.models import Message
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.records.models import RecordStatus
@@ -147,5 +149,6 @@ def plan(enqueue: Enqueue, now: datetime | None = None) -> int:
     """Everything due to be planned now; returns how many messages were made."""
     now = now or timezone.now()
     made = plan_appointments(now, enqueue) + plan_follow_ups(now, enqueue)
+    made += staff.plan_staff(now, enqueue)
     delivery.sweep(now)
     return made

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("ketamine_clinic.treatment.urls")),
     path("", include("ketamine_clinic.treatment_sessions.urls")),
     path("", include("ketamine_clinic.appointments.urls")),
+    path("", include("ketamine_clinic.messaging.urls")),
     path("", include("ketamine_clinic.inventory.urls")),
     path("", include("ketamine_clinic.interop.urls")),
     path("api/v1/", api.urls),

@@ -5,6 +5,7 @@ from ketamine_clinic.appointments import views
 app_name = "appointments"
 urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
+    path("me/appointments/", views.mine, name="mine"),
     path("calendar/events/", views.events, name="events"),
     path("calendar/feed/", views.feed_link, name="feed_link"),
     path("calendar/feed/<str:token>.ics", views.feed, name="feed"),

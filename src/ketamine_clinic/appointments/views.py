@@ -36,6 +36,7 @@ from ketamine_clinic.patients import queries as patient_queries
 from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
     get_patient_for_user,
+    own_chart,
     record_list_read,
     record_page_read,
 )
@@ -326,3 +327,14 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(feeds.render(found), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """A patient's own coming appointments, for the portal."""
+    patient, access = own_chart(request)
+    record_page_read(request, access, "appointments")
+    return render(request, "appointments/partials/mine.html", {
+        "upcoming": queries.upcoming(patient), "clinic": patient.clinic,
+    })  # fmt: skip

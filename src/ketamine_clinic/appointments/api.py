@@ -14,7 +14,7 @@ from ninja import Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
-from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.appointments import actions, queries
 from ketamine_clinic.appointments.models import Appointment, Place
 from ketamine_clinic.appointments.schemas import (
@@ -39,6 +39,7 @@ from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
     get_patient_for_user,
     one_clinic,
+    own_or_with,
     record_patient_access,
     the_clinic,
 )
@@ -165,9 +166,7 @@ def _slot(s: queries.Slot) -> dict[str, Any]:
     summary="A patient's appointments (the front desk, the care team and the patient)",
 )
 def appointments_of_patient(request: HttpRequest, patient_id: uuid.UUID) -> list[Appointment]:
-    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
-    if access.role != Role.PATIENT and not can(access.role, Capability.MANAGE_SCHEDULE):
-        raise PermissionDenied("your role does not see appointments")
+    access = own_or_with(request_user(request), patient_id, Capability.MANAGE_SCHEDULE)
     record_patient_access(api_actor(request), access, "read", "appointments")
     return list(queries.of_patient(access.patient))
 

@@ -17,7 +17,7 @@ from ninja import Router, Status
 
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
-from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.messaging import actions, queries
 from ketamine_clinic.messaging.models import Message
 from ketamine_clinic.messaging.schemas import MessageOut, PreferenceIn, PreferenceOut
@@ -25,6 +25,7 @@ from ketamine_clinic.patients.access import (
     PatientAccess,
     get_patient_for_user,
     one_clinic,
+    own_or_with,
     record_patient_access,
 )
 
@@ -34,10 +35,7 @@ webhook = Router(tags=["messages"])
 
 def _own_or_desk(request: HttpRequest, patient_id: uuid.UUID) -> PatientAccess:
     """The patient themself, or staff who keep the schedule (who hear the patient's wishes)."""
-    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
-    if access.role != Role.PATIENT and not can(access.role, Capability.MANAGE_SCHEDULE):
-        raise PermissionDenied("your role does not manage a patient's messages")
-    return access
+    return own_or_with(request_user(request), patient_id, Capability.MANAGE_SCHEDULE)
 
 
 def _out(access: PatientAccess) -> dict[str, Any]:

@@ -94,6 +94,15 @@ def get_record_for_user(
     return access, record
 
 
+def own_or_with(user: User, patient_id: Any, capability: Capability) -> PatientAccess:
+    """The patient themself, or staff whose role has `capability` (a patient's schedule and
+    messages are theirs to see, and the front desk's to keep)."""
+    access = get_patient_for_user(user, patient_id, Capability.VIEW_DEMOGRAPHICS)
+    if access.role != Role.PATIENT and not can(access.role, capability):
+        raise PermissionDenied("your role does not do this for a patient")
+    return access
+
+
 def clinics_where(user: User, capability: Capability) -> list[uuid.UUID]:
     return [m.clinic_id for m in user.active_memberships if can(m.role, capability)]
 

@@ -3,16 +3,16 @@
 import uuid
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
-from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.evaluations.notes import queries as note_queries
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
+    own_or_with,
     record_patient_access,
 )
 from ketamine_clinic.treatment import actions
@@ -136,10 +136,7 @@ def maintenance(request: HttpRequest, course_id: uuid.UUID, payload: SignRequest
     summary="Planned treatment days (front desk and the patient see this, without doses)",
 )
 def schedule(request: HttpRequest, patient_id: uuid.UUID) -> list[ScheduledSession]:
-    user = request_user(request)
-    access = get_patient_for_user(user, patient_id, Capability.VIEW_DEMOGRAPHICS)
-    if access.role != Role.PATIENT and not can(access.role, Capability.MANAGE_SCHEDULE):
-        raise PermissionDenied("your role does not see the schedule")
+    access = own_or_with(request_user(request), patient_id, Capability.MANAGE_SCHEDULE)
     record_patient_access(api_actor(request), access, "read", "schedule")
     return list(courses.patient_schedule(access.patient))
 

@@ -19,7 +19,13 @@ from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic, User, hash_token
 from ketamine_clinic.appointments import queries
 from ketamine_clinic.appointments.feeds import PREFIX
-from ketamine_clinic.appointments.models import Appointment, CalendarFeed, Place, WorkingHours
+from ketamine_clinic.appointments.models import (
+    Appointment,
+    CalendarFeed,
+    Place,
+    WaitlistEntry,
+    WorkingHours,
+)
 from ketamine_clinic.clinical import appointments as rules
 from ketamine_clinic.clinical.appointments import AppointmentError, Span
 from ketamine_clinic.common.errors import Conflict, InvalidInput
@@ -393,3 +399,78 @@ def revoke_feed(actor: Actor, clinic: Clinic) -> int:
         ).update(revoked_at=timezone.now())
         record_access(actor, action="update", what="calendar feed revoked", clinic=clinic)
     return done
+
+
+def add_to_waitlist(
+    actor: Actor,
+    access: PatientAccess,
+    *,
+    kind: str,
+    earliest: date,
+    latest: date,
+    course: Course | None = None,
+    note: str = "",
+) -> WaitlistEntry:
+    """Put the patient on the waiting list for a time between two days (a dose: the next
+    planned dose of the course)."""
+    if kind not in Appointment.Kind.values:
+        raise InvalidInput("kind", f"one of {', '.join(Appointment.Kind.values)}")
+    if earliest < timezone.localdate():
+        raise InvalidInput("earliest", "must not be in the past")
+    if latest < earliest:
+        raise InvalidInput("latest", "must not be before the earliest day")
+    if latest - earliest > timedelta(days=90):
+        raise InvalidInput("latest", "at most 90 days after the earliest")
+    if kind == Appointment.Kind.DOSING:
+        if course is None or course.patient_id != access.patient.pk:
+            raise InvalidInput("course", "a dose waits with its course")
+        if not queries.unbooked(course):
+            raise InvalidInput("course", "every planned dose of this course is booked")
+    with transaction.atomic():
+        entry = WaitlistEntry(
+            patient=access.patient, clinic=access.patient.clinic, kind=kind,
+            course=course if kind == Appointment.Kind.DOSING else None, earliest=earliest,
+            latest=latest, note=note.strip(), created_by=actor.user,
+        )  # fmt: skip
+        entry.attribute_to(actor.user)
+        entry.save()
+        record_patient_access(actor, access, "create", "waitlist")
+    return entry
+
+
+def withdraw_from_waitlist(
+    actor: Actor, access: PatientAccess, entry: WaitlistEntry, version: int
+) -> WaitlistEntry:
+    if entry.state != WaitlistEntry.State.WAITING:
+        raise Conflict(f"this entry is {entry.state}")
+    with transaction.atomic():
+        done = save_changes(entry, version, {"state": WaitlistEntry.State.WITHDRAWN}, actor)
+        record_patient_access(actor, access, "update", "waitlist.withdrawn")
+    return done
+
+
+def book_from_waitlist(
+    actor: Actor, access: PatientAccess, entry: WaitlistEntry, freed: Appointment
+) -> Appointment:
+    """Give a freed time to a waiting patient: same place, same time, same staff (a dose
+    books the course's next planned dose there, its spacing checked)."""
+    if entry.state != WaitlistEntry.State.WAITING:
+        raise Conflict(f"this entry is {entry.state}")
+    if freed.state not in (Appointment.State.CANCELLED, Appointment.State.LATE_CANCELLED):
+        raise Conflict("that time is not free")
+    staff = [u.pk for u in freed.staff.all()]
+    with transaction.atomic():
+        if entry.kind == Appointment.Kind.DOSING:
+            assert entry.course is not None  # noqa: S101  # add_to_waitlist requires it
+            pending = queries.unbooked(entry.course)
+            if not pending:
+                raise Conflict("every planned dose of this course is booked already")
+            booked = book(actor, access, kind=entry.kind, starts_at=freed.starts_at,
+                          staff=staff, place=freed.place, scheduled=pending[0])  # fmt: skip
+        else:
+            minutes = round((freed.ends_at - freed.starts_at).total_seconds() / 60)
+            booked = book(actor, access, kind=entry.kind, starts_at=freed.starts_at,
+                          staff=staff, place=freed.place, minutes=minutes)  # fmt: skip
+        done = {"state": WaitlistEntry.State.BOOKED, "appointment": booked}
+        save_changes(entry, entry.version, done, actor)
+    return booked

@@ -60,3 +60,17 @@ class StateForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     state = forms.ChoiceField(choices=[("arrived", "Arrived"), ("completed", "Took place"),
                                        ("no_show", "No-show")])  # fmt: skip
+
+
+class WaitForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(choices=Appointment.Kind.choices)
+    course = forms.ChoiceField(required=False, help_text="For a dose: the course")
+    earliest = forms.DateField(widget=DATE)
+    latest = forms.DateField(widget=DATE)
+    note = forms.CharField(
+        required=False, max_length=500, help_text="E.g. mornings only, can come at short notice"
+    )
+
+    def __init__(self, *args: Any, courses: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course"].choices = [("", "—"), *courses]  # type: ignore[attr-defined]

@@ -140,3 +140,35 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"
+
+
+class WaitlistEntry(PatientRecord):
+    """A patient who would take an earlier or any free time between two days: offered to the
+    front desk when an appointment that fits is cancelled."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        BOOKED = "booked", "Booked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Appointment.Kind.choices)
+    course = models.ForeignKey(
+        "treatment.Course",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a dose: the course whose next planned dose it is",
+    )
+    earliest = models.DateField()
+    latest = models.DateField()
+    note = models.CharField(max_length=500, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]

@@ -14,7 +14,13 @@ from django.utils import timezone
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.roles import STAFF_ROLES as STAFF_ROLES_ALL
 from ketamine_clinic.accounts.roles import Role
-from ketamine_clinic.appointments.models import HOLDING, Appointment, Place, WorkingHours
+from ketamine_clinic.appointments.models import (
+    HOLDING,
+    Appointment,
+    Place,
+    WaitlistEntry,
+    WorkingHours,
+)
 from ketamine_clinic.clinical import appointments as rules
 from ketamine_clinic.clinical.appointments import Booked, Span, Staff
 from ketamine_clinic.clinical.protocols import Phase
@@ -195,6 +201,34 @@ def bookable_courses(patient: Patient) -> QuerySet[Course]:
     """The patient's courses that may still be booked (not stopped, not entered in error)."""
     return Course.objects.filter(patient=patient, status=RecordStatus.ACTIVE).exclude(
         state="stopped"
+    )
+
+
+def waitlist(clinic_id: Any) -> QuerySet[WaitlistEntry]:
+    """The location's waiting list, oldest first."""
+    return WaitlistEntry.objects.filter(
+        clinic_id=clinic_id, status=RecordStatus.ACTIVE, state=WaitlistEntry.State.WAITING
+    ).select_related("patient", "course")
+
+
+def waiting_entry(clinic_id: Any, entry_id: Any) -> WaitlistEntry | None:
+    return waitlist(clinic_id).filter(pk=entry_id).first()
+
+
+def waiting_for(freed: Appointment) -> list[WaitlistEntry]:
+    """Who on the waiting list could take the time a cancelled appointment freed: the same
+    kind of place (a chair for a dose), the day within their range, someone else."""
+    if freed.starts_at <= timezone.now() or freed.place is None:
+        return []
+    day = local_day(freed.starts_at)
+    doses = freed.place.kind == Place.Kind.CHAIR
+    kinds = [Appointment.Kind.DOSING] if doses else [
+        k for k in Appointment.Kind.values if k != Appointment.Kind.DOSING
+    ]  # fmt: skip
+    return list(
+        waitlist(freed.clinic_id)
+        .filter(earliest__lte=day, latest__gte=day, kind__in=kinds)
+        .exclude(patient_id=freed.patient_id)
     )
 
 

@@ -27,6 +27,7 @@ from ketamine_clinic.appointments.forms import (
     MoveForm,
     SeriesForm,
     StateForm,
+    WaitForm,
 )
 from ketamine_clinic.appointments.models import Appointment
 from ketamine_clinic.clinical.appointments import AppointmentError
@@ -170,6 +171,19 @@ def detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
     move = MoveForm(request.POST if step == "move" else None, places=places, prefix="m",
                     initial=now_at)  # fmt: skip
     actor = web_actor(request)
+    if step == "offer":
+        entry = queries.waiting_entry(found.clinic_id, request.POST.get("entry"))
+        if entry is None:
+            raise Http404("no such entry on the waiting list")
+        theirs = get_patient_for_user(request_user(request), entry.patient_id,
+                                      Capability.MANAGE_SCHEDULE)  # fmt: skip
+        try:
+            booked = actions.book_from_waitlist(actor, theirs, entry, found)
+        except (InvalidInput, Conflict) as exc:
+            messages.error(request, f"Not booked: {getattr(exc, 'message', exc)}")
+            return redirect("appointments:detail", found.pk)
+        messages.success(request, f"Booked for {entry.patient.full_name}.")
+        return redirect("appointments:detail", booked.pk)
     form: Any = {"state": state, "cancel": cancel, "move": move}.get(step or "")
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
@@ -192,7 +206,8 @@ def detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
     record_page_read(request, access, "appointment")
     return render(request, "appointments/detail.html", {
         "appointment": found, "patient": access.patient, "state_form": state,
-        "cancel_form": cancel, "move_form": move,
+        "cancel_form": cancel, "move_form": move, "waiting": queries.waiting_for(found)
+        if found.state in ("cancelled", "late_cancelled") else [],
         "history": found.history.select_related("history_user").order_by("history_date"),
     })  # fmt: skip
 
@@ -338,3 +353,54 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/partials/mine.html", {
         "upcoming": queries.upcoming(patient), "clinic": patient.clinic,
     })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def waiting(request: HttpRequest) -> HttpResponse:
+    """The location's waiting list, with a way to take someone off it."""
+    membership = membership_with(request, Capability.MANAGE_SCHEDULE)
+    if request.method == "POST":
+        entry = queries.waiting_entry(membership.clinic_id, request.POST.get("entry"))
+        if entry is None:
+            raise Http404("no such entry")
+        access = get_patient_for_user(request_user(request), entry.patient_id,
+                                      Capability.MANAGE_SCHEDULE)  # fmt: skip
+        try:
+            actions.withdraw_from_waitlist(web_actor(request), access, entry,
+                                           int(request.POST.get("version") or 0))  # fmt: skip
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{entry.patient.full_name} is off the waiting list.")
+        return redirect("appointments:waiting")
+    record_list_read(request, membership, "waitlist")
+    return render(request, "appointments/waiting.html",
+                  {"entries": queries.waitlist(membership.clinic_id)})  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wait(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Put a patient on the waiting list."""
+    access = get_patient_for_user(request_user(request), patient_id, Capability.MANAGE_SCHEDULE)
+    courses = {str(c.pk): c for c in queries.bookable_courses(access.patient)}
+    choices = [
+        (k, f"{c.get_state_display()} course from {c.start_on:%-d %b}") for k, c in courses.items()
+    ]
+    form = WaitForm(request.POST or None, courses=choices,
+                    initial={"earliest": timezone.localdate()})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.add_to_waitlist(
+                web_actor(request), access, kind=data["kind"], earliest=data["earliest"],
+                latest=data["latest"], course=courses.get(data["course"]), note=data["note"],
+            )  # fmt: skip
+        except (InvalidInput, Conflict) as exc:
+            put_error(form, exc)
+        else:
+            messages.success(request, f"{access.patient.full_name} is on the waiting list.")
+            return redirect("appointments:waiting")
+    record_page_read(request, access, "waitlist.add")
+    return render(request, "appointments/wait.html", {"form": form, "patient": access.patient})

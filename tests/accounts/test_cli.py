@@ -268,6 +268,47 @@ def test_configure_clinic_calendar(world: World) -> None:
         run("configure-clinic", "Clinic A", *AS, "--closed", "Christmas")
 
 
+def test_configure_clinic_appointments_and_messages(world: World) -> None:
+    run("configure-clinic", "Clinic A", *AS,
+        "--appointments", "patients_per_nurse=3", "--appointments", "minutes.evaluation=90",
+        "--appointments", "prescriber_on_site=iv_racemic,esketamine_nasal",
+        "--messages", "reminder_hours=72,24", "--messages", "quiet_hours=20:00-09:00")  # fmt: skip
+    world.clinic.refresh_from_db()
+    assert world.clinic.appointment_settings == {
+        "patients_per_nurse": 3, "minutes": {"evaluation": 90},
+        "prescriber_on_site": ["esketamine_nasal", "iv_racemic"],
+    }  # fmt: skip
+    assert world.clinic.message_settings == {
+        "reminder_hours": [72, 24],
+        "quiet_hours": ["20:00", "09:00"],
+    }
+    change = world.clinic.settings_changes.order_by("-version").first()
+    assert change.after["appointment_settings"]["patients_per_nurse"] == 3
+    run("configure-clinic", "Clinic A", *AS, "--appointments", "patients_per_nurse=default")
+    world.clinic.refresh_from_db()
+    assert "patients_per_nurse" not in world.clinic.appointment_settings
+
+
+@pytest.mark.parametrize(
+    ("option", "spec"),
+    [
+        ("--appointments", "esketamine_observation_min=60"),  # the label's 2 hours
+        ("--appointments", "prescriber_on_site=iv_racemic"),  # esketamine always
+        ("--appointments", "patients_per_nurse=many"),
+        ("--appointments", "minutes.massage=30"),
+        ("--messages", "reminder_hours=soon"),
+        ("--messages", "quiet_hours=late"),
+        ("--messages", "questionnaires=maybe"),
+        ("--messages", "colour=blue"),
+    ],
+)
+def test_configure_clinic_refuses_bad_calendar_settings(
+    world: World, option: str, spec: str
+) -> None:
+    with pytest.raises(CommandError, match=option):
+        run("configure-clinic", "Clinic A", *AS, option, spec)
+
+
 def test_configure_clinic_for_the_chair_and_the_ledger(world: World) -> None:
     from ketamine_clinic.inventory.models import Registration
 

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic, ClinicSettingsChange
+from ketamine_clinic.clinical import appointments as appointment_rules
 from ketamine_clinic.clinical.eligibility import (
     EVALUATION_VALID_DAYS,
     EVALUATION_VALID_DAYS_BOUNDS,
@@ -21,7 +22,13 @@ from ketamine_clinic.clinical.instruments import BUILTIN
 from ketamine_clinic.clinical.rule_error import RuleError
 from ketamine_clinic.clinical.vital_signs import ThresholdError, thresholds
 
-GROUPS = ("session_settings", "eligibility_settings", "remission_thresholds")
+GROUPS = (
+    "session_settings",
+    "eligibility_settings",
+    "remission_thresholds",
+    "appointment_settings",
+    "message_settings",
+)
 MIN_REASON = 10
 
 
@@ -98,6 +105,39 @@ def apply_eligibility(current: dict[str, Any], specs: list[str]) -> dict[str, An
     low, high = EVALUATION_VALID_DAYS_BOUNDS
     if not low <= current.get("max_evaluation_age_days", EVALUATION_VALID_DAYS) <= high:
         raise SettingsError("max_evaluation_age_days", f"must be between {low} and {high}")
+    return current
+
+
+def apply_appointments(current: dict[str, Any], specs: list[str]) -> dict[str, Any]:
+    """KEY=VALUE appointment lengths and capacity (clinical/appointments.py): minutes.KIND,
+    check_in_min, iv_recovery_min, im_recovery_min, oral_recovery_min,
+    esketamine_observation_min (never under the label's 120), patients_per_nurse,
+    late_cancel_hours, prescriber_on_site=PRODUCT,PRODUCT (esketamine always)."""
+    current = {**current, "minutes": dict(current.get("minutes") or {})}
+    for spec in specs:
+        key, _, value = spec.partition("=")
+        if key.startswith("minutes."):
+            kind = key.removeprefix("minutes.")
+            if value == "default":
+                current["minutes"].pop(kind, None)
+            elif value.isdigit():
+                current["minutes"][kind] = int(value)
+            else:
+                raise SettingsError(key, f"{value!r} is not a number of minutes")
+        elif value == "default":
+            current.pop(key, None)
+        elif key == "prescriber_on_site":
+            current[key] = sorted(p.strip() for p in value.split(",") if p.strip())
+        elif value.isdigit():
+            current[key] = int(value)
+        else:
+            raise SettingsError(key, f"{value!r} is not a whole number")
+    if not current["minutes"]:
+        current.pop("minutes")
+    try:
+        appointment_rules.settings_from(current)
+    except appointment_rules.AppointmentError as exc:
+        raise SettingsError(exc.field, exc.message) from None
     return current
 
 

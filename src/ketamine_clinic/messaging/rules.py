@@ -94,3 +94,28 @@ def reminder_times(starts_at: datetime, s: Settings, now: datetime) -> list[tupl
         for hours in s.reminder_hours
         if starts_at - timedelta(hours=hours) > now
     ]
+
+
+def apply(current: Mapping[str, Any], specs: list[str]) -> dict[str, Any]:
+    """KEY=VALUE message settings: reminder_hours=48,2; quiet_hours=21:00-08:00 (or none);
+    questionnaires=yes|no; KEY=default removes one. Checked by `settings_from`."""
+    values = dict(current)
+    for spec in specs:
+        key, _, value = spec.partition("=")
+        if value == "default":
+            values.pop(key, None)
+        elif key == "reminder_hours":
+            try:
+                values[key] = [int(h) for h in value.split(",") if h.strip()]
+            except ValueError:
+                raise SettingsError(key, "hours before, e.g. 48,2") from None
+        elif key == "quiet_hours":
+            values[key] = None if value == "none" else value.split("-")
+        elif key == "questionnaires":
+            if value not in ("yes", "no"):
+                raise SettingsError(key, "yes or no")
+            values[key] = value == "yes"
+        else:
+            raise SettingsError(key or "messages", "not a message setting")
+    settings_from(values)
+    return values

@@ -14,6 +14,7 @@ from ketamine_clinic.accounts import clinic_settings
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.lookup import find_clinic, find_user
 from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.messaging import rules as message_rules
 
 
 class Command(BaseCommand):
@@ -105,6 +106,24 @@ class Command(BaseCommand):
             "or rule.CODE=absolute|relative|precaution|info (KEY=default removes it)",
         )
 
+        parser.add_argument(
+            "--appointments",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="Appointment length or capacity: minutes.evaluation=60, iv_recovery_min=45, "
+            "esketamine_observation_min=120, patients_per_nurse=2, late_cancel_hours=24, "
+            "prescriber_on_site=esketamine_nasal,iv_racemic (KEY=default removes it)",
+        )
+        parser.add_argument(
+            "--messages",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="Messages: reminder_hours=48,2, quiet_hours=21:00-08:00 (or none), "
+            "questionnaires=yes|no (KEY=default removes it)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         clinic = find_clinic(options["name"])
         if options["crisis_phone"] is not None:
@@ -152,6 +171,18 @@ class Command(BaseCommand):
         after["eligibility_settings"] = _eligibility(
             before["eligibility_settings"], options["eligibility"]
         )
+        try:
+            after["appointment_settings"] = clinic_settings.apply_appointments(
+                before["appointment_settings"], options["appointments"]
+            )
+        except clinic_settings.SettingsError as exc:
+            raise CommandError(f"--appointments: {exc.field} {exc.message}") from None
+        try:
+            after["message_settings"] = message_rules.apply(
+                before["message_settings"], options["messages"]
+            )
+        except message_rules.SettingsError as exc:
+            raise CommandError(f"--messages: {exc.field} {exc.message}") from None
         if after != before:
             _change_settings(clinic, after, options)
         if options["require_staff_otp"] is not None:
@@ -166,7 +197,9 @@ class Command(BaseCommand):
             "eligibility "
             f"{clinic.eligibility_settings or 'defaults'}; chair thresholds "
             f"{clinic.session_settings or 'defaults'}; billing "
-            f"{clinic.billing_settings or 'not set'}"
+            f"{clinic.billing_settings or 'not set'}; appointments "
+            f"{clinic.appointment_settings or 'defaults'}; messages "
+            f"{clinic.message_settings or 'defaults'}"
         )
 
 

@@ -284,3 +284,39 @@ def test_a_course_booked_at_once_is_confirmed_in_one_message(
     assert states == ["merged"] * 5 + ["sent"]
     worker()
     assert len(smtp.inbox.received) == 1
+
+
+def test_the_evening_before_a_dose_the_patient_gets_the_phq9_link(
+    world: World, smtp: MailServer
+) -> None:
+    from ketamine_clinic.assessments.models import AssessmentLink
+    from tests.factories.calendar import booked_series
+
+    Patient.objects.filter(pk=world.patient.pk).update(email="walker@example.org")
+    first = booked_series(world)[0]
+    worker()  # the series' confirmation
+    with time_machine.travel(first.starts_at - timedelta(hours=16), tick=False):
+        worker()
+    assert len(smtp.inbox.received) == 1
+    with time_machine.travel(first.starts_at - timedelta(hours=14, minutes=59), tick=False):
+        worker()
+    assert len(smtp.inbox.received) == 2
+    assert "/q/q_" in smtp.inbox.bodies()[1]
+    link = AssessmentLink.objects.get(context="pre_dose")
+    assert first.starts_at <= link.expires_at <= first.starts_at + timedelta(hours=1)
+
+
+def test_a_patient_in_maintenance_is_asked_for_a_phq9_once_a_week(
+    world: World, smtp: MailServer
+) -> None:
+    from ketamine_clinic.treatment.models import Course
+    from tests.factories.courses import order
+
+    Patient.objects.filter(pk=world.patient.pk).update(email="walker@example.org")
+    Course.objects.filter(pk=order(world).json()["id"]).update(
+        state="active", phase="maintenance weekly"
+    )
+    worker()
+    worker()
+    assert len(smtp.inbox.received) == 1
+    assert Message.objects.get(kind="questionnaire").about["context"] == "weekly"

@@ -71,7 +71,9 @@ def _body(message: Message) -> tuple[str, str]:
     patient = message.patient
     assert patient is not None  # noqa: S101  # a link message is always to a patient
     context = message.about.get("context", "ad_hoc")
-    hours = FOLLOW_UP_LINKS[context][1] if context in FOLLOW_UP_LINKS else 72
+    hours = message.about.get("hours") or (
+        FOLLOW_UP_LINKS[context][1] if context in FOLLOW_UP_LINKS else 72
+    )
     author = message.created_by
     assert author is not None  # noqa: S101  # the planner names who caused it
     actor = Actor(user=author, via="worker")

@@ -5,6 +5,8 @@ message is queued for sending only by the worker that made it.
 - Booked appointments: a confirmation now, and reminders at the clinic's hours before
   (48 and 2 by default). A moved appointment gets its own for the new time; the old ones find
   at sending time that they no longer apply.
+- Dosing appointments: the PHQ-9 link the evening before (15 hours ahead).
+- Patients in maintenance whose last PHQ-9 is older than the clinic's interval: a link.
 - Discharged sessions: the PHQ-9 links at 4 and 24 hours after the last dose
   (clinical/outcomes.FOLLOW_UP_LINKS), unless the nurse handed that link over already.
 - The staff's deadlines: REMS forms, DEA loss reports, waiting safety alerts, expiring
@@ -21,17 +23,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketamine_clinic.appointments.models import Appointment
-from ketamine_clinic.assessments.models import AssessmentLink
-from ketamine_clinic.clinical.outcomes import FOLLOW_UP_LINKS
+from ketamine_clinic.assessments.models import Assessment, AssessmentLink
+from ketamine_clinic.clinical.outcomes import FOLLOW_UP_LINKS, measurement_due
 from ketamine_clinic.messaging import content, delivery, queries, rules, staff
 from ketamine_clinic.messaging.models import Message
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.records.models import RecordStatus
+from ketamine_clinic.treatment.models import Course
 from ketamine_clinic.treatment_sessions import facts
 from ketamine_clinic.treatment_sessions.models import Transition, TreatmentSession
 
 Enqueue = Callable[[Message, datetime], None]
 FOLLOW_UP_WINDOW = timedelta(hours=26)  # sessions discharged this recently still get links
+PRE_DOSE_LEAD = timedelta(hours=15)  # the evening before a morning dose
 
 
 def _make(key: str, patient: Patient, purpose: str, enqueue: Enqueue, **fields: Any) -> bool:
@@ -137,6 +141,61 @@ def plan_follow_ups(now: datetime, enqueue: Enqueue) -> int:
     return made
 
 
+def plan_pre_dose(now: datetime, enqueue: Enqueue) -> int:
+    """The PHQ-9 the evening before a dose (STORIES.md: Ms. Chen fills it in the night
+    before), its link valid until the dose."""
+    made = 0
+    soon = Appointment.objects.filter(
+        status=RecordStatus.ACTIVE, state=Appointment.State.BOOKED, kind="dosing",
+        starts_at__gt=now, starts_at__lte=now + PRE_DOSE_LEAD + timedelta(hours=1),
+    ).select_related("clinic", "patient", "created_by")  # fmt: skip
+    for a in soon:
+        if not queries.settings_of(a.clinic).questionnaires:
+            continue
+        due = max(now, a.starts_at - PRE_DOSE_LEAD)
+        if due > now:
+            continue  # planned when its time comes
+        hours = max(1, int((a.starts_at - due).total_seconds() // 3600) + 1)
+        subject, body = content.questionnaire(a.clinic)
+        made += _make(
+            f"appointment:{a.pk}:questionnaire:{a.starts_at.isoformat()}", a.patient,
+            "questionnaires", enqueue, kind=Message.Kind.QUESTIONNAIRE, subject=subject,
+            body=body, due_at=due, created_by=a.created_by,
+            about={"appointment": str(a.pk), "starts_at": a.starts_at.isoformat(),
+                   "context": "pre_dose", "hours": hours},
+        )  # fmt: skip
+    return made
+
+
+def plan_measurements(now: datetime, enqueue: Enqueue) -> int:
+    """A PHQ-9 link for a patient in maintenance whose last one is older than the clinic's
+    measurement interval (clinical.outcomes.measurement_due), at most one a week."""
+    made = 0
+    courses = Course.objects.filter(
+        status=RecordStatus.ACTIVE, state="active", phase__startswith="maintenance"
+    ).select_related("patient", "patient__clinic", "created_by")
+    week = "{}-W{:02d}".format(*now.isocalendar()[:2])
+    for course in courses:
+        patient = course.patient
+        clinic = patient.clinic
+        if not queries.settings_of(clinic).questionnaires:
+            continue
+        last = (
+            Assessment.objects.filter(patient=patient, instrument_id="phq9",
+                                      status=RecordStatus.ACTIVE)
+            .order_by("-administered_at").values_list("administered_at", flat=True).first()
+        )  # fmt: skip
+        if not measurement_due(last, now, timedelta(days=clinic.measurement_interval_days)):
+            continue
+        subject, body = content.questionnaire(clinic)
+        made += _make(
+            f"patient:{patient.pk}:phq9:{week}", patient, "questionnaires", enqueue,
+            kind=Message.Kind.QUESTIONNAIRE, subject=subject, body=body, due_at=now,
+            created_by=course.created_by, about={"context": "weekly", "hours": 72},
+        )  # fmt: skip
+    return made
+
+
 def _handed_over(session: TreatmentSession, context: str, due: datetime) -> bool:
     """The nurse already gave the patient this link at discharge (a QR code)."""
     return AssessmentLink.objects.filter(
@@ -149,6 +208,7 @@ def plan(enqueue: Enqueue, now: datetime | None = None) -> int:
     """Everything due to be planned now; returns how many messages were made."""
     now = now or timezone.now()
     made = plan_appointments(now, enqueue) + plan_follow_ups(now, enqueue)
+    made += plan_pre_dose(now, enqueue) + plan_measurements(now, enqueue)
     made += staff.plan_staff(now, enqueue)
     delivery.sweep(now)
     return made

@@ -18,6 +18,7 @@ NAVIGATION = (
     (Capability.LIST_PATIENTS, "patients:list", "Patients"),
     (Capability.MANAGE_SCHEDULE, "treatment_sessions:today", "Today"),
     (Capability.MANAGE_SCHEDULE, "appointments:calendar", "Calendar"),
+    (Capability.EDIT_CLINICAL, "messaging:inbox", "Inbox"),
     (Capability.VIEW_LEDGER, "inventory:vault", "Vault"),
     (Capability.VIEW_REPORTS, "interop:outcomes", "Outcomes"),
     (Capability.VIEW_PROTOCOLS, "treatment:protocols", "Protocols"),

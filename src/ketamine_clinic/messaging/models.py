@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -49,6 +50,7 @@ class Message(models.Model):
         REMINDER = "reminder", "Appointment reminder"
         QUESTIONNAIRE = "questionnaire", "Questionnaire link"
         STAFF_TASK = "staff_task", "Staff deadline"
+        STAFF_REPLY = "staff_reply", "A secure message is waiting"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -101,3 +103,90 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.state})"
+
+
+def _attachments() -> FileSystemStorage:
+    return FileSystemStorage(location=settings.KC_ATTACHMENTS_DIR)
+
+
+class Thread(models.Model):
+    """A secure conversation between a patient and the care team, part of the chart."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="threads")
+    subject = models.CharField(max_length=120)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+    last_post_at = models.DateTimeField(default=timezone.now)
+    waiting_for_staff = models.BooleanField(
+        default=True, help_text="The last word was the patient's: the care team owes a reply"
+    )
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-last_post_at"]
+        indexes = [models.Index(fields=["clinic", "state", "-last_post_at"], name="thread_inbox")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Post(models.Model):
+    """One message in a thread. Never changed or deleted: it is part of the record."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")  # fmt: skip
+    from_patient = models.BooleanField()
+    automatic = models.BooleanField(default=False, help_text="The clinic's after-hours reply")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"post in {self.thread_id}"
+
+
+class Attachment(models.Model):
+    """An image or a PDF sent with a post, checked by its content, kept outside the web root."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(storage=_attachments, upload_to="%Y/%m/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReadReceipt(models.Model):
+    """Who read which post, and when (the patient sees when the care team read theirs)."""
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="receipts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+")  # fmt: skip
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.post_id}"

@@ -10,7 +10,14 @@ from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.messaging import rules
-from ketamine_clinic.messaging.models import Channel, Message, Preference
+from ketamine_clinic.messaging.models import (
+    Attachment,
+    Channel,
+    Message,
+    Post,
+    Preference,
+    Thread,
+)
 from ketamine_clinic.patients.models import Patient
 
 DEFAULT_BASIS = "contact details given to the clinic; no channel chosen yet"
@@ -71,3 +78,66 @@ def of_clinic(clinic_id: Any, state: str | None = None) -> QuerySet[Message]:
 def patients_with_phone(phone: str) -> QuerySet[Patient]:
     """Whoever a text from this number may come from (a STOP applies to each)."""
     return Patient.objects.filter(phone=phone)
+
+
+def inbox(clinic_id: Any, show: str = "open", user: Any = None) -> QuerySet[Thread]:
+    """The care team's triage inbox: open conversations, those waiting for a reply first;
+    `show` is "open", "mine" (assigned to `user`), "unassigned" or "closed"."""
+    found = Thread.objects.filter(clinic_id=clinic_id).select_related("patient", "assigned_to")
+    if show == "closed":
+        return found.filter(state=Thread.State.CLOSED)
+    found = found.filter(state=Thread.State.OPEN)
+    if show == "mine":
+        found = found.filter(assigned_to=user)
+    elif show == "unassigned":
+        found = found.filter(assigned_to__isnull=True)
+    return found.order_by("-waiting_for_staff", "-last_post_at")
+
+
+def threads_of(patient: Patient) -> QuerySet[Thread]:
+    return Thread.objects.filter(patient=patient).order_by("-last_post_at")
+
+
+def thread(thread_id: Any) -> Thread | None:
+    """A conversation of any clinic: the caller checks who may see it."""
+    return Thread.objects.select_related("patient", "assigned_to").filter(pk=thread_id).first()
+
+
+def posts(found: Thread) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(thread=found)
+        .select_related("author")
+        .prefetch_related("attachments", "receipts__user")
+    )
+
+
+def attachment(attachment_id: Any) -> Attachment | None:
+    return Attachment.objects.select_related("post__thread").filter(pk=attachment_id).first()
+
+
+def unread_for(user: Any, clinic_id: Any) -> int:
+    """Posts from patients in open conversations of the clinic the person has not read."""
+    return (
+        Post.objects.filter(thread__clinic_id=clinic_id, thread__state=Thread.State.OPEN,
+                            from_patient=True)
+        .exclude(receipts__user=user)
+        .count()
+    )  # fmt: skip
+
+
+def care_team(clinic_id: Any) -> list[Any]:
+    """The location's nurses and prescribers, who answer secure messages."""
+    from ketamine_clinic.accounts.models import Membership
+    from ketamine_clinic.accounts.roles import Role
+
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            clinic_id=clinic_id, is_active=True, role__in=[Role.NURSE, Role.PRESCRIBER]
+        ).select_related("user")
+    ]
+
+
+def staff_member(clinic_id: Any, user_id: Any) -> Any:
+    """One of the care team by id, or None."""
+    return next((u for u in care_team(clinic_id) if str(u.pk) == str(user_id)), None)

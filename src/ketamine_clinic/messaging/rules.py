@@ -119,3 +119,28 @@ def apply(current: Mapping[str, Any], specs: list[str]) -> dict[str, Any]:
             raise SettingsError(key or "messages", "not a message setting")
     settings_from(values)
     return values
+
+
+# Secure messages: what may be attached, checked by the file's first bytes, not its name.
+ATTACHMENT_TYPES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"%PDF-": "application/pdf",
+}
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 3
+MAX_POST_CHARS = 5000
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type of an allowed file from its first bytes; None for anything else."""
+    for magic, content_type in ATTACHMENT_TYPES.items():
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def after_hours(at: datetime, s: Settings, open_weekdays: frozenset[int], tz: tzinfo) -> bool:
+    """Whether a message arriving now will wait for the next working day: a day the clinic
+    is closed, or the quiet hours."""
+    return at.astimezone(tz).weekday() not in open_weekdays or in_quiet_hours(at, s, tz)

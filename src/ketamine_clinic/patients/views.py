@@ -123,6 +123,7 @@ def patient_chart(request: HttpRequest, patient_id: str) -> HttpResponse:
             "clinical": clinical,
             "may_read_notes": can(access.role, Capability.READ_NOTES),
             "may_schedule": can(access.role, Capability.MANAGE_SCHEDULE),
+            "may_message": can(access.role, Capability.EDIT_CLINICAL),
             "sections": sections,
             "may_edit": can(access.role, Capability.EDIT_DEMOGRAPHICS) and not patient.in_error,
             "may_mark_in_error": can(access.role, Capability.MARK_PATIENT_IN_ERROR)

@@ -306,6 +306,9 @@ if KC_SMS_BACKEND == "twilio" and not (KC_SMS_ACCOUNT and KC_SMS_TOKEN and KC_SM
     raise ImproperlyConfigured(
         "KC_SMS_BACKEND=twilio needs KC_SMS_ACCOUNT, KC_SMS_TOKEN, KC_SMS_FROM"
     )
+# Files patients and staff attach to secure messages: served only through the app, after the
+# same checks as the thread (never as static files). Several app servers share one directory.
+KC_ATTACHMENTS_DIR = Path(env_str("KC_ATTACHMENTS_DIR", str(DATA_DIR / "attachments"))).resolve()
 # The address patients' links point at (a message is read outside the app).
 KC_PUBLIC_URL = env_str("KC_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -109,3 +109,33 @@ def test_booking_one_appointment_from_the_chart(world: World) -> None:
     found = desk.get("/calendar/book/", {"q": "walker", "start": when})
     assert b"James Walker" in found.content or b"Walker" in found.content
     assert world.client("patient").get(url).status_code == 404
+
+
+def test_an_admin_keeps_the_chairs_rooms_and_working_hours(world: World) -> None:
+    admin = world.client("admin")
+    assert admin.get("/calendar/places/").status_code == 200
+    added = admin.post("/calendar/places/", {"step": "add", "p-kind": "chair", "p-name": "Chair 9",
+                                             "p-hours": "mon 08:00-18:00\ntue 08:00-18:00",
+                                             "p-active": "on"})  # fmt: skip
+    assert added.status_code == 302
+    chair = world.clinic.places.get(name="Chair 9")
+    assert chair.hours == {"0": [["08:00", "18:00"]], "1": [["08:00", "18:00"]]}
+    bad = admin.post("/calendar/places/", {"step": "add", "p-kind": "chair", "p-name": "Chair 10",
+                                           "p-hours": "mon 18:00-08:00"})  # fmt: skip
+    assert b"closes before it opens" in bad.content
+    edited = admin.post("/calendar/places/", {"step": "edit", "place": str(chair.pk),
+                                              "p-version": 1, "p-kind": "chair",
+                                              "p-name": "Chair 9", "p-hours": ""})  # fmt: skip
+    assert edited.status_code == 302
+    chair.refresh_from_db()
+    assert (chair.active, chair.hours, chair.version) == (False, {}, 2)
+    stale = admin.post("/calendar/places/", {"step": "edit", "place": str(chair.pk),
+                                             "p-version": 1, "p-kind": "chair",
+                                             "p-name": "Chair X", "p-hours": ""})  # fmt: skip
+    assert b"someone changed this place first" in stale.content
+    nurse = str(world.users["nurse"].pk)
+    saved = admin.post("/calendar/places/", {"step": "hours", "h-user": nurse,
+                                             "h-hours": "wed 07:00-15:30"})  # fmt: skip
+    assert saved.status_code == 302
+    assert world.users["nurse"].working_hours.get().hours == {"2": [["07:00", "15:30"]]}
+    assert world.client("front_desk").get("/calendar/places/").status_code == 403

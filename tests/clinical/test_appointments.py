@@ -273,3 +273,22 @@ def test_a_booked_series_keeps_every_phase_rule(offset: int, protocol_id: str) -
             assert later - earlier >= timedelta(hours=phase.min_hours_apart)
         weeks = [d.isocalendar()[:2] for d in mine]
         assert all(weeks.count(w) <= phase.per_week for w in weeks)
+
+
+def test_hours_are_written_one_day_a_line_and_read_back() -> None:
+    from ketamine_clinic.clinical.appointments import hours_from_text, hours_to_text
+
+    text = "mon 08:00-12:00, 13:00-18:00\nFriday 09:00-17:00"
+    stored = hours_from_text(text)
+    assert stored == {"0": [["08:00", "12:00"], ["13:00", "18:00"]], "4": [["09:00", "17:00"]]}
+    assert hours_from_text(hours_to_text(stored)) == stored
+    assert hours_from_text("") == {}
+    for bad in (
+        "noon 08:00-12:00",
+        "mon 8am-noon",
+        "mon 12:00-08:00",
+        "tue 08:00-12:00, 11:00-13:00",
+    ):
+        with pytest.raises(AppointmentError) as exc:
+            hours_from_text(bad)
+        assert exc.value.field == "hours"

@@ -24,6 +24,7 @@ NAVIGATION = (
     (Capability.VIEW_PROTOCOLS, "treatment:protocols", "Protocols"),
     (Capability.MANAGE_INSTRUMENTS, "assessments:instruments", "Instruments"),
     (Capability.MANAGE_CONSENT_DOCUMENTS, "evaluations:consent_documents", "Consent documents"),
+    (Capability.MANAGE_PLACES, "appointments:places", "Chairs and rooms"),
     (Capability.VIEW_AUDIT, "audit_log", "Audit log"),
     (Capability.MANAGE_USERS, "clinic_settings", "Clinic settings"),
 )

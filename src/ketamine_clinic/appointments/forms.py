@@ -74,3 +74,21 @@ class WaitForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, courses: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"].choices = [("", "—"), *courses]  # type: ignore[attr-defined]
+
+
+HOURS_HELP = "One day a line, e.g. mon 08:00-12:00, 13:00-18:00. A day left out is closed."
+
+
+class PlaceForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(choices=[("chair", "Chair"), ("room", "Room")])
+    name = forms.CharField(max_length=80)
+    hours = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                            help_text=HOURS_HELP)  # fmt: skip
+    active = forms.BooleanField(required=False, initial=True, label="In use")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class HoursForm(StyledFormMixin, forms.Form):
+    user = forms.CharField(widget=forms.HiddenInput)
+    hours = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                            help_text=HOURS_HELP)  # fmt: skip

@@ -11,6 +11,7 @@ urlpatterns = [
     path("calendar/feed/<str:token>.ics", views.feed, name="feed"),
     path("calendar/book/", views.book_any, name="book_any"),
     path("calendar/waiting/", views.waiting, name="waiting"),
+    path("calendar/places/", views.places, name="places"),
     path("calendar/patients/<uuid:patient_id>/wait/", views.wait, name="wait"),
     path("calendar/appointments/<uuid:appointment_id>/", views.detail, name="detail"),
     path("calendar/appointments/<uuid:appointment_id>/drop/", views.drop, name="drop"),

@@ -24,12 +24,15 @@ from ketamine_clinic.appointments import actions, feeds, queries
 from ketamine_clinic.appointments.forms import (
     BookForm,
     CancelForm,
+    HoursForm,
     MoveForm,
+    PlaceForm,
     SeriesForm,
     StateForm,
     WaitForm,
 )
 from ketamine_clinic.appointments.models import Appointment
+from ketamine_clinic.clinical import appointments as rules
 from ketamine_clinic.clinical.appointments import AppointmentError
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.forms import put_error
@@ -404,3 +407,61 @@ def wait(request: HttpRequest, patient_id: str) -> HttpResponse:
             return redirect("appointments:waiting")
     record_page_read(request, access, "waitlist.add")
     return render(request, "appointments/wait.html", {"form": form, "patient": access.patient})
+
+
+def _hours(form: Any, text: str) -> dict[str, Any] | None:
+    try:
+        return rules.hours_from_text(text)
+    except AppointmentError as exc:
+        form.add_error("hours", exc.message)
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def places(request: HttpRequest) -> HttpResponse:
+    """The location's chairs and rooms and who works when (clinic admins)."""
+    membership = membership_with(request, Capability.MANAGE_PLACES)
+    clinic = membership.clinic
+    assert clinic is not None  # noqa: S101  # an active membership
+    actor = web_actor(request)
+    step = request.POST.get("step")
+    place_form = PlaceForm(request.POST if step in ("add", "edit") else None, prefix="p")
+    hours_form = HoursForm(request.POST if step == "hours" else None, prefix="h")
+    if step in ("add", "edit") and place_form.is_valid():
+        data = place_form.cleaned_data
+        hours = _hours(place_form, data["hours"])
+        if hours is not None:
+            try:
+                if step == "add":
+                    actions.add_place(actor, clinic, data["kind"], data["name"], hours)
+                else:
+                    found = queries.place(clinic.pk, request.POST.get("place"))
+                    if found is None:
+                        raise Http404("no such place")
+                    changes = {"name": data["name"], "hours": hours, "active": data["active"]}
+                    actions.change_place(actor, found, data["version"] or 0, changes)
+            except (InvalidInput, Conflict) as exc:
+                put_error(place_form, exc)
+            else:
+                messages.success(request, "Saved.")
+                return redirect("appointments:places")
+    if step == "hours" and hours_form.is_valid():
+        data = hours_form.cleaned_data
+        person = queries.staff_member(clinic, data["user"])
+        hours = _hours(hours_form, data["hours"])
+        if person is None:
+            raise Http404("no such member of staff")
+        if hours is not None:
+            actions.set_working_hours(actor, clinic, person, hours)
+            messages.success(request, f"Working hours of {person.get_full_name() or person} saved.")
+            return redirect("appointments:places")
+    record_list_read(request, membership, "places")
+    worked = {row.user_id: row.hours for row in queries.working_hours(clinic.pk)}
+    every = queries.places(clinic.pk, active=False)
+    return render(request, "appointments/places.html", {
+        "places": [(p, rules.hours_to_text(p.hours)) for p in every],
+        "staff": [(u, role, rules.hours_to_text(worked.get(u.pk)))
+                  for u, role in queries.clinical_staff(clinic)],
+        "place_form": place_form, "hours_form": hours_form, "step": step,
+    })  # fmt: skip

@@ -176,6 +176,35 @@ def open_spans(hours: Hours, day: date, tz: tzinfo) -> list[Span]:
     ]
 
 
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def hours_from_text(text: str, field_name: str = "hours") -> dict[str, list[list[str]]]:
+    """Weekly hours as people write them, one day a line: "mon 08:00-12:00, 13:00-18:00".
+    A day not written is closed. Returns the stored form (see `parse_hours`), checked."""
+    stored: dict[str, list[list[str]]] = {}
+    for n, line in enumerate(text.strip().splitlines(), start=1):
+        if not line.strip():
+            continue
+        day, _, spans = line.strip().partition(" ")
+        if day.lower()[:3] not in DAY_NAMES:
+            raise AppointmentError(field_name, f"line {n}: start with a day (mon ... sun)")
+        pairs = []
+        for span in spans.split(","):
+            opens, _, closes = span.strip().partition("-")
+            pairs.append([opens.strip(), closes.strip()])
+        stored[str(DAY_NAMES.index(day.lower()[:3]))] = pairs
+    parse_hours(stored, field_name)
+    return stored
+
+
+def hours_to_text(stored: dict[str, list[list[str]]] | None) -> str:
+    return "\n".join(
+        f"{DAY_NAMES[int(day)]} " + ", ".join(f"{a}-{b}" for a, b in spans)
+        for day, spans in sorted((stored or {}).items())
+    )
+
+
 def parse_hours(stored: dict[str, list[list[str]]] | None, field_name: str = "hours") -> Hours:
     """Weekly hours as stored ({"0": [["08:00", "18:00"]], ...}, 0 = Monday), checked: each
     interval opens before it closes and none overlaps another on the same day."""

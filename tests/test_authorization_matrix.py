@@ -660,6 +660,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "send_again",
         "clinic_messages",
         "sms_inbound",
+        "sms_status",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
         "copy",
         "versions",

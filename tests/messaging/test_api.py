@@ -100,3 +100,43 @@ def test_the_log_shows_what_went_and_a_failed_message_goes_again(world: World) -
     assert desk.post(f"/messages/{sent.pk}/again").status_code == 409
     assert world.api("other_clinic_nurse").post(f"/messages/{failed.pk}/again").status_code == 404
     assert world.api("patient").get("/messages").status_code == 403
+
+
+def test_the_sms_provider_reports_delivery_and_bounces(world: World, settings: Any) -> None:
+    contact(world)
+    sent = [
+        Message.objects.create(
+            key=f"test:sms:{n}",
+            clinic=world.clinic,
+            patient=world.patient,
+            kind="reminder",
+            channel="sms",
+            to="+15550001111",
+            subject="",
+            body="b",
+            due_at=timezone.now(),
+            state="sent",
+            basis="test",
+            provider_id=f"SM{n}",
+        )
+        for n in range(2)
+    ]
+    url = "/api/v1/sms/status"
+    assert (
+        Client().post(url, {"MessageSid": "SM0", "MessageStatus": "delivered"}).status_code == 404
+    )
+    settings.KC_SMS_BACKEND = "twilio"
+    settings.KC_SMS_TOKEN = "secret-token"
+    assert Client().post(url, {"MessageSid": "SM0", "MessageStatus": "delivered"},
+                         headers={"X-Twilio-Signature": "x"}).status_code == 403  # fmt: skip
+    assert _signed_post(url, {"MessageSid": "SM0", "MessageStatus": "delivered"},
+                        "secret-token").status_code == 204  # fmt: skip
+    _signed_post(url, {"MessageSid": "SM1", "MessageStatus": "undelivered", "ErrorCode": "30003"},
+                 "secret-token")  # fmt: skip
+    for message in sent:
+        message.refresh_from_db()
+    assert sent[0].delivered_at is not None
+    assert (sent[1].state, sent[1].last_error) == (
+        "bounced",
+        "not delivered (undelivered, code 30003)",
+    )

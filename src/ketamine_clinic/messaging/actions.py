@@ -106,6 +106,26 @@ def text_received(phone: str, body: str, at: datetime | None = None) -> str:
     return "STOP" if word in STOP_WORDS else "START"
 
 
+# Twilio's final message statuses (its status callback's MessageStatus).
+DELIVERED = "delivered"
+NOT_DELIVERED = frozenset({"undelivered", "failed"})
+
+
+def delivery_report(provider_id: str, status: str, error_code: str = "") -> bool:
+    """The SMS provider's word on a sent text: delivered, or not (a bounce, kept with the
+    provider's error code). Returns whether a message was found."""
+    if not provider_id:
+        return False
+    now = timezone.now()
+    found = Message.objects.filter(provider_id=provider_id, channel=Channel.SMS)
+    if status == DELIVERED:
+        return bool(found.update(delivered_at=now))
+    if status in NOT_DELIVERED:
+        why = f"not delivered ({status}, code {error_code or '?'})"
+        return bool(found.update(state=Message.State.BOUNCED, bounced_at=now, last_error=why))
+    return found.exists()
+
+
 def send_again(actor: Actor, access: PatientAccess, message: Message) -> Message:
     """A message that failed or was interrupted goes again, as a new message (the first
     keeps its record)."""

@@ -122,9 +122,8 @@ def twilio_signature(url: str, params: dict[str, str], token: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-@webhook.post("/sms/inbound", auth=None, include_in_schema=False)
-def sms_inbound(request: HttpRequest) -> HttpResponse:
-    """Twilio's webhook for a text to the clinic's number: STOP and START act at once."""
+def _signed(request: HttpRequest) -> dict[str, str]:
+    """The POST parameters of a request Twilio signed; 404 without a provider, 403 forged."""
     if settings.KC_SMS_BACKEND != "twilio":
         raise Http404("no SMS provider is configured")
     params = {k: request.POST.get(k, "") for k in request.POST}
@@ -132,5 +131,21 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     expected = twilio_signature(url, params, settings.KC_SMS_TOKEN)
     if not hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")):
         raise PermissionDenied("the signature does not match")
+    return params
+
+
+@webhook.post("/sms/status", auth=None, include_in_schema=False)
+def sms_status(request: HttpRequest) -> HttpResponse:
+    """Twilio's status callback for a text the clinic sent: delivered, or a bounce."""
+    params = _signed(request)
+    actions.delivery_report(params.get("MessageSid", ""), params.get("MessageStatus", ""),
+                            params.get("ErrorCode", ""))  # fmt: skip
+    return HttpResponse(status=204)
+
+
+@webhook.post("/sms/inbound", auth=None, include_in_schema=False)
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    """Twilio's webhook for a text to the clinic's number: STOP and START act at once."""
+    params = _signed(request)
     actions.text_received(params.get("From", ""), params.get("Body", ""))
     return HttpResponse("<Response/>", content_type="text/xml")

@@ -65,7 +65,9 @@ class TwilioSms:
 
     def send(self, to: str, body: str) -> str:
         url = f"{self.base}/2010-04-01/Accounts/{self.account}/Messages.json"
-        data = urllib.parse.urlencode({"To": to, "From": self.sender, "Body": body}).encode()
+        fields = {"To": to, "From": self.sender, "Body": body,
+                  "StatusCallback": settings.KC_PUBLIC_URL + "/api/v1/sms/status"}  # fmt: skip
+        data = urllib.parse.urlencode(fields).encode()
         auth = base64.b64encode(f"{self.account}:{self.token}".encode()).decode()
         request = urllib.request.Request(  # noqa: S310  # the URL is the configured provider's
             url, data=data, headers={"Authorization": f"Basic {auth}"}, method="POST"

@@ -92,6 +92,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=200, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the provider reported it delivered"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -29,8 +29,20 @@ def test_the_calendar_feeds_its_events_by_place_and_by_person(world: World) -> N
     desk = world.client("front_desk")
     monday = next_monday()
     span = {"start": f"{monday}T00:00:00", "end": f"{monday + timedelta(days=7)}T00:00:00"}
-    by_place = desk.get("/calendar/events/", span).json()
+    every = desk.get("/calendar/events/", span).json()
+    by_place = [e for e in every if e.get("display") != "background"]
     assert len(by_place) == 3  # Monday, Wednesday, Friday of the first week
+    shaded = [e for e in every if e.get("display") == "background"]
+    chair = str(series[0].place_id)
+    assert {"start": f"{monday}T00:00:00", "end": f"{monday}T08:00:00", "resourceIds": [chair],
+            "display": "background", "classNames": ["kc-closed"],
+            "backgroundColor": "#dee2e6"} in shaded  # fmt: skip
+    saturday = monday + timedelta(days=5)  # closed all day
+    assert any(
+        e["start"] == f"{saturday}T00:00:00"
+        and e["end"].startswith(str(saturday + timedelta(days=1)))
+        for e in shaded
+    )
     assert by_place[0]["resourceIds"] == [str(series[0].place_id)]
     assert by_place[0]["start"] == f"{monday}T08:00:00"  # the clinic's clock, no offset
     assert by_place[0]["title"] == "Walker, James · Dosing"

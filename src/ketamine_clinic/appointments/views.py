@@ -47,6 +47,7 @@ from ketamine_clinic.patients.access import (
 from ketamine_clinic.treatment.access import course_for_user
 
 LOCAL = "%Y-%m-%dT%H:%M:%S"
+CLOSED = "#dee2e6"  # the shade of a closed time: grey, so the free times stand out
 DONE = {"arrived": "Marked arrived.", "completed": "Marked as taken place.",
         "no_show": "Marked as a no-show."}  # fmt: skip
 
@@ -125,7 +126,33 @@ def events(request: HttpRequest) -> JsonResponse:
             "extendedProps": {"url": reverse("appointments:detail", args=[a.pk]),
                               "version": a.version, "state": a.get_state_display()},
         })  # fmt: skip
+    if not by_person:
+        found += _closed_times(membership.clinic, start, end)
     return JsonResponse(found, safe=False)
+
+
+def _closed_times(clinic: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Each place's closed times in the range as background shading, so the free times
+    stand out (the grid shows 07:00 to 20:00)."""
+    shaded = []
+    day = timezone.localtime(start).date()
+    while timezone.make_aware(datetime.combine(day, datetime.min.time())) < end:
+        frame = queries.day_bounds(day)
+        for place in queries.places(clinic.pk):
+            edge = frame.start
+            for span in [
+                *queries.place_hours(clinic, place, day),
+                rules.Span(frame.end, frame.end),
+            ]:
+                if span.start > edge:
+                    shaded.append({
+                        "start": _local(edge), "end": _local(span.start),
+                        "resourceIds": [str(place.pk)], "display": "background",
+                        "classNames": ["kc-closed"], "backgroundColor": CLOSED,
+                    })  # fmt: skip
+                edge = max(edge, span.end)
+        day += timedelta(days=1)
+    return shaded
 
 
 @login_required

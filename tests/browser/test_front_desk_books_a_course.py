@@ -92,7 +92,9 @@ def test_a_drag_moves_an_appointment_or_says_why_not(
     expect(event).to_be_visible()
     chair2 = page.locator(".ec-col-head").nth(1).bounding_box()
     start = event.bounding_box()
-    _drag(page, event, chair2["x"] + 30, start["y"] + 12)  # same time, Chair 2
+    with page.expect_response(lambda r: r.url.endswith("/drop/")) as answer:
+        _drag(page, event, chair2["x"] + 30, start["y"] + 12)  # same time, Chair 2
+    assert answer.value.json()["moved"] is True
     expect(page.locator("#day-list")).to_contain_text("Chair 1")  # the list is the page's
     page.reload()
     expect(page.locator("#day-list")).to_contain_text("Chair 2")

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from ketamine_clinic.accounts.audit import Actor
@@ -23,12 +22,8 @@ from tests.conftest import World
 from tests.factories.browser import log_in
 from tests.factories.calendar import furnish
 from tests.factories.courses import next_monday, order
-from tests.factories.mail import MailServer
+from tests.factories.mail import MailServer, run_worker
 from tests.factories.session import esketamine_session
-
-
-def worker() -> None:
-    call_command("worker", once=True, verbosity=0)
 
 
 def test_the_front_desk_books_a_course_and_the_patient_hears_from_the_clinic(
@@ -51,7 +46,7 @@ def test_the_front_desk_books_a_course_and_the_patient_hears_from_the_clinic(
     expect(page.locator(".ec-event")).to_have_count(1)  # the first day, chairs as columns
     assert_accessible(page, "calendar")
 
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 1
     assert smtp.inbox.bodies()[0].startswith("Your 6 appointments at Clinic A are booked:")
 
@@ -59,11 +54,11 @@ def test_the_front_desk_books_a_course_and_the_patient_hears_from_the_clinic(
     expect(page.locator("#appointment-state")).to_have_text("Booked")
 
     esketamine_session(world, clock)  # today at the chair, discharged
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 1  # the link is not due yet
     link = Message.objects.get(kind="questionnaire", about__context="4h")
     clock.move_to(link.due_at + timedelta(minutes=1))
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 2
     body = smtp.inbox.bodies()[1]
     start = body.index("/q/")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
 from ketamine_clinic.accounts.audit import Actor
@@ -24,13 +23,9 @@ from ketamine_clinic.patients.models import Patient
 from tests.conftest import World
 from tests.factories.calendar import at, furnish
 from tests.factories.courses import next_monday
-from tests.factories.mail import MailServer
+from tests.factories.mail import MailServer, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def worker() -> None:
-    call_command("worker", once=True, verbosity=0)
 
 
 def book(world: World, hours_from_now: int | None = None, patient: Any = None) -> Appointment:
@@ -65,7 +60,7 @@ def test_a_booking_is_confirmed_by_email_once_and_says_no_more_than_it_must(
     world: World, smtp: MailServer
 ) -> None:
     booked = book(world)
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 1
     mail = smtp.inbox.received[0]
     body = smtp.inbox.bodies()[0]
@@ -80,7 +75,7 @@ def test_a_booking_is_confirmed_by_email_once_and_says_no_more_than_it_must(
     assert message.basis  # the consent basis is recorded
     assert message.about["appointment"] == str(booked.pk)
     assert AccessLog.objects.filter(what="message.confirmation email", action="export").count() == 1
-    worker()  # nothing more to send: never twice
+    run_worker()  # nothing more to send: never twice
     assert len(smtp.inbox.received) == 1
     reminders = Message.objects.filter(kind="reminder").order_by("due_at")
     assert [m.state for m in reminders] == ["queued", "queued"]  # 48 and 2 hours before
@@ -90,16 +85,16 @@ def test_reminders_go_at_their_time_and_not_after_a_cancellation(
     world: World, smtp: MailServer
 ) -> None:
     booked = book(world)
-    worker()
+    run_worker()
     with time_machine.travel(booked.starts_at - timedelta(hours=47), tick=False):
-        worker()
+        run_worker()
     assert len(smtp.inbox.received) == 2
     assert smtp.inbox.bodies()[1].startswith("Reminder: your appointment at Clinic A")
     actions.cancel(Actor(user=world.users["front_desk"]),
                    PatientAccess(world.patient, Role.FRONT_DESK), booked, booked.version,
                    "patient rang to cancel")  # fmt: skip
     with time_machine.travel(booked.starts_at - timedelta(hours=1), tick=False):
-        worker()
+        run_worker()
     assert len(smtp.inbox.received) == 2
     last = Message.objects.filter(kind="reminder").order_by("due_at").last()
     assert last.state == "cancelled"
@@ -110,15 +105,15 @@ def test_a_moved_appointment_is_confirmed_again_for_its_new_time(
     world: World, smtp: MailServer
 ) -> None:
     booked = book(world)
-    worker()
+    run_worker()
     moved = actions.move(Actor(user=world.users["front_desk"]),
                          PatientAccess(world.patient, Role.FRONT_DESK), booked, booked.version,
                          booked.starts_at + timedelta(hours=2))  # fmt: skip
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 2
     assert "12:00" in smtp.inbox.bodies()[1]
     with time_machine.travel(moved.starts_at - timedelta(hours=47), tick=False):
-        worker()
+        run_worker()
     reminders = Message.objects.filter(
         kind="reminder", due_at__lte=moved.starts_at - timedelta(hours=47)
     )
@@ -134,7 +129,7 @@ def test_a_patient_who_stopped_messages_gets_none_and_the_record_says_why(
         patient=world.patient, channel="email", email_stopped_at=stopped, basis="asked at the desk"
     )
     book(world)
-    worker()
+    run_worker()
     assert smtp.inbox.received == []
     message = Message.objects.get(kind="confirmation")
     assert message.state == "cancelled"
@@ -146,17 +141,17 @@ def test_an_unreachable_mail_server_is_retried_with_backoff_then_delivered_once(
 ) -> None:
     smtp.stop()
     book(world)
-    worker()
+    run_worker()
     message = Message.objects.get(kind="confirmation")
     assert message.state == "queued"
     assert message.attempts == 1
     assert "ConnectionRefusedError" in message.last_error
     assert message.due_at > timezone.now()  # the next try waits (backoff)
     smtp.start()
-    worker()  # not due yet
+    run_worker()  # not due yet
     assert smtp.inbox.received == []
     with time_machine.travel(message.due_at + timedelta(seconds=1), tick=False):
-        worker()
+        run_worker()
     message.refresh_from_db()
     assert message.state == "sent"
     assert message.attempts == 2
@@ -168,14 +163,14 @@ def test_a_server_that_stays_down_ends_as_failed_with_the_reason(
 ) -> None:
     smtp.stop()
     book(world)
-    worker()
+    run_worker()
     message = Message.objects.get(kind="confirmation")
     for _ in range(6):
         message.refresh_from_db()
         if message.state != "queued":
             break
         with time_machine.travel(message.due_at + timedelta(seconds=1), tick=False):
-            worker()
+            run_worker()
     message.refresh_from_db()
     assert message.state == "failed"
     assert message.attempts == 5
@@ -206,7 +201,7 @@ def test_a_worker_killed_mid_send_leaves_it_interrupted_not_resent(
     message = Message.objects.get(kind="confirmation")
     assert delivery.claim(message.pk, "killed-worker") is not None  # then the process died
     with time_machine.travel(timezone.now() + timedelta(minutes=11), tick=False):
-        worker()
+        run_worker()
     message.refresh_from_db()
     assert message.state == "unconfirmed"
     assert "may not have arrived" in message.last_error
@@ -221,13 +216,13 @@ def test_nothing_goes_out_in_quiet_hours(world: World, smtp: MailServer) -> None
         furnish(world)
         everyday_hours(world)
         book(world, hours_from_now=60)
-        worker()
+        run_worker()
         assert smtp.inbox.received == []
         message = Message.objects.get(kind="confirmation")
         assert message.state == "queued"
         assert timezone.localtime(message.due_at).hour == 8
     with time_machine.travel(message.due_at + timedelta(seconds=1), tick=False):
-        worker()
+        run_worker()
     assert len(smtp.inbox.received) == 1
 
 
@@ -244,12 +239,12 @@ def test_the_four_hour_questionnaire_link_reaches_the_patient_after_discharge(
     world.patient.email = "walker@example.org"
     world.patient.save()
     esketamine_session(world, clock)
-    worker()
+    run_worker()
     assert smtp.inbox.received == []  # not before its time
     links = Message.objects.filter(kind="questionnaire").order_by("due_at")
     assert [m.about["context"] for m in links] == ["4h", "24h"]
     clock.move_to(links[0].due_at + timedelta(minutes=1))
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 1
     body = smtp.inbox.bodies()[0]
     assert "/q/q_" in body  # a single-use link
@@ -275,14 +270,14 @@ def test_a_course_booked_at_once_is_confirmed_in_one_message(
     course = Course.objects.get(pk=order(world).json()["id"])
     desk = Actor(user=world.users["front_desk"])
     actions.book_series(desk, PatientAccess(world.patient, Role.FRONT_DESK), course, next_monday())
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 1
     body = smtp.inbox.bodies()[0]
     assert body.startswith("Your 6 appointments at Clinic A are booked:")
     assert "must not drive until the next day" in body
     states = sorted(Message.objects.filter(kind="confirmation").values_list("state", flat=True))
     assert states == ["merged"] * 5 + ["sent"]
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 1
 
 
@@ -294,12 +289,12 @@ def test_the_evening_before_a_dose_the_patient_gets_the_phq9_link(
 
     Patient.objects.filter(pk=world.patient.pk).update(email="walker@example.org")
     first = booked_series(world)[0]
-    worker()  # the series' confirmation
+    run_worker()  # the series' confirmation
     with time_machine.travel(first.starts_at - timedelta(hours=16), tick=False):
-        worker()
+        run_worker()
     assert len(smtp.inbox.received) == 1
     with time_machine.travel(first.starts_at - timedelta(hours=14, minutes=59), tick=False):
-        worker()
+        run_worker()
     assert len(smtp.inbox.received) == 2
     assert "/q/q_" in smtp.inbox.bodies()[1]
     link = AssessmentLink.objects.get(context="pre_dose")
@@ -316,7 +311,7 @@ def test_a_patient_in_maintenance_is_asked_for_a_phq9_once_a_week(
     Course.objects.filter(pk=order(world).json()["id"]).update(
         state="active", phase="maintenance weekly"
     )
-    worker()
-    worker()
+    run_worker()
+    run_worker()
     assert len(smtp.inbox.received) == 1
     assert Message.objects.get(kind="questionnaire").about["context"] == "weekly"

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import User
@@ -18,14 +17,10 @@ from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
 from tests.factories.chair import plan_today
 from tests.factories.courses import phq9
-from tests.factories.mail import MailServer
+from tests.factories.mail import MailServer, run_worker
 from tests.factories.session import esketamine_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def worker() -> None:
-    call_command("worker", once=True, verbosity=0)
 
 
 def staff_emails(world: World) -> None:
@@ -45,11 +40,11 @@ def test_a_waiting_safety_alert_reaches_the_prescribers_once(
     answers["items"]["9"] = 2
     world.api("patient").post(f"/patients/{world.own_patient.pk}/assessments", answers)
     assert SafetyAlert.objects.filter(acknowledged_at__isnull=True).exists()
-    worker()
+    run_worker()
     assert smtp.inbox.received == []  # 30 minutes' grace
     clock.shift(timedelta(minutes=31))
-    worker()
-    worker()
+    run_worker()
+    run_worker()
     assert to(smtp) == ["prescriber@clinic.example"]
     body = smtp.inbox.bodies()[0]
     assert "safety alert" in body
@@ -63,15 +58,15 @@ def test_a_rems_form_not_submitted_is_flagged_two_days_before_its_deadline(
 ) -> None:
     staff_emails(world)
     esketamine_session(world, clock)
-    worker()
+    run_worker()
     assert smtp.inbox.received == []
     clock.shift(timedelta(days=5))
-    worker()
+    run_worker()
     assert to(smtp) == ["prescriber@clinic.example"]
     assert "REMS Patient Monitoring Form is due by" in smtp.inbox.bodies()[0]
     TreatmentSession.objects.update(rems_submitted_at=timezone.now())
     clock.shift(timedelta(days=1))
-    worker()
+    run_worker()
     assert len(smtp.inbox.received) == 1
 
 
@@ -83,7 +78,7 @@ def test_a_loss_report_tells_the_admins_its_deadlines(world: World, smtp: MailSe
         description="vial short at the count", notice_due=today + timedelta(days=1),
         form_106_due=today + timedelta(days=45), created_by=world.users["admin"],
     )  # fmt: skip
-    worker()
+    run_worker()
     bodies = smtp.inbox.bodies()
     assert to(smtp) == ["admin@clinic.example"] * 3  # notice (opened and soon), Form 106
     assert sum("the DEA notice" in b for b in bodies) == 2
@@ -96,10 +91,10 @@ def test_an_expiring_evaluation_reaches_the_prescriber_who_signed_it(
     staff_emails(world)
     plan_today(world)  # a signed evaluation today and an active course
     clock.shift(timedelta(days=340))
-    worker()
+    run_worker()
     assert smtp.inbox.received == []
     clock.shift(timedelta(days=12))
-    worker()
+    run_worker()
     assert to(smtp) == ["prescriber@clinic.example"]
     assert "an evaluation you signed" in smtp.inbox.bodies()[0]
     assert Message.objects.filter(kind="staff_task", state="sent").count() == 1
@@ -114,7 +109,7 @@ def test_staff_without_an_email_address_get_a_visible_not_sent(
         notice_due=today + timedelta(days=10), form_106_due=today + timedelta(days=45),
         created_by=world.users["admin"],
     )  # fmt: skip
-    worker()
+    run_worker()
     assert smtp.inbox.received == []
     assert set(Message.objects.values_list("last_error", flat=True)) == {
         "no email address for this member of staff"

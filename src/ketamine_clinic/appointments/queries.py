@@ -66,7 +66,7 @@ def staff_member(clinic: Clinic, user_id: Any) -> User | None:
     )
 
 
-def clinical_staff(clinic: Clinic) -> list[tuple[User, str]]:
+def clinical_staff(clinic: Any) -> list[tuple[User, str]]:
     """The location's nurses and prescribers with their role, by name."""
     members = Membership.objects.filter(
         clinic=clinic, is_active=True, role__in=[r.value for r in STAFF_ROLES]

@@ -23,7 +23,11 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any, Literal, NamedTuple, TypeVar
 
-from ketamine_clinic.clinical.protocols import Phase
+from ketamine_clinic.clinical.protocols import (
+    ESKETAMINE_DEVICE_INTERVAL_MIN,
+    ESKETAMINE_DEVICE_MG,
+    Phase,
+)
 from ketamine_clinic.clinical.rule_error import RuleError
 from ketamine_clinic.clinical.scheduling import MAX_SEARCH_DAYS
 
@@ -57,7 +61,8 @@ IM_RECOVERY_MIN = 60  # after an IM injection, monitored as after an infusion, d
 ORAL_RECOVERY_MIN = 90  # oral and sublingual: slower onset, longer watch, default
 IV_INFUSION_MIN = 40  # when the protocol names none (Sanacora 2017)
 ESKETAMINE_OBSERVATION_MIN = 120  # Spravato label and REMS: at least 2 hours; a floor
-ESKETAMINE_DEVICES_MIN = 15  # up to 3 devices with 5 minutes' rest between (label)
+# Up to three devices (84 mg), each followed by the label's 5 minutes' rest.
+ESKETAMINE_DEVICES_MIN = 84 // ESKETAMINE_DEVICE_MG * ESKETAMINE_DEVICE_INTERVAL_MIN
 LATE_CANCEL_HOURS = 24  # software default: a cancellation within a day is late
 PATIENTS_PER_NURSE = 2  # software default: no published ratio (module docstring)
 PATIENTS_PER_NURSE_BOUNDS = (1, 6)

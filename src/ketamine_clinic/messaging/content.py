@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.clinical.pre_dose import ESKETAMINE_NO_FOOD, ESKETAMINE_NO_LIQUIDS
 
 LINK = "[link]"
-# What to do before a dose, without naming it (CLINICAL.md 1: esketamine no food for 2 hours
-# and no liquids for 30 minutes before; no driving until the next day after sleep).
+# What to do before a dose, without naming it: the pre-dose checks' own limits
+# (clinical/pre_dose.py, the Spravato label) and no driving until the next day after sleep.
 BEFORE_A_DOSE = {
-    "esketamine_nasal": "Please have nothing to eat for 2 hours and nothing to drink for 30 "
-    "minutes before.",
+    "esketamine_nasal": f"Please have nothing to eat for {ESKETAMINE_NO_FOOD.seconds // 3600} "
+    f"hours and nothing to drink for {ESKETAMINE_NO_LIQUIDS.seconds // 60} minutes before.",
 }
 AFTER_A_DOSE = (
     "Arrange for someone to take you home: you must not drive until the next day, after a "

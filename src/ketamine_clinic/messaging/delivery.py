@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,6 +27,21 @@ from ketamine_clinic.patients.access import PatientAccess
 
 logger = logging.getLogger(__name__)
 Enqueue = Callable[[Message, datetime], None]
+
+
+def create_once(key: str, values: dict[str, Any], enqueue: Enqueue) -> bool:
+    """Make the message with this key unless it exists (two workers planning at once make it
+    once), and queue it if it may go. Returns whether this call made it."""
+    if Message.objects.filter(key=key).exists():
+        return False
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(key=key, **values)
+    except IntegrityError:  # another worker made it a moment ago
+        return False
+    if message.state == Message.State.QUEUED:
+        enqueue(message, message.due_at)
+    return True
 
 
 def claim(message_id: Any, worker: str) -> Message | None:

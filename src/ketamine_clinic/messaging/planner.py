@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ketamine_clinic.appointments.models import Appointment
@@ -40,8 +40,6 @@ PRE_DOSE_LEAD = timedelta(hours=15)  # the evening before a morning dose
 
 def _make(key: str, patient: Patient, purpose: str, enqueue: Enqueue, **fields: Any) -> bool:
     """Create the message once; queue it if it may go, or keep it as not sent, with why."""
-    if Message.objects.filter(key=key).exists():
-        return False
     to, why = queries.recipient(patient, purpose)
     state = Message.State.QUEUED if to else Message.State.CANCELLED
     values = {
@@ -49,14 +47,7 @@ def _make(key: str, patient: Patient, purpose: str, enqueue: Enqueue, **fields: 
         "channel": to.channel if to else "", "to": to.to if to else "",
         "basis": to.basis if to else "", "last_error": why, **fields,
     }  # fmt: skip
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(key=key, **values)
-    except IntegrityError:  # another worker made it a moment ago
-        return False
-    if to is not None:
-        enqueue(message, message.due_at)
-    return True
+    return delivery.create_once(key, values, enqueue)
 
 
 def plan_appointments(now: datetime, enqueue: Enqueue) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.models import Clinic
+from ketamine_clinic.appointments.queries import clinical_staff
 from ketamine_clinic.messaging import rules
 from ketamine_clinic.messaging.models import (
     Attachment,
@@ -126,16 +127,8 @@ def unread_for(user: Any, clinic_id: Any) -> int:
 
 
 def care_team(clinic_id: Any) -> list[Any]:
-    """The location's nurses and prescribers, who answer secure messages."""
-    from ketamine_clinic.accounts.models import Membership
-    from ketamine_clinic.accounts.roles import Role
-
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            clinic_id=clinic_id, is_active=True, role__in=[Role.NURSE, Role.PRESCRIBER]
-        ).select_related("user")
-    ]
+    """The location's nurses and prescribers, who answer secure messages, by name."""
+    return [user for user, _ in clinical_staff(clinic_id)]
 
 
 def staff_member(clinic_id: Any, user_id: Any) -> Any:

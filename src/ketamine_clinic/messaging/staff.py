@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from ketamine_clinic.clinical.rems_form import SUBMIT_WITHIN
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.queries import max_evaluation_age
 from ketamine_clinic.inventory.models import LossReport
+from ketamine_clinic.messaging import delivery
 from ketamine_clinic.messaging.models import Channel, Message
 from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment.models import Course
@@ -47,22 +47,14 @@ def _link(name: str, *args: Any) -> str:
 
 def _send(key: str, clinic: Clinic, user: User, subject: str, body: str, now: datetime,
           enqueue: Enqueue) -> int:  # fmt: skip
-    if Message.objects.filter(key=key).exists():
-        return 0
-    state = Message.State.QUEUED if user.email else Message.State.CANCELLED
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                key=key, clinic=clinic, user=user, kind=Message.Kind.STAFF_TASK,
-                channel=Channel.EMAIL, to=user.email, subject=subject, body=body, due_at=now,
-                basis=BASIS, state=state,
-                last_error="" if user.email else "no email address for this member of staff",
-            )  # fmt: skip
-    except IntegrityError:
-        return 0
-    if user.email:
-        enqueue(message, now)
-    return 1
+    values = {
+        "clinic": clinic, "user": user, "kind": Message.Kind.STAFF_TASK,
+        "channel": Channel.EMAIL, "to": user.email, "subject": subject, "body": body,
+        "due_at": now, "basis": BASIS,
+        "state": Message.State.QUEUED if user.email else Message.State.CANCELLED,
+        "last_error": "" if user.email else "no email address for this member of staff",
+    }  # fmt: skip
+    return int(delivery.create_once(key, values, enqueue))
 
 
 def _members(clinic: Clinic, role: Role) -> list[User]:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django_tasks import task
 
-from ketamine_clinic.messaging import delivery, planner
+from ketamine_clinic.messaging import delivery
 from ketamine_clinic.messaging.models import Message
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
@@ -22,8 +22,3 @@ def enqueue(message: Message, when: datetime) -> None:
 @task()
 def send_message(message_id: str) -> str:
     return delivery.deliver(message_id, WORKER, enqueue)
-
-
-@task()
-def plan_messages() -> int:
-    return planner.plan(enqueue)

@@ -86,7 +86,12 @@ def test_the_appointment_page_records_what_happened(world: World) -> None:
     last = series[-1]
     desk = world.client("front_desk")
     url = f"/calendar/appointments/{last.pk}/"
-    assert b"Walker" in desk.get(url).content
+    page = desk.get(url).content.decode()
+    assert "Walker" in page
+    history = page[page.index('id="appointment-history"') :]
+    assert history.count("<li>") == 1  # the booking, its staff on the same line
+    assert ": Booked at" in history
+    assert ", with nurse (by front_desk)" in history
     later = (last.starts_at + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     moved = desk.post(url, {"step": "move", "m-version": 1, "m-starts_at": later, "m-place": ""})
     assert moved.status_code == 302

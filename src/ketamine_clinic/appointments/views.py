@@ -238,7 +238,7 @@ def detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
         "appointment": found, "patient": access.patient, "state_form": state,
         "cancel_form": cancel, "move_form": move, "waiting": queries.waiting_for(found)
         if found.state in ("cancelled", "late_cancelled") else [],
-        "history": found.history.select_related("history_user").order_by("history_date"),
+        "history": _changes(found),
     })  # fmt: skip
 
 
@@ -254,6 +254,24 @@ def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
         "patient": access.patient, "upcoming": upcoming,
         "to_book": [(c, n) for c, n in to_book if n],
     })  # fmt: skip
+
+
+def _changes(found: Appointment) -> list[Any]:
+    """The appointment's versions, oldest first, without the row that only recorded its staff
+    being set a moment after the booking (each line names the staff)."""
+    rows = list(found.history.select_related("history_user").order_by("history_date"))
+    shown: list[Any] = []
+    for row in rows:
+        if (
+            shown
+            and (row.state, row.starts_at, row.place_id)
+            == (shown[-1].state, shown[-1].starts_at, shown[-1].place_id)
+            and not list(shown[-1].staff.all())
+        ):
+            shown[-1] = row
+        else:
+            shown.append(row)
+    return shown
 
 
 @login_required

@@ -238,10 +238,15 @@ def _after_hours_reply(thread: Thread, access: PatientAccess) -> None:
     Post.objects.create(
         thread=thread, author=thread.created_by, from_patient=False, automatic=True,
         body=(f"Thank you: your message reached {clinic.name} outside its working hours and "
-              "will be read on the next working day. It is not watched in the meantime. If "
-              f"you are in crisis or thinking about harming yourself, {clinic.crisis_text} "
-              f"({clinic.crisis_phone})."),
+              "will be read on the next working day. It is not watched in the meantime. In "
+              f"crisis or thinking about harming yourself? {crisis_help(clinic)}"),
     )  # fmt: skip
+
+
+def crisis_help(clinic: Any) -> str:
+    """The clinic's crisis sentence, with its number when the sentence does not give it."""
+    text = clinic.crisis_text.strip()
+    return text if clinic.crisis_phone in text else f"Call {clinic.crisis_phone} now. {text}"
 
 
 def _tell_the_patient(thread: Thread, access: PatientAccess, actor: Actor) -> None:

@@ -81,6 +81,7 @@ def threads(request: HttpRequest) -> HttpResponse:
     record_page_read(request, access, "secure_messages")
     return render(request, "messaging/threads.html", {
         "form": form, "threads": queries.threads_of(patient), "patient": patient,
+        "crisis": actions.crisis_help(patient.clinic),
     })  # fmt: skip
 
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("ketamine_clinic.interop.urls")),
     path("api/v1/", api.urls),
     path("fhir/", fhir_api.urls),
+    path("webhooks/email/", include("anymail.urls")),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -22,7 +22,7 @@ from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.common.errors import Conflict, InvalidInput
-from ketamine_clinic.messaging import queries, rules, tasks
+from ketamine_clinic.messaging import bounces, queries, rules, tasks
 from ketamine_clinic.messaging.models import (
     Attachment,
     Channel,
@@ -106,24 +106,36 @@ def text_received(phone: str, body: str, at: datetime | None = None) -> str:
     return "STOP" if word in STOP_WORDS else "START"
 
 
-# Twilio's final message statuses (its status callback's MessageStatus).
-DELIVERED = "delivered"
-NOT_DELIVERED = frozenset({"undelivered", "failed"})
-
-
-def delivery_report(provider_id: str, status: str, error_code: str = "") -> bool:
-    """The SMS provider's word on a sent text: delivered, or not (a bounce, kept with the
-    provider's error code). Returns whether a message was found."""
+def delivery_report(channel: str, provider_id: str, *, delivered: bool, why: str = "") -> bool:
+    """A provider's word on a sent message: delivered, or not (a bounce, kept with the
+    provider's reason). Email reports come from the mail server's bounce or the email
+    provider's webhook, text reports from the SMS provider. Returns whether a message was
+    found. A bounce outranks a delivery report that arrives after it."""
     if not provider_id:
         return False
     now = timezone.now()
-    found = Message.objects.filter(provider_id=provider_id, channel=Channel.SMS)
-    if status == DELIVERED:
-        return bool(found.update(delivered_at=now))
-    if status in NOT_DELIVERED:
-        why = f"not delivered ({status}, code {error_code or '?'})"
-        return bool(found.update(state=Message.State.BOUNCED, bounced_at=now, last_error=why))
-    return found.exists()
+    found = Message.objects.filter(provider_id=provider_id, channel=channel)
+    if delivered:
+        return bool(found.exclude(state=Message.State.BOUNCED).update(delivered_at=now)) or (
+            found.exists()
+        )
+    return bool(found.update(state=Message.State.BOUNCED, bounced_at=now, last_error=why[:500]))
+
+
+def bounce_received(raw: bytes) -> list[bounces.Report]:
+    """A mail server's bounce for an email the clinic sent: each recipient it reports on is
+    marked bounced (or delivered). Returns the reports that matched a message; mail that is
+    not a bounce, or names no message of ours, changes nothing."""
+    return [
+        report
+        for report in bounces.read(raw)
+        if delivery_report(
+            Channel.EMAIL,
+            report.message_id,
+            delivered=report.delivered,
+            why=f"returned by the mail server: {report.why}",
+        )
+    ]
 
 
 def send_again(actor: Actor, access: PatientAccess, message: Message) -> Message:
@@ -140,9 +152,11 @@ def send_again(actor: Actor, access: PatientAccess, message: Message) -> Message
     }  # fmt: skip
     with transaction.atomic():
         again = Message.objects.create(
-            key=f"{message.key}:again:{timezone.now().isoformat()}"[:200], due_at=timezone.now(),
-            created_by=actor.user, **values,
-        )  # fmt: skip
+            key=f"{message.key}:again:{timezone.now().isoformat()}"[:200],
+            due_at=timezone.now(),
+            created_by=actor.user,
+            **values,
+        )
         record_patient_access(actor, access, "create", f"message.{message.kind} again")
         transaction.on_commit(lambda: tasks.enqueue(again, again.due_at))
     return again

@@ -19,7 +19,7 @@ from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.messaging import actions, queries
-from ketamine_clinic.messaging.models import Message
+from ketamine_clinic.messaging.models import Channel, Message
 from ketamine_clinic.messaging.schemas import MessageOut, PreferenceIn, PreferenceOut
 from ketamine_clinic.patients.access import (
     PatientAccess,
@@ -134,12 +134,20 @@ def _signed(request: HttpRequest) -> dict[str, str]:
     return params
 
 
+# Twilio's final statuses for a text that did not arrive (its status callback's MessageStatus);
+# "queued", "sent" and the like are only news.
+TWILIO_NOT_DELIVERED = frozenset({"undelivered", "failed"})
+
+
 @webhook.post("/sms/status", auth=None, include_in_schema=False)
 def sms_status(request: HttpRequest) -> HttpResponse:
     """Twilio's status callback for a text the clinic sent: delivered, or a bounce."""
     params = _signed(request)
-    actions.delivery_report(params.get("MessageSid", ""), params.get("MessageStatus", ""),
-                            params.get("ErrorCode", ""))  # fmt: skip
+    status = params.get("MessageStatus", "")
+    if status == "delivered" or status in TWILIO_NOT_DELIVERED:
+        why = f"not delivered ({status}, code {params.get('ErrorCode') or '?'})"
+        actions.delivery_report(Channel.SMS, params.get("MessageSid", ""),
+                                delivered=status == "delivered", why=why)  # fmt: skip
     return HttpResponse(status=204)
 
 

@@ -33,14 +33,17 @@ class NoEmail(BaseEmailBackend):
 
 
 def send_email(to: str, subject: str, body: str, message_id: str) -> str:
-    """Send one email; returns its Message-ID. Raises on failure."""
+    """Send one email; returns the id a bounce will name: the provider's message id through
+    django-anymail, otherwise the Message-ID header that a mail server's bounce quotes.
+    Raises on failure."""
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
     header = f"<{message_id}@{domain}>"
     email = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to],
                          headers={"Message-ID": header})  # fmt: skip
     if not email.send(fail_silently=False):
         raise RuntimeError("the mail server accepted no recipient")
-    return header
+    status = getattr(email, "anymail_status", None)
+    return header if status is None or status.message_id is None else str(status.message_id)
 
 
 class ConsoleSms:

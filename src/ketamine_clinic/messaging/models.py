@@ -102,7 +102,11 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-due_at"]
-        indexes = [models.Index(fields=["clinic", "state", "due_at"], name="message_due")]
+        indexes = [
+            models.Index(fields=["clinic", "state", "due_at"], name="message_due"),
+            # Delivery reports and bounces find their message by the provider's id.
+            models.Index(fields=["provider_id"], name="message_provider_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.state})"

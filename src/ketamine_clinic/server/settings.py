@@ -7,6 +7,7 @@ HTTPS-only cookies and HSTS, and requires a second factor for staff.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "ketamine_clinic.accounts",
     "ketamine_clinic.records",
     "ketamine_clinic.patients",
@@ -295,6 +297,12 @@ elif PRODUCTION:
     EMAIL_BACKEND = "ketamine_clinic.messaging.channels.NoEmail"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# An email provider's bounce webhook (django-anymail, /webhooks/email/<provider>/tracking/)
+# answers only with this "user:password" in the request's basic auth. Unset, a random one that
+# nobody knows: every call is refused, never accepted unchecked.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env_str("KC_EMAIL_WEBHOOK_SECRET") or f"unset:{secrets.token_urlsafe(32)}",
+}
 # Text messages: "console" prints them (development and the demo); "twilio" sends through
 # Twilio's REST API with KC_SMS_ACCOUNT, KC_SMS_TOKEN and KC_SMS_FROM.
 KC_SMS_BACKEND = env_choice("KC_SMS_BACKEND", "console", ("console", "twilio"))

@@ -77,8 +77,13 @@ def test_a_booking_is_confirmed_by_email_once_and_says_no_more_than_it_must(
     assert AccessLog.objects.filter(what="message.confirmation email", action="export").count() == 1
     run_worker()  # nothing more to send: never twice
     assert len(smtp.inbox.received) == 1
-    reminders = Message.objects.filter(kind="reminder").order_by("due_at")
-    assert [m.state for m in reminders] == ["queued", "queued"]  # 48 and 2 hours before
+    # Reminders are made within the hour before they are due, not at booking.
+    assert not Message.objects.filter(kind="reminder").exists()
+    with time_machine.travel(booked.starts_at - timedelta(hours=48, minutes=30), tick=False):
+        run_worker()
+    [reminder] = Message.objects.filter(kind="reminder")
+    assert (reminder.state, reminder.due_at) == ("queued", booked.starts_at - timedelta(hours=48))
+    assert len(smtp.inbox.received) == 1  # not before its time
 
 
 def test_reminders_go_at_their_time_and_not_after_a_cancellation(
@@ -86,13 +91,16 @@ def test_reminders_go_at_their_time_and_not_after_a_cancellation(
 ) -> None:
     booked = book(world)
     run_worker()
-    with time_machine.travel(booked.starts_at - timedelta(hours=47), tick=False):
-        run_worker()
+    for before in (timedelta(hours=48, minutes=30), timedelta(hours=47)):
+        with time_machine.travel(booked.starts_at - before, tick=False):
+            run_worker()
     assert len(smtp.inbox.received) == 2
     assert smtp.inbox.bodies()[1].startswith("Reminder: your appointment at Clinic A")
-    actions.cancel(Actor(user=world.users["front_desk"]),
-                   PatientAccess(world.patient, Role.FRONT_DESK), booked, booked.version,
-                   "patient rang to cancel")  # fmt: skip
+    with time_machine.travel(booked.starts_at - timedelta(hours=2, minutes=30), tick=False):
+        run_worker()  # the 2-hour reminder is made and waits for its time
+        actions.cancel(Actor(user=world.users["front_desk"]),
+                       PatientAccess(world.patient, Role.FRONT_DESK), booked, booked.version,
+                       "patient rang to cancel")  # fmt: skip
     with time_machine.travel(booked.starts_at - timedelta(hours=1), tick=False):
         run_worker()
     assert len(smtp.inbox.received) == 2
@@ -112,12 +120,13 @@ def test_a_moved_appointment_is_confirmed_again_for_its_new_time(
     run_worker()
     assert len(smtp.inbox.received) == 2
     assert "12:00" in smtp.inbox.bodies()[1]
-    with time_machine.travel(moved.starts_at - timedelta(hours=47), tick=False):
-        run_worker()
-    reminders = Message.objects.filter(
-        kind="reminder", due_at__lte=moved.starts_at - timedelta(hours=47)
-    )
-    assert sorted(m.state for m in reminders) == ["cancelled", "sent"]  # the old time's: not sent
+    for before in (timedelta(hours=50, minutes=30), timedelta(hours=48, minutes=30),
+                   timedelta(hours=47)):  # fmt: skip
+        with time_machine.travel(moved.starts_at - before, tick=False):
+            run_worker()
+    # The old time's reminder was never made; the new time's went.
+    [reminder] = Message.objects.filter(kind="reminder")
+    assert (reminder.state, reminder.about["starts_at"]) == ("sent", moved.starts_at.isoformat())
     assert len(smtp.inbox.received) == 3
 
 

@@ -116,6 +116,8 @@ class Appointment(PatientRecord):
         indexes = [
             models.Index(fields=["clinic", "starts_at"], name="appointment_day"),
             models.Index(fields=["patient", "starts_at"], name="appointment_patient"),
+            # The message planner's minute: every clinic's bookings whose reminder is due soon.
+            models.Index(fields=["starts_at"], name="appointment_starts"),
         ]
 
     @property

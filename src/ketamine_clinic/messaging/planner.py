@@ -3,8 +3,9 @@ message has a unique key), so two workers planning at once make each message onc
 message is queued for sending only by the worker that made it.
 
 - Booked appointments: a confirmation now, and reminders at the clinic's hours before
-  (48 and 2 by default). A moved appointment gets its own for the new time; the old ones find
-  at sending time that they no longer apply.
+  (48 and 2 by default), each made in the hour before it is due. A moved appointment gets its
+  own for the new time; one made for the old time finds at sending time that it no longer
+  applies.
 - Dosing appointments: the PHQ-9 link the evening before (15 hours ahead).
 - Patients in maintenance whose last PHQ-9 is older than the clinic's interval: a link.
 - Discharged sessions: the PHQ-9 links at 4 and 24 hours after the last dose
@@ -20,8 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.appointments.models import Appointment
 from ketamine_clinic.assessments.models import Assessment, AssessmentLink
 from ketamine_clinic.clinical.outcomes import FOLLOW_UP_LINKS, measurement_due
@@ -35,6 +38,12 @@ from ketamine_clinic.treatment_sessions.models import Transition, TreatmentSessi
 
 Enqueue = Callable[[Message, datetime], None]
 FOLLOW_UP_WINDOW = timedelta(hours=26)  # sessions discharged this recently still get links
+# A booking gets its confirmation from a planning within this long of being booked or moved;
+# a worker stopped for longer does not send late confirmations (the message log shows none).
+CONFIRMATION_WINDOW = timedelta(days=1)
+# A reminder is made (and queued) this long before it is due, not at booking: a planning reads
+# only the bookings whose reminder falls in the next hour.
+REMINDER_LEAD = timedelta(hours=1)
 PRE_DOSE_LEAD = timedelta(hours=15)  # the evening before a morning dose
 
 
@@ -52,25 +61,47 @@ def _make(key: str, patient: Patient, purpose: str, enqueue: Enqueue, **fields: 
 
 def plan_appointments(now: datetime, enqueue: Enqueue) -> int:
     """Confirmations (one for all of a patient's appointments planned at once, such as a
-    course's series) and reminders."""
-    made = 0
+    course's series) and reminders. Reads only what may need a message now: bookings changed
+    within CONFIRMATION_WINDOW, and bookings with a reminder due within REMINDER_LEAD."""
     booked = Appointment.objects.filter(
         status=RecordStatus.ACTIVE, state=Appointment.State.BOOKED, starts_at__gt=now
     ).select_related("clinic", "patient", "created_by")
+    changed = list(booked.filter(pk__in=Appointment.history.filter(
+        history_date__gte=now - CONFIRMATION_WINDOW).values("id")))  # fmt: skip
+    confirmed = delivery.existing([_confirmation(a) for a in changed])
     unconfirmed: dict[Any, list[Appointment]] = {}
-    for a in booked:
-        settings = queries.settings_of(a.clinic)
-        at = a.starts_at.isoformat()
-        about = {"appointment": str(a.pk), "starts_at": at}
-        if not Message.objects.filter(key=_confirmation(a)).exists():
+    for a in changed:
+        if _confirmation(a) not in confirmed:
             unconfirmed.setdefault(a.patient_id, []).append(a)
-        for hours, due in rules.reminder_times(a.starts_at, settings, now):
-            subject, body = content.appointment(a.clinic, a.starts_at, a.kind, a.product, True)
-            made += _make(f"appointment:{a.pk}:reminder:{hours}h:{at}", a.patient, "reminders",
-                          enqueue, kind=Message.Kind.REMINDER, subject=subject, body=body,
-                          about=about, due_at=due, created_by=a.created_by)  # fmt: skip
-    for group in unconfirmed.values():
-        made += _confirm(group, now, enqueue)
+    made = sum(_confirm(group, now, enqueue) for group in unconfirmed.values())
+    return made + _plan_reminders(booked, now, enqueue)
+
+
+def _plan_reminders(booked: QuerySet[Appointment], now: datetime, enqueue: Enqueue) -> int:
+    settings = {c.pk: queries.settings_of(c) for c in Clinic.objects.all()}
+    hours = {h for s in settings.values() for h in s.reminder_hours}
+    if not hours:
+        return 0
+    window = Q()
+    for h in hours:
+        soonest = now + timedelta(hours=h)
+        window |= Q(starts_at__gt=soonest, starts_at__lte=soonest + REMINDER_LEAD)
+    wanted = [
+        (f"appointment:{a.pk}:reminder:{h}h:{a.starts_at.isoformat()}", a, due)
+        for a in booked.filter(window)
+        for h, due in rules.reminder_times(a.starts_at, settings[a.clinic_id], now)
+        if due <= now + REMINDER_LEAD
+    ]
+    made = 0
+    have = delivery.existing([key for key, _, _ in wanted])
+    for key, a, due in wanted:
+        if key in have:
+            continue
+        subject, body = content.appointment(a.clinic, a.starts_at, a.kind, a.product, True)
+        about = {"appointment": str(a.pk), "starts_at": a.starts_at.isoformat()}
+        made += _make(key, a.patient, "reminders", enqueue, kind=Message.Kind.REMINDER,
+                      subject=subject, body=body, about=about, due_at=due,
+                      created_by=a.created_by)  # fmt: skip
     return made
 
 
@@ -111,7 +142,13 @@ def plan_follow_ups(now: datetime, enqueue: Enqueue) -> int:
     sessions = TreatmentSession.objects.filter(
         status=RecordStatus.ACTIVE, discharged_at__gte=now - FOLLOW_UP_WINDOW
     ).select_related("patient", "patient__clinic")
+    keys = {
+        (s.pk, c): f"session:{s.pk}:questionnaire:{c}" for s in sessions for c in FOLLOW_UP_LINKS
+    }
+    have = delivery.existing(list(keys.values()))
     for session in sessions:
+        if all(keys[session.pk, c] in have for c in FOLLOW_UP_LINKS):
+            continue
         if not queries.settings_of(session.patient.clinic).questionnaires:
             continue
         last = facts.last_dose_at(session)
@@ -120,11 +157,14 @@ def plan_follow_ups(now: datetime, enqueue: Enqueue) -> int:
             continue
         for context, (after, hours) in FOLLOW_UP_LINKS.items():
             due = last + after
-            if due + timedelta(hours=hours) <= now or _handed_over(session, context, due):
+            key = keys[session.pk, context]
+            if key in have or due + timedelta(hours=hours) <= now:
+                continue
+            if _handed_over(session, context, due):
                 continue
             subject, body = content.questionnaire(session.patient.clinic)
             made += _make(
-                f"session:{session.pk}:questionnaire:{context}", session.patient,
+                key, session.patient,
                 "questionnaires", enqueue, kind=Message.Kind.QUESTIONNAIRE, subject=subject,
                 body=body, about={"session": str(session.pk), "context": context},
                 due_at=max(due, now), created_by=discharged.by,
@@ -140,16 +180,17 @@ def plan_pre_dose(now: datetime, enqueue: Enqueue) -> int:
         status=RecordStatus.ACTIVE, state=Appointment.State.BOOKED, kind="dosing",
         starts_at__gt=now, starts_at__lte=now + PRE_DOSE_LEAD + timedelta(hours=1),
     ).select_related("clinic", "patient", "created_by")  # fmt: skip
-    for a in soon:
-        if not queries.settings_of(a.clinic).questionnaires:
+    # Planned when its time comes: the appointment within PRE_DOSE_LEAD.
+    due_now = [a for a in soon if a.starts_at - PRE_DOSE_LEAD <= now]
+    have = delivery.existing([_pre_dose(a) for a in due_now])
+    for a in due_now:
+        if _pre_dose(a) in have or not queries.settings_of(a.clinic).questionnaires:
             continue
         due = max(now, a.starts_at - PRE_DOSE_LEAD)
-        if due > now:
-            continue  # planned when its time comes
         hours = max(1, int((a.starts_at - due).total_seconds() // 3600) + 1)
         subject, body = content.questionnaire(a.clinic)
         made += _make(
-            f"appointment:{a.pk}:questionnaire:{a.starts_at.isoformat()}", a.patient,
+            _pre_dose(a), a.patient,
             "questionnaires", enqueue, kind=Message.Kind.QUESTIONNAIRE, subject=subject,
             body=body, due_at=due, created_by=a.created_by,
             about={"appointment": str(a.pk), "starts_at": a.starts_at.isoformat(),
@@ -158,29 +199,38 @@ def plan_pre_dose(now: datetime, enqueue: Enqueue) -> int:
     return made
 
 
+def _pre_dose(a: Appointment) -> str:
+    return f"appointment:{a.pk}:questionnaire:{a.starts_at.isoformat()}"
+
+
 def plan_measurements(now: datetime, enqueue: Enqueue) -> int:
     """A PHQ-9 link for a patient in maintenance whose last one is older than the clinic's
     measurement interval (clinical.outcomes.measurement_due), at most one a week."""
     made = 0
-    courses = Course.objects.filter(
-        status=RecordStatus.ACTIVE, state="active", phase__startswith="maintenance"
-    ).select_related("patient", "patient__clinic", "created_by")
     week = "{}-W{:02d}".format(*now.isocalendar()[:2])
+    phq9 = Assessment.objects.filter(
+        patient=OuterRef("patient"), instrument_id="phq9", status=RecordStatus.ACTIVE
+    ).order_by("-administered_at")
+    courses = list(
+        Course.objects.filter(
+            status=RecordStatus.ACTIVE, state="active", phase__startswith="maintenance"
+        )
+        .annotate(last_phq9=Subquery(phq9.values("administered_at")[:1]))
+        .select_related("patient", "patient__clinic", "created_by")
+    )
+    have = delivery.existing([f"patient:{c.patient_id}:phq9:{week}" for c in courses])
     for course in courses:
         patient = course.patient
         clinic = patient.clinic
-        if not queries.settings_of(clinic).questionnaires:
+        key = f"patient:{patient.pk}:phq9:{week}"
+        if key in have or not queries.settings_of(clinic).questionnaires:
             continue
-        last = (
-            Assessment.objects.filter(patient=patient, instrument_id="phq9",
-                                      status=RecordStatus.ACTIVE)
-            .order_by("-administered_at").values_list("administered_at", flat=True).first()
-        )  # fmt: skip
+        last = course.last_phq9
         if not measurement_due(last, now, timedelta(days=clinic.measurement_interval_days)):
             continue
         subject, body = content.questionnaire(clinic)
         made += _make(
-            f"patient:{patient.pk}:phq9:{week}", patient, "questionnaires", enqueue,
+            key, patient, "questionnaires", enqueue,
             kind=Message.Kind.QUESTIONNAIRE, subject=subject, body=body, due_at=now,
             created_by=course.created_by, about={"context": "weekly", "hours": 72},
         )  # fmt: skip

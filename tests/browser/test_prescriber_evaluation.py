@@ -103,4 +103,9 @@ def test_patient_signs_consent_on_a_tablet_with_a_drawn_signature(
     assert signed.signature_kind == "drawn"
     assert signed.signature_image.startswith("data:image/png;base64,")
     assert signed.witness == world.users["nurse"]
+    # Printed, the drawn signature is in the PDF as its image.
+    printed = page.request.get(f"{live_server}/consents/{signed.pk}/consent.pdf")
+    assert printed.status == 200
+    assert printed.body().startswith(b"%PDF")
+    assert b"/Subtype /Image" in printed.body()
     tablet.close()

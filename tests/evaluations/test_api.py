@@ -3,6 +3,8 @@ immutability, amendments and the evaluation gate."""
 
 from __future__ import annotations
 
+import http.server
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from ketamine_clinic.evaluations.models import Evaluation
 from tests.conftest import World
+from tests.factories.images import png_data_url
 
 BODY: dict[str, Any] = {
     "evaluated_on": "2026-01-05",
@@ -178,10 +181,10 @@ def test_bad_input_names_the_field(world: World, change: dict[str, Any], field: 
 CONSENT_TEXT = "You will receive ketamine by infusion over 40 minutes. Risks include ..."
 
 
-def publish(world: World, product: str = "iv_racemic") -> str:
+def publish(world: World, product: str = "iv_racemic", text: str = CONSENT_TEXT) -> str:
     response = world.api("admin").post(
         "/consent-documents",
-        {"product": product, "title": f"Consent {product}", "body_markdown": CONSENT_TEXT},
+        {"product": product, "title": f"Consent {product}", "body_markdown": text},
     )
     assert response.status_code == 201, response.content
     return response.json()["id"]
@@ -292,6 +295,32 @@ def test_a_newer_document_version_must_be_the_one_signed(world: World) -> None:
     assert [d["version"] for d in docs] == [2]
 
 
+def test_printing_a_consent_fetches_nothing_from_outside(world: World) -> None:
+    """An image in a consent document's text is left out of the PDF, not requested: a
+    document cannot make the server call a URL."""
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/logo.png"
+        signed = sign_consent(world, publish(world, text=f"{CONSENT_TEXT}\n\n![logo]({url})"))
+        pdf = world.api("prescriber").get(f"/consents/{signed.json()['id']}/consent.pdf")
+    finally:
+        server.shutdown()
+    assert pdf.content.startswith(b"%PDF")
+    assert asked == []
+
+
 def test_patient_may_withdraw_their_own_consent(world: World) -> None:
     document = publish(world)
     signed = (
@@ -311,12 +340,22 @@ def test_patient_may_withdraw_their_own_consent(world: World) -> None:
     assert again.status_code == 409
 
 
-def test_signed_consent_pdf(world: World) -> None:
-    signed = sign_consent(world, publish(world)).json()
+@pytest.mark.parametrize("kind", ["typed", "drawn"])
+def test_signed_consent_pdf(world: World, kind: str) -> None:
+    """Each kind of signature prints; a drawn one is in the PDF as its image."""
+    document = publish(world)
+    if kind == "typed":
+        signed = sign_consent(world, document).json()
+    else:
+        signed = world.api("nurse").post(f"/patients/{world.patient.pk}/consents", {
+            "document": document, "signed_name": "James Walker",
+            "signature_image": png_data_url(),
+        }).json()  # fmt: skip
     response = world.api("prescriber").get(f"/consents/{signed['id']}/consent.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    assert (b"/Subtype /Image" in response.content) == (kind == "drawn")
     assert world.api("front_desk").get(f"/consents/{signed['id']}/consent.pdf").status_code == 403
     assert (
         world.api("other_clinic_nurse").get(f"/consents/{signed['id']}/consent.pdf").status_code

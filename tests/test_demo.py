@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, time
 
 import pytest
 from django.core.management import call_command
@@ -147,3 +148,33 @@ def test_demo_has_an_esketamine_session_with_its_rems_form_due() -> None:
     kit = Container.objects.get(pk=booked.first().container_id)  # type: ignore[union-attr]
     assert kit.balance_mg == 0
     assert Container.objects.filter(balance_mg__gt=0).count() == 8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("started", ["2026-12-06 20:30", "2026-12-09 06:00"])  # Sunday; Wednesday
+def test_the_demo_clinic_is_alive_whatever_day_and_hour_it_starts(started: str) -> None:
+    """Ms. Chen's maintenance dose is on today's chair list, booked for 08:00, and the
+    nurse can open it, on a Sunday evening as on a weekday morning."""
+    import time_machine
+    from django.utils import timezone
+
+    from ketamine_clinic.treatment.models import ScheduledSession
+
+    local = timezone.get_current_timezone()
+    with time_machine.travel(datetime.strptime(started, "%Y-%m-%d %H:%M").replace(tzinfo=local)):
+        call_command("demo", "--no-serve", stdout=io.StringIO())
+        today = timezone.localdate()
+        chen = Patient.objects.get(family_name="Chen", given_name="Mei")
+        dose = ScheduledSession.objects.get(course__patient=chen, on=today, kind="dosing")
+        assert dose.state == "planned"
+        [booked] = dose.appointments.all()
+        assert timezone.localtime(booked.starts_at).time() == time(8, 0)
+        client = Client()
+        client.post("/login/", {"username": "sam", "password": DEMO_PASSWORD})
+        chair = client.get("/chair/").content.decode()
+        assert "Chen, Mei" in chair or "Mei Chen" in chair
+        opened = client.post(f"/chair/open/{dose.pk}/")
+        assert opened.status_code == 302
+        assert client.get(opened["Location"]).status_code == 200
+        dose.refresh_from_db()
+        assert dose.treatment_session.patient == chen  # opened at the chair

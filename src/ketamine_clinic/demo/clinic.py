@@ -103,9 +103,11 @@ def seed(now: datetime | None = None) -> bool:
     rng = random.Random(20261121)  # noqa: S311  # demo data, not security
     with transaction.atomic():
         clinics = {name: Clinic.objects.create(name=name) for name in (MAIN_CLINIC, OTHER_CLINIC)}
+        # Open every day, so that whatever day the demo starts on, someone is at the chair.
         Clinic.objects.filter(name=MAIN_CLINIC).update(
-            phone="+1 555 0100", address="12 River Street, Springfield, IL 62701"
-        )
+            phone="+1 555 0100", address="12 River Street, Springfield, IL 62701",
+            open_weekdays=list(range(7)),
+        )  # fmt: skip
         clinics[MAIN_CLINIC].refresh_from_db()
         users = {}
         for spec in DEMO_USERS:

@@ -6,4 +6,5 @@ app_name = "clinic"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("me/questionnaires/", views.my_questionnaires, name="my_questionnaires"),
+    path("patients/<uuid:patient_id>/timeline/", views.timeline, name="timeline"),
 ]

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.current import current_membership, membership_with
-from ketamine_clinic.accounts.requests import web_actor
+from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments import alert_badge
 from ketamine_clinic.assessments.catalogue import self_report_instruments
 from ketamine_clinic.assessments.forms import AcknowledgeForm
 from ketamine_clinic.clinic import queries
+from ketamine_clinic.clinic.timeline import events
 from ketamine_clinic.inventory.queries import ledger_tasks
-from ketamine_clinic.patients.access import own_chart
+from ketamine_clinic.patients.access import get_patient_for_user, own_chart
 from ketamine_clinic.treatment_sessions.rems import due_rows as rems_due_rows
 
 
@@ -79,3 +80,21 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
             patient_id=patient.pk, role=Role.PATIENT,
         )  # fmt: skip
     return render(request, "clinic/my_questionnaires.html", context)
+
+
+@login_required
+@require_GET
+def timeline(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The chart's timeline card: the patient's clinical events, newest first, a page at a
+    time."""
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        return HttpResponseBadRequest("page: a whole number from 1 to 1000")
+    page = int(raw)
+    found, more = events(access.patient, page, notes=can(access.role, Capability.READ_NOTES))
+    record_access(web_actor(request), action="read", what="timeline",
+                  clinic=access.patient.clinic_id, patient_id=access.patient.pk,
+                  role=access.role)  # fmt: skip
+    context = {"patient": access.patient, "events": found, "page": page, "more": more}
+    return render(request, "clinic/partials/timeline.html", context)

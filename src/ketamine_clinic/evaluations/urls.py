@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("consents/<uuid:consent_id>/withdraw/", consent_views.withdraw, name="consent_withdraw"),
     path("consents/<uuid:consent_id>/consent.pdf", consent_views.pdf, name="consent_pdf"),
+    path("me/consents/", consent_views.my_consents, name="my_consents"),
     path("patients/<uuid:patient_id>/rems-enrolment/", consent_views.rems, name="rems"),
     path("patients/<uuid:patient_id>/notes/", notes_views.section, name="notes"),
     path("patients/<uuid:patient_id>/notes/new/<slug:kind>/", notes_views.write, name="note_write"),

@@ -26,6 +26,7 @@ from ketamine_clinic.evaluations.consent.pdf import consent_pdf_response
 from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
     get_patient_for_user,
+    own_chart,
     record_page_read,
 )
 from ketamine_clinic.patients.forms import DATE
@@ -194,3 +195,34 @@ def rems(request: HttpRequest, patient_id: str) -> HttpResponse:
             return redirect(reverse("patients:chart", args=[access.patient.pk]) + "#eligibility")
     record_page_read(request, access, "REMS enrolment form")
     return render(request, "evaluations/rems.html", {"form": form, "patient": access.patient})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_consents(request: HttpRequest) -> HttpResponse:
+    """The patient's own consents in the portal: each one read as signed (the PDF), and
+    withdrawn here at any time, as the consent text promises."""
+    patient, access = own_chart(request)
+    consents = list(consent_queries.consents_of(patient))
+    form = WithdrawForm(request.POST or None)
+    failed: str | None = None
+    if request.method == "POST":
+        chosen = next((c for c in consents if str(c.pk) == request.POST.get("consent")), None)
+        if chosen is None:
+            raise Http404("no such consent of yours")
+        if form.is_valid():
+            try:
+                consent_actions.withdraw_consent(
+                    web_actor(request), access, chosen, form.cleaned_data["reason"]
+                )
+            except Conflict as exc:
+                messages.warning(request, str(exc))
+            else:
+                messages.success(request, "Your consent is withdrawn. Your care team will be in "
+                                          "touch about what happens next.")  # fmt: skip
+            return redirect("evaluations:my_consents")
+        failed = str(chosen.pk)
+    else:
+        record_page_read(request, access, "consents")
+    return render(request, "evaluations/my_consents.html",
+                  {"consents": consents, "form": form, "failed": failed})  # fmt: skip

@@ -44,9 +44,7 @@ def test_prescriber_completes_and_signs_an_evaluation(
 
     expect(page.locator("[data-decision]")).to_have_text("Eligible with precautions")
     expect(page.get_by_text("Blood pressure 150/95 mmHg")).to_be_visible()
-    expect(
-        page.get_by_text("Spravato (esketamine) US prescribing information").first
-    ).to_be_visible()
+    expect(page.get_by_text("Sanacora et al., JAMA Psychiatry 2017").first).to_be_visible()
     assert_accessible(page, "evaluation-decision")
     page.get_by_role("button", name="Sign evaluation").click()
     expect(page.get_by_text("Evaluation signed.")).to_be_visible()

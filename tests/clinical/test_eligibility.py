@@ -231,7 +231,7 @@ def test_journey_one_blood_pressure_precaution_with_source() -> None:
     assert result.decision == "eligible_with_precautions"
     (reason,) = result.reasons
     assert "150/95" in reason.message
-    assert "Spravato" in reason.source
+    assert reason.source.startswith("Sanacora et al.")  # IV ketamine: the APA consensus
 
 
 def test_clinic_thresholds_can_be_tightened_or_relaxed() -> None:
@@ -422,3 +422,43 @@ def test_the_current_state_is_absolute_and_cited(
     assert reason.source
     with pytest.raises(OverrideRefused):
         evaluate(replace(facts, **change), overrides={code: "the patient insists on it"})  # type: ignore[arg-type]
+
+
+# Reasons whose very subject is esketamine's label: its indications.
+ESKETAMINE_LABEL_ITSELF = {"mdsi_without_si", "esketamine_off_label"}
+
+
+@pytest.mark.parametrize("product", ["iv_racemic", "im_racemic"])
+def test_racemic_ketamine_is_never_judged_on_the_esketamine_label(product: str) -> None:
+    """Each reason cites the source for the product evaluated: a raised blood pressure before
+    IV ketamine cites the APA consensus, not Spravato's label."""
+    from ketamine_clinic.clinical.eligibility.decide import RULES, _everything_wrong
+
+    for facts in _everything_wrong(product, "US"):  # type: ignore[arg-type]
+        for rule in RULES:
+            for reason in rule(facts, Settings()):
+                if reason.code in ESKETAMINE_LABEL_ITSELF or reason.code.startswith("interaction_"):
+                    continue
+                assert "Spravato" not in reason.source, (product, reason.code, reason.source)
+
+
+def test_raised_blood_pressure_cites_each_products_source() -> None:
+    racemic = evaluate(replace(BASE, systolic_mmhg=150, diastolic_mmhg=95))
+    esketamine = evaluate(replace(ESK, systolic_mmhg=150, diastolic_mmhg=95))
+    [r] = [r for r in racemic.reasons if r.code == "blood_pressure_raised"]
+    [e] = [r for r in esketamine.reasons if r.code == "blood_pressure_raised"]
+    assert r.source.startswith("Sanacora et al.")
+    assert e.source.startswith("Spravato")
+
+
+def test_what_was_checked_names_every_rule_with_the_products_sources() -> None:
+    from ketamine_clinic.clinical.eligibility.decide import CHECKS, RULES, checked
+
+    for product in ("iv_racemic", "im_racemic", "esketamine_nasal"):
+        found = checked(product)  # type: ignore[arg-type]
+        assert [c.what for c in found] == [CHECKS[rule] for rule in RULES]
+        assert all(c.sources for c in found), product
+    bp = {c.what: c.sources for c in checked("iv_racemic")}["baseline blood pressure"]
+    assert all("Spravato" not in s for s in bp)
+    esk_bp = {c.what: c.sources for c in checked("esketamine_nasal")}["baseline blood pressure"]
+    assert any("Spravato" in s for s in esk_bp)

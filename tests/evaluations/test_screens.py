@@ -127,3 +127,20 @@ def test_evaluation_pages_denied(world: World, persona: str, status: int) -> Non
     assert signed.status_code == status
     evaluation.refresh_from_db()
     assert not evaluation.is_signed
+
+
+def test_a_clean_evaluation_says_what_was_checked_against_which_sources(world: World) -> None:
+    from tests.evaluations.test_api import add_trials
+
+    add_trials(world, "no_response", "no_response")
+    client = world.client("prescriber")
+    created = client.post(f"/patients/{world.patient.pk}/evaluations/new/",
+                          {**FORM, "systolic_mmhg": "118", "diastolic_mmhg": "76"})  # fmt: skip
+    page = client.get(created.url).content.decode()
+    assert 'data-decision="eligible"' in page
+    assert "No contraindications, precautions or interactions found." in page
+    checked = page.split('id="checked"')[1].split("</ul>")[0]
+    assert "Baseline blood pressure" in checked
+    assert "Liver function" in checked
+    assert "Ketalar (ketamine) US label" in checked
+    assert checked.count("<li>") == 14

@@ -17,6 +17,7 @@ from ketamine_clinic.clinical.eligibility import (
     Result,
     Settings,
     Trial,
+    checked,
     evaluate,
 )
 from ketamine_clinic.clinical.measurements import age_on
@@ -232,4 +233,6 @@ def with_result(evaluation: Evaluation) -> Evaluation:
         evaluation.decision = result["decision"]
         evaluation.reasons = result["reasons"]
         evaluation.trd = result["trd"]
+    # What the rules looked at, with their sources: shown when they found nothing.
+    evaluation.checked = checked(evaluation.product, evaluation.label_region)  # type: ignore[attr-defined]
     return evaluation

@@ -16,6 +16,7 @@ written reason, on a signed evaluation. This is decision support: the prescriber
 
 from ketamine_clinic.clinical.eligibility.decide import (
     check_severity_overrides,
+    checked,
     evaluate,
     library_floors,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "Settings",
     "Trial",
     "check_severity_overrides",
+    "checked",
     "evaluate",
     "library_floors",
     "maudsley",

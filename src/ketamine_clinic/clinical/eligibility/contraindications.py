@@ -10,7 +10,13 @@ from ketamine_clinic.clinical.eligibility.facts import (
     Severity,
     is_esketamine,
 )
-from ketamine_clinic.clinical.eligibility.sources import APA_2017, KETALAR, SPRAVATO_EU, SPRAVATO_US
+from ketamine_clinic.clinical.eligibility.sources import (
+    APA_2017,
+    KETALAR,
+    KETALAR_PK,
+    SPRAVATO_EU,
+    SPRAVATO_US,
+)
 
 
 def rule_diagnosis(facts: Facts, settings: Settings) -> list[Reason]:
@@ -130,12 +136,13 @@ def rule_cardiovascular(facts: Facts, settings: Settings) -> list[Reason]:
 
 def rule_blood_pressure(facts: Facts, settings: Settings) -> list[Reason]:
     """Baseline blood pressure: above 140/90 weigh the risk and consider delaying (Spravato US
-    label); above 180/110 no dosing (CLINICAL.md 3). Both thresholds are clinic settings."""
+    label for esketamine; for racemic ketamine the APA consensus asks for a baseline and the
+    140/90 threshold is the one published series use, CLINICAL.md 3); above 180/110 no dosing
+    (CLINICAL.md 3). Both thresholds are clinic settings."""
+    source = SPRAVATO_US if is_esketamine(facts) else APA_2017
     if facts.systolic_mmhg is None or facts.diastolic_mmhg is None:
         return [
-            Reason(
-                "baseline_bp_missing", "info", "Baseline blood pressure not recorded.", SPRAVATO_US
-            )
+            Reason("baseline_bp_missing", "info", "Baseline blood pressure not recorded.", source)
         ]
     sys_, dia = facts.systolic_mmhg, facts.diastolic_mmhg
     high_sys, high_dia = settings.bp_relative_mmhg
@@ -146,7 +153,7 @@ def rule_blood_pressure(facts: Facts, settings: Settings) -> list[Reason]:
                 "relative",
                 f"Blood pressure {sys_}/{dia} mmHg is above {high_sys}/{high_dia}: "
                 "treat it before ketamine.",
-                APA_2017,
+                source,
             )
         ]
     pre_sys, pre_dia = settings.bp_precaution_mmhg
@@ -157,7 +164,7 @@ def rule_blood_pressure(facts: Facts, settings: Settings) -> list[Reason]:
                 "precaution",
                 f"Blood pressure {sys_}/{dia} mmHg is above {pre_sys}/{pre_dia}: "
                 "monitor closely; consider delaying if it stays high.",
-                SPRAVATO_US,
+                source,
             )
         ]
     return []
@@ -212,7 +219,7 @@ def rule_substance_use(facts: Facts, settings: Settings) -> list[Reason]:
                 "ketamine_misuse",
                 "absolute",
                 "Current ketamine or esketamine misuse or use disorder: the drug is the risk.",
-                SPRAVATO_US,
+                source,
             )
         )
     if facts.substance_use == "active":
@@ -254,13 +261,15 @@ def rule_pregnancy(facts: Facts, settings: Settings) -> list[Reason]:
             )
         )
     if facts.breastfeeding:
-        reasons.append(Reason("breastfeeding", "precaution", "Breastfeeding.", SPRAVATO_US))
+        reasons.append(Reason("breastfeeding", "precaution", "Breastfeeding.",
+                              SPRAVATO_US if is_esketamine(facts) else KETALAR))  # fmt: skip
     return reasons
 
 
 def rule_hepatic(facts: Facts, settings: Settings) -> list[Reason]:
     """Hepatic impairment: severe (Child-Pugh C) is not recommended for esketamine (US label);
-    moderate limits the dose to 84 mg (EU SmPC 4.2) and needs longer monitoring."""
+    moderate limits the dose to 84 mg (EU SmPC 4.2) and needs longer monitoring. Racemic
+    ketamine is metabolised in the liver (Ketalar label, clinical pharmacology)."""
     if facts.hepatic_impairment == "severe":
         return [
             Reason(
@@ -271,14 +280,14 @@ def rule_hepatic(facts: Facts, settings: Settings) -> list[Reason]:
             )
         ]
     if facts.hepatic_impairment == "moderate":
-        return [
-            Reason(
-                "hepatic_moderate",
-                "precaution",
-                "Moderate hepatic impairment: lower maximum dose, longer monitoring.",
-                SPRAVATO_EU,
-            )
-        ]
+        if is_esketamine(facts):
+            message = "Moderate hepatic impairment: lower maximum dose, longer monitoring."
+            return [Reason("hepatic_moderate", "precaution", message, SPRAVATO_EU)]
+        message = (
+            "Moderate hepatic impairment: ketamine is cleared by the liver; consider a lower "
+            "dose and longer monitoring."
+        )
+        return [Reason("hepatic_moderate", "precaution", message, KETALAR_PK)]
     return []
 
 

@@ -4,7 +4,7 @@ prescriber's overrides of relative contraindications."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 
 from ketamine_clinic.clinical import interactions
@@ -28,7 +28,9 @@ from ketamine_clinic.clinical.eligibility.facts import (
     SEVERITY_ORDER,
     Decision,
     Facts,
+    LabelRegion,
     OverrideRefused,
+    Product,
     Reason,
     Result,
     Settings,
@@ -60,6 +62,43 @@ RULES: tuple[Callable[[Facts, Settings], list[Reason]], ...] = (
 )
 
 
+# What each rule looks at, in the words an evaluation shows when it finds nothing.
+CHECKS: dict[Callable[[Facts, Settings], list[Reason]], str] = {
+    rule_treatment_resistance: "treatment resistance (failed adequate trials)",
+    rule_diagnosis: "diagnosis and indication",
+    rule_vascular: "aneurysmal vascular disease, arteriovenous malformation, brain haemorrhage",
+    rule_hypersensitivity: "hypersensitivity to ketamine or esketamine",
+    rule_cardiovascular: "recent cardiovascular event, unstable heart or lung disease",
+    rule_blood_pressure: "baseline blood pressure",
+    rule_psychosis: "history of psychosis",
+    rule_current_psychiatric_state: "psychosis or mania now",
+    rule_substance_use: "substance use, ketamine misuse, urine toxicology",
+    rule_pregnancy: "pregnancy and breastfeeding",
+    rule_hepatic: "liver function",
+    rule_intracranial_pressure: "raised intracranial pressure",
+    rule_interactions: "interactions with the chart's medicines",
+    rule_age: "age",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    what: str
+    sources: tuple[str, ...]
+
+
+@cache
+def checked(product: Product, label_region: LabelRegion = "US") -> tuple[Check, ...]:
+    """What the rules check for this product, each with the sources it would cite: found by
+    running every rule on facts where everything is wrong, so the list cannot drift from the
+    rules themselves."""
+    wrong = _everything_wrong(product, label_region)
+    return tuple(
+        Check(CHECKS[rule], tuple(sorted({r.source for f in wrong for r in rule(f, Settings())})))
+        for rule in RULES
+    )
+
+
 def _apply_clinic_severity(reason: Reason, settings: Settings) -> Reason:
     wanted = settings.severity_overrides.get(reason.code)
     if wanted is None or SEVERITY_ORDER[wanted] <= SEVERITY_ORDER[reason.severity]:
@@ -67,13 +106,11 @@ def _apply_clinic_severity(reason: Reason, settings: Settings) -> Reason:
     return replace(reason, severity=wanted)
 
 
-@cache
-def library_floors() -> dict[str, Severity]:
-    """Each reason code's lowest severity in the library, over every product, indication,
-    diagnosis and label: what a clinic's setting may not go below."""
-    floors: dict[str, Severity] = {}
+def _everything_wrong(product: Product, label_region: LabelRegion) -> list[Facts]:
+    """Facts that set off every rule's every branch for one product and label: each
+    indication, diagnosis and age, and a raised and a very high blood pressure."""
     everything = Facts(
-        product="iv_racemic",
+        product=product,
         indication="trd",
         diagnosis="mdd",
         age_years=12,
@@ -97,13 +134,12 @@ def library_floors() -> dict[str, Severity]:
         breastfeeding=True,
         hypersensitivity=True,
         medication_classes=frozenset(interactions.CLASSES),
+        label_region=label_region,
     )
     variants = [
-        replace(everything, product=p, indication=i, diagnosis=d, label_region=r, age_years=a)
-        for p in ("iv_racemic", "im_racemic", "esketamine_nasal")
+        replace(everything, indication=i, diagnosis=d, age_years=a)
         for i in ("trd", "mdsi", "off_label")
         for d in ("mdd", "bipolar_depression", "mdd_with_si", "other")
-        for r in ("US", "EU")
         for a in (12, 70)
     ]
     variants += [
@@ -111,13 +147,25 @@ def library_floors() -> dict[str, Severity]:
                 substance_use="history")
         for s in (150, 200)
     ]  # fmt: skip
+    return variants
+
+
+@cache
+def library_floors() -> dict[str, Severity]:
+    """Each reason code's lowest severity in the library, over every product, indication,
+    diagnosis and label: what a clinic's setting may not go below."""
+    floors: dict[str, Severity] = {}
     defaults = Settings()
-    for facts in variants:
-        for rule in RULES:
-            for reason in rule(facts, defaults):
-                low = floors.get(reason.code)
-                if low is None or SEVERITY_ORDER[reason.severity] < SEVERITY_ORDER[low]:
-                    floors[reason.code] = reason.severity
+    products: tuple[Product, ...] = ("iv_racemic", "im_racemic", "esketamine_nasal")
+    regions: tuple[LabelRegion, ...] = ("US", "EU")
+    for product in products:
+        for region in regions:
+            for facts in _everything_wrong(product, region):
+                for rule in RULES:
+                    for reason in rule(facts, defaults):
+                        low = floors.get(reason.code)
+                        if low is None or SEVERITY_ORDER[reason.severity] < SEVERITY_ORDER[low]:
+                            floors[reason.code] = reason.severity
     return floors
 
 

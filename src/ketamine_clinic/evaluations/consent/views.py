@@ -24,6 +24,7 @@ from ketamine_clinic.evaluations.consent import queries as consent_queries
 from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent
 from ketamine_clinic.evaluations.consent.pdf import consent_pdf_response
 from ketamine_clinic.patients.access import (
+    PatientAccess,
     get_chart_record_for_user,
     get_patient_for_user,
     own_chart,
@@ -138,6 +139,17 @@ def sign(request: HttpRequest, patient_id: str, product: str) -> HttpResponse:
     )
 
 
+def _withdraw(request: HttpRequest, access: PatientAccess, consent: Consent, reason: str,
+              level: int, done: str) -> None:  # fmt: skip
+    """Withdraw the consent and say what happened: done, or why not (already withdrawn)."""
+    try:
+        consent_actions.withdraw_consent(web_actor(request), access, consent, reason)
+    except Conflict as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.add_message(request, level, done)
+
+
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
@@ -153,16 +165,8 @@ def withdraw(request: HttpRequest, consent_id: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Say why the consent is withdrawn.")
     else:
-        try:
-            consent_actions.withdraw_consent(
-                web_actor(request), access, found, form.cleaned_data["reason"]
-            )
-        except Conflict as exc:
-            messages.warning(request, str(exc))
-        else:
-            messages.warning(
-                request, "Consent withdrawn: no further doses until a new consent is signed."
-            )
+        _withdraw(request, access, found, form.cleaned_data["reason"], messages.WARNING,
+                  "Consent withdrawn: no further doses until a new consent is signed.")  # fmt: skip
     return redirect(reverse("patients:chart", args=[found.patient_id]) + "#eligibility")
 
 
@@ -211,15 +215,9 @@ def my_consents(request: HttpRequest) -> HttpResponse:
         if chosen is None:
             raise Http404("no such consent of yours")
         if form.is_valid():
-            try:
-                consent_actions.withdraw_consent(
-                    web_actor(request), access, chosen, form.cleaned_data["reason"]
-                )
-            except Conflict as exc:
-                messages.warning(request, str(exc))
-            else:
-                messages.success(request, "Your consent is withdrawn. Your care team will be in "
-                                          "touch about what happens next.")  # fmt: skip
+            _withdraw(request, access, chosen, form.cleaned_data["reason"], messages.SUCCESS,
+                      "Your consent is withdrawn. Your care team will be in touch about what "
+                      "happens next.")  # fmt: skip
             return redirect("evaluations:my_consents")
         failed = str(chosen.pk)
     else:

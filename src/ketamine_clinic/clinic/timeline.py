@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.urls import reverse
 from django.utils import timezone
@@ -35,9 +35,9 @@ class Event:
     in_error: bool = False
 
 
-def _day(on: object) -> datetime:
+def _day(on: date) -> datetime:
     """A date recorded without a time, placed at the start of its day on the clinic's clock."""
-    return timezone.make_aware(datetime.combine(on, datetime.min.time()))  # type: ignore[arg-type]
+    return datetime.combine(on, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def _chart(patient: Patient, section: str) -> str:

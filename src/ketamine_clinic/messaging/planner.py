@@ -218,11 +218,12 @@ def plan_measurements(now: datetime, enqueue: Enqueue) -> int:
         .annotate(last_phq9=Subquery(phq9.values("administered_at")[:1]))
         .select_related("patient", "patient__clinic", "created_by")
     )
-    have = delivery.existing([f"patient:{c.patient_id}:phq9:{week}" for c in courses])
+    keys = {c.pk: f"patient:{c.patient_id}:phq9:{week}" for c in courses}
+    have = delivery.existing(list(keys.values()))
     for course in courses:
         patient = course.patient
         clinic = patient.clinic
-        key = f"patient:{patient.pk}:phq9:{week}"
+        key = keys[course.pk]
         if key in have or not queries.settings_of(clinic).questionnaires:
             continue
         last = course.last_phq9

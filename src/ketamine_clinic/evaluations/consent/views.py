@@ -209,7 +209,7 @@ def my_consents(request: HttpRequest) -> HttpResponse:
     patient, access = own_chart(request)
     consents = list(consent_queries.consents_of(patient))
     form = WithdrawForm(request.POST or None)
-    failed: str | None = None
+    failed = None  # the consent whose withdrawal form came back with an error
     if request.method == "POST":
         chosen = next((c for c in consents if str(c.pk) == request.POST.get("consent")), None)
         if chosen is None:
@@ -219,7 +219,7 @@ def my_consents(request: HttpRequest) -> HttpResponse:
                       "Your consent is withdrawn. Your care team will be in touch about what "
                       "happens next.")  # fmt: skip
             return redirect("evaluations:my_consents")
-        failed = str(chosen.pk)
+        failed = chosen.pk
     else:
         record_page_read(request, access, "consents")
     return render(request, "evaluations/my_consents.html",

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.patients.models import BodyMeasurement, Patient, TreatmentTrial
@@ -81,7 +82,8 @@ def test_chart_heads_with_the_latest_weight_in_force(world: World, persona: str)
         )  # fmt: skip
     html = world.client(persona).get(f"/patients/{world.patient.pk}/").content.decode()
     header = html[html.index(">Weight<") :][:300]
-    assert f'72 kg <span class="text-body-secondary small">({now:%Y-%m-%d})' in header
+    shown = date_format(timezone.localtime(now))  # "6 Dec 2026", as every screen writes it
+    assert f'72 kg <span class="text-body-secondary small">({shown})' in header
 
 
 @pytest.mark.parametrize("persona", ["patient", "other_clinic_nurse"])

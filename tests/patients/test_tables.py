@@ -54,7 +54,7 @@ def test_header_and_cells_in_the_kinds_order() -> None:
     html = record_table([record], True)
     assert '<th scope="col">Substance</th><th scope="col">Reaction</th>' in html
     assert '<th scope="col">Severity</th><th scope="col">Noted</th>' in html
-    assert "<td>Penicillin</td><td>rash</td><td>Mild</td><td>2026-02-03</td>" in html
+    assert "<td>Penicillin</td><td>rash</td><td>Mild</td><td>3 Feb 2026</td>" in html
     assert f'href="{error_link(record)}">Mark in error…</a>' in html
 
 
@@ -107,9 +107,9 @@ def test_patient_rows() -> None:
     html = patient_rows([james, ann])
     assert html == (
         f'<tr data-href="/patients/{james.pk}/"><td><a href="/patients/{james.pk}/">Walker, '
-        "James</a></td><td>M-1</td><td>1980-05-17</td><td>Male</td><td>555 0100</td></tr>\n"
+        "James</a></td><td>M-1</td><td>17 May 1980</td><td>Male</td><td>555 0100</td></tr>\n"
         f'<tr data-href="/patients/{ann.pk}/"><td><a href="/patients/{ann.pk}/">Walker, '
-        "Ann</a></td><td>M-1</td><td>1980-05-17</td><td>Male</td><td>555 0100</td></tr>"
+        "Ann</a></td><td>M-1</td><td>17 May 1980</td><td>Male</td><td>555 0100</td></tr>"
     )
     assert patient_rows([]) == '<tr><td colspan="5">No patients found.</td></tr>'
 
@@ -126,7 +126,7 @@ def test_patient_rows_show_any_text_as_typed(
     row = patient(family_name=family, given_name=given_name, mrn=mrn, phone=phone)
     html = patient_rows([row])
     cells = re.findall(r"<td>(?:<a [^>]*>)?([^<]*)", html)
-    assert [unescape(c) for c in cells[:3]] == [f"{family}, {given_name}", mrn, "1980-05-17"]
+    assert [unescape(c) for c in cells[:3]] == [f"{family}, {given_name}", mrn, "17 May 1980"]
     assert unescape(cells[4]) == phone
 
 

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from ninja import Schema
 
 from ketamine_clinic.accounts.roles import Capability
@@ -62,9 +64,9 @@ def _shown(record: PatientRecord, name: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, date):
-        return value.isoformat()
+        return date_format(value)
     return str(value)
 
 

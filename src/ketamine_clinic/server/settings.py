@@ -275,6 +275,8 @@ except (ValueError, ZoneInfoNotFoundError):
         f"KC_TIME_ZONE={TIME_ZONE!r}: not a time zone (e.g. America/Denver)"
     ) from None
 LANGUAGE_CODE = "en-us"
+# Dates as every screen shows them (server/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["ketamine_clinic.server.formats"]
 USE_I18N = False  # English only: no translation machinery on every template value
 
 # --- Background tasks and messages ----------------------------------------------------------

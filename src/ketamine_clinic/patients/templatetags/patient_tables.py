@@ -16,6 +16,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -68,7 +69,7 @@ def patient_list_rows(patients: Sequence[Patient]) -> SafeString:
                 p.given_name,
                 IN_ERROR if p.in_error else NOTHING,
                 p.mrn,
-                p.birth_date.isoformat(),
+                date_format(p.birth_date),
                 p.get_sex_display(),
                 p.phone,
             )

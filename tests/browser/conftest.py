@@ -70,3 +70,16 @@ def assert_accessible(page: Page, name: str) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], serious
+    assert_touch_targets(page)
+
+
+def assert_touch_targets(page: Page) -> None:
+    """Every visible checkbox and radio button, with its label, is at least 44 pixels high
+    (WCAG 2.5.5): the chair's checklists and the portal's questionnaires are used by touch."""
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('.form-check')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.textContent.trim().slice(0, 40), e.getBoundingClientRect().height])
+            .filter(([, h]) => h < 44)"""
+    )
+    assert small == [], small

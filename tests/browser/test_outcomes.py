@@ -15,6 +15,7 @@ from tests.factories.browser import log_in
 
 def test_the_outcome_report(live_server: object, world: World, page: Page) -> None:
     log_in(page, live_server, "admin")
+    page.get_by_role("button", name="Clinic").click()  # the owner's screens, in one menu
     page.get_by_role("link", name="Outcomes").click()
     expect(page.get_by_role("heading", name="Response and remission")).to_be_visible()
     start = (timezone.localdate() - timedelta(days=700)).isoformat()

@@ -25,6 +25,7 @@ def test_prescriber_copies_and_adjusts_a_protocol(
     live_server: object, world: World, page: Page
 ) -> None:
     log_in(page, live_server)
+    page.get_by_role("button", name="Clinic").click()
     page.get_by_role("link", name="Protocols").click()
     expect(page.get_by_role("heading", name="Protocols", exact=True)).to_be_visible()
     assert_accessible(page, "protocols")

@@ -56,6 +56,7 @@ def test_receive_waste_and_count(live_server: object, world: World, page: Page) 
     expect(page.locator("tr[data-short='yes']")).to_contain_text("K00002")
     assert_accessible(page, "vault-count-result")
 
+    page.locator("#kc-account-menu").click()
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server, "admin")
     page.get_by_role("link", name="Vault", exact=True).click()

@@ -12,7 +12,9 @@ from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, Role, can
 
-# The main navigation: what each capability opens, in the order the bar shows it.
+# The main navigation: what each capability opens, in the order the bar shows it. The day's
+# work stays on the bar; the screens an owner opens now and then sit in one "Clinic" menu,
+# so the bar is one row on a 768-pixel tablet.
 NAVIGATION = (
     (Capability.VIEW_ALERTS, "clinic:dashboard", "Dashboard"),
     (Capability.LIST_PATIENTS, "patients:list", "Patients"),
@@ -20,6 +22,8 @@ NAVIGATION = (
     (Capability.MANAGE_SCHEDULE, "appointments:calendar", "Calendar"),
     (Capability.EDIT_CLINICAL, "messaging:inbox", "Inbox"),
     (Capability.VIEW_LEDGER, "inventory:vault", "Vault"),
+)
+CLINIC_MENU = (
     (Capability.VIEW_REPORTS, "interop:outcomes", "Outcomes"),
     (Capability.VIEW_PROTOCOLS, "treatment:protocols", "Protocols"),
     (Capability.MANAGE_INSTRUMENTS, "assessments:instruments", "Instruments"),
@@ -30,13 +34,20 @@ NAVIGATION = (
 )
 
 
-@cache
-def navigation(role: str) -> tuple[tuple[str, str], ...]:
-    """(label, address) of each screen a role opens: the same for every page, so built once
-    per role rather than reversed link by link on every page."""
+Links = tuple[tuple[str, str], ...]
+
+
+def _links(role: str, entries: tuple[tuple[Capability, str, str], ...]) -> Links:
     return tuple(
-        (label, reverse(name)) for capability, name, label in NAVIGATION if can(role, capability)
+        (label, reverse(name)) for capability, name, label in entries if can(role, capability)
     )
+
+
+@cache
+def navigation(role: str) -> tuple[Links, Links]:
+    """(label, address) of each screen a role opens, on the bar and in the Clinic menu: the
+    same for every page, so built once per role rather than reversed link by link."""
+    return _links(role, NAVIGATION), _links(role, CLINIC_MENU)
 
 
 def clinic_context(request: HttpRequest) -> dict[str, Any]:
@@ -45,6 +56,7 @@ def clinic_context(request: HttpRequest) -> dict[str, Any]:
         return {}
     user = request.user
     assert isinstance(user, User)  # noqa: S101  # current_membership returned one, so logged in
+    bar, menu = navigation(membership.role)
     return {
         "membership": membership,
         "current_clinic": membership.clinic,
@@ -53,5 +65,9 @@ def clinic_context(request: HttpRequest) -> dict[str, Any]:
         "other_memberships": [
             m for m in user.active_memberships if m.clinic_id != membership.clinic_id
         ],
-        "navigation": navigation(membership.role),
+        "navigation": bar,
+        "clinic_menu": menu,
+        "nav_here": max(
+            (a for _, a in bar + menu if request.path.startswith(a)), key=len, default=None
+        ),
     }

@@ -184,3 +184,14 @@ def test_each_alert_has_a_first_step_and_stop_beats_pause_on_an_infusion() -> No
 )
 def test_deep_sedation_alerts_at_moaas_1_or_less(moaas: int | None, alert: bool) -> None:
     assert (sedation_alert(moaas, DEFAULT) is not None) is alert
+
+
+def test_every_threshold_has_a_label_with_its_unit() -> None:
+    """The clinic settings screen names each threshold in words; none is left as its key."""
+    from ketamine_clinic.clinical.vital_signs import THRESHOLD_KEYS, THRESHOLD_LABELS
+
+    assert set(THRESHOLD_LABELS) == THRESHOLD_KEYS
+    for key, label in THRESHOLD_LABELS.items():
+        assert "_" not in label, key
+        if key.endswith("mmhg"):
+            assert label.endswith("(mmHg)"), key

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.safestring import mark_safe
 
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.accounts.screen_lock import PIN_PATTERN
@@ -72,21 +73,29 @@ class ClinicSettingsForm(StyledFormMixin, forms.Form):
         label="Chair thresholds",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="One KEY=VALUE a line, e.g. esketamine_hold_mmhg=130/85 (only stricter "
-        "than the library's); a line left out is the library's default.",
+        help_text=mark_safe(  # constant text: the keys set as code
+            "One <code>KEY=VALUE</code> a line, e.g. <code>esketamine_hold_mmhg=130/85</code> "
+            "(only stricter than the library's); a line left out is the library's default. "
+            "The keys are listed with the thresholds below."
+        ),
     )
     eligibility = forms.CharField(
         label="Eligibility rules",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="e.g. min_failed_trials=3 or rule.psychosis_history=relative (only stricter).",
+        help_text=mark_safe(  # constant text: the keys set as code
+            "e.g. <code>min_failed_trials=3</code> or <code>rule.psychosis_history=relative</code>"
+            " (only stricter)."
+        ),
     )
     remission = forms.CharField(
         label="Remission cut-offs",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One INSTRUMENT=TOTAL a line, e.g. madrs=10 (remission below this total); a "
-        "line left out is the instrument's published cut-off.",
+        help_text=mark_safe(  # constant text: the keys set as code
+            "One <code>INSTRUMENT=TOTAL</code> a line, e.g. <code>madrs=10</code> (remission "
+            "below this total); a line left out is the instrument's published cut-off."
+        ),
     )
     reason = forms.CharField(
         label="Why the settings change",

@@ -40,7 +40,7 @@ from ketamine_clinic.accounts.forms import (
 from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session_clock
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, can
-from ketamine_clinic.clinical.vital_signs import thresholds
+from ketamine_clinic.clinical.vital_signs import THRESHOLD_LABELS, thresholds
 
 LOGOUT_MESSAGES = {
     "idle": "You were logged out after a period without activity.",
@@ -260,7 +260,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "versions": queries.settings_versions(clinic),
-            "thresholds": asdict(thresholds(current["session_settings"])),
+            "thresholds": [
+                (THRESHOLD_LABELS[name], name, value)
+                for name, value in asdict(thresholds(current["session_settings"])).items()
+            ],
             "remission": current["remission_thresholds"],
         },
     )

@@ -80,6 +80,35 @@ class Thresholds:
 
 
 THRESHOLD_KEYS = frozenset(f.name for f in fields(Thresholds))
+
+# What each threshold means, with its unit, as the clinic settings screen names it.
+THRESHOLD_LABELS = {
+    "esketamine_hold_mmhg": "Esketamine: hold the dose above (mmHg)",
+    "racemic_warn_mmhg": "Racemic ketamine: warn above (mmHg)",
+    "racemic_hold_mmhg": "Racemic ketamine: hold the dose above (mmHg)",
+    "no_dosing_mmhg": "Any route: no dosing today above (mmHg)",
+    "hold_heart_rate_above": "Hold: heart rate above (beats/min)",
+    "no_dosing_heart_rate_above": "No dosing: heart rate above (beats/min)",
+    "hold_heart_rate_below": "Hold: heart rate below (beats/min)",
+    "no_dosing_heart_rate_below": "No dosing: heart rate below (beats/min)",
+    "hold_spo2_below": "Hold: SpO₂ below (%)",
+    "no_dosing_spo2_below": "No dosing: SpO₂ below (%)",
+    "hold_respiratory_rate_above": "Hold: respiratory rate above (breaths/min)",
+    "no_dosing_respiratory_rate_above": "No dosing: respiratory rate above (breaths/min)",
+    "no_dosing_respiratory_rate_below": "No dosing: respiratory rate below (breaths/min)",
+    "alert_systolic_above": "Alert: systolic above (mmHg)",
+    "alert_diastolic_above": "Alert: diastolic above (mmHg)",
+    "alert_heart_rate_above": "Alert: heart rate above (beats/min)",
+    "alert_spo2_below": "Alert: SpO₂ below (%)",
+    "alert_systolic_below": "Alert: systolic below (mmHg)",
+    "alert_heart_rate_below": "Alert: heart rate below (beats/min)",
+    "alert_respiratory_rate_below": "Alert: respiratory rate below (breaths/min)",
+    "alert_moaas_at_or_below": "Alert: MOAA/S at or below",
+    "infusion_vitals_every_min": "Vital signs during an infusion, every (minutes)",
+    "after_infusion_vitals_every_min": "Vital signs after an infusion, every (minutes)",
+    "esketamine_bp_at_min": "Esketamine: blood pressure again at (minutes after the dose)",
+    "racemic_min_observation_after_dose_min": "Racemic ketamine: least observation (minutes)",
+}
 # Which way each threshold tightens: a clinic may make the chair stricter than the library's
 # defaults, never looser (a prescriber overrides a hold for one patient, with a reason).
 # "lower": a lower number stops, holds or alerts sooner, or checks more often.

@@ -26,7 +26,7 @@ from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.forms import StyledFormMixin, put_error
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.patients.forms import DATE
-from ketamine_clinic.treatment.queries.protocols import available
+from ketamine_clinic.treatment.queries.protocols import available, names
 
 
 class OutcomeFilters(StyledFormMixin, forms.Form):
@@ -94,6 +94,10 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
         return response
     query = request.GET.urlencode() or "&".join(f"{k}={v}" for k, v in form.data.items())
+    if report is not None:  # the screen names protocols; the CSV and API keep their ids
+        known = names(membership.clinic_id)
+        for group in report["by_group"]:
+            group["protocol_name"] = known.get(group["protocol"], group["protocol"])
     return render(request, "interop/outcomes.html", {"form": form, "report": report,
                                                      "query": query})  # fmt: skip
 

@@ -16,10 +16,15 @@ from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.patients.forms import DATE
 
 
+def _product_label(product: Any) -> str:
+    """The stock's name with its strength, written once: "Ketamine 50 mg/mL", never
+    "Ketamine 50 mg/mL (50 mg/mL)"."""
+    strength = f"{product.concentration_mg_per_ml.normalize():f} mg/mL"
+    return product.name if strength in product.name else f"{product.name} ({strength})"
+
+
 def stock_choices(products: Iterable[Any]) -> list[tuple[str, str]]:
-    return [("", "—")] + [
-        (str(p.pk), f"{p.name} ({p.concentration_mg_per_ml.normalize():f} mg/mL)") for p in products
-    ]
+    return [("", "—")] + [(str(p.pk), _product_label(p)) for p in products]
 
 
 class CourseForm(StyledFormMixin, forms.Form):
@@ -137,7 +142,10 @@ LIMIT_FIELDS = (
 class ProtocolForm(StyledFormMixin, forms.Form):
     """A clinic's copy: the adjustable parts of `base`, starting from `current`'s values."""
 
-    key = forms.SlugField(max_length=50, help_text="Short id, e.g. iv-twice-weekly")
+    key = forms.SlugField(
+        max_length=50,
+        help_text="Lower-case letters, digits and hyphens; it names the copy in links and the API",
+    )
     name = forms.CharField(max_length=200)
     reason = forms.CharField(
         max_length=2000,

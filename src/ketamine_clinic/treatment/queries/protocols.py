@@ -48,6 +48,16 @@ def available(clinic_id: Any) -> list[Protocol]:
     return [*LIBRARY.values(), *(build(row) for row in current_rows(clinic_id))]
 
 
+def names(clinic_id: Any) -> dict[str, str]:
+    """Each protocol id a course may name, library or the clinic's (retired ones too, since
+    old courses name them), to the name a person reads."""
+    rows = ClinicProtocol.objects.filter(clinic_id=clinic_id).order_by("key", "-version")
+    found = {key: protocol.name for key, protocol in LIBRARY.items()}
+    for row in rows.values("key", "name"):
+        found.setdefault(row["key"], row["name"])
+    return found
+
+
 def get_protocol(protocol_id: str, clinic_id: Any = None, version: str | None = None) -> Protocol:
     """A library protocol, or the clinic's copy (its current version, or the one named).
 

@@ -29,7 +29,7 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
         "treatment/protocols.html",
         {
             "library": list(LIBRARY.values()),
-            "copies": [(row, clinic_protocols.build(row)) for row in rows],
+            "copies": [(row, clinic_protocols.build(row), LIBRARY[row.base_id]) for row in rows],
             "may_manage": can(membership.role, Capability.MANAGE_PROTOCOLS),
         },
     )

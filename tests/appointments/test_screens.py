@@ -98,7 +98,7 @@ def test_the_appointment_page_records_what_happened(world: World) -> None:
     last.refresh_from_db()
     assert last.starts_at == at(last.starts_at.date(), 10)
     short = desk.post(url, {"step": "cancel", "c-version": 2, "c-reason": "no"})
-    assert b"Ensure this value has at least 5 characters" in short.content
+    assert b"needs at least 5 characters (it has 2)." in short.content
     cancelled = desk.post(url, {"step": "cancel", "c-version": 2, "c-reason": "patient unwell"})
     assert cancelled.status_code == 302
     last.refresh_from_db()

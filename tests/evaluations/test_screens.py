@@ -85,7 +85,7 @@ def test_form_names_bad_fields(world: World) -> None:
     html = response.content.decode()
     assert response.status_code == 200
     assert "must not be in the future" in html
-    assert "greater than or equal to 50" in html
+    assert "Baseline systolic must be at least 50 mmHg." in html
     assert not Evaluation.objects.exists()
 
 

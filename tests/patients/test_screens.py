@@ -133,7 +133,7 @@ def test_register_form_names_bad_fields(world: World) -> None:
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Weight (kg): Input should be greater than or equal to 25" in html
+    assert "Weight must be at least 25 kg." in html  # the clinician's words, beside the field
     assert "Birth date: must not be in the future" in html
     assert not Patient.objects.filter(family_name="Fischer").exists()
 

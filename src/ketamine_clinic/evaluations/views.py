@@ -28,7 +28,7 @@ from ketamine_clinic.patients.access import (
     get_patient_for_user,
     record_page_read,
 )
-from ketamine_clinic.patients.forms import validate_into
+from ketamine_clinic.patients.forms import is_valid_all_at_once, validate_into
 
 
 def _save_form(
@@ -55,7 +55,7 @@ def _save_form(
 def create(request: HttpRequest, patient_id: str) -> HttpResponse:
     access = get_patient_for_user(request_user(request), patient_id, Capability.EVALUATE)
     form = EvaluationForm(request.POST or None, initial={"evaluated_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and is_valid_all_at_once(form, EvaluationCreate):
         saved = _save_form(request, access, form, None)
         if saved is not None:
             return redirect("evaluations:detail", evaluation_id=saved.pk)
@@ -77,7 +77,7 @@ def edit(request: HttpRequest, evaluation_id: str) -> HttpResponse:
         instance=evaluation,
         initial={"medication_classes": evaluation.medication_classes},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and is_valid_all_at_once(form, EvaluationCreate):
         saved = _save_form(request, access, form, queries.stored(evaluation.pk))
         if saved is not None:
             return redirect("evaluations:detail", evaluation_id=saved.pk)

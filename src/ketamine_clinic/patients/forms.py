@@ -10,7 +10,7 @@ from django.db.models import Field
 from ninja import Schema
 from pydantic import ValidationError
 
-from ketamine_clinic.common.forms import StyledFormMixin
+from ketamine_clinic.common.forms import StyledFormMixin, clinician_message
 from ketamine_clinic.patients.models import Patient, Sex
 from ketamine_clinic.patients.records import RecordKind
 
@@ -27,9 +27,23 @@ def validate_into(form: forms.BaseForm, schema: type[S], data: dict[str, Any]) -
     except ValidationError as exc:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else None
-            message = error["msg"].removeprefix("Value error, ")
-            form.add_error(field if field in form.fields else None, message)
+            if field in form.errors:
+                continue  # the form's own check already speaks for this field
+            mine = field in form.fields
+            label = form.fields[field].label if mine else (field or "This value")  # type: ignore[index]
+            context = dict(error.get("ctx") or {})
+            message = clinician_message(label, error["type"], context, error["msg"])
+            form.add_error(field if mine else None, message)
         return None
+
+
+def is_valid_all_at_once(form: Any, schema: type[Schema]) -> bool:
+    """`form.is_valid()`, and when it is not, the schema's errors too on the fields the form
+    found no fault with: a clinician sees every error at once, not one round at a time."""
+    if form.is_valid():
+        return True
+    validate_into(form, schema, form.schema_data())
+    return False
 
 
 class PatientForm(StyledFormMixin, forms.Form):

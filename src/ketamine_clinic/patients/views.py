@@ -35,6 +35,7 @@ from ketamine_clinic.patients.access import (
 from ketamine_clinic.patients.forms import (
     EnteredInErrorForm,
     PatientForm,
+    is_valid_all_at_once,
     record_form_class,
     validate_into,
 )
@@ -138,7 +139,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     membership = membership_with(request, Capability.EDIT_DEMOGRAPHICS)
     form = PatientForm(request.POST or None)
     duplicate_warning = ""
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and is_valid_all_at_once(form, PatientCreate):
         payload = validate_into(form, PatientCreate, form.schema_data())
         if payload is not None:
             try:
@@ -167,7 +168,7 @@ def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     initial = {name: getattr(patient, name, None) for name in PatientForm.base_fields}
     form = PatientForm(request.POST or None, initial=initial, editing=patient)
     conflict = ""
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and is_valid_all_at_once(form, PatientUpdate):
         data = form.schema_data()
         # A blank optional field clears it; a blank MRN keeps the one the patient has.
         for name in CONTACT_FIELDS:
@@ -232,7 +233,7 @@ def record_add(request: HttpRequest, patient_id: str, segment: str) -> HttpRespo
     kind = _kind(segment)
     access = get_patient_for_user(request_user(request), patient_id, kind.write)
     form = record_form_class(kind)(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and is_valid_all_at_once(form, kind.create):
         payload = validate_into(form, kind.create, form.schema_data())  # type: ignore[attr-defined]
         if payload is not None:
             try:

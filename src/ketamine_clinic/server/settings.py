@@ -108,6 +108,7 @@ TEMPLATES = [
             ],
             "builtins": [
                 "ketamine_clinic.accounts.templatetags.people",
+                "ketamine_clinic.common.template_filters",
             ],
         },
     },

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: lint
 		echo "KC_TEST_POSTGRES_URL not set: PostgreSQL run skipped"; \
 		$(PYTEST) || [ $$? -eq 5 ]; \
 	fi
+
+# The screenshots of every main screen at phone, tablet and desktop width, into docs/img, for
+# review of a change in look (the same walk runs in `make test`, into test-artifacts).
+screenshots: $(STAMP)
+	KC_SCREENSHOTS=docs/img $(BIN)/pytest -p no:xdist -m once tests/browser/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

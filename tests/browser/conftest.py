@@ -59,17 +59,17 @@ def page(browser: Browser) -> Iterator[Page]:
     assert errors == []
 
 
-def assert_accessible(page: Page, name: str) -> None:
-    """No axe-core violations of serious or critical impact; screenshot for the docs."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def assert_accessible(page: Page, name: str, directory: Path = ARTIFACTS) -> None:
+    """No axe-core violations of serious or critical impact; a screenshot kept for review."""
+    directory.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(directory / f"{name}.png"), full_page=True)
     results = Axe().run(page)
     serious = [
         f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
-    assert serious == [], serious
+    assert serious == [], (name, serious)
     assert_touch_targets(page)
 
 

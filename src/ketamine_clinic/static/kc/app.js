@@ -23,3 +23,13 @@ document.addEventListener("DOMContentLoaded", function () {
   kcTick();
   window.setInterval(kcTick, 1000);
 });
+
+// A wide table scrolls sideways on a phone; a keyboard user reaches it with Tab and scrolls it
+// with the arrow keys (WCAG 2.1.1), including tables that htmx loads into the page later.
+function kcScrollable(root) {
+  root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (el) {
+    el.setAttribute("tabindex", "0");
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { kcScrollable(document); });
+document.addEventListener("htmx:afterSettle", function (event) { kcScrollable(event.target); });

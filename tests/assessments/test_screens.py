@@ -3,10 +3,9 @@ instruments page; each with its denials."""
 
 from __future__ import annotations
 
-import re
-
 import io
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest

@@ -78,7 +78,8 @@ def test_every_main_screen_at_every_width(live_server: object, browser: Browser)
                 contexts[who] = (context, page)
             page = contexts[who][1]
             response = page.goto(f"{base}{address}", wait_until="networkidle")
-            assert response is not None and response.ok, (name, address)
+            assert response is not None, (name, address)
+            assert response.ok, (name, address)
             assert_accessible(page, f"{name}-{device}", OUT)
             # The page never scrolls sideways (wide tables scroll in their own box), and on a
             # tablet or wider the bar is one row.

@@ -22,7 +22,6 @@ from ketamine_clinic.treatment import actions as treatment_actions
 from ketamine_clinic.treatment.models import ScheduledSession
 from ketamine_clinic.treatment.queries import dosing
 
-DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105  # published demo login, never used in production
 MAIN_CLINIC = "Riverside Ketamine Clinic"
 OTHER_CLINIC = "Harbor Mood Center"
 

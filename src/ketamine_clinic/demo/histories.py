@@ -16,7 +16,6 @@ from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.patients.records import RECORD_KINDS
 
-DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105  # published demo login, never used in production
 MAIN_CLINIC = "Riverside Ketamine Clinic"
 OTHER_CLINIC = "Harbor Mood Center"
 

@@ -14,7 +14,6 @@ from ketamine_clinic.demo.chen import CHEN_DOSE_DAYS
 from ketamine_clinic.patients.access import PatientAccess
 from ketamine_clinic.patients.models import Patient
 
-DEMO_PASSWORD = "ketamine-demo-2026"  # noqa: S105  # published demo login, never used in production
 MAIN_CLINIC = "Riverside Ketamine Clinic"
 OTHER_CLINIC = "Harbor Mood Center"
 

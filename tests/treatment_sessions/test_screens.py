@@ -143,3 +143,26 @@ def test_the_witnessed_waste_on_one_tablet(world: World, clock: Any) -> None:
     ).content.decode()
     assert "15.00 mg wasted, witnessed by prescriber." in done
     assert "before a witness" not in done
+
+
+@pytest.mark.parametrize(
+    ("esketamine", "sex", "nasal", "pregnancy"),
+    [
+        (True, "male", True, "not_applicable"),
+        (False, "male", False, "not_applicable"),
+        (False, "female", False, None),  # the nurse answers; nothing is assumed
+        (True, "unknown", True, None),
+    ],
+)
+def test_pre_dose_checks_ask_what_fits_the_patient_and_product(
+    esketamine: bool, sex: str, nasal: bool, pregnancy: str | None
+) -> None:
+    from ketamine_clinic.treatment_sessions.forms import ChecksForm
+
+    form = ChecksForm(esketamine=esketamine, sex=sex)
+    assert ("nasal_steroid_decongestant_at" in form.fields) is nasal
+    assert form["pregnancy"].value() == pregnancy
+    unanswered = ChecksForm({"identity_confirmed": "on"}, esketamine=esketamine, sex=sex)
+    assert not unanswered.is_valid()
+    assert unanswered.errors["pregnancy"] == ["Pregnancy is required."]
+    assert 'data-quick-time="0,1,2,4,6,8"' in str(form["last_food_at"])

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.patients.forms import DATETIME
 from ketamine_clinic.treatment_sessions.models import AdverseEvent, PreDoseCheck
 
+# Last food and liquids are entered with a tap ("2 h ago") as well as typed (app.js).
+QUICK_TIME = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "data-quick-time": "0,1,2,4,6,8"}, format="%Y-%m-%dT%H:%M"
+)
+
 
 class ChecksForm(StyledFormMixin, forms.Form):
+    """The chair's pre-dose checks, with only the questions that fit this patient and product:
+    the nasal spray's question for esketamine alone, and pregnancy answered by the nurse for
+    anyone who could be pregnant (never a default there)."""
+
     identity_confirmed = forms.BooleanField(required=False, label="Identity confirmed")
     ride_home = forms.BooleanField(required=False, label="Ride home arranged")
     ride_name = forms.CharField(max_length=200, required=False, label="Who takes them home")
-    last_food_at = forms.DateTimeField(required=False, widget=DATETIME, label="Last food")
-    last_liquid_at = forms.DateTimeField(required=False, widget=DATETIME, label="Last liquids")
+    last_food_at = forms.DateTimeField(required=False, widget=QUICK_TIME, label="Last food")
+    last_liquid_at = forms.DateTimeField(required=False, widget=QUICK_TIME, label="Last liquids")
     nasal_steroid_decongestant_at = forms.DateTimeField(
-        required=False, widget=DATETIME, label="Nasal steroid or decongestant (esketamine)"
+        required=False, widget=DATETIME, label="Last nasal steroid or decongestant"
     )
-    pregnancy = forms.ChoiceField(choices=PreDoseCheck.Pregnancy.choices, label="Pregnancy")
+    pregnancy = forms.ChoiceField(
+        choices=[("", "Choose…"), *PreDoseCheck.Pregnancy.choices], label="Pregnancy"
+    )
     intoxicated = forms.BooleanField(
         required=False, label="Signs of intoxication (alcohol or drugs)"
     )
@@ -37,6 +50,13 @@ class ChecksForm(StyledFormMixin, forms.Form):
     psychostimulants = forms.BooleanField(required=False, label="Psychostimulants")
     maois = forms.BooleanField(required=False, label="MAOIs")
     opioids = forms.BooleanField(required=False, label="Opioids")
+
+    def __init__(self, *args: Any, esketamine: bool, sex: str, **kwargs: Any) -> None:
+        if sex == "male":
+            kwargs.setdefault("initial", {"pregnancy": PreDoseCheck.Pregnancy.NOT_APPLICABLE})
+        super().__init__(*args, **kwargs)
+        if not esketamine:
+            del self.fields["nasal_steroid_decongestant_at"]
 
 
 class VitalsForm(StyledFormMixin, forms.Form):

@@ -166,7 +166,7 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
             "vitals_out_of_range": any(
                 p.startswith(VITALS_NOT_IN_RANGE) for p in data["discharge_problems"]
             ),
-            "checks_form": ChecksForm(auto_id="checks_%s", initial={"pregnancy": "not_applicable"}),
+            "checks_form": ChecksForm(auto_id="checks_%s", **_fits(session, access)),
             "vitals_form": VitalsForm(auto_id="vitals_%s"),
             "event_form": AdverseEventForm(auto_id="event_%s"),
             "ready_form": ReadyForm(auto_id="ready_%s"),
@@ -185,6 +185,11 @@ def chair(request: HttpRequest, session_id: str) -> HttpResponse:
 Step = Callable[[HttpRequest, Any, PatientAccess, TreatmentSession, int], str]
 
 
+def _fits(session: TreatmentSession, access: PatientAccess) -> dict[str, Any]:
+    """What the pre-dose checks depend on: the product and the patient's recorded sex."""
+    return {"esketamine": session.product == "esketamine_nasal", "sex": access.patient.sex}
+
+
 def _valid(form: Any) -> dict[str, Any]:
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
@@ -196,7 +201,7 @@ def _valid(form: Any) -> dict[str, Any]:
 def _checks(
     request: HttpRequest, actor: Any, access: PatientAccess, s: TreatmentSession, v: int
 ) -> str:
-    actions.record_checks(actor, access, s, v, _valid(ChecksForm(request.POST)))
+    actions.record_checks(actor, access, s, v, _valid(ChecksForm(request.POST, **_fits(s, access))))
     return "Pre-dose checks recorded."
 
 

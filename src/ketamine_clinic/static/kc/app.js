@@ -33,3 +33,33 @@ function kcScrollable(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { kcScrollable(document); });
 document.addEventListener("htmx:afterSettle", function (event) { kcScrollable(event.target); });
+
+// Quick time entry: a time field marked data-quick-time="0,1,2,4" gets a row of buttons
+// ("Now", "1 h ago", ...) that fill it in the device's local time; the field can still be
+// typed. Used for last food and liquids at the chair.
+function kcQuickTimes(root) {
+  root.querySelectorAll("input[data-quick-time]:not([data-quick-ready])").forEach(function (input) {
+    input.setAttribute("data-quick-ready", "");
+    var row = document.createElement("div");
+    row.className = "d-flex flex-wrap gap-1 mt-1 kc-quick-times";
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", "Quick times");
+    input.getAttribute("data-quick-time").split(",").forEach(function (hours) {
+      var h = parseInt(hours, 10);
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-sm btn-outline-secondary";
+      button.textContent = h === 0 ? "Now" : h + " h ago";
+      button.addEventListener("click", function () {
+        var at = new Date(Date.now() - h * 3600 * 1000);
+        var local = new Date(at.getTime() - at.getTimezoneOffset() * 60000);
+        input.value = local.toISOString().slice(0, 16);
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      row.appendChild(button);
+    });
+    input.insertAdjacentElement("afterend", row);
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { kcQuickTimes(document); });
+document.addEventListener("htmx:afterSettle", function (event) { kcQuickTimes(event.target); });

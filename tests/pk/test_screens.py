@@ -34,7 +34,9 @@ def test_the_what_if_view_compares_two_schedules(world: World) -> None:
     course = plan_today(world, "esketamine_nasal").course_id
     client = world.client("nurse")
     form = client.get(f"/courses/{course}/what-if/").content.decode()
-    assert 'value="0,7,14,21"' in form  # plan B's default: weekly
+    # Plan A starts as the course's own schedule, plan B as weekly: chosen, not typed.
+    assert '<option value="course" selected>' in form
+    assert '<option value="1x8" selected>' in form
     query: dict[str, Any] = {"a_dose_mg": "56", "a_days": "0,3,7,10", "b_dose_mg": "84",
                              "b_days": "0,7"}  # fmt: skip
     page = client.get(f"/courses/{course}/what-if/", query).content.decode()
@@ -45,6 +47,19 @@ def test_the_what_if_view_compares_two_schedules(world: World) -> None:
     assert "Perez-Ruixo" in chart
     bad = client.get(f"/courses/{course}/what-if/", {**query, "b_days": "0,x"}).content.decode()
     assert "days as numbers separated by commas" in bad
+    picked = {**query, "a_pattern": "3x2", "b_pattern": "q2w", "b_days": ""}
+    page = client.get(f"/courses/{course}/what-if/", picked).content.decode()
+    assert "Plan A: 56 mg on days 0, 2, 4, 7, 9, 11" in page  # Murrough's six in 12 days
+    assert "Plan B: 84 mg on days 0, 14, 28, 42, 56, 70" in page
+    from ketamine_clinic.treatment.models import Course
+    from ketamine_clinic.treatment.queries.pk_plans import schedule_days
+
+    planned = ", ".join(f"{d:g}" for d in schedule_days(Course.objects.get(pk=course)))
+    mine = client.get(f"/courses/{course}/what-if/", {**picked, "a_pattern": "course"})
+    assert f"Plan A: 56 mg on days {planned}</td>" in mine.content.decode()
+    empty = {**query, "b_pattern": "custom", "b_days": ""}
+    missing = client.get(f"/courses/{course}/what-if/", empty).content.decode()
+    assert "Type the days, or choose a schedule." in missing
     odd = client.get(f"/courses/{course}/what-if/", {**query, "b_dose_mg": "50"}).content.decode()
     assert "No prediction: 28 mg per device" in odd
 

@@ -63,3 +63,20 @@ function kcQuickTimes(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { kcQuickTimes(document); });
 document.addEventListener("htmx:afterSettle", function (event) { kcQuickTimes(event.target); });
+
+// Long work shows it is under way: a form marked data-busy="Comparing…" disables its button
+// and says so while the next page is computed.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var words = form.getAttribute("data-busy");
+  if (!words || event.defaultPrevented) return;
+  form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    button.disabled = true;
+  });
+  var note = document.createElement("p");
+  note.className = "col-12 mb-0 text-body-secondary";
+  note.setAttribute("role", "status");
+  note.innerHTML = '<span class="spinner-border spinner-border-sm me-2" aria-hidden="true"></span>';
+  note.appendChild(document.createTextNode(words));
+  form.appendChild(note);
+});

@@ -104,24 +104,65 @@ def _days(text: str) -> tuple[float, ...]:
     return tuple(sorted(set(days)))
 
 
+# Dose days a prescriber picks instead of typing (day 0 is the first dose). Murrough 2013:
+# six infusions over about 12 days; the maintenance intervals are those of the protocols.
+PATTERNS = {
+    "course": ("This course's schedule", None),
+    "3x2": ("Three a week for 2 weeks", (0, 2, 4, 7, 9, 11)),
+    "2x4": ("Twice a week for 4 weeks", (0, 3, 7, 10, 14, 17, 21, 24)),
+    "1x8": ("Once a week for 8 weeks", tuple(range(0, 56, 7))),
+    "q2w": ("Every 2 weeks for 12 weeks", tuple(range(0, 84, 14))),
+    "custom": ("Days I type", None),
+}
+PATTERN_CHOICES = [(key, label) for key, (label, _days) in PATTERNS.items()]
+
+
 class WhatIfForm(StyledFormMixin, forms.Form):
     a_dose_mg = forms.DecimalField(label="Plan A: dose (mg)", min_value=Decimal("0.1"),
                                    max_value=Decimal(1000), decimal_places=1)  # fmt: skip
-    a_days = forms.CharField(label="Plan A: days of the doses", max_length=500)
+    a_pattern = forms.ChoiceField(label="Plan A: schedule", choices=PATTERN_CHOICES,
+                                  required=False)  # fmt: skip
+    a_days = forms.CharField(label="Plan A: days of the doses", max_length=500, required=False,
+                             help_text="With \u201cDays I type\u201d: e.g. 0,3,7 (day 0 is "
+                             "the first dose)")  # fmt: skip
     b_dose_mg = forms.DecimalField(label="Plan B: dose (mg)", min_value=Decimal("0.1"),
                                    max_value=Decimal(1000), decimal_places=1)  # fmt: skip
-    b_days = forms.CharField(label="Plan B: days of the doses", max_length=500)
+    b_pattern = forms.ChoiceField(label="Plan B: schedule", choices=PATTERN_CHOICES,
+                                  required=False)  # fmt: skip
+    b_days = forms.CharField(label="Plan B: days of the doses", max_length=500, required=False,
+                             help_text="With \u201cDays I type\u201d: e.g. 0,7,14")  # fmt: skip
     duration_min = forms.DecimalField(
         label="Infusion length (min, IV)", required=False, min_value=Decimal(1),
         max_value=Decimal(1440),
     )  # fmt: skip
     asian = forms.BooleanField(label="Asian ancestry (esketamine model)", required=False)
 
-    def clean_a_days(self) -> tuple[float, ...]:
-        return _days(self.cleaned_data["a_days"])
+    def __init__(self, *args: Any, course_days: tuple[float, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.course_days = course_days
 
-    def clean_b_days(self) -> tuple[float, ...]:
-        return _days(self.cleaned_data["b_days"])
+    def clean(self) -> dict[str, Any]:
+        """Each plan's days: from its pattern, or typed (a link with days and no pattern, as
+        bookmarked before patterns, is typed days)."""
+        data = super().clean() or {}
+        for key in ("a", "b"):
+            pattern = data.get(f"{key}_pattern") or "custom"
+            typed = data.get(f"{key}_days") or ""
+            if pattern == "course":
+                days = self.course_days
+            elif pattern == "custom":
+                if not typed:
+                    self.add_error(f"{key}_days", "Type the days, or choose a schedule.")
+                    continue
+                try:
+                    days = _days(typed)
+                except forms.ValidationError as exc:
+                    self.add_error(f"{key}_days", exc)
+                    continue
+            else:
+                days = tuple(float(d) for d in PATTERNS[pattern][1] or ())
+            data[f"{key}_days"] = days
+        return data
 
 
 def _plans(course: Course, data: dict[str, Any]) -> list[pk_plans.Plan]:
@@ -144,15 +185,18 @@ def _compare(course: Course, cov: Any, data: dict[str, Any]) -> list[tuple[str, 
     return [(p.label, pk_plans.predict(p, cov, end=end)) for p in plans]
 
 
+def _course_days(course: Course) -> tuple[float, ...]:
+    return tuple(float(d) for d in pk_plans.schedule_days(course))
+
+
 def _defaults(course: Course) -> dict[str, Any]:
     order = pk_plans.current_order(course)
     calc = order.calculation if order else {}
-    days = ",".join(f"{d:g}" for d in pk_plans.schedule_days(course))
     return {
         "a_dose_mg": calc.get("dose_mg"),
-        "a_days": days,
+        "a_pattern": "course",
         "b_dose_mg": calc.get("dose_mg"),
-        "b_days": "0,7,14,21",
+        "b_pattern": "1x8",
         "duration_min": calc.get("duration_min"),
     }
 
@@ -162,7 +206,7 @@ def _defaults(course: Course) -> dict[str, Any]:
 def what_if(request: HttpRequest, course_id: str) -> HttpResponse:
     access, course = _course(request, course_id)
     form = WhatIfForm(request.GET if "a_dose_mg" in request.GET else None,
-                      initial=_defaults(course))  # fmt: skip
+                      initial=_defaults(course), course_days=_course_days(course))  # fmt: skip
     asian = bool(form.is_bound and form.is_valid() and form.cleaned_data["asian"])
     cov, notes = pk_plans.covariates(access.patient, asian)
     rows, problem = [], ""
@@ -193,7 +237,7 @@ def what_if(request: HttpRequest, course_id: str) -> HttpResponse:
 @require_GET
 def what_if_chart(request: HttpRequest, course_id: str) -> HttpResponse:
     access, course = _course(request, course_id)
-    form = WhatIfForm(request.GET)
+    form = WhatIfForm(request.GET, course_days=_course_days(course))
     if not form.is_valid():
         return _problem_svg("the plans are not complete")
     cov, _notes = pk_plans.covariates(access.patient, form.cleaned_data["asian"])

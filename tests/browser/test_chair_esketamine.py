@@ -28,7 +28,7 @@ def test_nurse_runs_an_esketamine_session_on_a_tablet(
     world.users["nurse"].email = "sam@clinic.example"
     world.users["nurse"].save()
     plan_today(world)
-    page.set_viewport_size({"width": 1024, "height": 768})
+    page.set_viewport_size({"width": 768, "height": 1024})  # the narrowest tablet, upright
     page.goto(f"{live_server}/login/")
     page.get_by_label("Username").fill("nurse")
     page.get_by_label("Password").fill(PASSWORD)

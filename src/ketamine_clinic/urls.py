@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", account_views.logout_view, name="logout"),
     path("account/two-factor/", account_views.two_factor, name="two_factor"),
     path("account/pin/", account_views.chair_pin, name="chair_pin"),
+    path("account/api-tokens/", account_views.api_tokens, name="api_tokens"),
     path("lock/", account_views.unlock, name="lock"),
     path("clinic/choose/", account_views.choose_clinic, name="choose_clinic"),
     path("audit/", account_views.audit_log, name="audit_log"),

@@ -122,3 +122,11 @@ class AccessLogFilterForm(StyledFormMixin, forms.Form):
     action = forms.ChoiceField(required=False, choices=[("", "Any"), *AccessLog.Action.choices])
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class NewTokenForm(StyledFormMixin, forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="A token acts as you in the API until it expires or is revoked.",
+    )

@@ -46,6 +46,15 @@ def token_of(user: User, token_id: Any) -> ApiToken | None:
     return ApiToken.objects.filter(pk=token_id, user=user).first()
 
 
+def clinic_tokens(clinic: Clinic, limit: int = 200) -> list[ApiToken]:
+    """The API tokens of everyone who works in the clinic, newest first, for its admin."""
+    return list(
+        ApiToken.objects.filter(user__memberships__clinic=clinic, user__memberships__is_active=True)
+        .select_related("user")
+        .distinct()[:limit]
+    )
+
+
 def settings_versions(clinic: Clinic, limit: int = 50) -> QuerySet[ClinicSettingsChange]:
     """The clinic's settings, every version, with who made it."""
     return clinic.settings_changes.select_related("created_by")[:limit]

@@ -11,11 +11,12 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from ketamine_clinic.accounts import clinic_settings, queries, screen_lock
@@ -25,21 +26,25 @@ from ketamine_clinic.accounts.authn import (
     confirm_device,
     confirmed_device,
     device_to_enrol,
+    issue_token,
+    revoke_token,
 )
 from ketamine_clinic.accounts.backends import BACKEND
+from ketamine_clinic.accounts.clientip import client_ip
 from ketamine_clinic.accounts.current import choose_clinic as set_current_clinic
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.forms import (
     AccessLogFilterForm,
     ClinicSettingsForm,
     LoginForm,
+    NewTokenForm,
     OtpForm,
     PinForm,
     UnlockForm,
 )
 from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session_clock
 from ketamine_clinic.accounts.models import User
-from ketamine_clinic.accounts.roles import Capability, can
+from ketamine_clinic.accounts.roles import STAFF_ROLES, Capability, can
 from ketamine_clinic.clinical.vital_signs import THRESHOLD_LABELS, thresholds
 
 LOGOUT_MESSAGES = {
@@ -194,6 +199,65 @@ def chair_pin(request: HttpRequest) -> HttpResponse:
             messages.success(request, "PIN set: it unlocks a locked chair screen.")
             return redirect("home")
     return render(request, "accounts/pin.html", {"form": form, "has_pin": bool(user.chair_pin)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """A staff member's own API tokens: make one (shown once), see when each was last used,
+    revoke it. A clinic admin also sees and revokes the tokens of everyone in the clinic."""
+    membership = current_membership(request)
+    if membership is None or membership.role not in STAFF_ROLES:
+        raise PermissionDenied("API tokens are for staff")
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  # login_required guarantees it
+    actor = Actor.from_request(request, "web")
+    admin = can(membership.role, Capability.MANAGE_USERS)
+    form = NewTokenForm(request.POST if request.POST.get("step") == "new" else None)
+    issued = None
+    if request.method == "POST" and request.POST.get("step") == "revoke":
+        mine = queries.token_of(user, request.POST.get("token"))
+        theirs = (
+            next(
+                (
+                    t
+                    for t in queries.clinic_tokens(membership.clinic)
+                    if str(t.pk) == request.POST.get("token")
+                ),
+                None,
+            )
+            if admin
+            else None
+        )
+        token = mine or theirs
+        if token is None:
+            raise Http404("no such token")
+        revoke_token(token)
+        record_in_each_clinic(actor, action="update", what=f"api token {token.prefix} revoked")
+        messages.success(request, f"Token {token.prefix}… revoked: it stops working at once.")
+        return redirect("api_tokens")
+    if form.is_bound and form.is_valid():
+        if not user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", "That is not your password.")
+        else:
+            issued = issue_token(user, client_ip(request))
+            record_in_each_clinic(actor, action="create", what=f"api token {issued.record.prefix}")
+            form = NewTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": queries.tokens_of(user),
+            "clinic_tokens": [
+                t for t in queries.clinic_tokens(membership.clinic) if t.user_id != user.pk
+            ]
+            if admin
+            else None,
+            "now": timezone.now(),
+        },
+    )
 
 
 def _lines(settings: dict[str, Any], key: str = "") -> str:

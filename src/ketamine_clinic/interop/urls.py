@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ketamine_clinic.interop import export_views
 from ketamine_clinic.interop import views as report_views
 
 app_name = "interop"
@@ -7,4 +8,6 @@ urlpatterns = [
     path("reports/outcomes/", report_views.outcomes, name="outcomes"),
     path("reports/outcomes/durability.svg", report_views.durability_chart, name="durability"),
     path("reports/outcomes/response.svg", report_views.response_chart, name="response"),
+    path("exports/", export_views.exports, name="exports"),
+    path("patients/<uuid:patient_id>/fhir/", export_views.patient_record, name="patient_record"),
 ]

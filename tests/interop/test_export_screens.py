@@ -1,0 +1,101 @@
+"""The owner exports from screens: a patient's FHIR record read before it is downloaded, the
+whole clinic as FHIR Bulk Data with its files, and the research extract with its dictionary.
+Each is refused to those who may not, and to other clinics."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketamine_clinic.accounts.models import AccessLog
+from ketamine_clinic.interop.fhir.readable import describe
+from ketamine_clinic.interop.models import BulkExport
+from tests.conftest import World
+from tests.factories.outcomes import phq9
+
+EXPORTS = "/exports/"
+
+
+@pytest.fixture(autouse=True)
+def exports_in(tmp_path: Path, settings: Any) -> Path:
+    settings.EXPORT_DIR = tmp_path
+    return tmp_path
+
+
+def test_a_patient_s_fhir_record_is_read_then_downloaded(world: World) -> None:
+    phq9(world, world.patient, 3, 14)
+    url = f"/patients/{world.patient.pk}/fhir/"
+    chart = world.client("prescriber").get(f"/patients/{world.patient.pk}/").content.decode()
+    assert f'href="{url}"' in chart
+    page = world.client("prescriber").get(url).content.decode()
+    assert "Patient: 1" in page
+    assert "Questionnaire answers: 1" in page
+    assert "<td>Patient</td><td class=\"text-nowrap\">—</td><td>James Walker</td>" in page
+    assert f'href="/fhir/Patient/{world.patient.pk}/$everything"' in page
+    bundle = world.client("prescriber").get(f"/fhir/Patient/{world.patient.pk}/$everything")
+    assert bundle.status_code == 200
+    assert json.loads(bundle.content)["resourceType"] == "Bundle"
+    assert AccessLog.objects.filter(what="fhir summary", patient_id=world.patient.pk).exists()
+    assert world.client("front_desk").get(url).status_code == 403
+    assert world.client("other_clinic_nurse").get(url).status_code == 404
+    assert world.client("patient").get(url).status_code in (403, 404)
+
+
+def test_a_record_reads_as_words_with_its_time_in_the_screens_format() -> None:
+    line = describe(
+        {
+            "resourceType": "Observation",
+            "id": "1",
+            "code": {
+                "coding": [
+                    {"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"}
+                ]
+            },
+            "effectiveDateTime": "2026-02-03",
+            "valueQuantity": {"value": 72, "unit": "kg"},
+        }  # fmt: skip
+    )
+    assert (line.kind, line.what, line.shown) == ("Observation", "Body weight: 72 kg", "3 Feb 2026")
+
+
+def test_the_whole_clinic_exported_from_the_screen(world: World, exports_in: Path) -> None:
+    admin = world.client("admin")
+    page = admin.get(EXPORTS).content.decode()
+    assert 'data-busy="Writing the export' in page  # it says it is working while it runs
+    assert "<code>study_id</code>" in page  # the data dictionary is on the page
+    done = admin.post(EXPORTS, {"step": "bulk"}, follow=True).content.decode()
+    assert "Export finished: 2 patients." in done
+    export = BulkExport.objects.get()
+    assert export.clinic == world.clinic
+    assert f'data-export="{export.pk}"' in done
+    assert f'href="/fhir/$export-file/{export.pk}/Patient.ndjson"' in done
+    patients = admin.get(f"/fhir/$export-file/{export.pk}/Patient.ndjson")
+    assert len(b"".join(patients.streaming_content).splitlines()) == 2
+    # Another clinic cannot delete it; its admin can, and the record of it stays.
+    assert world.client("other_clinic_nurse").get(EXPORTS).status_code == 403
+    admin.post(EXPORTS, {"step": "delete", "export": str(export.pk)})
+    export.refresh_from_db()
+    assert export.deleted_at is not None
+    assert not (exports_in / str(export.pk)).exists()
+    assert "files deleted" in admin.get(EXPORTS).content.decode()
+
+
+def test_only_those_who_export_data_see_the_screen(world: World) -> None:
+    for persona in ("prescriber", "nurse", "front_desk", "patient"):
+        assert world.client(persona).get(EXPORTS).status_code == 403, persona
+        assert world.client(persona).post(EXPORTS, {"step": "bulk"}).status_code == 403, persona
+    assert not BulkExport.objects.exists()
+
+
+def test_the_research_extract_downloads_from_the_screen(world: World) -> None:
+    admin = world.client("admin")
+    assert 'href="/api/v1/research-export?format=csv"' in admin.get(EXPORTS).content.decode()
+    response = admin.get("/api/v1/research-export?format=csv")
+    assert response.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert "data_dictionary.csv" in names

@@ -29,13 +29,17 @@ class _Text(HTMLParser):
         super().__init__()
         self.runs: list[str] = []
         self._hidden = 0
+        self._open: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in HIDDEN:
+        # translate="no" marks a block of codes on purpose (a data dictionary's values).
+        if tag in HIDDEN or ("translate", "no") in attrs:
+            self._open.append(tag)
             self._hidden += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in HIDDEN and self._hidden:
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
             self._hidden -= 1
 
     def handle_data(self, data: str) -> None:

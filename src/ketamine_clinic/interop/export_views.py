@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ketamine_clinic.accounts.current import membership_with
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.assessments.catalogue import instruments_for
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir.bundle import patient_resources
 from ketamine_clinic.interop.fhir.readable import summary
@@ -28,7 +29,8 @@ from ketamine_clinic.patients.access import get_patient_for_user, record_patient
 def patient_record(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """What a patient's FHIR export holds, line by line, with the download beside it."""
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
-    counts, lines = summary(list(patient_resources(access.patient)))
+    names = {i.id: i.short_name for i in instruments_for(access.patient.clinic_id).values()}
+    counts, lines = summary(list(patient_resources(access.patient)), names)
     record_patient_access(web_actor(request), access, "read", "fhir summary")
     return render(
         request,

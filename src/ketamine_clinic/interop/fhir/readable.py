@@ -63,7 +63,8 @@ def _value(resource: dict[str, Any]) -> str:
     return ""
 
 
-def describe(resource: dict[str, Any]) -> Line:
+def describe(resource: dict[str, Any], instruments: dict[str, str] | None = None) -> Line:
+    """One resource in words; `instruments` names the questionnaires (id to name)."""
     kind = resource["resourceType"]
     when = next((str(resource[k]) for k in WHEN if resource.get(k)), "")
     if not when and isinstance(resource.get("period"), dict):
@@ -74,7 +75,10 @@ def describe(resource: dict[str, Any]) -> Line:
             [*names[0].get("given", []), names[0].get("family", "")]
         )
     elif kind == "QuestionnaireResponse":
-        what = str(resource.get("questionnaire", "")).rsplit("/", 1)[-1]
+        # "urn:ketamine-clinic:instrument:phq9|2001" is the PHQ-9's answers.
+        key = str(resource.get("questionnaire", "")).split("|")[0].rsplit(":", 1)[-1]
+        name = (instruments or {}).get(key, key.upper())
+        what = f"{name}, {len(resource.get('item') or [])} answers"
     else:
         what = (
             _text(resource.get("code"))
@@ -89,9 +93,11 @@ def describe(resource: dict[str, Any]) -> Line:
     )
 
 
-def summary(resources: list[dict[str, Any]]) -> tuple[list[tuple[str, int]], list[Line]]:
+def summary(
+    resources: list[dict[str, Any]], instruments: dict[str, str] | None = None
+) -> tuple[list[tuple[str, int]], list[Line]]:
     """How many of each kind, and every record newest first (undated ones last)."""
-    lines = [describe(r) for r in resources]
+    lines = [describe(r, instruments) for r in resources]
     counts = Counter(line.kind for line in lines)
     lines.sort(key=lambda line: line.when, reverse=True)
     return sorted(counts.items()), lines

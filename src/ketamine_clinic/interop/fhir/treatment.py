@@ -16,6 +16,7 @@ from ketamine_clinic.interop.fhir.resources import (
     validated,
 )
 from ketamine_clinic.treatment.models import Course, DoseOrder
+from ketamine_clinic.treatment.queries.protocols import names as protocol_names
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
     AdverseEvent,
@@ -209,15 +210,14 @@ CAREPLAN_STATUS = {
 
 def care_plan(course: Course) -> Resource:
     status = "entered-in-error" if course.in_error else CAREPLAN_STATUS.get(course.state, "unknown")
+    protocol = protocol_names(course.patient.clinic_id).get(course.protocol_id, course.protocol_id)
     return validated(
         {
             "resourceType": "CarePlan",
             "id": str(course.pk),
             "status": status,
             "intent": "plan",
-            "title": (
-                f"{course.protocol_id} (version {course.protocol_version}), phase {course.phase}"
-            ),
+            "title": (f"{protocol} (version {course.protocol_version}), phase {course.phase}"),
             "subject": ref("Patient", course.patient_id),
             "period": {"start": course.start_on.isoformat()},
             "created": instant(course.created_at),

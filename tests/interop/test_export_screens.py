@@ -35,7 +35,7 @@ def test_a_patient_s_fhir_record_is_read_then_downloaded(world: World) -> None:
     page = world.client("prescriber").get(url).content.decode()
     assert "Patient: 1" in page
     assert "Questionnaire answers: 1" in page
-    assert "<td>Patient</td><td class=\"text-nowrap\">—</td><td>James Walker</td>" in page
+    assert '<td>Patient</td><td class="text-nowrap">—</td><td>James Walker</td>' in page
     assert f'href="/fhir/Patient/{world.patient.pk}/$everything"' in page
     bundle = world.client("prescriber").get(f"/fhir/Patient/{world.patient.pk}/$everything")
     assert bundle.status_code == 200
@@ -47,18 +47,17 @@ def test_a_patient_s_fhir_record_is_read_then_downloaded(world: World) -> None:
 
 
 def test_a_record_reads_as_words_with_its_time_in_the_screens_format() -> None:
+    weight = {
+        "coding": [{"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"}]
+    }
     line = describe(
         {
             "resourceType": "Observation",
             "id": "1",
-            "code": {
-                "coding": [
-                    {"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"}
-                ]
-            },
+            "code": weight,
             "effectiveDateTime": "2026-02-03",
             "valueQuantity": {"value": 72, "unit": "kg"},
-        }  # fmt: skip
+        }
     )
     assert (line.kind, line.what, line.shown) == ("Observation", "Body weight: 72 kg", "3 Feb 2026")
 

@@ -3,8 +3,11 @@ with its source, and signs it (STORIES.md, journey 1)."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.evaluations.consent import actions as consent_actions
+from ketamine_clinic.evaluations.consent.models import Consent
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, World
 
@@ -85,14 +88,7 @@ def test_patient_signs_consent_on_a_tablet_with_a_drawn_signature(
     page.goto(f"{live_server}/patients/{world.own_patient.pk}/consents/sign/iv_racemic/")
     expect(page.get_by_role("heading", name="Risks")).to_be_visible()
     page.get_by_label("Your full name").fill("Mei Chen")
-    canvas = page.locator("#sig-canvas")
-    box = canvas.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 60)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (15 if step % 2 else -15))
-    page.mouse.up()
+    draw_signature(page)
     page.get_by_label("I witnessed the patient read and sign this consent").check()
     assert_accessible(page, "consent-sign")
     page.get_by_role("button", name="Sign consent").click()
@@ -106,4 +102,58 @@ def test_patient_signs_consent_on_a_tablet_with_a_drawn_signature(
     assert printed.status == 200
     assert printed.body().startswith(b"%PDF")
     assert b"/Subtype /Image" in printed.body()
+    tablet.close()
+
+
+def draw_signature(page: Page) -> None:
+    canvas = page.locator("#sig-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (15 if step % 2 else -15))
+    page.mouse.up()
+
+
+def test_the_patient_signs_on_the_tablet_in_kiosk_mode(
+    live_server: object, world: World, browser: object
+) -> None:
+    """The nurse hands the tablet over with the prescriber as witness; the patient sees only
+    the consent, signs with a finger, and the prescriber's password brings it back."""
+    assert isinstance(browser, Browser)
+    consent_actions.publish_document(
+        Actor(user=world.users["admin"]), world.clinic, "iv_racemic", "IV ketamine consent",
+        "## Risks\n\nFeeling detached, nausea, a rise in blood pressure.",
+    )  # fmt: skip
+    tablet = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True)
+    page = tablet.new_page()
+    page.goto(f"{live_server}/login/")
+    page.get_by_label("Username").fill("nurse")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/patients/{world.own_patient.pk}/consents/sign/iv_racemic/")
+    page.get_by_role("link", name="hand the tablet over").click()
+    page.get_by_label("Witness").select_option(label="prescriber")
+    page.get_by_role("button", name="Hand over the tablet").click()
+    expect(page.get_by_role("heading", name="Risks")).to_be_visible()
+    expect(page.get_by_text("Clinic tablet")).to_be_visible()
+    expect(page.get_by_role("link", name="Patients")).to_have_count(0)
+    assert_accessible(page, "kiosk-consent")
+    page.goto(f"{live_server}/patients/")  # a staff screen: back to the consent
+    expect(page.get_by_role("heading", name="Risks")).to_be_visible()
+    page.get_by_label("Your full name").fill("Mei Chen")
+    draw_signature(page)
+    page.get_by_role("button", name="Sign consent").click()
+    expect(page.get_by_role("heading", name="please hand the tablet to prescriber")).to_be_visible()
+    assert not Consent.objects.exists()
+    page.get_by_label("PIN (or password)").fill(PASSWORD)
+    page.get_by_label("I witnessed the patient read and sign this consent").check()
+    assert_accessible(page, "kiosk-hand-back")
+    page.get_by_role("button", name="Confirm and record the consent").click()
+    expect(page.get_by_text("Consent signed and witnessed.")).to_be_visible()
+    signed = Consent.objects.get()
+    assert signed.signature_kind == "drawn"
+    assert signed.witness == world.users["prescriber"]
+    expect(page.get_by_role("link", name="Patients")).to_be_visible()  # staff again
     tablet.close()

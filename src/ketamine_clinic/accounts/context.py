@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from ketamine_clinic.accounts import kiosk
 from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, Role, can
@@ -59,6 +60,7 @@ def clinic_context(request: HttpRequest) -> dict[str, Any]:
     assert isinstance(user, User)  # noqa: S101  # current_membership returned one, so logged in
     bar, menu = navigation(membership.role)
     return {
+        "kiosk_mode": kiosk.state(request) is not None,
         "membership": membership,
         "current_clinic": membership.clinic,
         "current_role": membership.role,

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from ketamine_clinic.accounts import kiosk
 from ketamine_clinic.accounts.authn import otp_required_for
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.screen_lock import LOCKED_KEY, OPEN_WHILE_LOCKED, watching
@@ -109,3 +110,18 @@ class NoStoreMiddleware:
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"
         return response
+
+
+class KioskMiddleware:
+    """A session in kiosk mode opens only the patient's task and the hand-back page."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = kiosk.state(request) if hasattr(request, "session") else None
+        if found is not None and not kiosk.allows(found, request.path):
+            if _is_api(request) or request.path.startswith("/fhir/"):
+                return JsonResponse({"detail": "this tablet is in kiosk mode"}, status=403)
+            return redirect(found["home"])
+        return self.get_response(request)

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ketamine_clinic.accounts.models import AccessLog, ApiToken, Clinic, ClinicSettingsChange, User
-from ketamine_clinic.accounts.roles import Role
+from ketamine_clinic.accounts.roles import STAFF_ROLES, Capability, Role, can
 
 
 def access_log(
@@ -44,6 +44,21 @@ def tokens_of(user: User, limit: int = 100) -> list[ApiToken]:
 def token_of(user: User, token_id: Any) -> ApiToken | None:
     """One of the person's own tokens (None for anyone else's)."""
     return ApiToken.objects.filter(pk=token_id, user=user).first()
+
+
+def staff_who_can(clinic: Clinic, capability: Capability) -> list[User]:
+    """The clinic's active staff whose role may do this (the witnesses a consent may have)."""
+    roles = [role for role in STAFF_ROLES if can(role, capability)]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__clinic=clinic,
+            memberships__is_active=True,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def clinic_tokens(clinic: Clinic, limit: int = 200) -> list[ApiToken]:

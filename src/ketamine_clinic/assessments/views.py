@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -228,7 +229,9 @@ def send_link(request: HttpRequest, patient_id: str) -> HttpResponse:
         url = request.build_absolute_uri(reverse("assessments:link", args=[raw]))
         form = LinkForm(instruments=self_report)
         messages.success(
-            request, f"Link made; it works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC."
+            request,
+            "Link made; it works once, until "
+            f"{date_format(timezone.localtime(link.expires_at), 'DATETIME_FORMAT')}.",
         )
     record_page_read(request, access, "questionnaire link form")
     return render(

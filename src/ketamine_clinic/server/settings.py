@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "ketamine_clinic.accounts.middleware.SessionLimitsMiddleware",
     "ketamine_clinic.accounts.middleware.SecondFactorMiddleware",
     "ketamine_clinic.accounts.middleware.NoStoreMiddleware",
+    "ketamine_clinic.accounts.middleware.KioskMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes last, as its documentation asks, so it sees the final response of a failed login.

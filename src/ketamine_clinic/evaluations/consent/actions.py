@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -68,15 +69,15 @@ def _check_png(data_url: str) -> None:
         raise InvalidInput("signature_image", "is not a PNG image")
 
 
-def record_consent(
-    actor: Actor,
+def check_signature(
     access: PatientAccess,
     document: ConsentDocument,
     signed_name: str,
-    signature_typed: str = "",
-    signature_image: str = "",
-) -> Consent:
-    """The patient signs the exact current version; the logged-in staff member witnesses."""
+    signature_typed: str,
+    signature_image: str,
+) -> None:
+    """What a signature must be, checked before it is kept: the current version of the
+    clinic's document, the patient's registered name, one typed or one drawn signature."""
     patient = access.patient
     if patient.in_error:
         raise Conflict("this patient is marked entered in error")
@@ -97,6 +98,22 @@ def record_consent(
         raise InvalidInput("signature", "give either a typed or a drawn signature")
     if signature_image:
         _check_png(signature_image)
+
+
+def record_consent(
+    actor: Actor,
+    access: PatientAccess,
+    document: ConsentDocument,
+    signed_name: str,
+    signature_typed: str = "",
+    signature_image: str = "",
+    witness: Any = None,
+    signed_at: datetime | None = None,
+) -> Consent:
+    """The patient signs the exact current version; the witness is the logged-in staff
+    member unless another one was chosen (a clinic tablet in kiosk mode), who confirmed."""
+    check_signature(access, document, signed_name, signature_typed, signature_image)
+    patient = access.patient
     now = timezone.now()
     consent = Consent(
         patient=patient,
@@ -108,8 +125,8 @@ def record_consent(
         else Consent.SignatureKind.TYPED,
         signature_typed=signature_typed.strip(),
         signature_image=signature_image,
-        patient_signed_at=now,
-        witness=actor.user,
+        patient_signed_at=signed_at or now,
+        witness=witness or actor.user,
         witnessed_at=now,
         created_by=actor.user,
     )

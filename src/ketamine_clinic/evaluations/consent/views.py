@@ -21,6 +21,7 @@ from ketamine_clinic.common.forms import StyledFormMixin, put_error
 from ketamine_clinic.common.markdown import render_markdown
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
+from ketamine_clinic.evaluations.consent.forms import SignForm
 from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent
 from ketamine_clinic.evaluations.consent.pdf import consent_pdf_response
 from ketamine_clinic.patients.access import (
@@ -42,18 +43,6 @@ class DocumentForm(StyledFormMixin, forms.Form):
         max_length=50000,
         widget=forms.Textarea(attrs={"rows": 14}),
     )
-
-
-class SignForm(StyledFormMixin, forms.Form):
-    signed_name = forms.CharField(label="Your full name", max_length=200)
-    signature_typed = forms.CharField(
-        label="Type your signature",
-        max_length=200,
-        required=False,
-        help_text="Or sign with your finger in the box below.",
-    )
-    signature_image = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300_000)
-    witnessed = forms.BooleanField(label="I witnessed the patient read and sign this consent")
 
 
 class WithdrawForm(StyledFormMixin, forms.Form):

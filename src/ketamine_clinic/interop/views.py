@@ -3,7 +3,7 @@ durability curve and the response chart, and the CSV."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from ketamine_clinic.accounts import queries
@@ -94,7 +95,11 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
         return response
     query = request.GET.urlencode() or "&".join(f"{k}={v}" for k, v in form.data.items())
-    if report is not None:  # the screen names protocols; the CSV and API keep their ids
+    if report is not None:  # the screen names protocols and writes dates as people read them
+        period = report["filters"]
+        period["shown"] = " to ".join(
+            date_format(date.fromisoformat(period[k])) for k in ("start", "end")
+        )
         known = names(membership.clinic_id)
         for group in report["by_group"]:
             group["protocol_name"] = known.get(group["protocol"], group["protocol"])

@@ -171,8 +171,14 @@ def test_reports_on_screen_and_as_downloads(world: World) -> None:
     query = {"report": "waste-by-nurse", "start": today, "end": today}
     page = client.get("/vault/reports/", query).content.decode()
     assert "<td>nurse</td>" in page
+    # Headings as a person reads them; the CSV keeps the keys a spreadsheet relies on.
+    assert '<th scope="col">Total (mg)</th><th scope="col">Share (%)</th>' in page
+    dispensing = client.get("/vault/reports/", {**query, "report": "dispensing-record"})
+    assert '<th scope="col">NDC</th>' in dispensing.content.decode()
+    assert '<th scope="col">Quantity (mg)</th>' in dispensing.content.decode()
     csv = client.get("/vault/reports/", {**query, "format": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
+    assert csv.content.decode().startswith("nurse,transactions,total_mg,share_pct")
     pdf = client.get("/vault/reports/", {**query, "format": "pdf"})
     assert pdf.content.startswith(b"%PDF")
     backwards = client.get("/vault/reports/", {**query, "end": "2020-01-01"})

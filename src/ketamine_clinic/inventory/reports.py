@@ -151,6 +151,27 @@ def build(
     return _totals(clinic_id, start, end, "waste", "nurse")
 
 
+# The column headings a person reads on the screen and in the PDF; the CSV keeps the keys,
+# which a spreadsheet or script relies on.
+HEADINGS = {
+    "ndc": "NDC",
+    "quantity_mg": "Quantity (mg)",
+    "balance_before_mg": "Balance before (mg)",
+    "balance_after_mg": "Balance after (mg)",
+    "total_mg": "Total (mg)",
+    "share_pct": "Share (%)",
+    "patient_address": "Patient's address",
+    "entered": "Entered as",
+    "manner": "Manner of disposal or reason",
+}
+
+
+def headings(rows: list[dict[str, Any]]) -> list[str]:
+    return (
+        [HEADINGS.get(key, key.replace("_", " ").capitalize()) for key in rows[0]] if rows else []
+    )
+
+
 def as_csv(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return ""
@@ -189,7 +210,7 @@ def respond(
             "start": start,
             "end": end,
             "made_at": timezone.localtime(),
-            "columns": [c.replace("_", " ") for c in rows[0]] if rows else [],
+            "columns": headings(rows),
             "rows": [list(row.values()) for row in rows],
             "wide": name in ("dispensing-record", "container-history"),
         },

@@ -53,7 +53,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": rows,
-            "columns": [c.replace("_", " ") for c in rows[0]] if rows else [],
+            "columns": reports.headings(rows),
             "note": reports.NOTES.get(form.data.get("report", ""), "") if rows else "",
             "query": request.GET.urlencode(),
         },

@@ -7,6 +7,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("me/questionnaires/", views.my_questionnaires, name="my_questionnaires"),
     path("patients/<uuid:patient_id>/timeline/", views.timeline, name="timeline"),
+    path("patients/<uuid:patient_id>/at-a-glance/", views.at_a_glance, name="glance"),
     path(
         "patients/<uuid:patient_id>/consent/<slug:product>/tablet/",
         kiosk.start_consent,

@@ -15,6 +15,7 @@ from ketamine_clinic.assessments import alert_badge
 from ketamine_clinic.assessments.catalogue import self_report_instruments
 from ketamine_clinic.assessments.forms import AcknowledgeForm
 from ketamine_clinic.clinic import queries
+from ketamine_clinic.clinic.glance import glance
 from ketamine_clinic.clinic.timeline import events
 from ketamine_clinic.inventory.queries import ledger_tasks
 from ketamine_clinic.patients.access import get_patient_for_user, own_chart
@@ -98,3 +99,15 @@ def timeline(request: HttpRequest, patient_id: str) -> HttpResponse:
                   role=access.role)  # fmt: skip
     context = {"patient": access.patient, "events": found, "page": page, "more": more}
     return render(request, "clinic/partials/timeline.html", context)
+
+
+@login_required
+@require_GET
+def at_a_glance(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The chart's first card: alerts, the latest PHQ-9, the course and what comes next."""
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    found = glance(access.patient)
+    record_access(web_actor(request), action="read", what="chart at a glance",
+                  clinic=access.patient.clinic_id, patient_id=access.patient.pk,
+                  role=access.role)  # fmt: skip
+    return render(request, "clinic/partials/glance.html", {"patient": access.patient, "g": found})

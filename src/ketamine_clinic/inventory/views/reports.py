@@ -53,7 +53,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": rows,
-            "columns": reports.headings(rows),
+            "columns": reports.headings(rows or []),
             "note": reports.NOTES.get(form.data.get("report", ""), "") if rows else "",
             "query": request.GET.urlencode(),
         },

@@ -67,7 +67,7 @@ def test_order_sign_and_calendar(world: World) -> None:
     session.refresh_from_db()
     assert session.state == "missed"
     chart = client.get(f"/patients/{world.patient.pk}/courses/").content.decode()
-    assert "iv-racemic-standard" in chart
+    assert "IV ketamine 0.5 mg/kg over 40 minutes</a>" in chart  # its name, not its id
 
 
 @pytest.mark.parametrize(

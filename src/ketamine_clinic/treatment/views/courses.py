@@ -354,12 +354,16 @@ def adjunct(request: HttpRequest, course_id: str) -> HttpResponse:
 def chart_section(request: HttpRequest, patient_id: str) -> HttpResponse:
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     record_patient_access(web_actor(request), access, "read", "courses")
+    known = clinic_protocols.names(access.patient.clinic_id)
     return render(
         request,
         "treatment/partials/chart_section.html",
         {
             "patient": access.patient,
-            "courses": courses.courses_of(access.patient),
+            "courses": [
+                (c, known.get(c.protocol_id, c.protocol_id))
+                for c in courses.courses_of(access.patient)
+            ],
             "repeated": dose_history.repeated_dosing_summary(access.patient),
             "repeated_sources": (repeated_dosing.URINARY_SOURCE, repeated_dosing.LIVER_SOURCE),
             "may_order": can(access.role, Capability.ORDER_TREATMENT)

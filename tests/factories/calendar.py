@@ -3,7 +3,7 @@ the nurse and the prescriber working those hours."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -36,10 +36,13 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
-def booked_series(world: World) -> list[Appointment]:
-    """A furnished location and the patient's six-infusion course booked from next Monday."""
+def booked_series(world: World, weeks_later: int = 0) -> list[Appointment]:
+    """A furnished location and the patient's six-infusion course booked from next Monday (or
+    a Monday some weeks after it: far enough that nothing about the first dose is due yet,
+    whatever the time of day the test runs)."""
     furnish(world)
-    course = Course.objects.get(pk=order(world).json()["id"])
+    start = next_monday() + timedelta(weeks=weeks_later)
+    course = Course.objects.get(pk=order(world, start_on=start.isoformat()).json()["id"])
     desk = Actor(user=world.users["front_desk"])
     return actions.book_series(desk, PatientAccess(world.patient, Role.FRONT_DESK), course,
-                               next_monday())  # fmt: skip
+                               start)  # fmt: skip

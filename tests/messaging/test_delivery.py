@@ -276,9 +276,12 @@ def test_a_course_booked_at_once_is_confirmed_in_one_message(
     furnish(world)
     Patient.objects.filter(pk=world.patient.pk).update(email="walker@example.org")
     world.patient.refresh_from_db()
-    course = Course.objects.get(pk=order(world).json()["id"])
+    later = next_monday() + timedelta(weeks=1)
+    course = Course.objects.get(pk=order(world, start_on=later.isoformat()).json()["id"])
     desk = Actor(user=world.users["front_desk"])
-    actions.book_series(desk, PatientAccess(world.patient, Role.FRONT_DESK), course, next_monday())
+    # A week on: booked on a Sunday evening for the next morning, the pre-dose PHQ-9 link
+    # (due 15 hours before) would rightly go out with the confirmation.
+    actions.book_series(desk, PatientAccess(world.patient, Role.FRONT_DESK), course, later)
     run_worker()
     assert len(smtp.inbox.received) == 1
     body = smtp.inbox.bodies()[0]
@@ -297,7 +300,7 @@ def test_the_evening_before_a_dose_the_patient_gets_the_phq9_link(
     from tests.factories.calendar import booked_series
 
     Patient.objects.filter(pk=world.patient.pk).update(email="walker@example.org")
-    first = booked_series(world)[0]
+    first = booked_series(world, weeks_later=1)[0]  # nothing due yet at any hour of today
     run_worker()  # the series' confirmation
     with time_machine.travel(first.starts_at - timedelta(hours=16), tick=False):
         run_worker()

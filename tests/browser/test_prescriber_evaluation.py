@@ -10,6 +10,7 @@ from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent.models import Consent
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, World
+from tests.factories.browser import log_in
 
 
 def test_prescriber_completes_and_signs_an_evaluation(
@@ -81,10 +82,7 @@ def test_patient_signs_consent_on_a_tablet_with_a_drawn_signature(
     )
     tablet = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
     page = tablet.new_page()
-    page.goto(f"{live_server}/login/")
-    page.get_by_label("Username").fill("nurse")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, "nurse")
     page.goto(f"{live_server}/patients/{world.own_patient.pk}/consents/sign/iv_racemic/")
     expect(page.get_by_role("heading", name="Risks")).to_be_visible()
     page.get_by_label("Your full name").fill("Mei Chen")
@@ -128,10 +126,7 @@ def test_the_patient_signs_on_the_tablet_in_kiosk_mode(
     )  # fmt: skip
     tablet = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True)
     page = tablet.new_page()
-    page.goto(f"{live_server}/login/")
-    page.get_by_label("Username").fill("nurse")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server, "nurse")
     page.goto(f"{live_server}/patients/{world.own_patient.pk}/consents/sign/iv_racemic/")
     page.get_by_role("link", name="hand the tablet over").click()
     page.get_by_label("Witness").select_option(label="prescriber")

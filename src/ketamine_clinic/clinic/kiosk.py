@@ -29,10 +29,9 @@ from ketamine_clinic.assessments import actions as assessment_actions
 from ketamine_clinic.assessments.catalogue import get_instrument
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.forms import StyledFormMixin, put_error
-from ketamine_clinic.common.markdown import render_markdown
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
-from ketamine_clinic.evaluations.consent.forms import PatientSignForm
+from ketamine_clinic.evaluations.consent.forms import PatientSignForm, signing_page
 from ketamine_clinic.evaluations.consent.models import ConsentDocument
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
@@ -170,18 +169,7 @@ def consent(request: HttpRequest) -> HttpResponse:
             )
             return redirect("clinic:kiosk_hand_back")
     record_page_read(request, access, "consent on the clinic tablet")
-    return render(
-        request,
-        "evaluations/consent_sign.html",
-        {
-            "form": form,
-            "patient": access.patient,
-            "document": document,
-            "body": render_markdown(document.body_markdown),
-            "product_label": consent_queries.PRODUCT_LABELS[document.product],
-            "kiosk": True,
-        },
-    )
+    return signing_page(request, form, access.patient, document, document.product, kiosk=True)
 
 
 @login_required

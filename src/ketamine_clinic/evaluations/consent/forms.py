@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from ketamine_clinic.common.forms import StyledFormMixin
+from ketamine_clinic.common.markdown import render_markdown
+from ketamine_clinic.evaluations.consent.queries import PRODUCT_LABELS
 
 
 class SignForm(StyledFormMixin, forms.Form):
@@ -23,3 +29,27 @@ class PatientSignForm(SignForm):
     """On a clinic tablet the patient signs alone; the witness confirms on handing back."""
 
     witnessed = None  # type: ignore[assignment]
+
+
+def signing_page(
+    request: HttpRequest,
+    form: SignForm,
+    patient: Any,
+    document: Any,
+    product: str,
+    *,
+    kiosk: bool = False,
+) -> HttpResponse:
+    """The consent as the patient reads and signs it: at the desk, or alone on the tablet."""
+    return render(
+        request,
+        "evaluations/consent_sign.html",
+        {
+            "form": form,
+            "patient": patient,
+            "document": document,
+            "body": render_markdown(document.body_markdown) if document else "",
+            "product_label": PRODUCT_LABELS[product],
+            "kiosk": kiosk,
+        },
+    )

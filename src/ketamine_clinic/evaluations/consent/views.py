@@ -18,10 +18,9 @@ from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, can
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.forms import StyledFormMixin, put_error
-from ketamine_clinic.common.markdown import render_markdown
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
-from ketamine_clinic.evaluations.consent.forms import SignForm
+from ketamine_clinic.evaluations.consent.forms import SignForm, signing_page
 from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent
 from ketamine_clinic.evaluations.consent.pdf import consent_pdf_response
 from ketamine_clinic.patients.access import (
@@ -115,17 +114,7 @@ def sign(request: HttpRequest, patient_id: str, product: str) -> HttpResponse:
             messages.success(request, "Consent signed and witnessed.")
             return redirect(reverse("patients:chart", args=[access.patient.pk]) + "#eligibility")
     record_page_read(request, access, "consent signing form")
-    return render(
-        request,
-        "evaluations/consent_sign.html",
-        {
-            "form": form,
-            "patient": access.patient,
-            "document": document,
-            "body": render_markdown(document.body_markdown) if document else "",
-            "product_label": consent_queries.PRODUCT_LABELS[product],
-        },
-    )
+    return signing_page(request, form, access.patient, document, product)
 
 
 def _withdraw(request: HttpRequest, access: PatientAccess, consent: Consent, reason: str,

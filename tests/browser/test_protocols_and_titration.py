@@ -57,6 +57,7 @@ def test_prescriber_accepts_a_titration_suggestion(
     with time_machine.travel(timezone.now() + timedelta(days=9)):
         give(world, course, 4)
         score(world, 14)
+        page.set_viewport_size({"width": 768, "height": 1024})  # the prescriber's tablet
         log_in(page, live_server)
         page.goto(f"{live_server}/courses/{course['id']}/")
         card = page.locator("[data-suggestion='no-response-escalate']")

@@ -63,3 +63,8 @@ def test_an_admin_revokes_a_colleague_s_token_and_nobody_else_can(world: World) 
 def test_patients_and_strangers_have_no_token_screen(world: World) -> None:
     assert world.client("patient").get(URL).status_code == 403
     assert Client().get(URL).status_code == 302  # to the login page
+
+
+def test_a_malformed_token_id_is_no_token(world: World) -> None:
+    assert world.client("admin").post(URL, {"step": "revoke", "token": "nope"}).status_code == 404
+    assert world.client("admin").post(URL, {"step": "revoke"}).status_code == 404

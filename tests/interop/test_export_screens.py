@@ -98,3 +98,9 @@ def test_the_research_extract_downloads_from_the_screen(world: World) -> None:
     assert response.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert "data_dictionary.csv" in names
+
+
+def test_a_malformed_export_id_is_no_export(world: World) -> None:
+    admin = world.client("admin")
+    assert admin.post(EXPORTS, {"step": "delete", "export": "nope"}).status_code == 404
+    assert admin.post(EXPORTS, {"step": "delete"}).status_code == 404

@@ -13,7 +13,6 @@ from django.http import HttpRequest
 
 KIOSK_KEY = "kc_kiosk"
 OPEN_IN_KIOSK = ("/kiosk/", "/static/")
-MAX_FAILS = 5
 
 
 def start(request: HttpRequest, **state: Any) -> None:

@@ -61,6 +61,17 @@ def staff_who_can(clinic: Clinic, capability: Capability) -> list[User]:
     )
 
 
+def clinic_token(clinic: Clinic, token_id: Any) -> ApiToken | None:
+    """One token of someone who works in the clinic (None for anyone else's)."""
+    return (
+        ApiToken.objects.filter(
+            pk=token_id, user__memberships__clinic=clinic, user__memberships__is_active=True
+        )
+        .distinct()
+        .first()
+    )
+
+
 def clinic_tokens(clinic: Clinic, limit: int = 200) -> list[ApiToken]:
     """The API tokens of everyone who works in the clinic, newest first, for its admin."""
     return list(

@@ -46,6 +46,7 @@ from ketamine_clinic.accounts.middleware import LOGOUT_REASON_KEY, start_session
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import STAFF_ROLES, Capability, can
 from ketamine_clinic.clinical.vital_signs import THRESHOLD_LABELS, thresholds
+from ketamine_clinic.common.ids import parse_uuid
 
 LOGOUT_MESSAGES = {
     "idle": "You were logged out after a period without activity.",
@@ -216,20 +217,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = NewTokenForm(request.POST if request.POST.get("step") == "new" else None)
     issued = None
     if request.method == "POST" and request.POST.get("step") == "revoke":
-        mine = queries.token_of(user, request.POST.get("token"))
-        theirs = (
-            next(
-                (
-                    t
-                    for t in queries.clinic_tokens(membership.clinic)
-                    if str(t.pk) == request.POST.get("token")
-                ),
-                None,
+        token_id = parse_uuid(request.POST.get("token"))
+        token = None
+        if token_id is not None:
+            token = queries.token_of(user, token_id) or (
+                queries.clinic_token(membership.clinic, token_id) if admin else None
             )
-            if admin
-            else None
-        )
-        token = mine or theirs
         if token is None:
             raise Http404("no such token")
         revoke_token(token)

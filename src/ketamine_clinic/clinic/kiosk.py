@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ketamine_clinic.accounts import kiosk
+from ketamine_clinic.accounts import kiosk, screen_lock
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.queries import staff_who_can
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.accounts.screen_lock import unlocks
+from ketamine_clinic.accounts.templatetags.people import person
 from ketamine_clinic.assessments import actions as assessment_actions
 from ketamine_clinic.assessments.catalogue import get_instrument
 from ketamine_clinic.common.errors import Conflict, InvalidInput
@@ -47,7 +48,7 @@ class WitnessForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["witness"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101  # declared just above
-        field.choices = [(str(u.pk), u.get_full_name() or u.username) for u in witnesses]
+        field.choices = [(str(u.pk), person(u)) for u in witnesses]
 
 
 class HandBackForm(StyledFormMixin, forms.Form):
@@ -186,12 +187,12 @@ def hand_back(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not unlocks(person, form.cleaned_data["secret"]):
             fails = int(state.get("fails", 0)) + 1
-            if fails >= kiosk.MAX_FAILS:
+            if fails >= screen_lock.MAX_FAILS:
                 logout(request)
                 messages.error(request, "Too many wrong PINs: the tablet was logged out.")
                 return redirect("login")
             kiosk.update(request, fails=fails)
-            form.add_error("secret", f"Wrong. {kiosk.MAX_FAILS - fails} tries left.")
+            form.add_error("secret", f"Wrong. {screen_lock.MAX_FAILS - fails} tries left.")
         elif pending and not form.cleaned_data["witnessed"]:
             form.add_error("witnessed", "Confirm that you witnessed the signature.")
         else:

@@ -16,6 +16,7 @@ from ketamine_clinic.accounts.current import membership_with
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.assessments.catalogue import instruments_for
+from ketamine_clinic.common.ids import parse_uuid
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir.bundle import patient_resources
 from ketamine_clinic.interop.fhir.readable import summary
@@ -56,7 +57,8 @@ def exports(request: HttpRequest) -> HttpResponse:
         )
         return redirect("interop:exports")
     if request.method == "POST" and request.POST.get("step") == "delete":
-        done = bulk.live(request.POST.get("export"))
+        export_id = parse_uuid(request.POST.get("export"))
+        done = bulk.live(export_id) if export_id else None
         if done is None or done.clinic_id != clinic.pk:
             raise Http404("no such export")
         bulk.delete(done)

@@ -22,8 +22,9 @@ from tests.conftest import World
 from tests.factories.browser import log_in
 from tests.factories.calendar import furnish
 from tests.factories.courses import next_monday, order
-from tests.factories.mail import MailServer, run_worker
+from tests.factories.mail import MailServer
 from tests.factories.session import esketamine_session
+from tests.factories.worker import run_worker
 
 
 def test_the_front_desk_books_a_course_and_the_patient_hears_from_the_clinic(

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import assert_accessible
 from tests.conftest import World
 from tests.factories.browser import log_in
+from tests.factories.worker import run_worker
 
 
 def test_the_outcome_report(live_server: object, world: World, page: Page) -> None:
@@ -42,7 +43,10 @@ def test_month_end_exports_from_the_screens(
     expect(page.get_by_role("heading", name="Research extract")).to_be_visible()
     expect(page.locator("#dictionary-patients")).to_contain_text("study_id")
     page.get_by_role("button", name="Export every patient now").click()
-    expect(page.get_by_text("Export finished: 2 patients.")).to_be_visible()
+    expect(page.get_by_text("Export started: 2 patients to write.")).to_be_visible()
+    expect(page.locator("#exports")).to_contain_text("waiting for the background worker")
+    assert_accessible(page, "data-exports-queued")
+    run_worker()  # the worker writes it; the list, watching itself, shows the files
     expect(page.locator("#exports")).to_contain_text("Patient (2)")
     assert_accessible(page, "data-exports")
     with page.expect_download() as extract:

@@ -9,7 +9,6 @@ from email.message import Message as Mail
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from django.core.management import call_command
 
 
 @dataclass
@@ -46,8 +45,3 @@ class MailServer:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
-
-
-def run_worker() -> None:
-    """What `ketamine-clinic worker --once` does: plan, then send every message due."""
-    call_command("worker", once=True, verbosity=0)

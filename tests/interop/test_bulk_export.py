@@ -14,8 +14,15 @@ from fhir.resources.R4B import get_fhir_model_class
 from ketamine_clinic.accounts.models import AccessLog, Clinic, Membership, User
 from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.demo.clinic import MAIN_CLINIC, seed
+from ketamine_clinic.interop import bulk
+from ketamine_clinic.interop.models import BulkExport
 from ketamine_clinic.patients.models import Patient
 from tests.conftest import World
+from tests.factories.worker import run_worker
+
+# The worker runs in the test's process and closes its database connection between tasks,
+# as it does in production, so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
@@ -28,13 +35,23 @@ def kick_off(client: Client, query: str = "") -> Any:
     return client.get(f"/fhir/$export{query}", headers={"Prefer": "respond-async"})
 
 
-def test_the_whole_clinic_as_ndjson(db: None) -> None:
+def written(client: Client, query: str = "") -> str:
+    """Kick off, see it queued, let the worker write it; the status URL."""
+    started = kick_off(client, query)
+    assert started.status_code == 202
+    status_url: str = started["Content-Location"]
+    queued = client.get(status_url)
+    assert (queued.status_code, queued["X-Progress"]) == (202, "queued for the worker")
+    assert queued["Retry-After"] == "2"
+    run_worker()
+    return status_url
+
+
+def test_the_whole_clinic_as_ndjson() -> None:
     seed()
     client = Client()
     client.force_login(User.objects.get(username="admin"))
-    started = kick_off(client)
-    assert started.status_code == 202
-    status_url = started["Content-Location"]
+    status_url = written(client)
     manifest = json.loads(client.get(status_url).content)
     assert manifest["requiresAccessToken"] is True
     files = {f["type"]: f for f in manifest["output"]}
@@ -71,8 +88,7 @@ def test_types_and_the_async_header(world: World) -> None:
     admin = world.client("admin")
     assert kick_off(admin, "?_type=Bogus").status_code == 400
     assert admin.get("/fhir/$export").status_code == 400  # no Prefer: respond-async
-    only = kick_off(admin, "?_type=Patient")
-    manifest = json.loads(admin.get(only["Content-Location"]).content)
+    manifest = json.loads(admin.get(written(admin, "?_type=Patient")).content)
     assert [f["type"] for f in manifest["output"]] == ["Patient"]
     assert manifest["output"][0]["count"] == 2  # clinic A's two patients
 
@@ -92,3 +108,73 @@ def test_another_clinic_cannot_read_an_export(world: World) -> None:
     other.force_login(outsider)
     assert other.get(started["Content-Location"]).status_code == 404
     assert Client().get(started["Content-Location"]).status_code == 401
+
+
+def test_the_status_shows_progress_while_the_worker_writes(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker saves the count of patients written as it goes; the status says how far."""
+    monkeypatch.setattr(bulk, "PROGRESS_EVERY_S", 0.0)
+    admin = world.client("admin")
+    status_url = kick_off(admin)["Content-Location"]
+    export = BulkExport.objects.get()
+    assert (export.patients, export.patients_total, export.percent) == (0, 2, 0)
+    seen: list[str] = []
+    real = bulk.patient_resources
+
+    def watched(patient: Patient) -> Any:
+        seen.append(admin.get(status_url)["X-Progress"])
+        return real(patient)
+
+    monkeypatch.setattr(bulk, "patient_resources", watched)
+    run_worker()
+    assert seen == ["writing: 0 of 2 patients (0%)", "writing: 1 of 2 patients (50%)"]
+    assert admin.get(status_url).status_code == 200
+
+
+def test_a_failed_export_answers_an_operation_outcome(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(patient: Patient) -> Any:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bulk, "patient_resources", broken)
+    admin = world.client("admin")
+    status_url = kick_off(admin)["Content-Location"]
+    run_worker()
+    failed = admin.get(status_url)
+    assert failed.status_code == 500
+    body = json.loads(failed.content)
+    assert body["resourceType"] == "OperationOutcome"
+    assert body["issue"][0]["diagnostics"].startswith("The export stopped (OSError)")
+
+
+def test_an_export_deleted_while_it_is_written_stops(
+    world: World, monkeypatch: pytest.MonkeyPatch, exports_in: Path
+) -> None:
+    monkeypatch.setattr(bulk, "PROGRESS_EVERY_S", 0.0)
+    admin = world.client("admin")
+    status_url = kick_off(admin)["Content-Location"]
+    real = bulk.patient_resources
+
+    def deleted_midway(patient: Patient) -> Any:
+        admin.delete(status_url)
+        return real(patient)
+
+    monkeypatch.setattr(bulk, "patient_resources", deleted_midway)
+    run_worker()
+    export = BulkExport.objects.get()
+    assert export.completed_at is None
+    assert export.deleted_at is not None
+    assert not (exports_in / str(export.pk)).exists()
+    assert admin.get(status_url).status_code == 404
+
+
+def test_the_worker_writes_an_export_once(world: World) -> None:
+    kick_off(world.client("admin"))
+    export = BulkExport.objects.get()
+    first = bulk.write(export.pk)
+    assert first.completed_at is not None
+    again = bulk.write(export.pk)
+    assert again.completed_at == first.completed_at
+    assert AccessLog.objects.filter(what=f"fhir bulk export {export.pk}: 2 patients").count() == 1

@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
-from ketamine_clinic.accounts.models import AccessLog
+from ketamine_clinic.accounts.models import AccessLog, Membership, User
+from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.interop.fhir.readable import describe
 from ketamine_clinic.interop.models import BulkExport
 from tests.conftest import World
 from tests.factories.outcomes import phq9
+from tests.factories.worker import run_worker
 
 EXPORTS = "/exports/"
 
@@ -62,21 +66,35 @@ def test_a_record_reads_as_words_with_its_time_in_the_screens_format() -> None:
     assert (line.kind, line.what, line.shown) == ("Observation", "Body weight: 72 kg", "3 Feb 2026")
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits (see test_bulk_export)
 def test_the_whole_clinic_exported_from_the_screen(world: World, exports_in: Path) -> None:
     admin = world.client("admin")
     page = admin.get(EXPORTS).content.decode()
-    assert 'data-busy="Writing the export' in page  # it says it is working while it runs
+    assert 'data-busy="Starting the export' in page
     assert "<code>study_id</code>" in page  # the data dictionary is on the page
-    done = admin.post(EXPORTS, {"step": "bulk"}, follow=True).content.decode()
-    assert "Export finished: 2 patients." in done
+    assert 'hx-trigger="every 2s"' not in page  # nothing to watch yet
+    started = admin.post(EXPORTS, {"step": "bulk"}, follow=True).content.decode()
+    assert "Export started: 2 patients to write." in started
     export = BulkExport.objects.get()
     assert export.clinic == world.clinic
-    assert f'data-export="{export.pk}"' in done
+    assert f'data-export="{export.pk}"' in started
+    assert "waiting for the background worker" in started
+    assert 'hx-get="/exports/bulk/" hx-trigger="every 2s"' in started  # it watches itself
+    run_worker()
+    done = admin.get("/exports/bulk/").content.decode()
+    assert 'hx-trigger="every 2s"' not in done  # finished: it stops fetching
+    assert "ready" in done
     assert f'href="/fhir/$export-file/{export.pk}/Patient.ndjson"' in done
     patients = admin.get(f"/fhir/$export-file/{export.pk}/Patient.ndjson")
     assert len(b"".join(patients.streaming_content).splitlines()) == 2
     # Another clinic cannot delete it; its admin can, and the record of it stays.
     assert world.client("other_clinic_nurse").get(EXPORTS).status_code == 403
+    outsider = User.objects.create_user("other_admin", password="x" * 16)
+    Membership.objects.create(user=outsider, clinic=world.other_clinic, role=Role.ADMIN)
+    other = Client()
+    other.force_login(outsider)
+    assert str(export.pk) not in other.get("/exports/bulk/").content.decode()
+    assert other.post(EXPORTS, {"step": "delete", "export": str(export.pk)}).status_code == 404
     admin.post(EXPORTS, {"step": "delete", "export": str(export.pk)})
     export.refresh_from_db()
     assert export.deleted_at is not None
@@ -84,9 +102,27 @@ def test_the_whole_clinic_exported_from_the_screen(world: World, exports_in: Pat
     assert "files deleted" in admin.get(EXPORTS).content.decode()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_written_export_shows_how_far_it_is(world: World) -> None:
+    admin = world.client("admin")
+    admin.post(EXPORTS, {"step": "bulk"})
+    BulkExport.objects.update(started_at=timezone.now(), patients=1)
+    rows = admin.get("/exports/bulk/").content.decode()
+    assert '<progress class="d-block w-100 mt-1" value="50" max="100"' in rows
+    assert "1 of 2 patients written (50%)" in rows
+    assert ">Cancel</button>" in rows
+    cancelled = admin.post(
+        EXPORTS, {"step": "delete", "export": str(BulkExport.objects.get().pk)}, follow=True
+    ).content.decode()
+    assert "The export is cancelled." in cancelled
+    run_worker()  # the queued task finds it deleted and writes nothing
+    assert BulkExport.objects.get().completed_at is None
+
+
 def test_only_those_who_export_data_see_the_screen(world: World) -> None:
     for persona in ("prescriber", "nurse", "front_desk", "patient"):
         assert world.client(persona).get(EXPORTS).status_code == 403, persona
+        assert world.client(persona).get("/exports/bulk/").status_code == 403, persona
         assert world.client(persona).post(EXPORTS, {"step": "bulk"}).status_code == 403, persona
     assert not BulkExport.objects.exists()
 

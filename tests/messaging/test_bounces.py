@@ -19,7 +19,8 @@ from django.test import Client
 from ketamine_clinic.messaging import bounces
 from ketamine_clinic.messaging.models import Message
 from tests.conftest import World
-from tests.factories.mail import MailServer, run_worker
+from tests.factories.mail import MailServer
+from tests.factories.worker import run_worker
 from tests.messaging.test_delivery import book
 
 

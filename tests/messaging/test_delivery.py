@@ -23,7 +23,8 @@ from ketamine_clinic.patients.models import Patient
 from tests.conftest import World
 from tests.factories.calendar import at, furnish
 from tests.factories.courses import next_monday
-from tests.factories.mail import MailServer, run_worker
+from tests.factories.mail import MailServer
+from tests.factories.worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -17,8 +17,9 @@ from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
 from tests.factories.chair import plan_today
 from tests.factories.courses import phq9
-from tests.factories.mail import MailServer, run_worker
+from tests.factories.mail import MailServer
 from tests.factories.session import esketamine_session
+from tests.factories.worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

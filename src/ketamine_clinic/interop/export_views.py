@@ -5,6 +5,7 @@ data dictionary."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketamine_clinic.accounts.current import membership_with
+from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.assessments.catalogue import instruments_for
@@ -48,12 +50,13 @@ def exports(request: HttpRequest) -> HttpResponse:
     membership = membership_with(request, Capability.EXPORT_DATA)
     clinic = membership.clinic
     if request.method == "POST" and request.POST.get("step") == "bulk":
-        export = bulk.run(
+        export = bulk.start(
             web_actor(request), clinic, [], request.build_absolute_uri("/fhir/$export")
         )
         messages.success(
             request,
-            f"Export finished: {export.patients} patient{'s' if export.patients != 1 else ''}.",
+            f"Export started: {export.patients_total} patient"
+            f"{'s' if export.patients_total != 1 else ''} to write. Its progress shows below.",
         )
         return redirect("interop:exports")
     if request.method == "POST" and request.POST.get("step") == "delete":
@@ -61,14 +64,29 @@ def exports(request: HttpRequest) -> HttpResponse:
         done = bulk.live(export_id) if export_id else None
         if done is None or done.clinic_id != clinic.pk:
             raise Http404("no such export")
+        cancelled = done.in_progress
         bulk.delete(done)
-        messages.success(request, "The export's files are deleted; its record stays.")
+        messages.success(
+            request,
+            "The export is cancelled."
+            if cancelled
+            else "The export's files are deleted; its record stays.",
+        )
         return redirect("interop:exports")
-    return render(
-        request,
-        "interop/exports.html",
-        {
-            "exports": BulkExport.objects.filter(clinic=clinic).select_related("requested_by")[:20],
-            "dictionary": DICTIONARY,
-        },
-    )
+    return render(request, "interop/exports.html", {**_recent(clinic), "dictionary": DICTIONARY})
+
+
+@login_required
+@require_GET
+def bulk_exports(request: HttpRequest) -> HttpResponse:
+    """The list of exports alone, which the screen fetches every few seconds while one is
+    being written, so its progress bar moves without a reload."""
+    clinic = membership_with(request, Capability.EXPORT_DATA).clinic
+    return render(request, "interop/partials/bulk_exports.html", _recent(clinic))
+
+
+def _recent(clinic: Clinic) -> dict[str, Any]:
+    """The clinic's last 20 exports, and whether one is still being written (then the list
+    keeps fetching itself)."""
+    exports = list(BulkExport.objects.filter(clinic=clinic).select_related("requested_by")[:20])
+    return {"exports": exports, "writing": any(e.in_progress for e in exports)}

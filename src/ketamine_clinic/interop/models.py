@@ -19,10 +19,16 @@ class BulkExport(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     request_url = models.CharField(max_length=1000)
     types = models.JSONField(default=list, help_text="Resource types asked for (empty: all)")
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker began writing (empty: still queued)"
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     files = models.JSONField(default=list, help_text="[{type, count}] written")
-    patients = models.PositiveIntegerField(default=0)
+    patients = models.PositiveIntegerField(default=0, help_text="Patients written so far")
+    patients_total = models.PositiveIntegerField(
+        default=0, help_text="Patients in the clinic when it was asked for"
+    )
     error = models.CharField(max_length=2000, blank=True)
 
     class Meta:
@@ -30,6 +36,18 @@ class BulkExport(models.Model):
 
     def __str__(self) -> str:
         return f"bulk export {self.pk} of {self.clinic_id}"
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or being written: neither finished, failed nor deleted."""
+        return self.completed_at is None and not self.error and self.deleted_at is None
+
+    @property
+    def percent(self) -> int:
+        """How far the writing is, for the progress bar and the status's X-Progress."""
+        if self.completed_at is not None:
+            return 100
+        return min(99, self.patients * 100 // self.patients_total) if self.patients_total else 0
 
 
 class ImportedRecord(models.Model):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("reports/outcomes/durability.svg", report_views.durability_chart, name="durability"),
     path("reports/outcomes/response.svg", report_views.response_chart, name="response"),
     path("exports/", export_views.exports, name="exports"),
+    path("exports/bulk/", export_views.bulk_exports, name="bulk_exports"),
     path("patients/<uuid:patient_id>/fhir/", export_views.patient_record, name="patient_record"),
 ]

@@ -90,14 +90,14 @@ def patient_everything(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
 
 @fhir_api.get("/$export", include_in_schema=False)
 def export_kick_off(request: HttpRequest) -> HttpResponse:
-    """Bulk Data kick-off: every patient of the clinic (and what they reference) as NDJSON.
-    Answers 202 with the status URL in Content-Location."""
+    """Bulk Data kick-off: every patient of the clinic (and what they reference) as NDJSON,
+    written by the worker. Answers 202 with the status URL in Content-Location."""
     user = request_user(request)
     clinic = the_clinic(user, None, Capability.EXPORT_DATA)
     if request.headers.get("Prefer", "").strip() != "respond-async":
         return outcome(400, "invalid", "a bulk export needs the header Prefer: respond-async")
     types = bulk.parse_types(request.GET.get("_type"))
-    export = bulk.run(api_actor(request), clinic, types, request.build_absolute_uri())
+    export = bulk.start(api_actor(request), clinic, types, request.build_absolute_uri())
     response = HttpResponse(status=202)
     response["Content-Location"] = f"{base_url(request)}$export-status/{export.pk}"
     return response
@@ -115,9 +115,16 @@ def _export(request: HttpRequest, export_id: uuid.UUID) -> BulkExport:
 @fhir_api.get("/$export-status/{export_id}", include_in_schema=False)
 def export_status(request: HttpRequest, export_id: uuid.UUID) -> HttpResponse:
     export = _export(request, export_id)
+    if export.error:
+        return outcome(500, "exception", export.error)
     if export.completed_at is None:
         response = HttpResponse(status=202)
-        response["X-Progress"] = "in progress"
+        response["X-Progress"] = (
+            f"writing: {export.patients} of {export.patients_total} patients ({export.percent}%)"
+            if export.started_at
+            else "queued for the worker"
+        )
+        response["Retry-After"] = "2"
         return response
     return HttpResponse(
         json.dumps(bulk.manifest(export, base_url(request))), content_type="application/json"

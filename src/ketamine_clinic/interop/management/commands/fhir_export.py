@@ -33,7 +33,10 @@ class Command(BaseCommand):
             types = bulk.parse_types(options["types"])
         except InvalidInput as exc:
             raise CommandError(f"--types: {exc.message}") from None
-        export = bulk.run(actor, clinic, types, f"cli fhir-export {clinic.name}")
+        asked = bulk.start(actor, clinic, types, f"cli fhir-export {clinic.name}", on_worker=False)
+        export = bulk.write(asked.pk)
+        if export.completed_at is None:
+            raise CommandError(export.error or "the export did not finish")
         shutil.copytree(bulk.folder(export), out, dirs_exist_ok=True)
         bulk.delete(export)
         for entry in export.files:

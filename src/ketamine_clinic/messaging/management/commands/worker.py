@@ -1,6 +1,7 @@
-"""`ketamine-clinic worker`: send the clinic's messages. Each worker plans what is due every
-minute (idempotent: several workers make each message once) and runs the queued tasks from
-the database; run one beside each app server, or more (docs/deploy.md)."""
+"""`ketamine-clinic worker`: send the clinic's messages and write its bulk exports. Each
+worker plans what is due every minute (idempotent: several workers make each message once)
+and runs the queued tasks from the database; run one beside each app server, or more
+(docs/deploy.md)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Send messages: plan what is due each minute and run the queued tasks until stopped."
+    help = (
+        "Send messages and write exports: plan what is due each minute and run the queued "
+        "tasks until stopped."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=2.0,
@@ -44,7 +48,7 @@ class Command(BaseCommand):
                                     daemon=True, name="planner")  # fmt: skip
         planning.start()
         worker.configure_signals()
-        self.stdout.write(f"worker {tasks.WORKER} sending messages; Ctrl+C stops it")
+        self.stdout.write(f"worker {tasks.WORKER}: messages and exports; Ctrl+C stops it")
         try:
             worker.run()
         finally:

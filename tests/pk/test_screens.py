@@ -36,7 +36,8 @@ def test_the_what_if_view_compares_two_schedules(world: World) -> None:
     form = client.get(f"/courses/{course}/what-if/").content.decode()
     # Plan A starts as the course's own schedule, plan B as weekly: chosen, not typed.
     assert '<option value="course" selected>' in form
-    assert '<option value="1x8" selected>' in form
+    assert '<option value="1x4" selected>' in form
+    assert "Murrough et al., Biol Psychiatry 2013" in form  # each pattern names its source
     query: dict[str, Any] = {"a_dose_mg": "56", "a_days": "0,3,7,10", "b_dose_mg": "84",
                              "b_days": "0,7"}  # fmt: skip
     page = client.get(f"/courses/{course}/what-if/", query).content.decode()
@@ -50,7 +51,7 @@ def test_the_what_if_view_compares_two_schedules(world: World) -> None:
     picked = {**query, "a_pattern": "3x2", "b_pattern": "q2w", "b_days": ""}
     page = client.get(f"/courses/{course}/what-if/", picked).content.decode()
     assert "Plan A: 56 mg on days 0, 2, 4, 7, 9, 11" in page  # Murrough's six in 12 days
-    assert "Plan B: 84 mg on days 0, 14, 28, 42, 56, 70" in page
+    assert "Plan B: 84 mg on days 0, 14, 28, 42" in page
     from ketamine_clinic.treatment.models import Course
     from ketamine_clinic.treatment.queries.pk_plans import schedule_days
 

@@ -11,15 +11,13 @@ from django.http import Http404
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.assessments.models import SafetyAlert
+from ketamine_clinic.common.ids import uuid_or_404
 
 
 def get_alert_for_user(
     user: User, alert_id: uuid.UUID | str, capability: Capability
 ) -> tuple[SafetyAlert, Role]:
-    try:
-        key = uuid.UUID(str(alert_id))
-    except ValueError:
-        raise Http404("no such alert") from None
+    key = uuid_or_404(alert_id, "alert")
     alert = SafetyAlert.objects.filter(pk=key).first()
     role = user.role_in(alert.clinic_id) if alert else None
     if alert is None or role is None or role == Role.PATIENT:

@@ -19,6 +19,7 @@ from ketamine_clinic.accounts.current import current_membership
 from ketamine_clinic.accounts.models import Clinic, Membership, User
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.common.ids import uuid_or_404
 from ketamine_clinic.patients.models import Patient, PatientRecord
 from ketamine_clinic.server.compiled_sql import CompiledRead
 
@@ -40,10 +41,7 @@ def get_patient_for_user(
 ) -> PatientAccess:
     """`patients` may annotate what the caller shows (a chart's latest weight), so the
     patient is read once."""
-    try:
-        key = uuid.UUID(str(patient_id))
-    except ValueError:
-        raise Http404("no such patient") from None
+    key = uuid_or_404(patient_id, "patient")
     if patients is None:
         return access_to(user, PATIENT_BY_ID.first(key), capability)
     return access_to(user, _one(patients.filter(pk=key)), capability)
@@ -84,10 +82,7 @@ def get_record_for_user(
     capability: Capability,
 ) -> tuple[PatientAccess, PatientRecord]:
     access = get_patient_for_user(user, patient_id, capability)
-    try:
-        key = uuid.UUID(str(record_id))
-    except ValueError:
-        raise Http404("no such record") from None
+    key = uuid_or_404(record_id, "record")
     record = _one(model._default_manager.filter(pk=key, patient=access.patient))
     if record is None:
         raise Http404("no such record")
@@ -177,10 +172,7 @@ def get_chart_record_for_user(
     user: User, model: type[R], record_id: uuid.UUID | str, capability: Capability, *related: str
 ) -> tuple[PatientAccess, R]:
     """Any record of a patient's chart, by its own id: 404 unless its patient is reachable."""
-    try:
-        key = uuid.UUID(str(record_id))
-    except ValueError:
-        raise Http404(f"no such {model._meta.verbose_name}") from None
+    key = uuid_or_404(record_id, str(model._meta.verbose_name))
     read = _BY_ID.get((model, related))
     if read is None:
         read = _BY_ID[model, related] = CompiledRead(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.assessments.charts import render_svg
+from ketamine_clinic.clinical.dose_patterns import PATTERNS
 from ketamine_clinic.common.forms import StyledFormMixin
 from ketamine_clinic.patients.access import (
     get_patient_for_user,
@@ -104,24 +105,23 @@ def _days(text: str) -> tuple[float, ...]:
     return tuple(sorted(set(days)))
 
 
-# Dose days a prescriber picks instead of typing (day 0 is the first dose). Murrough 2013:
-# six infusions over about 12 days; the maintenance intervals are those of the protocols.
-PATTERNS = {
-    "course": ("This course's schedule", None),
-    "3x2": ("Three a week for 2 weeks", (0, 2, 4, 7, 9, 11)),
-    "2x4": ("Twice a week for 4 weeks", (0, 3, 7, 10, 14, 17, 21, 24)),
-    "1x8": ("Once a week for 8 weeks", tuple(range(0, 56, 7))),
-    "q2w": ("Every 2 weeks for 12 weeks", tuple(range(0, 84, 14))),
-    "custom": ("Days I type", None),
-}
-PATTERN_CHOICES = [(key, label) for key, (label, _days) in PATTERNS.items()]
+# Dose days a prescriber picks instead of typing: the course's own, the library's phases
+# (clinical.dose_patterns, each with its source), or days typed.
+PATTERN_CHOICES = [
+    ("course", "This course's schedule"),
+    *((key, pattern.label) for key, pattern in PATTERNS.items()),
+    ("custom", "Days I type"),
+]
+PATTERN_HELP = "Phases of the protocol library: " + "; ".join(
+    f"{p.label.lower()}: {p.source}" for p in PATTERNS.values()
+)
 
 
 class WhatIfForm(StyledFormMixin, forms.Form):
     a_dose_mg = forms.DecimalField(label="Plan A: dose (mg)", min_value=Decimal("0.1"),
                                    max_value=Decimal(1000), decimal_places=1)  # fmt: skip
     a_pattern = forms.ChoiceField(label="Plan A: schedule", choices=PATTERN_CHOICES,
-                                  required=False)  # fmt: skip
+                                  required=False, help_text=PATTERN_HELP)  # fmt: skip
     a_days = forms.CharField(label="Plan A: days of the doses", max_length=500, required=False,
                              help_text="With \u201cDays I type\u201d: e.g. 0,3,7 (day 0 is "
                              "the first dose)")  # fmt: skip
@@ -160,7 +160,7 @@ class WhatIfForm(StyledFormMixin, forms.Form):
                     self.add_error(f"{key}_days", exc)
                     continue
             else:
-                days = tuple(float(d) for d in PATTERNS[pattern][1] or ())
+                days = tuple(float(d) for d in PATTERNS[pattern].days)
             data[f"{key}_days"] = days
         return data
 
@@ -196,7 +196,7 @@ def _defaults(course: Course) -> dict[str, Any]:
         "a_dose_mg": calc.get("dose_mg"),
         "a_pattern": "course",
         "b_dose_mg": calc.get("dose_mg"),
-        "b_pattern": "1x8",
+        "b_pattern": "1x4",
         "duration_min": calc.get("duration_min"),
     }
 

@@ -3,6 +3,8 @@ at once beside its field, and what was typed stays in the form."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from ketamine_clinic.common.forms import StyledFormMixin, clinician_message, name_and_unit
@@ -49,7 +51,7 @@ def test_django_forms_say_it_the_same_way() -> None:
     assert not form.is_valid()
     assert form.errors == {
         "systolic": ["Systolic must be at least 50 mmHg."],
-        "weight": ["Weight must be at least 25 kg.", "Weight may have at most 1 decimal places."],
+        "weight": ["Weight must be at least 25 kg.", "Weight may have at most 1 decimal place."],
         "reason": ["Reason needs at least 10 characters (it has 5)."],
         "taken_on": ["Taken on must be a date."],
         "note": ["Write what you saw."],  # a form's own words are kept
@@ -84,6 +86,40 @@ def test_every_error_at_once_beside_its_field_with_the_values_kept(world: World)
         "Height must be at most",
     ):
         assert message in html, message
-    assert html.count('aria-invalid="true"') >= 3  # highlighted
+    # Each field with an error is highlighted: Django's own (the date) and the schema's
+    # (weight, height), which are added after cleaning; a field without one is not.
+    inputs = {m["name"]: m[0] for m in re.finditer(r'<input[^>]*name="(?P<name>\w+)"[^>]*>', html)}
+    for name in ("birth_date", "weight_kg", "height_cm"):
+        assert 'aria-invalid="true"' in inputs[name], name
+        assert "is-invalid" in inputs[name], name
+    assert "is-invalid" not in inputs["given_name"]
     for typed in ('value="10"', 'value="500"', 'value="Ann"'):  # kept as typed
         assert typed in html
+
+
+class Percent(StyledFormMixin, forms.Form):
+    threshold = forms.DecimalField(label="Response threshold (%)", min_value=0, max_value=100,
+                                   decimal_places=1)  # fmt: skip
+    code = forms.CharField(label="Code", max_length=1)
+
+
+def test_a_percent_label_and_a_count_of_one_read_right() -> None:
+    """A label's own % once broke Django's filling-in of the message (a 500); one decimal
+    place or character is singular."""
+    assert Percent({"threshold": "-1", "code": "ab"}).errors == {
+        "threshold": ["Response threshold must be at least 0%."],
+        "code": ["Code may have at most 1 character (it has 2)."],
+    }
+    assert Percent({"threshold": "1.25", "code": "a"}).errors == {
+        "threshold": ["Response threshold may have at most 1 decimal place."]
+    }
+    assert (
+        clinician_message("Dose (mg)", "decimal_max_places", {"decimal_places": 1}, "")
+        == "Dose may have at most 1 decimal place."
+    )
+    assert clinician_message("Items", "too_long", {"max_length": 1}, "") == (
+        "Items may have at most 1 entry."
+    )
+    assert clinician_message("Items", "too_long", {"max_length": 3}, "") == (
+        "Items may have at most 3 entries."
+    )

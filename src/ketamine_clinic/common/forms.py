@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import pretty_name
+from django.template.defaultfilters import pluralize
 
 _UNIT = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^)]*)\)\s*$")
 
@@ -36,12 +37,17 @@ def clinician_message(label: Any, kind: str, context: dict[str, Any], fallback: 
     if kind in bounds:
         key, words = bounds[kind]
         return f"{name} {words.format(context[key])}{unit}."
+    counted = {
+        "string_too_short": ("needs at least", "min_length", "character"),
+        "string_too_long": ("may have at most", "max_length", "character"),
+        "too_long": ("may have at most", "max_length", "entr", "y,ies"),
+        "decimal_max_places": ("may have at most", "decimal_places", "decimal place"),
+    }
+    if kind in counted:
+        words, key, noun, *suffixes = counted[kind]
+        return f"{name} {words} {_count(context[key], noun, *suffixes)}."
     sentences = {
         "missing": "{name} is required.",
-        "string_too_short": "{name} needs at least {min_length} characters.",
-        "string_too_long": "{name} may have at most {max_length} characters.",
-        "too_long": "{name} may have at most {max_length} entries.",
-        "decimal_max_places": "{name} may have at most {decimal_places} decimal places.",
         "decimal_max_digits": "{name} is too large.",
         "literal_error": "{name} must be one of {expected}.",
         "enum": "{name} must be one of {expected}.",
@@ -58,17 +64,29 @@ def clinician_message(label: Any, kind: str, context: dict[str, Any], fallback: 
     return fallback.removeprefix("Value error, ")
 
 
+def _count(n: Any, noun: str, suffixes: str = "s") -> str:
+    """ "1 decimal place", "2 decimal places", "1 entry": the number with its noun agreeing."""
+    return f"{n} {noun}{pluralize(n, suffixes)}"
+
+
+def _limit(field: forms.Field, name: str) -> Any:
+    return getattr(field, name, None) or 0
+
+
 def _django_messages(field: forms.Field) -> dict[str, str]:
-    """Django's own messages for this field, in the same words as `clinician_message`."""
-    name, unit = name_and_unit(field.label)
+    """Django's own messages for this field, in the same words as `clinician_message`. Django
+    fills them in with `%`, so a label's own % ("Response threshold (%)") is escaped."""
+    name, unit = (text.replace("%", "%%") for text in name_and_unit(field.label))
     messages = {
         "required": f"{name} is required.",
         "min_value": f"{name} must be at least %(limit_value)s{unit}.",
         "max_value": f"{name} must be at most %(limit_value)s{unit}.",
-        "min_length": f"{name} needs at least %(limit_value)d characters (it has %(show_value)d).",
-        "max_length": f"{name} may have at most %(limit_value)d characters (it has "
-        "%(show_value)d).",
-        "max_decimal_places": f"{name} may have at most %(max)s decimal places.",
+        "min_length": f"{name} needs at least {_count(_limit(field, 'min_length'), 'character')}"
+        " (it has %(show_value)d).",
+        "max_length": f"{name} may have at most {_count(_limit(field, 'max_length'), 'character')}"
+        " (it has %(show_value)d).",
+        "max_decimal_places": f"{name} may have at most "
+        f"{_count(_limit(field, 'decimal_places'), 'decimal place')}.",
         "max_digits": f"{name} is too large.",
         "invalid_choice": f"{name}: choose one of the options.",
     }
@@ -114,12 +132,14 @@ class StyledFormMixin:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Every error marks its field, including those added after cleaning (an action's
+        refusal, the API schema's checks), so each one is highlighted, not only Django's."""
+        super().add_error(field, error)  # type: ignore[misc]
         fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
-        for name in self.errors:  # type: ignore[attr-defined]
-            if name in fields:
-                widget = fields[name].widget
+        for name in self._errors or ():  # type: ignore[attr-defined]
+            widget = fields[name].widget if name in fields else None
+            if widget is not None and widget.attrs.get("aria-invalid") != "true":
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 

@@ -5,7 +5,7 @@ be booked (a preview the front desk confirms)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -24,6 +24,7 @@ from ketamine_clinic.appointments.models import (
 from ketamine_clinic.clinical import appointments as rules
 from ketamine_clinic.clinical.appointments import Booked, Span, Staff
 from ketamine_clinic.clinical.protocols import Phase
+from ketamine_clinic.common.days import days_span
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.records.models import RecordStatus
 from ketamine_clinic.treatment.models import Course, ScheduledSession
@@ -96,9 +97,7 @@ def local_day(at: datetime) -> date:
 
 
 def day_bounds(day: date) -> Span:
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    return Span(start, start + timedelta(days=1))
+    return Span(*days_span(day, day))
 
 
 def _closed(clinic: Clinic, day: date) -> bool:

@@ -34,6 +34,7 @@ from ketamine_clinic.appointments.forms import (
 from ketamine_clinic.appointments.models import Appointment
 from ketamine_clinic.clinical import appointments as rules
 from ketamine_clinic.clinical.appointments import AppointmentError
+from ketamine_clinic.common.days import day_start
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.patients import queries as patient_queries
@@ -136,7 +137,7 @@ def _closed_times(clinic: Any, start: datetime, end: datetime) -> list[dict[str,
     stand out (the grid shows 07:00 to 20:00)."""
     shaded = []
     day = timezone.localtime(start).date()
-    while timezone.make_aware(datetime.combine(day, datetime.min.time())) < end:
+    while day_start(day) < end:
         frame = queries.day_bounds(day)
         for place in queries.places(clinic.pk):
             edge = frame.start

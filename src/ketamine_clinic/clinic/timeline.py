@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from django.urls import reverse
-from django.utils import timezone
 
 from ketamine_clinic.assessments.models import Assessment, SafetyAlert
+from ketamine_clinic.common.days import day_start
 from ketamine_clinic.evaluations.consent.models import PRODUCTS, Consent, RemsEnrolment
 from ketamine_clinic.evaluations.models import Evaluation
 from ketamine_clinic.evaluations.notes.models import ClinicalNote
@@ -37,7 +37,7 @@ class Event:
 
 def _day(on: date) -> datetime:
     """A date recorded without a time, placed at the start of its day on the clinic's clock."""
-    return datetime.combine(on, time.min, tzinfo=timezone.get_current_timezone())
+    return day_start(on)
 
 
 def _chart(patient: Patient, section: str) -> str:

@@ -14,7 +14,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -33,6 +33,7 @@ from ketamine_clinic.clinical.outcome_stats import (
 from ketamine_clinic.clinical.outcomes import sustained_status
 from ketamine_clinic.clinical.rems_form import SUBMIT_WITHIN
 from ketamine_clinic.clinical.vital_signs import thresholds
+from ketamine_clinic.common.days import days_span
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.inventory.models import Count, LossReport
 from ketamine_clinic.records.models import RecordStatus
@@ -320,12 +321,8 @@ def _sessions(courses: Any, line: tuple[int, int]) -> dict[str, Any]:
 
 
 def _ledger(clinic: Clinic, f: Filters) -> dict[str, Any]:
-    tz = timezone.get_current_timezone()
-    counts = Count.objects.filter(
-        clinic=clinic,
-        taken_at__gte=datetime.combine(f.start, time.min, tzinfo=tz),
-        taken_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz),
-    )
+    since, until = days_span(f.start, f.end)
+    counts = Count.objects.filter(clinic=clinic, taken_at__gte=since, taken_at__lt=until)
     short = counts.filter(shortfall_mg__gt=0)
     losses = LossReport.objects.filter(
         clinic=clinic, discovered_on__gte=f.start, discovered_on__lte=f.end

@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 
+from ketamine_clinic.common.days import days_span
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.pdf import pdf_response, render_pdf
 from ketamine_clinic.inventory.models import Container, LedgerTransaction, Registration
@@ -44,12 +45,10 @@ def check_period(start: date, end: date) -> None:
 
 
 def _window(clinic_id: Any, start: date, end: date) -> Any:
-    tz = timezone.get_current_timezone()
+    since, until = days_span(start, end)
     return (
         LedgerTransaction.objects.filter(
-            container__clinic_id=clinic_id,
-            event_at__gte=datetime.combine(start, time.min, tzinfo=tz),
-            event_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+            container__clinic_id=clinic_id, event_at__gte=since, event_at__lt=until
         )
         .select_related("container__product", "performer", "witness", "patient", "corrects")
         .order_by("event_at", "recorded_at")

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, timedelta
 
+import pytest
 from django.utils import timezone
 
 from ketamine_clinic.common.days import day_start, days_span
+
+pytestmark = pytest.mark.pure
 
 
 def test_a_day_begins_at_local_midnight() -> None:

@@ -7,7 +7,9 @@ from datetime import UTC, date, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from ketamine_clinic.clinical.dates import shown
 from ketamine_clinic.common.days import day_start, days_span
 
 pytestmark = pytest.mark.pure
@@ -27,3 +29,8 @@ def test_a_span_covers_its_last_day_whole_across_a_clock_change() -> None:
         assert until.astimezone(UTC) - since.astimezone(UTC) == timedelta(hours=25)
         since, until = days_span(date(2026, 3, 1), date(2026, 3, 31))
         assert (since.day, until.day, until.month) == (1, 1, 4)
+
+
+@pytest.mark.parametrize("day", [date(2026, 1, 5), date(2026, 12, 31), date(2031, 6, 1)])
+def test_a_rule_s_date_reads_as_the_screens_show_dates(day: date) -> None:
+    assert shown(day) == date_format(day)  # "5 Jan 2026", set once in server/formats

@@ -64,6 +64,7 @@ MANY_SINGULAR = re.compile(rf"(?<![\d.,])\b(?:0|[2-9]|\d\d+) (?:{NOUNS})\b(?![-'
 HEDGED = re.compile(r"\w\(s\)")
 DOUBLED = re.compile(r"\b((?:\w+\W+){0,3}?[A-Za-z]\w*)[\s(]+\1\b", re.IGNORECASE)
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+ISO_DATE = re.compile(r"(?<![\w/-])\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b")
 
 
 def slips(text: str, keys: set[str]) -> list[str]:
@@ -73,6 +74,7 @@ def slips(text: str, keys: set[str]) -> list[str]:
     found += [f"hedged plural: {m[0]}" for m in HEDGED.finditer(text)]
     found += [f"doubled: {m[0]}" for m in DOUBLED.finditer(text)]
     found += [f"internal key: {m[0]}" for m in SNAKE.finditer(text)]
+    found += [f"machine date: {m[0]}" for m in ISO_DATE.finditer(text)]
     found += [f"internal key: {k}" for k in keys if re.search(rf"\b{re.escape(k)}\b", text)]
     return found
 
@@ -86,7 +88,11 @@ def test_the_checks_catch_the_slips_the_issue_names() -> None:
     assert slips("Protocol iv-racemic-standard", keys) == ["internal key: iv-racemic-standard"]
     assert slips("State: checked_in", keys) == ["internal key: checked_in"]
     assert slips("Ketamine 50 mg/mL (50 mg/mL)", keys) == ["doubled: 50 mg/mL (50 mg/mL"]
-    clean = "1 patient, 2 patients, due in 1 day, 0.5 mg/kg, a 40-minute infusion at 40 min"
+    assert slips("Weight 70 kg measured 2026-10-06.", keys) == ["machine date: 2026-10-06"]
+    clean = (
+        "1 patient, 2 patients, due in 1 day, 0.5 mg/kg, a 40-minute infusion at 40 min, "
+        "measured 6 Oct 2026, NDC 0409-2051-05"
+    )
     assert slips("weeks 5-8 (4, up to 1 a week); week 9 on", keys) == []
     assert slips(clean, keys) == []
 
@@ -107,8 +113,15 @@ def test_no_screen_shows_a_slip() -> None:
     chen = Patient.objects.get(family_name="Chen", given_name="Mei")
     prescriber = logged_in("drrivera")
     chart = prescriber.get(f"/patients/{chen.pk}/").content.decode()
-    for address in [f"/patients/{chen.pk}/", *re.findall(r'hx-get="([^"]+)"', chart)]:
-        for run in visible_text(prescriber.get(address).content.decode()):
+    read = [f"/patients/{chen.pk}/", *re.findall(r'hx-get="([^"]+)"', chart)]
+    bodies = {address: prescriber.get(address).content.decode() for address in read}
+    # Her course pages and their what-if, which the crawl may not reach either.
+    courses = sorted(set(re.findall(r'href="(/courses/[0-9a-f-]{36}/)"', "".join(bodies.values()))))
+    assert courses
+    for address in [*courses, *(f"{c}what-if/" for c in courses)]:
+        bodies[address] = prescriber.get(address).content.decode()
+    for address, body in bodies.items():
+        for run in visible_text(body):
             for slip in slips(run, keys):
                 found.setdefault(slip, set()).add(address)
     assert pages > 100

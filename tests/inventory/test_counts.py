@@ -3,12 +3,13 @@ deadlines; with who may do what."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from ketamine_clinic.inventory.models import LossReport
+from ketamine_clinic.inventory.queries import deadline
 from tests.conftest import World
 from tests.factories.ledger import count, stocked, waste
 
@@ -122,3 +123,12 @@ def test_the_dashboard_shows_the_ledgers_deadlines(world: World) -> None:
     assert "Form 106 due in 45 days" in page
     other = world.client("other_clinic_nurse").get("/dashboard/").content.decode()
     assert "Loss of 10.00 mg" not in other  # another clinic's books stay there
+
+
+def test_a_deadline_reads_in_words() -> None:
+    today = date(2026, 12, 6)
+    assert deadline(date(2026, 12, 7), None, today) == "due in 1 day"
+    assert deadline(date(2026, 12, 8), None, today) == "due in 2 days"
+    assert deadline(today, None, today) == "due today"
+    assert deadline(date(2026, 12, 5), None, today) == "overdue"
+    assert deadline(date(2026, 12, 5), date(2026, 12, 1), today) == "done 1 Dec 2026"

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from ketamine_clinic.clinical.dates import shown
 from ketamine_clinic.clinical.rule_error import RuleError
 
 Kind = Literal["receive", "administer", "waste", "transfer", "destroy", "loss", "adjust"]
@@ -93,7 +94,7 @@ def book(balance_mg: Decimal, movement: Movement) -> Decimal:
             raise LedgerError("performer", "only a nurse or prescriber administers")
         if movement.event_on > movement.expires_on:
             raise LedgerError(
-                "container", f"expired on {movement.expires_on.isoformat()}: do not administer"
+                "container", f"expired on {shown(movement.expires_on)}: do not administer"
             )
     if kind == "waste":
         if movement.witness is None:

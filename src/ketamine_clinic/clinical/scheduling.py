@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ketamine_clinic.clinical.dates import shown
 from ketamine_clinic.clinical.protocols import Phase
 from ketamine_clinic.clinical.rule_error import RuleError
 
@@ -108,8 +109,8 @@ def check_move(
         if abs((new_day - other).days) < gap:
             raise ScheduleError(
                 "date",
-                f"{new_day.isoformat()} is less than {phase.min_hours_apart} hours from the "
-                f"session on {other.isoformat()}",
+                f"{shown(new_day)} is less than {phase.min_hours_apart} hours from the "
+                f"session on {shown(other)}",
             )
     in_week = sum(1 for d in others if _week(d) == _week(new_day))
     if in_week >= phase.per_week:
@@ -122,7 +123,7 @@ def check_open(
     closed: frozenset[date] = frozenset(),
 ) -> None:
     if day.weekday() not in open_weekdays or day in closed:
-        raise ScheduleError("date", f"the clinic is closed on {day.isoformat()}")
+        raise ScheduleError("date", f"the clinic is closed on {shown(day)}")
 
 
 def next_open_day(

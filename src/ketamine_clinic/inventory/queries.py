@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ketamine_clinic.clinical import reconciliation
 from ketamine_clinic.clinical.ledger import LedgerError, to_mg
@@ -181,9 +183,11 @@ def balance_at(container: Container, moment: datetime) -> Decimal:
 
 def deadline(due: date, done: date | None, today: date) -> str:
     if done is not None:
-        return f"done {done.isoformat()}"
+        return f"done {date_format(done)}"
     days = (due - today).days
-    return "overdue" if days < 0 else ("due today" if days == 0 else f"due in {days} days")
+    if days < 0:
+        return "overdue"
+    return "due today" if days == 0 else f"due in {days} day{pluralize(days)}"
 
 
 def last_inventory_on(clinic_id: Any) -> date | None:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import User
@@ -59,7 +60,7 @@ def set_preference(
     who = "the patient, in the portal" if access.role == Role.PATIENT else (
         f"{actor.user.get_username()} ({access.role}), as the patient asked"
     )  # fmt: skip
-    basis = f"chosen by {who} on {timezone.localdate().isoformat()}"
+    basis = f"chosen by {who} on {date_format(timezone.localdate())}"
     with transaction.atomic():
         found = Preference.objects.select_for_update().filter(patient=patient).first()
         if found is None:
@@ -92,14 +93,15 @@ def text_received(phone: str, body: str, at: datetime | None = None) -> str:
     if word not in STOP_WORDS | START_WORDS:
         return ""
     when = at or timezone.now()
+    texted = f"texted {word} on {date_format(timezone.localtime(when).date())}"
     with transaction.atomic():
         for patient in queries.patients_with_phone(phone):
             found, _ = Preference.objects.select_for_update().get_or_create(
                 patient=patient,
-                defaults={"channel": Channel.SMS, "basis": f"texted {word} on {when.date()}"},
+                defaults={"channel": Channel.SMS, "basis": texted},
             )
             found.sms_stopped_at = when if word in STOP_WORDS else None
-            found.basis = f"texted {word} on {timezone.localtime(when).date().isoformat()}"
+            found.basis = texted
             found.version += 1
             found.updated_at = when
             found.save()

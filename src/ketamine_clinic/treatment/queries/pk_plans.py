@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ketamine_clinic.clinical.measurements import age_on
 from ketamine_clinic.patients.models import Patient
@@ -69,7 +70,7 @@ def covariates(patient: Patient, asian: bool = False) -> tuple[Covariates, list[
     if weight is None:
         notes.append("No weight recorded: weight-scaled models cannot predict.")
     elif measured_on is not None:
-        notes.append(f"Weight {weight} kg measured {measured_on.isoformat()}.")
+        notes.append(f"Weight {weight.normalize():f} kg measured {date_format(measured_on)}.")
     age = age_on(patient.birth_date, timezone.localdate()) if patient.birth_date else None
     if not asian:
         notes.append("Ancestry is not in the chart: no ancestry effect applied.")

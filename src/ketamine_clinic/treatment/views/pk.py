@@ -112,16 +112,13 @@ PATTERN_CHOICES = [
     *((key, pattern.label) for key, pattern in PATTERNS.items()),
     ("custom", "Days I type"),
 ]
-PATTERN_HELP = "Phases of the protocol library: " + "; ".join(
-    f"{p.label.lower()}: {p.source}" for p in PATTERNS.values()
-)
 
 
 class WhatIfForm(StyledFormMixin, forms.Form):
     a_dose_mg = forms.DecimalField(label="Plan A: dose (mg)", min_value=Decimal("0.1"),
                                    max_value=Decimal(1000), decimal_places=1)  # fmt: skip
     a_pattern = forms.ChoiceField(label="Plan A: schedule", choices=PATTERN_CHOICES,
-                                  required=False, help_text=PATTERN_HELP)  # fmt: skip
+                                  required=False)  # fmt: skip
     a_days = forms.CharField(label="Plan A: days of the doses", max_length=500, required=False,
                              help_text="With \u201cDays I type\u201d: e.g. 0,3,7 (day 0 is "
                              "the first dose)")  # fmt: skip
@@ -229,6 +226,7 @@ def what_if(request: HttpRequest, course_id: str) -> HttpResponse:
             "notes": notes,
             "query": request.GET.urlencode(),
             "estimate": pk_plans.ESTIMATE,
+            "patterns": PATTERNS.values(),
         },
     )
 

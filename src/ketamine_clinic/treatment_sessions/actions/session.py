@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.roles import Capability, can
@@ -56,7 +57,7 @@ def open_session(
     if course.state != Course.State.ACTIVE:
         raise Conflict("the course is not active: its order is not signed")
     if scheduled.on != timezone.localdate():
-        raise Conflict(f"this session is planned for {scheduled.on.isoformat()}, not today")
+        raise Conflict(f"this session is planned for {date_format(scheduled.on)}, not today")
     if TreatmentSession.objects.filter(scheduled=scheduled).exists():
         raise Conflict("this session is already open")
     order = dosing.signed_order(course)

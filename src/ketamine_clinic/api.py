@@ -7,13 +7,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
 
 from ketamine_clinic.accounts.api import router as accounts_router
 from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
 from ketamine_clinic.appointments.api import router as appointments_router
 from ketamine_clinic.assessments.actions import AnswersInvalid, DefinitionInvalid
 from ketamine_clinic.assessments.api import router as assessments_router
+from ketamine_clinic.common.api_contract import ClinicAPI, ShallowJsonParser
 from ketamine_clinic.common.errors import Conflict, InvalidInput
 from ketamine_clinic.evaluations.api import router as evaluations_router
 from ketamine_clinic.evaluations.consent.api import router as consent_router
@@ -31,7 +31,7 @@ from ketamine_clinic.treatment.api.titration import router as titration_router
 from ketamine_clinic.treatment_sessions.api.billing import router as billing_router
 from ketamine_clinic.treatment_sessions.api.sessions import router as sessions_router
 
-api = NinjaAPI(
+api = ClinicAPI(
     title="ketamine-clinic API",
     version="1",
     description="Clinic records for ketamine and esketamine treatment. "
@@ -39,6 +39,7 @@ api = NinjaAPI(
     "records), 409 conflict (stale version or a rule blocks it), 422 invalid input.",
     auth=[BearerToken(), SessionCookie(csrf=True)],
     urls_namespace="api",
+    parser=ShallowJsonParser(),
     # The interactive docs page loads its scripts from a CDN, which the CSP (and an offline
     # clinic network) forbids; the schema itself is served at /api/v1/openapi.json.
     docs_url=None,

@@ -39,4 +39,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler400 = "ketamine_clinic.server.unavailable.handler400"
 handler500 = "ketamine_clinic.server.unavailable.handler500"

@@ -22,6 +22,7 @@ from ketamine_clinic.accounts.schemas import (
     TokenOut,
     TokenRequest,
 )
+from ketamine_clinic.common.api_contract import Error
 
 router = Router(tags=["auth"])
 
@@ -36,7 +37,7 @@ def _user(request: HttpRequest) -> User:
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: dict, 403: dict, 429: dict},
+    response={200: TokenOut, 401: Error, 403: Error, 429: Error},
     summary="Exchange username, password (and authenticator code) for a bearer token",
 )
 def create_token(request: HttpRequest, payload: TokenRequest) -> TokenOut:

@@ -16,7 +16,9 @@ SESSION_KEY = "kc_clinic_id"
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
-    user = request.user
+    # An error page for a request refused before authentication ran (a bad Host header) has
+    # no user yet: it is nobody's.
+    user = getattr(request, "user", None)
     if not isinstance(user, User):
         return None
     cached = getattr(request, "_kc_membership", None)

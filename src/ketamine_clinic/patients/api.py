@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.common.api_contract import Page
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.patients import actions, queries
 from ketamine_clinic.patients.access import (
@@ -44,7 +45,7 @@ class PatientFilters(Schema):
 
 
 @router.get("", response=list[PatientOut], summary="List or search patients")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_patients(request: HttpRequest, filters: Query[PatientFilters]) -> QuerySet[Patient]:
     user = request_user(request)
     if not clinics_where(user, Capability.LIST_PATIENTS):

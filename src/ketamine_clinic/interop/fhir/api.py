@@ -20,6 +20,7 @@ from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.nesting import MAX_DEPTH, deeper_than
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir.bundle import everything
 from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
@@ -156,6 +157,13 @@ def import_patients(request: HttpRequest) -> HttpResponse:
         body = json.loads(request.body or b"null")
     except ValueError:
         return outcome(400, "structure", "the body is not JSON")
+    except RecursionError:
+        body = None
+        deep = True
+    else:
+        deep = deeper_than(body)
+    if deep:
+        return outcome(400, "structure", f"the body is nested more than {MAX_DEPTH} levels deep")
     try:
         done = import_bundle(api_actor(request), clinic, body)
     except BundleRefused as exc:

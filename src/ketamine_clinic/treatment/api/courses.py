@@ -26,8 +26,8 @@ from ketamine_clinic.treatment.api.schemas import (
     MarkRequest,
     MoveRequest,
     OrderOut,
-    SessionOut,
-    SignRequest,
+    ScheduledSessionOut,
+    VersionIn,
 )
 from ketamine_clinic.treatment.models import Course, DoseOrder, ScheduledSession
 from ketamine_clinic.treatment.queries import courses
@@ -110,7 +110,7 @@ def new_order(request: HttpRequest, course_id: uuid.UUID, payload: DoseFields) -
     response=OrderOut,
     summary="Sign a dose order (behind the treatment gate)",
 )
-def sign_order(request: HttpRequest, order_id: uuid.UUID, payload: SignRequest) -> DoseOrder:
+def sign_order(request: HttpRequest, order_id: uuid.UUID, payload: VersionIn) -> DoseOrder:
     order = courses.order(order_id)
     if order is None:
         raise Http404("no such order")
@@ -123,7 +123,7 @@ def sign_order(request: HttpRequest, order_id: uuid.UUID, payload: SignRequest) 
 @router.post(
     "/courses/{course_id}/maintenance", response=CourseOut, summary="Move the course to maintenance"
 )
-def maintenance(request: HttpRequest, course_id: uuid.UUID, payload: SignRequest) -> dict[str, Any]:
+def maintenance(request: HttpRequest, course_id: uuid.UUID, payload: VersionIn) -> dict[str, Any]:
     access, course = course_for_user(request_user(request), course_id, Capability.ORDER_TREATMENT)
     return course_out(
         actions.start_maintenance(api_actor(request), access, course, payload.version)
@@ -132,7 +132,7 @@ def maintenance(request: HttpRequest, course_id: uuid.UUID, payload: SignRequest
 
 @router.get(
     "/patients/{patient_id}/schedule",
-    response=list[SessionOut],
+    response=list[ScheduledSessionOut],
     summary="Planned treatment days (front desk and the patient see this, without doses)",
 )
 def schedule(request: HttpRequest, patient_id: uuid.UUID) -> list[ScheduledSession]:
@@ -141,7 +141,9 @@ def schedule(request: HttpRequest, patient_id: uuid.UUID) -> list[ScheduledSessi
     return list(courses.patient_schedule(access.patient))
 
 
-@router.post("/schedule/{session_id}/move", response=SessionOut, summary="Move a planned session")
+@router.post(
+    "/schedule/{session_id}/move", response=ScheduledSessionOut, summary="Move a planned session"
+)
 def move(request: HttpRequest, session_id: uuid.UUID, payload: MoveRequest) -> ScheduledSession:
     access, session = session_for_user(request_user(request), session_id)
     return actions.move_session(api_actor(request), access, session, payload.version, payload.on)
@@ -149,7 +151,7 @@ def move(request: HttpRequest, session_id: uuid.UUID, payload: MoveRequest) -> S
 
 @router.post(
     "/courses/{course_id}/adjunct-sessions",
-    response={201: SessionOut},
+    response={201: ScheduledSessionOut},
     summary="Plan a preparation, psychotherapy or integration session in the course",
 )
 def add_adjunct(request: HttpRequest, course_id: uuid.UUID, payload: AdjunctCreate) -> Status:
@@ -165,7 +167,7 @@ MARK_STATES = {"cancel": "cancelled", "missed": "missed", "done": "done"}
 
 @router.post(
     "/schedule/{session_id}/{state}",
-    response=SessionOut,
+    response=ScheduledSessionOut,
     summary="Cancel a session, mark it missed, or record that it took place",
 )
 def mark(

@@ -113,7 +113,7 @@ class OrderOut(Schema):
     signed_by: uuid.UUID | None = Field(None, alias="signed_by_id")
 
 
-class SessionOut(Schema):
+class ScheduledSessionOut(Schema):
     id: uuid.UUID
     version: int
     kind: str
@@ -137,10 +137,10 @@ class CourseOut(Schema):
     phase: str
     start_on: date
     orders: list[OrderOut]
-    schedule: list[SessionOut]
+    schedule: list[ScheduledSessionOut]
 
 
-class SignRequest(Schema):
+class VersionIn(Schema):
     version: Annotated[int, Field(ge=1)]
 
 
@@ -204,7 +204,7 @@ class DecisionIn(Schema):
 DAYS_90 = 90 * 1440.0
 
 
-class DoseIn(Schema):
+class SimulatedDoseIn(Schema):
     route: Literal["iv_bolus", "iv_infusion", "im", "intranasal"]
     at_min: Annotated[float, Field(ge=0, le=DAYS_90)] = 0
     dose_mg: Annotated[float, Field(gt=0, le=1000)]
@@ -226,7 +226,7 @@ class PopulationIn(Schema):
 class SimulateIn(Schema):
     model: Literal["clements", "domino", "fanta-otto", "perez-ruixo"] | None = None
     covariates: CovariatesIn = Field(default_factory=CovariatesIn)
-    regimen: list[DoseIn] = Field(..., min_length=1, max_length=500)
+    regimen: list[SimulatedDoseIn] = Field(..., min_length=1, max_length=500)
     t_end_min: Annotated[float, Field(gt=0, le=DAYS_90)]
     step_min: Annotated[float, Field(gt=0, le=1440)] = 5
     population: PopulationIn | None = None

@@ -1,0 +1,103 @@
+"""What the API promises an integrator beyond each operation's own answer: one error shape,
+documented on every operation for each status it can really answer; bounded paging; and
+bodies that cannot be nested deep enough to exhaust the server."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.pagination import LimitOffsetPagination
+from ninja.parser import Parser
+from pydantic import ConfigDict, Field
+
+from ketamine_clinic.common.nesting import deeper_than
+
+MAX_PAGE = 500  # rows in one answer: a whole clinic comes in pages, never in one response
+MAX_OFFSET = 2**31 - 1  # beyond any table here, and within every database's integer
+
+
+class ErrorItem(Schema):
+    """One problem with the request: where (`loc`, e.g. ["body", "weight_kg"]) and what."""
+
+    model_config = ConfigDict(extra="allow")
+    loc: list[str | int] = Field(description="Where: body, query, path or header, then the field")
+    msg: str = Field(description="What is wrong, in words")
+    type: str | None = Field(None, description="A machine-readable kind, when there is one")
+
+
+class Error(Schema):
+    """Every error the API answers: a sentence, or the list of problems with the input."""
+
+    detail: str | list[ErrorItem]
+
+
+# Why each status can happen; the operations each applies to are chosen in `_errors_of`.
+ERROR_STATUSES = {
+    400: "The body is not JSON, or is nested too deeply.",
+    401: "No valid bearer token or session.",
+    403: "Your role does not allow this (or, for a session, the CSRF token is missing).",
+    404: "Not found; also a record of a clinic you do not work in.",
+    409: "A conflict: the record changed since you read it (stale version), or a clinical "
+    "rule blocks the change.",
+    413: "The request body is too large.",
+    422: "The input is not valid: each problem names its field.",
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def _errors_of(method: str, operation: dict[str, Any]) -> list[int]:
+    statuses = []
+    has_body = "requestBody" in operation
+    if has_body:
+        statuses += [400, 413]
+    if operation.get("security") != []:
+        # Every signed-in operation reads the caller's clinics: a record, a clinic or the
+        # clinic's settings that is not there (or not the caller's) is a 404.
+        statuses += [401, 403, 404]
+    if method in WRITES:
+        statuses.append(409)
+    if has_body or operation.get("parameters"):
+        statuses.append(422)
+    return statuses
+
+
+class ClinicAPI(NinjaAPI):
+    """NinjaAPI whose schema documents every operation's error answers with `Error`."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        shape = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(shape.pop("$defs", {}))
+        components["Error"] = shape
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path in schema["paths"].values():
+            for method, operation in path.items():
+                answers = operation["responses"]
+                for status in _errors_of(method, operation):
+                    answers.setdefault(status, {"description": ERROR_STATUSES[status]})
+                for status, answer in answers.items():
+                    if int(status) >= 400:
+                        answer["content"] = body
+        return schema
+
+
+class ShallowJsonParser(Parser):
+    """Ninja's JSON parser, refusing a body nested more than MAX_DEPTH levels (a 400)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json.loads(request.body)
+        if deeper_than(data):
+            raise ValueError("nested too deeply")
+        return data
+
+
+class Page(LimitOffsetPagination):
+    """Limit and offset, bounded: at most MAX_PAGE rows an answer."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_PAGE, description=f"Rows, 1 to {MAX_PAGE}")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip")

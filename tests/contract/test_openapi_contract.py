@@ -1,0 +1,163 @@
+"""The API's contract as an integrator reads it: every component name names one shape, every
+operation documents the errors it can answer in the one error shape, paging is bounded, and
+requests refused before any view runs (a bad Host, a body nested too deeply) are 4xx."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from ninja.operation import Operation
+from pydantic import BaseModel, TypeAdapter
+
+from ketamine_clinic.api import api
+from ketamine_clinic.common.api_contract import MAX_PAGE, Error
+from tests.conftest import World
+
+
+def operations() -> list[Operation]:
+    return [
+        op
+        for _prefix, router in api._routers
+        for view in router.path_operations.values()
+        for op in view.operations
+    ]
+
+
+def models_in(annotation: Any, found: set[type[BaseModel]]) -> None:
+    """Every pydantic model an annotation reaches (lists, unions, nested fields)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in found:
+            return
+        found.add(annotation)
+        for field in annotation.model_fields.values():
+            models_in(field.annotation, found)
+        return
+    for arg in getattr(annotation, "__args__", ()) or ():
+        models_in(arg, found)
+
+
+def test_no_two_shapes_share_a_component_name() -> None:
+    """Two schemas named SessionOut once made nine chair-session operations advertise the
+    scheduled visit's shape; a generated client could not read their answers."""
+    found: set[type[BaseModel]] = set()
+    for op in operations():
+        for model in op.response_models.values():
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                models_in(model.model_fields["response"].annotation, found)
+        for model in op.models:
+            models_in(model, found)
+    by_name: dict[str, set[str]] = {}
+    for model in found:
+        if model.__module__.startswith("ketamine_clinic"):
+            by_name.setdefault(model.__name__, set()).add(model.__module__)
+    assert {n: m for n, m in by_name.items() if len(m) > 1} == {}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    return api.get_openapi_schema(path_prefix="/api/v1/")  # type: ignore[no-any-return]
+
+
+def test_every_operation_documents_its_errors_in_one_shape(schema: dict[str, Any]) -> None:
+    missing = []
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            answers = {int(s) for s in op["responses"]}
+            wanted = set()
+            if op.get("security") != []:
+                wanted |= {401, 403, 404}
+            if "requestBody" in op:
+                wanted |= {400, 413, 422}
+            if op.get("parameters"):
+                wanted.add(422)
+            if method in {"post", "put", "patch", "delete"}:
+                wanted.add(409)
+            if wanted - answers:
+                missing.append(f"{method.upper()} {path}: {sorted(wanted - answers)}")
+            for status, answer in op["responses"].items():
+                if int(status) >= 400:
+                    ref = answer["content"]["application/json"]["schema"]["$ref"]
+                    assert ref == "#/components/schemas/Error", (path, status)
+    assert missing == []
+    assert len(schema["paths"]) > 80
+    shape = schema["components"]["schemas"]["Error"]
+    assert shape["required"] == ["detail"]
+
+
+def test_real_errors_have_the_documented_shape(world: World) -> None:
+    shape = TypeAdapter(Error)
+    answers = [
+        world.api(None).get("/patients"),  # 401
+        world.api("front_desk").get(f"/patients/{world.patient.pk}/evaluations"),  # 403
+        world.api("prescriber").get(f"/patients/{world.other_patient.pk}"),  # 404
+        world.api("prescriber").post("/patients", {"given_name": "A"}),  # 422
+        world.api("prescriber").get("/patients?limit=0"),  # 422 from the query
+    ]
+    assert [a.status_code for a in answers] == [401, 403, 404, 422, 422]
+    for answer in answers:
+        shape.validate_python(json.loads(answer.content))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [f"limit={MAX_PAGE + 1}", "limit=0", f"limit={2**63}", f"offset={2**63}", "offset=-1"],
+)
+def test_paging_is_bounded(world: World, query: str) -> None:
+    """2^63 once reached the database and answered 500; a page has at most MAX_PAGE rows."""
+    answer = world.api("prescriber").get(f"/patients?{query}")
+    assert answer.status_code == 422
+    assert json.loads(answer.content)["detail"][0]["loc"][0] == "query"
+
+
+def test_a_page_within_the_bounds(world: World) -> None:
+    answer = world.api("prescriber").get(f"/patients?limit={MAX_PAGE}&offset=1")
+    assert answer.status_code == 200
+    assert json.loads(answer.content)["count"] == 2  # clinic A's two patients
+
+
+def test_a_bad_host_is_a_400_in_the_shape_of_where_it_was_sent(world: World) -> None:
+    """The error page once read request.user, which authentication had not set yet: 500."""
+    client = Client(HTTP_HOST="attacker.example")
+    page = client.get("/")
+    assert page.status_code == 400
+    assert b"Bad request" in page.content
+    api_answer = client.get("/api/v1/patients")
+    assert api_answer.status_code == 400
+    TypeAdapter(Error).validate_python(json.loads(api_answer.content))
+    fhir = client.get("/fhir/Patient")
+    assert fhir.status_code == 400
+    assert json.loads(fhir.content)["resourceType"] == "OperationOutcome"
+    assert fhir["Content-Type"] == "application/fhir+json"
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_a_body_nested_too_deeply_is_refused(world: World, depth: int) -> None:
+    """Deep JSON once ran the FHIR import out of recursion (a 500)."""
+    admin = world.client("admin")
+    fhir = admin.post("/fhir/", nested(depth), content_type="application/fhir+json")
+    assert fhir.status_code == 400
+    body = json.loads(fhir.content)
+    assert body["resourceType"] == "OperationOutcome"
+    assert "nested more than 64 levels" in body["issue"][0]["diagnostics"]
+    api_answer = world.api("prescriber").client.post(
+        "/api/v1/patients",
+        '{"given_name": ' + nested(depth) + "}",
+        content_type="application/json",
+        headers=world.api("prescriber").headers,
+    )
+    assert api_answer.status_code == 400
+    TypeAdapter(Error).validate_python(json.loads(api_answer.content))
+
+
+def test_a_body_of_ordinary_depth_is_read(world: World) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": []}
+    assert world.client("admin").post(
+        "/fhir/", json.dumps(bundle), content_type="application/fhir+json"
+    ).status_code == 200

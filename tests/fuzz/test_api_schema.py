@@ -1,6 +1,6 @@
 """Schemathesis against /api/v1/openapi.json, authenticated, every operation: no response is
-a server error, every status answered is documented, and every response matches its schema. Bounded: a few
-generated requests per operation and persona, so it runs in `make test`."""
+a server error, every status answered is documented, and every response matches its schema.
+Bounded: a few generated requests per operation and persona, so it runs in `make test`."""
 
 from __future__ import annotations
 

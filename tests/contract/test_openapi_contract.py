@@ -158,6 +158,7 @@ def test_a_body_nested_too_deeply_is_refused(world: World, depth: int) -> None:
 
 def test_a_body_of_ordinary_depth_is_read(world: World) -> None:
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": []}
-    assert world.client("admin").post(
+    answer = world.client("admin").post(
         "/fhir/", json.dumps(bundle), content_type="application/fhir+json"
-    ).status_code == 200
+    )
+    assert answer.status_code == 200

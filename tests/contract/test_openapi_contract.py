@@ -13,7 +13,7 @@ from ninja.operation import Operation
 from pydantic import BaseModel, TypeAdapter
 
 from ketamine_clinic.api import api
-from ketamine_clinic.common.api_contract import MAX_PAGE, Error
+from ketamine_clinic.common.api_contract import MAX_PAGE, BodySchema, Error
 from tests.conftest import World
 
 
@@ -162,3 +162,57 @@ def test_a_body_of_ordinary_depth_is_read(world: World) -> None:
         "/fhir/", json.dumps(bundle), content_type="application/fhir+json"
     )
     assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"substance": "Latex", "noted_on": 0}, "noted_on", "must be a date written YYYY-MM-DD"),
+        ({"substance": "Latex", "noted_on": 1.5e9}, "noted_on", "not a number"),
+        ({"substance": "Latex", "noted_on": True}, "noted_on", "not a number"),
+    ],
+)
+def test_a_number_is_not_a_date(world: World, body: dict[str, Any], field: str, words: str) -> None:
+    """`"noted_on": 0` once became 1970-01-01 (pydantic's lax mode reads seconds)."""
+    answer = world.api("prescriber").post(f"/patients/{world.patient.pk}/allergies", body)
+    assert answer.status_code == 422
+    [problem] = json.loads(answer.content)["detail"]
+    assert problem["loc"][-1] == field
+    assert words in problem["msg"]
+
+
+@pytest.mark.parametrize("value", [1, 0, "yes", "true", "on"])
+def test_only_true_or_false_is_a_yes_or_no(world: World, value: Any) -> None:
+    body = {"kind": "antidepressant", "name": "Sertraline", "in_current_episode": value}
+    answer = world.api("prescriber").post(f"/patients/{world.patient.pk}/treatment-history", body)
+    assert answer.status_code == 422
+    [problem] = json.loads(answer.content)["detail"]
+    assert (problem["loc"][-1], problem["msg"]) == ("in_current_episode", "must be true or false")
+
+
+def test_json_s_own_types_are_read(world: World) -> None:
+    api = world.api("prescriber")
+    allergy = api.post(
+        f"/patients/{world.patient.pk}/allergies", {"substance": "Latex", "noted_on": "2020-02-03"}
+    )
+    assert allergy.status_code == 201
+    trial = {"kind": "antidepressant", "name": "Sertraline", "in_current_episode": False,
+             "started_on": "2024-01-01"}  # fmt: skip
+    assert api.post(f"/patients/{world.patient.pk}/treatment-history", trial).status_code == 201
+    listed = api.get("/patients?include_entered_in_error=true")  # a query keeps its text
+    assert listed.status_code == 200
+
+
+def test_every_body_reads_json_s_own_types() -> None:
+    """A body added later cannot slip back to lax reading: each one is a BodySchema."""
+    found: set[type[BaseModel]] = set()
+    for op in operations():
+        for model in op.models:
+            if getattr(model, "__ninja_param_source__", None) == "body":
+                models_in(model, found)
+    lax = sorted(
+        m.__name__
+        for m in found
+        if m.__module__.startswith("ketamine_clinic") and not issubclass(m, BodySchema)
+    )
+    assert lax == []

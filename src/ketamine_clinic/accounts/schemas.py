@@ -7,10 +7,11 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import line
 
 
-class TokenRequest(Schema):
+class TokenRequest(BodySchema):
     username: Annotated[str, line(150)]
     password: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
     otp: Annotated[str, Field(max_length=12, pattern=r"^[0-9 ]*$")] | None = None

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import AwareDatetime
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import line, optional_line
 
 Hours = dict[str, list[Annotated[list[str], Field(min_length=2, max_length=2)]]]
@@ -19,14 +20,14 @@ Kind = Literal[
 HOURS = 'Weekly hours, 0 = Monday: {"0": [["08:00", "18:00"]], ...}'
 
 
-class PlaceIn(Schema):
+class PlaceIn(BodySchema):
     clinic: uuid.UUID | None = None
     kind: Literal["chair", "room"]
     name: Annotated[str, line(80)]
     hours: Hours = Field(default_factory=dict, description=HOURS)
 
 
-class PlaceChange(Schema):
+class PlaceChange(BodySchema):
     version: Annotated[int, Field(ge=1)]
     name: Annotated[str, line(80)] | None = None
     hours: Hours | None = Field(None, description=HOURS)
@@ -42,7 +43,7 @@ class PlaceOut(Schema):
     active: bool
 
 
-class WorkingHoursIn(Schema):
+class WorkingHoursIn(BodySchema):
     clinic: uuid.UUID | None = None
     hours: Hours = Field(description=HOURS)
 
@@ -53,7 +54,7 @@ class WorkingHoursOut(Schema):
     version: int
 
 
-class AppointmentIn(Schema):
+class AppointmentIn(BodySchema):
     kind: Kind
     starts_at: AwareDatetime
     place: uuid.UUID | None = Field(None, description="A chair for a dose; none for telehealth")
@@ -87,19 +88,19 @@ class AppointmentOut(Schema):
         return [u.pk for u in obj.staff.all()]  # type: ignore[attr-defined]
 
 
-class AppointmentMove(Schema):
+class AppointmentMove(BodySchema):
     version: Annotated[int, Field(ge=1)]
     starts_at: AwareDatetime
     place: uuid.UUID | None = None
     staff: list[uuid.UUID] | None = Field(None, min_length=1, max_length=4)
 
 
-class AppointmentCancel(Schema):
+class AppointmentCancel(BodySchema):
     version: Annotated[int, Field(ge=1)]
     reason: Annotated[str, line(500, min_length=5)]
 
 
-class AppointmentState(Schema):
+class AppointmentState(BodySchema):
     version: Annotated[int, Field(ge=1)]
     state: Literal["arrived", "completed", "no_show"]
 
@@ -112,7 +113,7 @@ class SlotOut(Schema):
     staff: list[uuid.UUID]
 
 
-class SeriesIn(Schema):
+class SeriesIn(BodySchema):
     start: date
     staff: list[uuid.UUID] = Field(default_factory=list, max_length=4)
 

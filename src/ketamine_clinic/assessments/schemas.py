@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import PastDateTime, line
 
 ContextCode = Literal["baseline", "pre_dose", "post_dose", "4h", "24h", "weekly", "ad_hoc"]
@@ -74,7 +75,7 @@ class InstrumentOut(Schema):
     builtin: bool
 
 
-class InstrumentLoad(Schema):
+class InstrumentLoad(BodySchema):
     definition: dict[str, Any]
     clinic: uuid.UUID | None = None
 
@@ -87,7 +88,7 @@ class LoadedInstrumentOut(Schema):
     loaded_at: datetime
 
 
-class AssessmentCreate(Schema):
+class AssessmentCreate(BodySchema):
     instrument: InstrumentId
     items: dict[Annotated[str, Field(max_length=40)], Any] = Field(
         ..., description="Every item's answer, by item id", max_length=200
@@ -166,7 +167,7 @@ class OutcomeOut(Schema):
     trajectory: list[PointOut]
 
 
-class LinkCreate(Schema):
+class LinkCreate(BodySchema):
     instrument: InstrumentId
     context: ContextCode = "ad_hoc"
     expires_in_hours: Annotated[int, Field(ge=1, le=24 * 14)] = 48
@@ -192,7 +193,7 @@ class AlertOut(Schema):
     action_note: str
 
 
-class AlertAcknowledge(Schema):
+class AlertAcknowledge(BodySchema):
     action_note: Annotated[str, line(2000, min_length=5)]
 
 

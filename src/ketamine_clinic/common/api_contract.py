@@ -5,13 +5,27 @@ bodies that cannot be nested deep enough to exhaust the server."""
 from __future__ import annotations
 
 import json
-from typing import Any
+import types
+from datetime import date, datetime, time
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
-from pydantic import ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    FutureDate,
+    FutureDatetime,
+    NaiveDatetime,
+    PastDate,
+    PastDatetime,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from ketamine_clinic.common.nesting import deeper_than
 
@@ -101,3 +115,47 @@ class Page(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(100, ge=1, le=MAX_PAGE, description=f"Rows, 1 to {MAX_PAGE}")
         offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip")
+
+
+# Pydantic's constrained date types, read as the JSON type they are written in.
+DATE_KINDS: dict[Any, type] = {
+    PastDate: date, FutureDate: date, AwareDatetime: datetime, NaiveDatetime: datetime,
+    PastDatetime: datetime, FutureDatetime: datetime,
+}  # fmt: skip
+
+
+def _plain(annotation: Any) -> Any:
+    """date for `date`, `date | None`, `AwareDatetime | None` (datetime) and so on; the
+    annotation itself otherwise."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = kinds[0] if len(kinds) == 1 else annotation
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return DATE_KINDS.get(annotation, annotation)
+
+
+WRITTEN = {
+    date: "must be a date written YYYY-MM-DD, not a number",
+    datetime: "must be a date and time written in ISO 8601 (2026-03-01T09:30:00Z), not a number",
+    time: "must be a time written HH:MM, not a number",
+}
+
+
+class BodySchema(Schema):
+    """A request body read as JSON's own types: a date is a string, not a number of seconds
+    (`"noted_on": 0` once became 1970-01-01), and a yes-or-no is `true` or `false`, not 0, 1
+    or "yes". Pydantic's lax mode takes those; the schema promises otherwise, so they are
+    refused, each naming its field. Query strings keep their text ("true") as usual."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None or info.field_name is None:
+            return value
+        kind = _plain(cls.model_fields[info.field_name].annotation)
+        if kind is bool and not isinstance(value, bool):
+            raise PydanticCustomError("json_type", "must be true or false")
+        if kind in WRITTEN and (isinstance(value, bool) or not isinstance(value, (str, kind))):
+            raise PydanticCustomError("json_type", WRITTEN[kind])
+        return value

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, field_validator
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import PastDate, line, paragraph
 
 InteractionClass = Literal["benzodiazepine", "opioid", "sedative_hypnotic", "stimulant", "maoi"]
@@ -16,14 +17,14 @@ ReasonCode = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,60}$")]
 Version = Annotated[int, Field(ge=1)]
 
 
-class OverrideIn(Schema):
+class OverrideIn(BodySchema):
     basis: Literal[
         "benefit_outweighs_risk", "risk_controlled", "specialist_advice", "informed_choice"
     ] = Field(description="Why a relative contraindication is set aside (clinical/eligibility)")
     reason: Annotated[str, line(2000, min_length=10)]
 
 
-class EvaluationFields(Schema):
+class EvaluationFields(BodySchema):
     evaluated_on: PastDate
     diagnosis: Literal["mdd", "bipolar_depression", "mdd_with_si", "other"]
     product: Literal["iv_racemic", "im_racemic", "esketamine_nasal"]
@@ -68,7 +69,7 @@ class EvaluationCreate(EvaluationFields):
     pass
 
 
-class EvaluationUpdate(Schema):
+class EvaluationUpdate(BodySchema):
     version: Version
     evaluated_on: PastDate | None = None
     diagnosis: Literal["mdd", "bipolar_depression", "mdd_with_si", "other"] | None = None
@@ -87,7 +88,7 @@ class EvaluationUpdate(Schema):
     overrides: dict[ReasonCode, OverrideIn] | None = None
 
 
-class SignRequest(Schema):
+class SignRequest(BodySchema):
     version: Version
 
 

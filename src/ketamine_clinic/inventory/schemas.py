@@ -8,12 +8,13 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import line
 
 Mg = Annotated[Decimal, Field(gt=0, le=100000, decimal_places=3)]
 
 
-class ProductIn(Schema):
+class ProductIn(BodySchema):
     clinic: uuid.UUID | None = None
     name: Annotated[str, line(200)]
     ndc: Annotated[str, Field(pattern=r"^\d{4,5}-\d{3,4}(-\d{1,2})?$")]
@@ -36,7 +37,7 @@ class ProductOut(Schema):
     schedule: str
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(BodySchema):
     product: uuid.UUID
     count: Annotated[int, Field(ge=1, le=200)]
     lot: Annotated[str, line(60)]
@@ -61,7 +62,7 @@ class ContainerOut(Schema):
     balance_mg: Decimal
 
 
-class TransactionIn(Schema):
+class TransactionIn(BodySchema):
     container: uuid.UUID
     kind: Literal["waste", "transfer", "destroy", "loss", "adjust"]
     quantity: Mg
@@ -97,7 +98,7 @@ class TransactionOut(Schema):
     )
 
 
-class TransferIn(Schema):
+class TransferIn(BodySchema):
     container: uuid.UUID
     to_clinic: uuid.UUID
     quantity: Mg
@@ -113,7 +114,7 @@ class TransferOut(Schema):
     container: ContainerOut
 
 
-class RegistrationIn(Schema):
+class RegistrationIn(BodySchema):
     clinic: uuid.UUID | None = None
     dea_number: Annotated[str, Field(max_length=9)]
     name: Annotated[str, line(200, min_length=1)]
@@ -128,14 +129,14 @@ class RegistrationOut(Schema):
     exact_counts: bool
 
 
-class CountLineIn(Schema):
+class CountLineIn(BodySchema):
     container: uuid.UUID
     quantity: Annotated[Decimal, Field(ge=0, le=100000, decimal_places=3)]
     unit: Literal["mg", "mL", "device"]
     estimated: bool = False
 
 
-class CountIn(Schema):
+class CountIn(BodySchema):
     clinic: uuid.UUID | None = None
     kind: Literal["initial", "biennial", "ad_hoc"]
     time_of_day: Literal["opening", "close"]
@@ -183,12 +184,12 @@ class ReconciliationOut(Schema):
     loss_reports: list[LossReportOut]
 
 
-class NoticeIn(Schema):
+class NoticeIn(BodySchema):
     version: Annotated[int, Field(ge=1)]
     sent_on: date
 
 
-class Form106In(Schema):
+class Form106In(BodySchema):
     version: Annotated[int, Field(ge=1)]
     filed_on: date
     reference: Annotated[str, line(100, min_length=1)]

@@ -8,8 +8,10 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
+from ketamine_clinic.common.api_contract import BodySchema
 
-class PreferenceIn(Schema):
+
+class PreferenceIn(BodySchema):
     channel: Literal["email", "sms"]
     reminders: bool = True
     questionnaires: bool = True

@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field, field_validator
 
 from ketamine_clinic.clinical.measurements import HEIGHT_CM, WEIGHT_KG
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import (
     BirthDate,
     EmailOrEmpty,
@@ -45,7 +46,7 @@ def _refuse_null(value: Any) -> Any:
     return value
 
 
-class ContactFields(Schema):
+class ContactFields(BodySchema):
     phone: Annotated[str, optional_line(40)] = ""
     email: EmailOrEmpty = ""
     address: Annotated[str, optional_line(500)] = ""
@@ -70,7 +71,7 @@ class PatientCreate(ContactFields):
     )
 
 
-class PatientUpdate(Schema):
+class PatientUpdate(BodySchema):
     version: Version
     given_name: Annotated[str, line(100)] | None = None
     family_name: Annotated[str, line(100)] | None = None
@@ -105,7 +106,7 @@ EDITABLE_PATIENT_FIELDS = frozenset(PatientUpdate.model_fields) - {"version"}
 CONTACT_FIELDS = tuple(ContactFields.model_fields)
 
 
-class EnteredInError(Schema):
+class EnteredInError(BodySchema):
     version: Version
     reason: Annotated[str, line(500, min_length=5)]
 
@@ -144,7 +145,7 @@ class PatientCreated(PatientOut):
 # --- Chart records ------------------------------------------------------------------------
 
 
-class MeasurementCreate(Schema):
+class MeasurementCreate(BodySchema):
     kind: Literal["weight_kg", "height_cm"]
     value: Annotated[Decimal, Field(gt=0, decimal_places=2, max_digits=6)]
     measured_at: PastDateTime
@@ -156,14 +157,14 @@ class MeasurementOut(RecordMeta):
     measured_at: datetime
 
 
-class AllergyCreate(Schema):
+class AllergyCreate(BodySchema):
     substance: Annotated[str, line(200)]
     reaction: Annotated[str, optional_line(500)] = ""
     severity: Literal["mild", "moderate", "severe", "unknown"] = "unknown"
     noted_on: PastDate | None = None
 
 
-class AllergyUpdate(Schema):
+class AllergyUpdate(BodySchema):
     version: Version
     substance: Annotated[str, line(200)] | None = None
     reaction: Annotated[str, optional_line(500)] | None = None
@@ -180,7 +181,7 @@ class AllergyOut(RecordMeta):
     noted_on: date | None
 
 
-class MedicationCreate(Schema):
+class MedicationCreate(BodySchema):
     name: Annotated[str, line(200)]
     dose: Annotated[str, optional_line(200)] = ""
     indication: Annotated[str, optional_line(200)] = ""
@@ -188,7 +189,7 @@ class MedicationCreate(Schema):
     stopped_on: PastDate | None = None
 
 
-class MedicationUpdate(Schema):
+class MedicationUpdate(BodySchema):
     version: Version
     name: Annotated[str, line(200)] | None = None
     dose: Annotated[str, optional_line(200)] | None = None
@@ -207,14 +208,14 @@ class MedicationOut(RecordMeta):
     stopped_on: date | None
 
 
-class DiagnosisCreate(Schema):
+class DiagnosisCreate(BodySchema):
     icd10_code: Icd10
     text: Annotated[str, line(300)]
     onset_on: PastDate | None = None
     is_primary: bool = False
 
 
-class DiagnosisUpdate(Schema):
+class DiagnosisUpdate(BodySchema):
     version: Version
     icd10_code: Icd10 | None = None
     text: Annotated[str, line(300)] | None = None
@@ -235,7 +236,7 @@ TrialKind = Literal["antidepressant", "augmentation", "psychotherapy", "ect", "t
 TrialOutcome = Literal["no_response", "partial", "response", "intolerance", "unknown"]
 
 
-class TreatmentTrialCreate(Schema):
+class TreatmentTrialCreate(BodySchema):
     kind: TrialKind
     name: Annotated[str, line(200)]
     dose_mg_per_day: Annotated[Decimal, Field(gt=0, le=100000, decimal_places=2)] | None = None
@@ -249,7 +250,7 @@ class TreatmentTrialCreate(Schema):
     notes: Annotated[str, paragraph(1000)] = ""
 
 
-class TreatmentTrialUpdate(Schema):
+class TreatmentTrialUpdate(BodySchema):
     version: Version
     kind: TrialKind | None = None
     name: Annotated[str, line(200)] | None = None

@@ -10,22 +10,23 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import line
 
 Version = Annotated[int, Field(ge=1, description="The session version your screen shows")]
 
 
-class SessionOpen(Schema):
+class SessionOpen(BodySchema):
     scheduled: uuid.UUID | None = Field(
         None, description="The planned dosing day; default: today's in this course"
     )
 
 
-class StepIn(Schema):
+class StepIn(BodySchema):
     version: Version
 
 
-class ChecksIn(Schema):
+class ChecksIn(BodySchema):
     version: Version
     identity_confirmed: bool
     ride_home: bool
@@ -48,14 +49,14 @@ class ChecksIn(Schema):
     correction_reason: Annotated[str, line(500)] = ""
 
 
-class PassIn(Schema):
+class PassIn(BodySchema):
     version: Version
     override_reason: Annotated[str, line(2000)] = Field(
         "", description="A prescriber's reason to dose despite an overridable finding"
     )
 
 
-class VitalsIn(Schema):
+class VitalsIn(BodySchema):
     version: Version
     at: datetime | None = None
     systolic_mmhg: Annotated[int, Field(ge=0, le=400)] | None = None
@@ -67,7 +68,7 @@ class VitalsIn(Schema):
     correction_reason: Annotated[str, line(500)] = ""
 
 
-class DoseIn(Schema):
+class DoseIn(BodySchema):
     version: Version
     action: Literal[
         "device", "iv_start", "iv_pause", "iv_resume", "iv_rate", "iv_stop", "im_injection", "oral"
@@ -83,7 +84,7 @@ class DoseIn(Schema):
     note: Annotated[str, line(1000)] = ""
 
 
-class ObservationIn(Schema):
+class ObservationIn(BodySchema):
     version: Version
     scale: Literal["moaas", "cadss", "bprs_plus"]
     score: Annotated[int, Field(ge=0, le=92)] = Field(
@@ -95,7 +96,7 @@ class ObservationIn(Schema):
     correction_reason: Annotated[str, line(500)] = ""
 
 
-class AdverseEventIn(Schema):
+class AdverseEventIn(BodySchema):
     version: Version
     kind: Literal[
         "dissociation",
@@ -118,7 +119,7 @@ class AdverseEventIn(Schema):
     correction_reason: Annotated[str, line(500)] = ""
 
 
-class ReadyIn(Schema):
+class ReadyIn(BodySchema):
     version: Version
     responsible_adult: Annotated[str, line(200, min_length=2)]
     ready_without_rule_min: Annotated[int, Field(ge=0, le=600)] | None = Field(
@@ -129,12 +130,12 @@ class ReadyIn(Schema):
     )
 
 
-class DischargeIn(Schema):
+class DischargeIn(BodySchema):
     version: Version
     note: Annotated[str, line(2000)] = ""
 
 
-class AbortIn(Schema):
+class AbortIn(BodySchema):
     version: Version
     reason: Annotated[str, line(1000, min_length=3)]
 
@@ -214,7 +215,7 @@ class RemsFormOut(Schema):
     reference: str
 
 
-class SubmittedIn(Schema):
+class SubmittedIn(BodySchema):
     version: Version
     reference: Annotated[str, line(100)] = Field("", description="The REMS confirmation, if any")
 
@@ -229,7 +230,7 @@ class DueOut(Schema):
     signed: bool
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(BodySchema):
     which: list[Literal["4h", "24h"]] = Field(..., min_length=1, max_length=2)
 
 
@@ -240,7 +241,7 @@ class FollowUpOut(Schema):
     expires_at: datetime
 
 
-class WasteIn(Schema):
+class WasteIn(BodySchema):
     version: Version
     witness_username: Annotated[str, Field(max_length=150)]
     witness_password: Annotated[str, Field(max_length=200)]

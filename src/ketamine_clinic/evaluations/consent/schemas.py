@@ -7,12 +7,13 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import PastDate, line, paragraph
 
 ProductCode = Literal["iv_racemic", "im_racemic", "esketamine_nasal"]
 
 
-class DocumentCreate(Schema):
+class DocumentCreate(BodySchema):
     product: ProductCode
     title: Annotated[str, line(200)]
     body_markdown: Annotated[str, paragraph(50000)] = Field(..., min_length=20)
@@ -29,7 +30,7 @@ class DocumentOut(Schema):
     created_at: datetime
 
 
-class ConsentCreate(Schema):
+class ConsentCreate(BodySchema):
     document: uuid.UUID
     signed_name: Annotated[str, line(200)]
     signature_typed: Annotated[str, line(200, min_length=0)] = ""
@@ -53,11 +54,11 @@ class ConsentOut(Schema):
     version: int
 
 
-class WithdrawRequest(Schema):
+class WithdrawRequest(BodySchema):
     reason: Annotated[str, line(1000, min_length=3)]
 
 
-class RemsCreate(Schema):
+class RemsCreate(BodySchema):
     enrolled_on: PastDate
     enrolment_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{3,60}$")]
     patient_signed: bool

@@ -7,12 +7,13 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import PastDate, line, paragraph
 
 NoteKind = Literal["evaluation", "psychotherapy", "integration", "follow_up", "other"]
 
 
-class NoteCreate(Schema):
+class NoteCreate(BodySchema):
     kind: NoteKind
     title: Annotated[str, line(200)] | None = Field(None, description="Defaults to the template's")
     body: Annotated[str, paragraph(50000)] | None = Field(
@@ -22,14 +23,14 @@ class NoteCreate(Schema):
     addendum_to: uuid.UUID | None = None
 
 
-class NoteUpdate(Schema):
+class NoteUpdate(BodySchema):
     version: Annotated[int, Field(ge=1)]
     title: Annotated[str, line(200)] | None = None
     body: Annotated[str, paragraph(50000)] | None = None
     occurred_on: PastDate | None = None
 
 
-class NoteSign(Schema):
+class NoteSign(BodySchema):
     version: Annotated[int, Field(ge=1)]
 
 

@@ -11,10 +11,11 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from ketamine_clinic.common.api_contract import BodySchema
 from ketamine_clinic.common.schema_types import PastDate, line
 
 
-class DoseFields(Schema):
+class DoseFields(BodySchema):
     """What a prescriber chooses; the patient's weight, height, age and dose history come
     from the record, never from the request (unknown fields are refused)."""
 
@@ -140,16 +141,16 @@ class CourseOut(Schema):
     schedule: list[ScheduledSessionOut]
 
 
-class VersionIn(Schema):
+class VersionIn(BodySchema):
     version: Annotated[int, Field(ge=1)]
 
 
-class MoveRequest(Schema):
+class MoveRequest(BodySchema):
     version: Annotated[int, Field(ge=1)]
     on: date
 
 
-class MarkRequest(Schema):
+class MarkRequest(BodySchema):
     version: Annotated[int, Field(ge=1)]
     note: Annotated[str, line(1000, min_length=3)]
     clinical_note: uuid.UUID | None = Field(
@@ -160,7 +161,7 @@ class MarkRequest(Schema):
     )
 
 
-class AdjunctCreate(Schema):
+class AdjunctCreate(BodySchema):
     kind: Literal["preparation", "psychotherapy", "integration"]
     on: date
     note: Annotated[str, line(1000)] = ""
@@ -194,7 +195,7 @@ class TitrationOut(Schema):
     decisions: list[DecisionOut]
 
 
-class DecisionIn(Schema):
+class DecisionIn(BodySchema):
     rule: Annotated[str, Field(max_length=60)]
     situation: Annotated[str, Field(max_length=200)]
     decision: Literal["accepted", "dismissed"]
@@ -204,7 +205,7 @@ class DecisionIn(Schema):
 DAYS_90 = 90 * 1440.0
 
 
-class SimulatedDoseIn(Schema):
+class SimulatedDoseIn(BodySchema):
     route: Literal["iv_bolus", "iv_infusion", "im", "intranasal"]
     at_min: Annotated[float, Field(ge=0, le=DAYS_90)] = 0
     dose_mg: Annotated[float, Field(gt=0, le=1000)]
@@ -212,18 +213,18 @@ class SimulatedDoseIn(Schema):
     devices: Annotated[int, Field(ge=0, le=3)] = 0
 
 
-class CovariatesIn(Schema):
+class CovariatesIn(BodySchema):
     weight_kg: Annotated[float, Field(ge=20, le=300)] | None = None
     age_years: Annotated[float, Field(ge=12, le=110)] | None = None
     asian: bool = False
 
 
-class PopulationIn(Schema):
+class PopulationIn(BodySchema):
     n: Annotated[int, Field(ge=1, le=100_000)]
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] | None = None
 
 
-class SimulateIn(Schema):
+class SimulateIn(BodySchema):
     model: Literal["clements", "domino", "fanta-otto", "perez-ruixo"] | None = None
     covariates: CovariatesIn = Field(default_factory=CovariatesIn)
     regimen: list[SimulatedDoseIn] = Field(..., min_length=1, max_length=500)
@@ -313,14 +314,14 @@ class ProtocolOut(Schema):
     sources: list[str]
 
 
-class PhaseIn(Schema):
+class PhaseIn(BodySchema):
     name: Annotated[str, Field(max_length=60)]
     sessions: Annotated[int, Field(ge=1, le=12)] | None = None
     per_week: Annotated[int, Field(ge=1, le=7)] | None = None
     min_hours_apart: Annotated[int, Field(ge=1, le=2000)] | None = None
 
 
-class Changes(Schema):
+class Changes(BodySchema):
     """What a clinic may adjust; each must stay inside the library protocol."""
 
     min_mg_per_kg: Annotated[Decimal, Field(gt=0, le=10, decimal_places=3)] | None = None
@@ -341,7 +342,7 @@ class Changes(Schema):
     weight_max_age_days: Annotated[int, Field(ge=1, le=365)] | None = None
 
 
-class ProtocolCopy(Schema):
+class ProtocolCopy(BodySchema):
     clinic: uuid.UUID | None = None
     base: Annotated[str, Field(max_length=60)]
     key: Annotated[str, Field(max_length=50)]
@@ -350,7 +351,7 @@ class ProtocolCopy(Schema):
     reason: Annotated[str, line(2000)]
 
 
-class ProtocolRevision(Schema):
+class ProtocolRevision(BodySchema):
     clinic: uuid.UUID | None = None
     version: Annotated[int, Field(ge=1)] = Field(..., description="The version you are changing")
     name: Annotated[str, line(200)] | None = None
@@ -358,7 +359,7 @@ class ProtocolRevision(Schema):
     reason: Annotated[str, line(2000)]
 
 
-class ProtocolRetire(Schema):
+class ProtocolRetire(BodySchema):
     clinic: uuid.UUID | None = None
     version: Annotated[int, Field(ge=1)]
     reason: Annotated[str, line(2000)]

@@ -216,3 +216,12 @@ def test_every_body_reads_json_s_own_types() -> None:
         if m.__module__.startswith("ketamine_clinic") and not issubclass(m, BodySchema)
     )
     assert lax == []
+
+
+def test_an_amount_s_places_and_digits_are_in_the_schema(schema: dict[str, Any]) -> None:
+    """A measurement of at most 6 digits, 2 after the point: as a number and as its text."""
+    number, text = schema["components"]["schemas"]["MeasurementCreate"]["properties"]["value"][
+        "anyOf"
+    ]
+    assert (number["multipleOf"], number["maximum"]) == (0.01, 9999.99)
+    assert text["pattern"] == r"^-?\d{1,4}(\.\d{1,2})?$"

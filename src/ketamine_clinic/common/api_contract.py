@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import types
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from django.http import HttpRequest
@@ -142,11 +143,55 @@ WRITTEN = {
 }
 
 
+def _decimal_rules(field: Any) -> dict[str, Any]:
+    """A decimal field's decimal places and digits, wherever its annotation keeps them."""
+    found: dict[str, Any] = {}
+    metadata = list(field.metadata)
+    annotation = field.annotation
+    for arg in get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else ():
+        if get_origin(arg) is Annotated:
+            for extra in get_args(arg)[1:]:
+                metadata += list(getattr(extra, "metadata", [extra]))
+    for item in metadata:
+        for key in ("decimal_places", "max_digits"):
+            if getattr(item, key, None) is not None:
+                found[key] = getattr(item, key)
+    return found
+
+
+def _as_amounts(schema: dict[str, Any], model: Any) -> None:
+    """An amount's decimal places and digits, stated in the schema: `multipleOf` and a bound
+    for the number, a pattern for its text (pydantic offers any string at all)."""
+    for name, prop in schema.get("properties", {}).items():
+        field = model.model_fields.get(name)
+        if field is None or _plain(field.annotation) is not Decimal:
+            continue
+        rules = _decimal_rules(field)
+        places = rules.get("decimal_places")
+        digits = rules.get("max_digits")
+        whole = f"{{1,{digits - (places or 0)}}}" if digits else "+"
+        fraction = rf"(\.\d{{1,{places}}})?" if places else r"(\.\d+)?"
+        if places == 0:
+            fraction = ""
+        for branch in prop.get("anyOf", [prop]):
+            if branch.get("type") == "string":
+                branch["pattern"] = rf"^-?\d{whole}{fraction}$"
+            if branch.get("type") == "number":
+                if places is not None:
+                    branch["multipleOf"] = float(Decimal(1).scaleb(-places))
+                if digits and "maximum" not in branch:
+                    top = Decimal(10) ** (digits - (places or 0))
+                    branch["maximum"] = float(top - Decimal(1).scaleb(-(places or 0)))
+
+
 class BodySchema(Schema):
     """A request body read as JSON's own types: a date is a string, not a number of seconds
     (`"noted_on": 0` once became 1970-01-01), and a yes-or-no is `true` or `false`, not 0, 1
     or "yes". Pydantic's lax mode takes those; the schema promises otherwise, so they are
-    refused, each naming its field. Query strings keep their text ("true") as usual."""
+    refused, each naming its field. Query strings keep their text ("true") as usual. An
+    amount may be a number or its exact decimal text ("35.5"), as the schema says."""
+
+    model_config = ConfigDict(json_schema_extra=_as_amounts)
 
     @field_validator("*", mode="before")
     @classmethod

@@ -225,3 +225,35 @@ def test_an_amount_s_places_and_digits_are_in_the_schema(schema: dict[str, Any])
     ]
     assert (number["multipleOf"], number["maximum"]) == (0.01, 9999.99)
     assert text["pattern"] == r"^-?\d{1,4}(\.\d{1,2})?$"
+
+
+def test_true_is_not_a_number(world: World) -> None:
+    body = {
+        "covariates": {"weight_kg": 70, "age_years": 40},
+        "regimen": [{"dose_mg": 35, "route": "im"}],
+        "population": {"n": 10, "seed": False},
+    }
+    answer = world.api("prescriber").post("/pk/simulate", body)
+    assert answer.status_code == 422
+    problems = {p["loc"][-1]: p["msg"] for p in json.loads(answer.content)["detail"]}
+    assert problems["seed"] == "must be a number, not true or false"
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-3-1", "yesterday"])
+def test_a_date_in_the_query_is_written_yyyy_mm_dd(world: World, value: str) -> None:
+    """`?on=0` once listed the sessions of 1 Jan 1970."""
+    answer = world.api("nurse").get(f"/sessions?on={value}")
+    assert answer.status_code == 422
+    [problem] = json.loads(answer.content)["detail"]
+    assert (problem["loc"], problem["msg"]) == (
+        ["query", "on"],
+        "must be a date written YYYY-MM-DD",
+    )
+    assert world.api("nurse").get("/sessions?on=2026-03-01").status_code == 200
+
+
+def test_a_date_in_a_body_is_written_yyyy_mm_dd(world: World) -> None:
+    body = {"substance": "Latex", "noted_on": "1700000000"}
+    answer = world.api("prescriber").post(f"/patients/{world.patient.pk}/allergies", body)
+    assert answer.status_code == 422
+    assert json.loads(answer.content)["detail"][0]["msg"] == "must be a date written YYYY-MM-DD"

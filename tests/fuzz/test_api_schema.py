@@ -1,6 +1,13 @@
-"""Schemathesis against /api/v1/openapi.json, authenticated, every operation: no response is
-a server error, every status answered is documented, and every response matches its schema.
-Bounded: a few generated requests per operation and persona, so it runs in `make test`."""
+"""Schemathesis against /api/v1/openapi.json, authenticated, every operation, with every check
+but one: no response is a server error, every status answered is documented, every response
+matches its schema and headers, data the schema forbids is refused, a request without its
+credentials is refused, and an unsupported method answers 405 with Allow. Bounded: a few
+generated requests per operation and persona, so it runs in `make test`.
+
+Left out: `positive_data_acceptance`, which expects every request the schema allows to
+succeed. Some rules cannot be written in a schema: a date not in the future, an end after
+its start, a name unique in its place, an amount sent as text within its range. Those
+answers are 422 with the field named, which the other checks hold to the contract."""
 
 from __future__ import annotations
 
@@ -12,13 +19,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from ketamine_clinic.accounts.authn import issue_token
 from ketamine_clinic.server.wsgi import application
@@ -31,6 +32,8 @@ turns = itertools.count()
 
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+# The token is sent by `call`: schemathesis does not make up credentials of its own.
+schema.config.generation.update(with_security_parameters=False)
 BUDGET = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -43,20 +46,15 @@ def call(case: Any, world: World, persona: str) -> None:
     """As Django's test client does: the test's database connection stays open across the
     WSGI request (its start and end would close it, and with it the test database)."""
     token = issue_token(world.users[persona], None).token
-    if "patient_id" in (case.path_parameters or {}) and next(turns) % 2 == 0:
+    real = case.meta is not None and case.meta.generation.mode.is_positive  # negative: as made
+    if real and "patient_id" in (case.path_parameters or {}) and next(turns) % 2 == 0:
         case.path_parameters["patient_id"] = str(world.patient.pk)  # a real chart, every other time
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
         case.call_and_validate(
             headers={"Authorization": f"Bearer {token}"},
-            checks=[
-                not_a_server_error,
-                status_code_conformance,  # every status answered is documented
-                response_schema_conformance,
-                content_type_conformance,
-                response_headers_conformance,
-            ],
+            excluded_checks=[positive_data_acceptance],
         )
     finally:
         request_started.connect(close_old_connections)

@@ -5,7 +5,6 @@ front desk and the clinical staff)."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -34,6 +33,7 @@ from ketamine_clinic.appointments.schemas import (
     WorkingHoursOut,
 )
 from ketamine_clinic.clinical.appointments import AppointmentError
+from ketamine_clinic.common.api_contract import QueryDate
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.patients.access import (
     get_chart_record_for_user,
@@ -110,7 +110,7 @@ def put_working_hours(request: HttpRequest, user_id: uuid.UUID, payload: Working
     summary="The location's appointments of a day, cancelled ones included",
 )
 def appointments_of_day(
-    request: HttpRequest, on: date, clinic: uuid.UUID | None = None
+    request: HttpRequest, on: QueryDate, clinic: uuid.UUID | None = None
 ) -> list[Appointment]:
     user = request_user(request)
     clinic_id = one_clinic(user, clinic, Capability.MANAGE_SCHEDULE)
@@ -127,7 +127,7 @@ def appointments_of_day(
 )
 def free_slots(
     request: HttpRequest,
-    on: date,
+    on: QueryDate,
     kind: Kind,
     course: uuid.UUID | None = None,
     minutes: int | None = None,

@@ -5,6 +5,7 @@ bodies that cannot be nested deep enough to exhaust the server."""
 from __future__ import annotations
 
 import json
+import re
 import types
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -16,6 +17,7 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 from pydantic import (
     AwareDatetime,
+    BeforeValidator,
     ConfigDict,
     Field,
     FutureDate,
@@ -141,6 +143,25 @@ WRITTEN = {
     datetime: "must be a date and time written in ISO 8601 (2026-03-01T09:30:00Z), not a number",
     time: "must be a time written HH:MM, not a number",
 }
+# The text each must start as: pydantic would read "0" or "1700000000" as seconds since 1970.
+SHAPES = {
+    date: re.compile(r"\d{4}-\d{2}-\d{2}$"),
+    datetime: re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"),
+    time: re.compile(r"\d{2}:\d{2}"),
+}
+
+
+def _written(kind: type, value: Any) -> Any:
+    """`value` if it is a `kind` or text in its ISO shape; a refusal naming the shape else."""
+    if isinstance(value, bool) or not isinstance(value, (str, kind)):
+        raise PydanticCustomError("json_type", WRITTEN[kind])
+    if isinstance(value, str) and not SHAPES[kind].match(value):
+        raise PydanticCustomError("json_type", WRITTEN[kind].split(", not")[0])
+    return value
+
+
+# A date in a query string ("?on=2026-03-01"), read in its ISO shape only.
+QueryDate = Annotated[date, BeforeValidator(lambda value: _written(date, value))]
 
 
 def _decimal_rules(field: Any) -> dict[str, Any]:
@@ -201,6 +222,8 @@ class BodySchema(Schema):
         kind = _plain(cls.model_fields[info.field_name].annotation)
         if kind is bool and not isinstance(value, bool):
             raise PydanticCustomError("json_type", "must be true or false")
-        if kind in WRITTEN and (isinstance(value, bool) or not isinstance(value, (str, kind))):
-            raise PydanticCustomError("json_type", WRITTEN[kind])
+        if kind in (int, float, Decimal) and isinstance(value, bool):
+            raise PydanticCustomError("json_type", "must be a number, not true or false")
+        if kind in WRITTEN:
+            return _written(kind, value)
         return value

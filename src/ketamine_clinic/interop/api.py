@@ -1,7 +1,6 @@
 """`GET /api/v1/reports/outcomes`: the clinic's outcome report as JSON or CSV."""
 
 import uuid
-from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +9,7 @@ from ninja import Router
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.common.api_contract import QueryDate
 from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.interop import outcome_report
 from ketamine_clinic.interop import research_export as research
@@ -27,8 +27,8 @@ router = Router(tags=["reports"])
 )
 def outcomes(
     request: HttpRequest,
-    start: date,
-    end: date,
+    start: QueryDate,
+    end: QueryDate,
     clinic: uuid.UUID | None = None,
     prescriber: uuid.UUID | None = None,
     protocol: str | None = None,

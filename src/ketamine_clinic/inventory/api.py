@@ -1,7 +1,6 @@
 """The ledger over the API: products, containers (lots) with their balances, transactions."""
 
 import uuid
-from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +13,7 @@ from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical import reconciliation as rules
+from ketamine_clinic.common.api_contract import QueryDate
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.inventory import actions, queries, reports
@@ -338,8 +338,8 @@ def loss_form_106(request: HttpRequest, report_id: uuid.UUID, payload: Form106In
 def report(
     request: HttpRequest,
     name: str,
-    start: date,
-    end: date,
+    start: QueryDate,
+    end: QueryDate,
     clinic: uuid.UUID | None = None,
     container: uuid.UUID | None = None,
     format: Literal["json", "csv", "pdf"] = "json",

@@ -8,6 +8,7 @@ from ninja import Router
 
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.common.api_contract import QueryDate
 from ketamine_clinic.common.pdf import pdf_response
 from ketamine_clinic.common.schema_types import files
 from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
@@ -48,7 +49,9 @@ def _pdf(content: bytes, start: date, end: date) -> HttpResponse:
     openapi_extra=files("application/pdf"),
     summary="A superbill of the patient's sessions in a period (up to a year)",
 )
-def superbill(request: HttpRequest, patient_id: uuid.UUID, start: date, end: date) -> HttpResponse:
+def superbill(
+    request: HttpRequest, patient_id: uuid.UUID, start: QueryDate, end: QueryDate
+) -> HttpResponse:
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     content = billing.superbill(access.patient, start, end)
     record_patient_access(api_actor(request), access, "export", "superbill")

@@ -1,7 +1,6 @@
 """The treatment session over the API: open it, step it, record at the chair, discharge."""
 
 import uuid
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,7 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.clinical.vital_signs import (
     Reading,
 )
+from ketamine_clinic.common.api_contract import QueryDate
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.pdf import pdf_response, render_pdf
 from ketamine_clinic.common.schema_types import files
@@ -86,7 +86,7 @@ def open_session(request: HttpRequest, course_id: uuid.UUID, payload: SessionOpe
 
 
 @router.get("/sessions", response=list[SessionOut], summary="Today's sessions in your clinics")
-def list_sessions(request: HttpRequest, on: date | None = None) -> list[TreatmentSession]:
+def list_sessions(request: HttpRequest, on: QueryDate | None = None) -> list[TreatmentSession]:
     clinic_ids = clinics_where(request_user(request), Capability.EDIT_CLINICAL)
     if not clinic_ids:
         raise PermissionDenied("your role does not work at the chair")

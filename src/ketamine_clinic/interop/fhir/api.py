@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
 from ketamine_clinic.accounts.requests import api_actor, request_user
@@ -24,6 +23,7 @@ from ketamine_clinic.common.nesting import MAX_DEPTH, deeper_than
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir.bundle import everything
 from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
+from ketamine_clinic.interop.fhir.responses import fhir_response, outcome
 from ketamine_clinic.interop.models import BulkExport
 from ketamine_clinic.patients.access import (
     clinics_where,
@@ -31,8 +31,6 @@ from ketamine_clinic.patients.access import (
     record_patient_access,
     the_clinic,
 )
-
-FHIR_JSON = "application/fhir+json"
 
 fhir_api = NinjaAPI(
     title="ketamine-clinic FHIR R4",
@@ -42,20 +40,6 @@ fhir_api = NinjaAPI(
     docs_url=None,
     openapi_url=None,
 )
-
-
-def fhir_response(resource: dict[str, Any], status: int = 200) -> HttpResponse:
-    return HttpResponse(json.dumps(resource), status=status, content_type=FHIR_JSON)
-
-
-def outcome(status: int, code: str, message: str) -> HttpResponse:
-    return fhir_response(
-        {
-            "resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": code, "diagnostics": message}],
-        },
-        status,
-    )
 
 
 @fhir_api.exception_handler(AuthenticationError)
@@ -71,6 +55,15 @@ def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 @fhir_api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return outcome(404, "not-found", str(exc) or "not found")
+
+
+@fhir_api.exception_handler(ValidationError)
+def _bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A malformed id or search parameter: 400, as FHIR's http page says for a bad request."""
+    where = "; ".join(
+        f"{'.'.join(str(part) for part in e.get('loc', []))}: {e.get('msg')}" for e in exc.errors
+    )
+    return outcome(400, "invalid", where)
 
 
 @fhir_api.exception_handler(InvalidInput)

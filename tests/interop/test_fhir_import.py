@@ -212,3 +212,63 @@ def test_the_browser_session_needs_csrf(world: World) -> None:
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": [patient_entry()]}
     response = client.post("/fhir/", data=json.dumps(bundle), content_type="application/json")
     assert response.status_code == 403
+
+
+def as_a_form_sends_it(patient_id: str, answers: list[int], authored: str) -> dict[str, Any]:
+    """A PHQ-9 as real forms send it: the questions nested under the panel's group item, with
+    the difficulty question (69722-7) and the form's own total (44261-6)."""
+    flat = loinc_phq9(patient_id, answers, authored)
+    difficulty = {
+        "linkId": "/69722-7",
+        "answer": [{"valueCoding": {"system": "http://loinc.org", "code": "LA6572-7"}}],
+    }
+    total = {"linkId": "/44261-6", "answer": [{"valueInteger": sum(answers)}]}
+    panel = {"linkId": "/44249-1", "item": [*flat["item"], difficulty, total]}
+    return {**flat, "item": [panel]}
+
+
+def test_a_phq9_as_real_forms_send_it(world: World) -> None:
+    recent = (timezone.now() - timedelta(days=30)).isoformat()
+    named_only = patient_entry("p3", name=[{"text": "Ada Nneka Okafor"}])
+    phq9 = as_a_form_sends_it("p3", [1] * 9, recent)
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [named_only, {"resource": phq9}]}  # fmt: skip
+    response = fhir(world.api("admin"), "post", "", bundle)
+    assert response.status_code == 200, response.content
+    patient = Patient.objects.get(family_name="Okafor")
+    assert patient.given_name == "Ada Nneka"  # name.text only: the last word is the family
+    assert [a.total for a in Assessment.objects.filter(patient=patient)] == [9]
+
+
+def test_a_total_that_disagrees_with_its_answers_is_named(world: World) -> None:
+    recent = (timezone.now() - timedelta(days=30)).isoformat()
+    response_ = as_a_form_sends_it("p1", [1] * 9, recent)
+    response_["item"][0]["item"][-1]["answer"] = [{"valueInteger": 12}]
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [patient_entry(), {"resource": response_}]}  # fmt: skip
+    answer = fhir(world.api("admin"), "post", "", bundle)
+    assert answer.status_code == 400
+    problems = [i["diagnostics"] for i in json.loads(answer.content)["issue"]]
+    assert problems == ["entry[1]: its total (44261-6) says 12, but its answers add up to 9"]
+
+
+def test_a_missing_answer_names_the_item_not_its_number(world: World) -> None:
+    """The refusal once read "entry[1]: 9"."""
+    incomplete = loinc_phq9("p1", [1] * 9, "2026-01-06T10:00:00+00:00")
+    incomplete["item"] = incomplete["item"][:8]
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [patient_entry(), {"resource": incomplete}]}  # fmt: skip
+    answer = fhir(world.api("admin"), "post", "", bundle)
+    problems = [i["diagnostics"] for i in json.loads(answer.content)["issue"]]
+    assert problems == [
+        'entry[1]: item 9 (44260-8, "Thoughts that you would be better off…") is missing: '
+        "every item must be answered"
+    ]
+
+
+def test_a_name_text_of_one_word_is_not_enough(world: World) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [patient_entry("p4", name=[{"text": "Okafor"}])]}  # fmt: skip
+    answer = fhir(world.api("admin"), "post", "", bundle)
+    assert answer.status_code == 400
+    assert "needs a family and a given name" in answer.content.decode()

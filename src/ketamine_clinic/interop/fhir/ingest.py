@@ -38,6 +38,9 @@ GENDERS = {"female", "male", "other", "unknown"}
 # Answers older than this raise no safety alert on import: they are history, not news.
 ALERT_WINDOW = timedelta(days=14)
 LOINC_ANSWERS = {code: value for value, (code, _label) in codes.FREQUENCY_ANSWERS.items()}
+# Items a real form sends that are not scored: the PHQ-9's "how difficult have these problems
+# made it..." (LOINC 69722-7, in the PHQ-9 panel 44249-1). Read and left aside.
+NOT_SCORED = {"69722-7"}
 
 
 class BundleRefused(ValueError):
@@ -90,8 +93,14 @@ def _patient(entry: dict[str, Any], where: str, problems: list[str]) -> _Patient
     name = names[0] if names else {}
     family = (name.get("family") or "").strip()
     given = " ".join(name.get("given") or []).strip()
+    if not family and not given:
+        # Only the name as written ("Mei Chen"): the last word is taken as the family name.
+        *first, last = (name.get("text") or "").split() or [""]
+        given, family = " ".join(first), last
     if not family or not given:
-        problems.append(f"{where}: Patient.name needs a family and a given name")
+        problems.append(
+            f"{where}: Patient.name needs a family and a given name (or a text of both)"
+        )
     birth = resource.get("birthDate")
     birth_date = None
     with contextlib.suppress(ValueError):
@@ -136,6 +145,8 @@ def _instrument(canonical: str, instruments: dict[str, Instrument]) -> Instrumen
 def _answer_value(answer: dict[str, Any]) -> int | None:
     if "valueInteger" in answer:
         return int(answer["valueInteger"])
+    if isinstance(answer.get("valueDecimal"), (int, float)) and answer["valueDecimal"] % 1 == 0:
+        return int(answer["valueDecimal"])  # a total some forms send as a decimal
     coding = answer.get("valueCoding") or {}
     if coding.get("system") == codes.LOINC and coding.get("code") in LOINC_ANSWERS:
         return LOINC_ANSWERS[coding["code"]]
@@ -151,6 +162,35 @@ def _item_id(link_id: str, instrument: Instrument) -> str | None:
         return link_id
     code = link_id.strip("/")
     return next((i.id for i in instrument.items if i.loinc == code), None)
+
+
+def _answered_items(items: list[Any]) -> list[dict[str, Any]]:
+    """Every item with answers, however deep: forms nest the questions under the panel's
+    group item, and an answer may itself carry nested items."""
+    found: list[dict[str, Any]] = []
+    stack = list(reversed(items))
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, dict):
+            continue
+        if item.get("answer"):
+            found.append(item)
+        children = list(item.get("item") or [])
+        for answer in item.get("answer") or []:
+            children += list(answer.get("item") or []) if isinstance(answer, dict) else []
+        stack.extend(reversed(children))
+    return found
+
+
+def _described(instrument: Instrument, item_id: str) -> str:
+    """'item 9 (44260-8, "Thoughts that you would be better off dead…")': the item as the
+    sending system knows it, by our number, its LOINC code and its words."""
+    item = instrument.item_index.get(item_id)
+    if item is None:
+        return f"item {item_id!r}"
+    words = item.text if len(item.text) <= 40 else item.text[:40].rsplit(" ", 1)[0] + "…"
+    code = f"{item.loinc}, " if item.loinc else ""
+    return f'item {item_id} ({code}"{words}")'
 
 
 def _response(
@@ -172,19 +212,32 @@ def _response(
     if authored is None or authored.tzinfo is None:
         problems.append(f"{where}: QuestionnaireResponse.authored needs a time with a zone")
     answers: dict[str, int] = {}
-    for n, item in enumerate(resource.get("item") or []):
-        item_id = _item_id(str(item.get("linkId", "")), instrument)
+    their_total: int | None = None
+    for item in _answered_items(resource.get("item") or []):
+        link = str(item.get("linkId", ""))
         values = [_answer_value(a) for a in item.get("answer") or []]
+        if link.strip("/") == instrument.loinc_total and len(values) == 1:
+            their_total = values[0]  # the form's own total: checked against ours below
+            continue
+        if link.strip("/") in NOT_SCORED:
+            continue
+        item_id = _item_id(link, instrument)
         if item_id is None or len(values) != 1 or values[0] is None:
-            problems.append(f"{where}: item[{n}] ({item.get('linkId')}) is not an answer to "
-                            f"an item of the {instrument.short_name}")  # fmt: skip
+            problems.append(f"{where}: item {link!r} is not an answer to an item of the "
+                            f"{instrument.short_name}")  # fmt: skip
             continue
         answers[item_id] = values[0]
     try:
-        score(instrument, answers)
+        scored = score(instrument, answers)
     except AnswerError as exc:
-        problems.extend(f"{where}: {problem}" for problem in exc.problems)
+        problems.extend(
+            f"{where}: {_described(instrument, item_id)} {why}"
+            for item_id, why in exc.problems.items()
+        )
         return None
+    if their_total is not None and their_total != scored.total:
+        problems.append(f"{where}: its total ({instrument.loinc_total}) says {their_total}, "
+                        f"but its answers add up to {scored.total}")  # fmt: skip
     if not subject or authored is None or authored.tzinfo is None:
         return None
     return _Response(_key(resource), subject, instrument, answers, authored)

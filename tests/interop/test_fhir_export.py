@@ -86,6 +86,11 @@ def test_a_session_exports_its_encounter_vitals_doses_and_events(demo: dict[str,
           == "85354-9"]  # fmt: skip
     assert {c["code"]["coding"][0]["code"] for c in bp[0]["component"]} == {"8480-6", "8462-4"}
     assert all(o.get("encounter", {}).get("reference") == f"Encounter/{session.pk}" for o in bp)
+    oximetry = [o for o in resources(bundle, "Observation")
+                if "59408-5" in {c["code"] for c in o["code"]["coding"]}]  # fmt: skip
+    assert oximetry
+    # The R4 vital-signs profile's code (2708-6) beside the pulse-oximetry one (US Core).
+    assert {c["code"] for c in oximetry[0]["code"]["coding"]} == {"2708-6", "59408-5"}
 
 
 def test_entered_in_error_goes_out_with_that_status(world: World) -> None:

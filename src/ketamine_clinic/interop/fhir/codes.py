@@ -32,6 +32,10 @@ BLOOD_PRESSURE_PANEL = ("85354-9", "Blood pressure panel with all children optio
 HEART_RATE = ("8867-4", "Heart rate", "/min")
 RESPIRATORY_RATE = ("9279-1", "Respiratory rate", "/min")
 OXYGEN_SATURATION = ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%")
+# Codes a profile requires beside the one we measure by: the R4 vital-signs profile's oxygen
+# saturation is 2708-6 (hl7.org/fhir/R4/oxygensat.html); US Core Pulse Oximetry asks for both
+# it and the pulse-oximetry code 59408-5.
+ALSO_CODED = {"59408-5": (("2708-6", "Oxygen saturation in Arterial blood"),)}
 BODY_WEIGHT = ("29463-7", "Body weight", "kg")
 BODY_HEIGHT = ("8302-2", "Body height", "cm")
 # LOINC answer codes of the PHQ frequency scale (0-3), as in the LOINC PHQ-9 and GAD-7 panels.

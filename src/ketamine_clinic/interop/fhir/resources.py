@@ -155,7 +155,13 @@ def _observation(
             "id": str(pk),
             "status": status,
             "category": [{"coding": [coding(codes.OBSERVATION_CATEGORY, category)]}],
-            "code": {"coding": [coding(codes.LOINC, loinc, display)], "text": display},
+            "code": {
+                "coding": [
+                    *(coding(codes.LOINC, c, d) for c, d in codes.ALSO_CODED.get(loinc, ())),
+                    coding(codes.LOINC, loinc, display),
+                ],
+                "text": display,
+            },
             "subject": ref("Patient", patient_id),
             **({"encounter": ref("Encounter", encounter)} if encounter else {}),
             "effectiveDateTime": instant(at),

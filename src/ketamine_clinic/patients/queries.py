@@ -34,6 +34,11 @@ def with_measurements(patient_id: Any) -> Patient:
     return with_latest_measurements(Patient.objects.filter(pk=patient_id)).get()
 
 
+def own_records(user: Any) -> QuerySet[Patient]:
+    """A signed-in patient's own records, in every clinic that treats them."""
+    return Patient.objects.filter(user=user)
+
+
 def of_user(user: Any, clinic: Clinic) -> Patient | None:
     """The patient record of a signed-in patient at this clinic."""
     return Patient.objects.filter(user=user, clinic=clinic).first()

@@ -11,20 +11,27 @@ import json
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.http import http_date
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
+from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
 from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.ids import parse_uuid
 from ketamine_clinic.common.nesting import MAX_DEPTH, deeper_than
 from ketamine_clinic.interop import bulk
+from ketamine_clinic.interop.fhir import search
 from ketamine_clinic.interop.fhir.bundle import everything
 from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
+from ketamine_clinic.interop.fhir.resources import patient_resource
 from ketamine_clinic.interop.fhir.responses import fhir_response, outcome
 from ketamine_clinic.interop.models import BulkExport
+from ketamine_clinic.patients import queries as patient_queries
 from ketamine_clinic.patients.access import (
     clinics_where,
     get_patient_for_user,
@@ -73,6 +80,65 @@ def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
 
 def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/fhir/")
+
+
+@fhir_api.get("/Patient", include_in_schema=False)
+def search_patients(request: HttpRequest) -> HttpResponse:
+    """Patient search: `name`, `family`, `given`, `birthdate`, `gender`, `identifier` (the
+    MRN), `_id` and `_lastUpdated`, paged by `_count` and `_offset`. Staff find the patients
+    of their clinics; a patient finds their own record only, as in the portal."""
+    user = request_user(request)
+    params = request.GET
+    page = search.paging(params)
+    clinics = clinics_where(user, Capability.LIST_PATIENTS)
+    found = patient_queries.in_clinics(clinics) if clinics else patient_queries.own_records(user)
+    used: dict[str, list[str]] = {}
+    for name, field in (("name", None), ("family", "family_name"), ("given", "given_name")):
+        for value in params.getlist(name):
+            used.setdefault(name, []).append(value)
+            if field:
+                found = found.filter(**{f"{field}__icontains": value})
+            else:
+                found = found.filter(
+                    Q(given_name__icontains=value) | Q(family_name__icontains=value)
+                )
+    for value in params.getlist("gender"):
+        used.setdefault("gender", []).append(value)
+        found = found.filter(sex=value)
+    for value in params.getlist("identifier"):
+        used.setdefault("identifier", []).append(value)
+        found = found.filter(mrn=value.rsplit("|", 1)[-1])
+    for value in params.getlist("_id"):
+        used.setdefault("_id", []).append(value)
+        found = found.filter(pk__in=[k for k in map(parse_uuid, value.split(",")) if k])
+    if params.getlist("birthdate"):
+        used["birthdate"] = params.getlist("birthdate")
+        found = found.filter(search.date_filter("birth_date", "birthdate", used["birthdate"]))
+    if params.getlist("_lastUpdated"):
+        used["_lastUpdated"] = params.getlist("_lastUpdated")
+        found = found.filter(search.date_filter("updated_at", "_lastUpdated", used["_lastUpdated"]))
+    found = found.order_by("family_name", "given_name", "pk")
+    total = found.count()
+    rows = list(found.select_related("clinic")[page.offset : page.offset + page.count])
+    for clinic_id in {p.clinic_id for p in rows}:
+        record_access(api_actor(request), action="list", what="fhir Patient search",
+                      clinic=clinic_id, role=user.role_in(clinic_id))  # fmt: skip
+    return fhir_response(
+        search.searchset(
+            base_url(request), "Patient", used, [patient_resource(p) for p in rows], total, page
+        )
+    )
+
+
+@fhir_api.get("/Patient/{patient_id}", include_in_schema=False)
+def read_patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """One Patient, to whoever may see its demographics (the patient themself included)."""
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
+    record_patient_access(api_actor(request), access, "read", "fhir Patient")
+    response = fhir_response(patient_resource(access.patient))
+    response["Last-Modified"] = http_date(access.patient.updated_at.timestamp())
+    response["ETag"] = f'W/"{access.patient.version}"'
+    return response
 
 
 @fhir_api.get("/Patient/{patient_id}/$everything", include_in_schema=False)
@@ -187,6 +253,13 @@ def import_patients(request: HttpRequest) -> HttpResponse:
     )
 
 
+US_CORE_PATIENT = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
+PATIENT_SEARCH = {
+    "_id": "token", "_lastUpdated": "date", "name": "string", "family": "string",
+    "given": "string", "birthdate": "date", "gender": "token", "identifier": "token",
+}  # fmt: skip
+
+
 @fhir_api.get("/metadata", auth=None, include_in_schema=False)
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: what this server answers."""
@@ -212,6 +285,13 @@ def metadata(request: HttpRequest) -> HttpResponse:
                     "resource": [
                         {
                             "type": "Patient",
+                            # US Core 6.1 Patient; what it must support is in docs/api.md.
+                            "supportedProfile": [US_CORE_PATIENT],
+                            "interaction": [{"code": "read"}, {"code": "search-type"}],
+                            "searchParam": [
+                                {"name": name, "type": kind}
+                                for name, kind in PATIENT_SEARCH.items()
+                            ],
                             "operation": [
                                 {
                                     "name": "everything",

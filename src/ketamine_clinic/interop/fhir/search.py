@@ -1,0 +1,115 @@
+"""FHIR search as a client library speaks it (FHIR R4 search.html): parameters with prefixes
+for dates (`ge2026-01-01`), a page size (`_count`) and paging links in the searchset Bundle.
+A malformed value is refused naming its parameter; a parameter this server does not know is
+left out, and the Bundle's `self` link shows only those it used, as the spec asks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils import timezone
+
+from ketamine_clinic.common.errors import InvalidInput
+
+PAGE = 20  # entries a page unless _count says otherwise
+MAX_PAGE = 100
+MAX_OFFSET = 2**31 - 1
+_PREFIXED = re.compile(
+    r"^(eq|ne|gt|lt|ge|le|sa|eb)?(\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)$"
+)
+
+
+@dataclass(frozen=True)
+class Paging:
+    count: int
+    offset: int
+
+
+def paging(params: QueryDict) -> Paging:
+    return Paging(
+        _whole(params, "_count", PAGE, 0, MAX_PAGE), _whole(params, "_offset", 0, 0, MAX_OFFSET)
+    )
+
+
+def _whole(params: QueryDict, name: str, default: int, low: int, high: int) -> int:
+    text = params.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise InvalidInput(name, f"must be a whole number from {low} to {high}")
+    return int(text)
+
+
+def date_filter(field: str, name: str, values: list[str]) -> Q:
+    """`birthdate=1980-05-17`, `_lastUpdated=ge2026-01-01`: each value a condition, all
+    of them together. A date without a time covers its whole day on the clinic's clock."""
+    found = Q()
+    for value in values:
+        match = _PREFIXED.match(value)
+        if match is None:
+            raise InvalidInput(name, "must be a date (YYYY-MM-DD) or time, with an optional "
+                               "prefix such as ge or lt")  # fmt: skip
+        prefix, text = match.group(1) or "eq", match.group(2)
+        if prefix in ("ne", "sa", "eb"):
+            raise InvalidInput(name, f"the prefix {prefix} is not supported here")
+        start, end = _span(text, name)
+        found &= {
+            "eq": Q(**{f"{field}__gte": start, f"{field}__lt": end}),
+            "gt": Q(**{f"{field}__gte": end}),
+            "ge": Q(**{f"{field}__gte": start}),
+            "lt": Q(**{f"{field}__lt": start}),
+            "le": Q(**{f"{field}__lt": end}),
+        }[prefix]
+    return found
+
+
+def _span(text: str, name: str) -> tuple[Any, Any]:
+    try:
+        if "T" not in text:
+            day = date.fromisoformat(text)
+            tz = timezone.get_current_timezone()
+            start = datetime.combine(day, time.min, tzinfo=tz)
+            return start, start + timedelta(days=1)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(name, f"{text} is not a real date or time") from None
+    if moment.tzinfo is None:
+        moment = timezone.make_aware(moment)
+    return moment, moment + timedelta(seconds=1)
+
+
+def searchset(
+    base_url: str, kind: str, used: dict[str, list[str]], resources: list[dict[str, Any]],
+    total: int, page: Paging,
+) -> dict[str, Any]:  # fmt: skip
+    """The search's answer: the page's entries, the total, and self, first, next, previous
+    and last links that carry the same parameters."""
+
+    def link(relation: str, offset: int) -> dict[str, str]:
+        query = urlencode([*((k, v) for k, vs in used.items() for v in vs),
+                           ("_count", str(page.count)), ("_offset", str(offset))])  # fmt: skip
+        return {"relation": relation, "url": f"{base_url}{kind}?{query}"}
+
+    last = max(0, (total - 1) // page.count * page.count) if page.count else 0
+    links = [link("self", page.offset), link("first", 0)]
+    if page.offset > 0 and page.count:
+        links.append(link("previous", max(0, page.offset - page.count)))
+    if page.count and page.offset + page.count < total:
+        links.append(link("next", page.offset + page.count))
+    links.append(link("last", last))
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": total,
+        "link": links,
+        "entry": [
+            {"fullUrl": f"{base_url}{kind}/{r['id']}", "resource": r, "search": {"mode": "match"}}
+            for r in resources
+        ],
+    }

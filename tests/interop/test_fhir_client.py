@@ -1,0 +1,68 @@
+"""A FHIR client library, as a partner's system uses one, against the running server: it
+reads the capability statement, reads a Patient, searches, and pages through every match by
+the Bundle's links. The same access rules hold as in the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fhirpy import SyncFHIRClient
+from fhirpy.base.exceptions import OperationOutcome, ResourceNotFound
+
+from ketamine_clinic.accounts.authn import issue_token
+from ketamine_clinic.patients.models import Patient
+from tests.conftest import World, register
+
+
+def client_for(live_server: Any, world: World, persona: str) -> SyncFHIRClient:
+    token = issue_token(world.users[persona], None).token
+    return SyncFHIRClient(f"{live_server.url}/fhir", authorization=f"Bearer {token}")
+
+
+def test_a_client_reads_searches_and_pages(live_server: Any, world: World) -> None:
+    for n in range(5):  # seven patients in clinic A, to page through three at a time
+        register(world.users["front_desk"], world.clinic, f"Ann{n}", "Baker")
+    fhir = client_for(live_server, world, "prescriber")
+    statement = fhir.execute("metadata", method="get")
+    patient_support = statement["rest"][0]["resource"][0]
+    assert patient_support["supportedProfile"] == [
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
+    ]
+    read = fhir.reference("Patient", str(world.patient.pk)).to_resource()
+    assert read["name"][0]["family"] == world.patient.family_name
+    bakers = fhir.resources("Patient").search(family="Baker").limit(3)
+    first = bakers.fetch()
+    assert len(first) == 3
+    every = bakers.fetch_all()  # follows the next links
+    assert sorted(p["name"][0]["given"][0] for p in every) == [f"Ann{n}" for n in range(5)]
+    assert fhir.resources("Patient").search(family="Baker").count() == 5
+    in_clinic = {p["id"] for p in fhir.resources("Patient").limit(2).fetch_all()}
+    assert in_clinic == {str(p.pk) for p in Patient.objects.filter(clinic=world.clinic)}
+    assert str(world.other_patient.pk) not in in_clinic  # another clinic's patient
+
+
+def test_search_by_birthdate_and_last_updated(live_server: Any, world: World) -> None:
+    fhir = client_for(live_server, world, "nurse")
+    born = world.patient.birth_date.isoformat()
+    found = fhir.resources("Patient").search(birthdate=born).fetch()
+    assert str(world.patient.pk) in {p["id"] for p in found}
+    recent = fhir.resources("Patient").search(_lastUpdated="ge2000-01-01").fetch_all()
+    assert len(recent) == 2
+    assert fhir.resources("Patient").search(_lastUpdated="lt2000-01-01").fetch() == []
+    with pytest.raises(OperationOutcome, match="birthdate"):
+        fhir.resources("Patient").search(birthdate="last-tuesday").fetch()
+
+
+def test_a_patient_s_app_sees_only_their_own_record(live_server: Any, world: World) -> None:
+    fhir = client_for(live_server, world, "patient")
+    mine = fhir.resources("Patient").fetch_all()
+    assert [p["id"] for p in mine] == [str(world.own_patient.pk)]
+    with pytest.raises(ResourceNotFound):
+        fhir.reference("Patient", str(world.patient.pk)).to_resource()
+
+
+def test_another_clinic_s_patient_is_not_found(live_server: Any, world: World) -> None:
+    fhir = client_for(live_server, world, "other_clinic_nurse")
+    with pytest.raises(ResourceNotFound):
+        fhir.reference("Patient", str(world.patient.pk)).to_resource()

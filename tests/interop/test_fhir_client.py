@@ -4,15 +4,18 @@ the Bundle's links. The same access rules hold as in the API."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from fhirpy import SyncFHIRClient
-from fhirpy.base.exceptions import OperationOutcome, ResourceNotFound
+from fhirpy.base.exceptions import ForbiddenError, OperationOutcome, ResourceNotFound
 
 from ketamine_clinic.accounts.authn import issue_token
 from ketamine_clinic.patients.models import Patient
 from tests.conftest import World, register
+from tests.factories.outcomes import phq9
 
 
 def client_for(live_server: Any, world: World, persona: str) -> SyncFHIRClient:
@@ -66,3 +69,40 @@ def test_another_clinic_s_patient_is_not_found(live_server: Any, world: World) -
     fhir = client_for(live_server, world, "other_clinic_nurse")
     with pytest.raises(ResourceNotFound):
         fhir.reference("Patient", str(world.patient.pk)).to_resource()
+
+
+def test_a_client_searches_a_patient_s_observations(live_server: Any, world: World) -> None:
+    phq9(world, world.patient, 10, 14)  # 50 days ago
+    phq9(world, world.patient, 50, 6)  # 10 days ago
+    fhir = client_for(live_server, world, "prescriber")
+    patient = f"Patient/{world.patient.pk}"
+    totals = fhir.resources("Observation").search(patient=patient, code="44261-6").fetch_all()
+    assert sorted(o["valueInteger"] for o in totals) == [6, 14]
+    since = (timezone.localdate() - timedelta(days=30)).isoformat()
+    recent = fhir.resources("Observation").search(
+        patient=patient, code="http://loinc.org|44261-6", date=f"ge{since}"
+    )
+    assert [o["valueInteger"] for o in recent.fetch_all()] == [6]
+    surveys = fhir.resources("Observation").search(patient=patient, category="survey")
+    assert len(surveys.limit(1).fetch_all()) == 2  # paged one at a time
+    weights = fhir.resources("Observation").search(patient=patient, code="29463-7").fetch()
+    assert weights[0]["valueQuantity"]["unit"] == "kg"
+    answers = fhir.resources("QuestionnaireResponse").search(patient=patient).fetch_all()
+    assert len(answers) == 2
+    statement = fhir.execute("metadata", method="get")
+    kinds = {r["type"] for r in statement["rest"][0]["resource"]}
+    assert {"Observation", "QuestionnaireResponse", "Encounter", "Condition"} <= kinds
+
+
+def test_a_clinical_search_keeps_the_api_s_rules(live_server: Any, world: World) -> None:
+    patient = f"Patient/{world.patient.pk}"
+    with pytest.raises(OperationOutcome, match="names its patient"):
+        client_for(live_server, world, "prescriber").resources("Observation").fetch()
+    with pytest.raises(ForbiddenError):  # the front desk does not read clinical records
+        client_for(live_server, world, "front_desk").resources("Observation").search(
+            patient=patient
+        ).fetch()
+    with pytest.raises(ResourceNotFound):
+        client_for(live_server, world, "other_clinic_nurse").resources("Observation").search(
+            patient=patient
+        ).fetch()

@@ -26,7 +26,7 @@ from ketamine_clinic.common.ids import parse_uuid
 from ketamine_clinic.common.nesting import MAX_DEPTH, deeper_than
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir import search
-from ketamine_clinic.interop.fhir.bundle import everything
+from ketamine_clinic.interop.fhir.bundle import everything, patient_resources
 from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
 from ketamine_clinic.interop.fhir.resources import patient_resource
 from ketamine_clinic.interop.fhir.responses import fhir_response, outcome
@@ -260,6 +260,9 @@ PATIENT_SEARCH = {
 }  # fmt: skip
 
 
+SEARCH_TYPES = {"patient": "reference", "code": "token", "category": "token", "date": "date"}
+
+
 @fhir_api.get("/metadata", auth=None, include_in_schema=False)
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: what this server answers."""
@@ -299,9 +302,46 @@ def metadata(request: HttpRequest) -> HttpResponse:
                                     "Patient-everything",
                                 }
                             ],
-                        }
+                        },
+                        *(
+                            {
+                                "type": kind,
+                                "interaction": [{"code": "search-type"}],
+                                "searchParam": [
+                                    {"name": name, "type": SEARCH_TYPES[name]}
+                                    for name in sorted(search.SEARCHES[kind])
+                                ],
+                            }
+                            for kind in search.WHEN
+                        ),
                     ],
                 }
             ],
         }
     )
+
+
+# Last: a resource type in the address, after every fixed address above.
+@fhir_api.get("/{kind}", include_in_schema=False)
+def search_clinical(request: HttpRequest, kind: str) -> HttpResponse:
+    """A patient's Observations, QuestionnaireResponses, Encounters, MedicationAdministrations,
+    MedicationRequests, Conditions, Consents, AdverseEvents or CarePlans, by `patient` (as US
+    Core searches are), then `code`, `category` and `date`; paged as Patient search is. The
+    same rule as $everything: staff who may read the clinical record, in its clinic."""
+    if kind not in search.WHEN:
+        raise Http404(f"no resource type {kind} here")
+    params = request.GET
+    page = search.paging(params)
+    patient_id = params.get("patient", params.get("subject", "")).removeprefix("Patient/")
+    if not patient_id:
+        raise InvalidInput("patient", f"a {kind} search names its patient (patient=...)")
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    found = [
+        r
+        for r in patient_resources(access.patient)
+        if r["resourceType"] == kind and search.matches(kind, r, params)
+    ]
+    record_patient_access(api_actor(request), access, "read", f"fhir {kind} search")
+    used = {k: params.getlist(k) for k in ("patient", "code", "category", "date") if k in params}
+    rows = found[page.offset : page.offset + page.count]
+    return fhir_response(search.searchset(base_url(request), kind, used, rows, len(found), page))

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from ketamine_clinic.common.days import days_span
 from ketamine_clinic.common.errors import InvalidInput
 
 PAGE = 20  # entries a page unless _count says otherwise
@@ -73,9 +74,7 @@ def _span(text: str, name: str) -> tuple[Any, Any]:
     try:
         if "T" not in text:
             day = date.fromisoformat(text)
-            tz = timezone.get_current_timezone()
-            start = datetime.combine(day, time.min, tzinfo=tz)
-            return start, start + timedelta(days=1)
+            return days_span(day, day)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(name, f"{text} is not a real date or time") from None
@@ -113,3 +112,78 @@ def searchset(
             for r in resources
         ],
     }
+
+
+# Where each resource type keeps the date its `date` parameter searches, and the concepts its
+# `code` parameter matches (FHIR R4 search parameters of each resource).
+WHEN = {
+    "Observation": ("effectiveDateTime",),
+    "Condition": ("onsetDateTime", "recordedDate"),
+    "QuestionnaireResponse": ("authored",),
+    "Encounter": ("period.start",),
+    "MedicationAdministration": ("effectiveDateTime",),
+    "MedicationRequest": ("authoredOn",),
+    "Consent": ("dateTime",),
+    "AdverseEvent": ("date",),
+    "CarePlan": ("period.start",),
+}
+CODED = {
+    "Observation": "code",
+    "Condition": "code",
+    "MedicationAdministration": "medicationCodeableConcept",
+    "MedicationRequest": "medicationCodeableConcept",
+}
+SEARCHES = {kind: {"patient", "date", *({"code"} if kind in CODED else set())}
+            | ({"category"} if kind == "Observation" else set()) for kind in WHEN}  # fmt: skip
+
+
+def _at(resource: dict[str, Any], path: str) -> Any:
+    value: Any = resource
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _moment(text: str) -> datetime:
+    if "T" not in text:
+        return datetime.combine(
+            date.fromisoformat(text), time.min, tzinfo=timezone.get_current_timezone()
+        )
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else timezone.make_aware(moment)
+
+
+def _codes(concept: Any) -> set[str]:
+    codings = concept.get("coding") or [] if isinstance(concept, dict) else []
+    return {c.get("code", "") for c in codings} | {
+        f"{c.get('system', '')}|{c.get('code', '')}" for c in codings
+    }
+
+
+def matches(kind: str, resource: dict[str, Any], params: QueryDict) -> bool:
+    """Whether one of a patient's resources meets the search (codes: any of the comma-
+    separated values; dates: every condition)."""
+    for value in params.getlist("code"):
+        if not _codes(resource.get(CODED[kind])) & set(value.split(",")):
+            return False
+    for value in params.getlist("category"):
+        found = set().union(*(_codes(c) for c in resource.get("category") or []))
+        if not found & set(value.split(",")):
+            return False
+    dates = params.getlist("date")
+    if dates:
+        text = next((t for t in (_at(resource, p) for p in WHEN[kind]) if t), None)
+        if text is None:
+            return False
+        moment = _moment(str(text))
+        for value in dates:
+            match = _PREFIXED.match(value)
+            if match is None or match.group(1) in ("ne", "sa", "eb"):
+                raise InvalidInput("date", "must be a date (YYYY-MM-DD) or time, with an "
+                                   "optional prefix such as ge or lt")  # fmt: skip
+            start, end = _span(match.group(2), "date")
+            prefix = match.group(1) or "eq"
+            if not {"eq": start <= moment < end, "gt": moment >= end, "ge": moment >= start,
+                    "lt": moment < start, "le": moment < end}[prefix]:  # fmt: skip
+                return False
+    return True

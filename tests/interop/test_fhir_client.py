@@ -106,3 +106,21 @@ def test_a_clinical_search_keeps_the_api_s_rules(live_server: Any, world: World)
         client_for(live_server, world, "other_clinic_nurse").resources("Observation").search(
             patient=patient
         ).fetch()
+
+
+def test_an_allergy_goes_out_as_allergy_intolerance(live_server: Any, world: World) -> None:
+    api = world.api("prescriber")
+    noted = {"substance": "Latex", "reaction": "Hives", "severity": "moderate",
+             "noted_on": "2024-05-01"}  # fmt: skip
+    assert api.post(f"/patients/{world.patient.pk}/allergies", noted).status_code == 201
+    fhir = client_for(live_server, world, "nurse")
+    patient = f"Patient/{world.patient.pk}"
+    [allergy] = fhir.resources("AllergyIntolerance").search(patient=patient).fetch_all()
+    assert allergy["code"]["text"] == "Latex"
+    assert allergy["reaction"][0]["manifestation"][0]["text"] == "Hives"
+    assert allergy["reaction"][0]["severity"] == "moderate"
+    assert allergy["recordedDate"] == "2024-05-01"
+    assert (
+        fhir.resources("AllergyIntolerance").search(patient=patient, date="lt2024-01-01").fetch()
+        == []
+    )

@@ -36,6 +36,7 @@ TYPES = (
     "Organization",
     "Practitioner",
     "Condition",
+    "AllergyIntolerance",
     "Observation",
     "Questionnaire",
     "QuestionnaireResponse",

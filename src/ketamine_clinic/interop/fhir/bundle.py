@@ -15,7 +15,7 @@ from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.evaluations.consent.models import Consent
 from ketamine_clinic.interop.fhir import resources as fx
 from ketamine_clinic.interop.fhir import treatment as tx
-from ketamine_clinic.patients.models import BodyMeasurement, Diagnosis, Patient
+from ketamine_clinic.patients.models import Allergy, BodyMeasurement, Diagnosis, Patient
 from ketamine_clinic.treatment.models import Course, DoseOrder
 from ketamine_clinic.treatment_sessions.models import (
     Administration,
@@ -32,6 +32,8 @@ def patient_resources(patient: Patient) -> Iterable[Resource]:
     yield fx.patient_resource(patient)
     for diagnosis in Diagnosis.objects.filter(patient=patient):
         yield fx.condition(diagnosis)
+    for allergy in Allergy.objects.filter(patient=patient):
+        yield fx.allergy_intolerance(allergy)
     for measurement in BodyMeasurement.objects.filter(patient=patient):
         yield fx.body_measurement(measurement)
     instruments = instruments_for(patient.clinic_id)

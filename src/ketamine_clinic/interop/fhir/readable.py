@@ -18,6 +18,7 @@ WHEN = (
 )  # fmt: skip
 LABELS = {
     "AdverseEvent": "Adverse event",
+    "AllergyIntolerance": "Allergy",
     "CarePlan": "Care plan",
     "MedicationAdministration": "Medication given",
     "MedicationRequest": "Medication order",

@@ -19,7 +19,7 @@ from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical.instruments.model import Instrument
 from ketamine_clinic.interop.fhir import codes
-from ketamine_clinic.patients.models import BodyMeasurement, Diagnosis, Patient
+from ketamine_clinic.patients.models import Allergy, BodyMeasurement, Diagnosis, Patient
 from ketamine_clinic.treatment_sessions.models import (
     VitalSigns,
 )
@@ -133,6 +133,30 @@ def condition(diagnosis: Diagnosis) -> Resource:
             "subject": ref("Patient", diagnosis.patient_id),
             **({"onsetDateTime": diagnosis.onset_on.isoformat()} if diagnosis.onset_on else {}),
             "recordedDate": instant(diagnosis.created_at),
+        }
+    )
+
+
+def allergy_intolerance(allergy: Allergy) -> Resource:
+    """An allergy as the chart keeps it: the substance and reaction in words (the clinic does
+    not code them), the reaction's severity, and when it was noted."""
+    verification = "entered-in-error" if allergy.in_error else "confirmed"
+    reaction = {
+        **({"manifestation": [{"text": allergy.reaction}]} if allergy.reaction else {}),
+        **({"severity": allergy.severity} if allergy.severity != "unknown" else {}),
+    }
+    return validated(
+        {
+            "resourceType": "AllergyIntolerance",
+            "id": str(allergy.pk),
+            "clinicalStatus": {"coding": [coding(codes.ALLERGY_CLINICAL, "active")]},
+            "verificationStatus": {"coding": [coding(codes.ALLERGY_VERIFICATION, verification)]},
+            "code": {"text": allergy.substance},
+            "patient": ref("Patient", allergy.patient_id),
+            "recordedDate": (
+                allergy.noted_on.isoformat() if allergy.noted_on else instant(allergy.created_at)
+            ),
+            **({"reaction": [reaction]} if allergy.reaction else {}),
         }
     )
 

@@ -119,6 +119,7 @@ def searchset(
 WHEN = {
     "Observation": ("effectiveDateTime",),
     "Condition": ("onsetDateTime", "recordedDate"),
+    "AllergyIntolerance": ("recordedDate",),
     "QuestionnaireResponse": ("authored",),
     "Encounter": ("period.start",),
     "MedicationAdministration": ("effectiveDateTime",),

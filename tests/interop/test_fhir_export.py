@@ -81,6 +81,9 @@ def test_a_session_exports_its_encounter_vitals_doses_and_events(demo: dict[str,
     given = resources(bundle, "MedicationAdministration")
     assert given
     assert given[0]["dosage"]["route"]["coding"][0]["code"] == "46713006"  # nasal
+    rxnorm = given[0]["medicationCodeableConcept"]["coding"][0]
+    assert (rxnorm["system"], rxnorm["code"]) == ("http://www.nlm.nih.gov/research/umls/rxnorm",
+                                                  "2201623")  # fmt: skip
     assert given[0]["dosage"]["dose"]["unit"] == "mg"
     bp = [o for o in resources(bundle, "Observation") if o["code"]["coding"][0]["code"]
           == "85354-9"]  # fmt: skip

@@ -20,6 +20,7 @@ ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 CONSENT_CATEGORY = "http://loinc.org"
 ROUTE = "http://snomed.info/sct"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 # Our own codes: instruments without LOINC codes, session observations, products, MRNs.
 LOCAL = "urn:ketamine-clinic"
 LOCAL_INSTRUMENT = f"{LOCAL}:instrument"
@@ -55,3 +56,9 @@ ROUTES = {
     "oral": ("26643006", "Oral route"),
     "sublingual": ("37839007", "Sublingual route"),
 }
+
+# RxNorm beside our own product codes, where the concept is certain: esketamine nasal spray is
+# the clinical drug form 2201623 (SCDF "esketamine Nasal Spray", RxNorm 2026 release). Racemic
+# ketamine's RxNorm drugs are per strength (the clinic's vial); until the stock product carries
+# its own RxCUI, it goes out with our code and its name only.
+RXNORM_PRODUCTS = {"esketamine_nasal": ("2201623", "esketamine Nasal Spray")}

@@ -63,7 +63,14 @@ def encounter(session: TreatmentSession) -> Resource:
 
 def _medication(product: str) -> dict[str, Any]:
     name = "esketamine" if product.startswith("esketamine") else "ketamine (racemic)"
-    return {"coding": [coding(codes.LOCAL_PRODUCT, product)], "text": name}
+    rxnorm = codes.RXNORM_PRODUCTS.get(product)
+    return {
+        "coding": [
+            *([coding(codes.RXNORM, *rxnorm)] if rxnorm else []),
+            coding(codes.LOCAL_PRODUCT, product),
+        ],
+        "text": name,
+    }
 
 
 def medication_request(order: DoseOrder) -> Resource:

@@ -4,11 +4,13 @@ validates; only the clinic's own patients; only admins; the files go when the cl
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from ketamine_clinic.accounts.models import AccessLog, Clinic, Membership, User
@@ -178,3 +180,26 @@ def test_the_worker_writes_an_export_once(world: World) -> None:
     again = bulk.write(export.pk)
     assert again.completed_at == first.completed_at
     assert AccessLog.objects.filter(what=f"fhir bulk export {export.pk}: 2 patients").count() == 1
+
+
+def test_since_exports_only_what_changed(world: World) -> None:
+    """`_since` keeps what changed from that instant on (each resource's meta.lastUpdated);
+    the patient-level kick-off answers the same way."""
+    admin = world.client("admin")
+    Patient.objects.filter(pk=world.patient.pk).update(
+        updated_at=timezone.now() - timedelta(days=30)
+    )
+    since = (timezone.now() - timedelta(days=7)).isoformat()
+    query = "?_type=Patient&_since=" + since.replace("+", "%2B")
+    started = admin.get(f"/fhir/Patient/$export{query}", headers={"Prefer": "respond-async"})
+    assert started.status_code == 202
+    run_worker()
+    manifest = json.loads(admin.get(started["Content-Location"]).content)
+    [patients] = manifest["output"]
+    assert patients["count"] == 1  # the other of clinic A's two patients changed this week
+    lines = b"".join(admin.get(patients["url"]).streaming_content).splitlines()
+    assert json.loads(lines[0])["id"] == str(world.own_patient.pk)
+    assert json.loads(lines[0])["meta"]["lastUpdated"] >= since[:10]
+    refused = admin.get("/fhir/$export?_since=yesterday", headers={"Prefer": "respond-async"})
+    assert refused.status_code == 400
+    assert "_since" in json.loads(refused.content)["issue"][0]["diagnostics"]

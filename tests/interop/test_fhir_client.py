@@ -124,3 +124,16 @@ def test_an_allergy_goes_out_as_allergy_intolerance(live_server: Any, world: Wor
         fhir.resources("AllergyIntolerance").search(patient=patient, date="lt2024-01-01").fetch()
         == []
     )
+
+
+def test_a_client_asks_for_what_changed(live_server: Any, world: World) -> None:
+    phq9(world, world.patient, 10, 14)
+    fhir = client_for(live_server, world, "prescriber")
+    patient = f"Patient/{world.patient.pk}"
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    changed = fhir.resources("Observation").search(patient=patient, _lastUpdated=f"ge{yesterday}")
+    found = changed.fetch_all()
+    assert found
+    assert all(o["meta"]["lastUpdated"] >= yesterday for o in found)
+    before = fhir.resources("Observation").search(patient=patient, _lastUpdated=f"lt{yesterday}")
+    assert before.fetch() == []

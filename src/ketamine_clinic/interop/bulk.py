@@ -10,6 +10,7 @@ import logging
 import shutil
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +69,23 @@ class Cancelled(Exception):
     """The export's client deleted it while it was being written."""
 
 
+def parse_since(value: str | None) -> datetime | None:
+    """The `_since` parameter: a FHIR instant, with its time zone."""
+    if not value:
+        return None
+    try:
+        since = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        since = None
+    if since is None or since.tzinfo is None:
+        raise InvalidInput("_since", "must be an instant with its zone, e.g. 2026-01-01T00:00:00Z")
+    return since
+
+
 def start(
-    actor: Actor, clinic: Clinic, types: list[str], request_url: str, *, on_worker: bool = True
-) -> BulkExport:
+    actor: Actor, clinic: Clinic, types: list[str], request_url: str, *,
+    since: datetime | None = None, on_worker: bool = True,
+) -> BulkExport:  # fmt: skip
     """Ask for an export: record who asked and how many patients there are, and queue the
     writing for the worker, so a large clinic's export never holds a request open. The
     status (API) and the Data exports screen show its progress. The command line, which
@@ -78,7 +93,7 @@ def start(
     with transaction.atomic():
         export = BulkExport.objects.create(
             clinic=clinic, requested_by=actor.user, request_url=request_url, types=types,
-            patients_total=Patient.objects.filter(clinic=clinic).count(),
+            since=since, patients_total=Patient.objects.filter(clinic=clinic).count(),
         )  # fmt: skip
         record_access(actor, action="export", what=f"fhir bulk export {export.pk} asked for",
                       clinic=clinic)  # fmt: skip
@@ -143,7 +158,7 @@ def _write_files(export: BulkExport) -> None:
     saved = time.monotonic()
     try:
         for patient in patients.iterator():
-            own = list(patient_resources(patient))
+            own = [r for r in patient_resources(patient) if _changed_since(r, export.since)]
             for resource in own:
                 put(resource)
             for resource in referenced(patient, own):
@@ -163,6 +178,14 @@ def _write_files(export: BulkExport) -> None:
     export.patients_total = max(export.patients_total, export.patients)
     export.completed_at = timezone.now()
     export.save(update_fields=["files", "patients", "patients_total", "completed_at"])
+
+
+def _changed_since(resource: dict[str, Any], since: datetime | None) -> bool:
+    """With `_since`, only what changed from then on (its meta.lastUpdated)."""
+    if since is None:
+        return True
+    updated = (resource.get("meta") or {}).get("lastUpdated")
+    return updated is None or datetime.fromisoformat(updated.replace("Z", "+00:00")) >= since
 
 
 def _deleted(export: BulkExport) -> bool:

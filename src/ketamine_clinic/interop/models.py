@@ -19,6 +19,9 @@ class BulkExport(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     request_url = models.CharField(max_length=1000)
     types = models.JSONField(default=list, help_text="Resource types asked for (empty: all)")
+    since = models.DateTimeField(
+        null=True, blank=True, help_text="_since: only resources changed from then on"
+    )
     started_at = models.DateTimeField(
         null=True, blank=True, help_text="When a worker began writing (empty: still queued)"
     )

@@ -130,7 +130,7 @@ def search_patients(request: HttpRequest) -> HttpResponse:
     )
 
 
-@fhir_api.get("/Patient/{patient_id}", include_in_schema=False)
+@fhir_api.get("/Patient/{uuid:patient_id}", include_in_schema=False)
 def read_patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """One Patient, to whoever may see its demographics (the patient themself included)."""
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
@@ -152,12 +152,27 @@ def patient_everything(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
 def export_kick_off(request: HttpRequest) -> HttpResponse:
     """Bulk Data kick-off: every patient of the clinic (and what they reference) as NDJSON,
     written by the worker. Answers 202 with the status URL in Content-Location."""
+    return _kick_off(request)
+
+
+@fhir_api.get("/Patient/$export", include_in_schema=False)
+def patient_export_kick_off(request: HttpRequest) -> HttpResponse:
+    """Patient-level kick-off: the same export, every patient's data (the clinic's patients
+    are all the patients there are to it)."""
+    return _kick_off(request)
+
+
+def _kick_off(request: HttpRequest) -> HttpResponse:
+    """`_type` limits the resource types, `_since` to what changed from that instant."""
     user = request_user(request)
     clinic = the_clinic(user, None, Capability.EXPORT_DATA)
     if request.headers.get("Prefer", "").strip() != "respond-async":
         return outcome(400, "invalid", "a bulk export needs the header Prefer: respond-async")
     types = bulk.parse_types(request.GET.get("_type"))
-    export = bulk.start(api_actor(request), clinic, types, request.build_absolute_uri())
+    since = bulk.parse_since(request.GET.get("_since"))
+    export = bulk.start(
+        api_actor(request), clinic, types, request.build_absolute_uri(), since=since
+    )
     response = HttpResponse(status=202)
     response["Content-Location"] = f"{base_url(request)}$export-status/{export.pk}"
     return response
@@ -260,7 +275,8 @@ PATIENT_SEARCH = {
 }  # fmt: skip
 
 
-SEARCH_TYPES = {"patient": "reference", "code": "token", "category": "token", "date": "date"}
+SEARCH_TYPES = {"patient": "reference", "code": "token", "category": "token", "date": "date",
+                "_lastUpdated": "date"}  # fmt: skip
 
 
 @fhir_api.get("/metadata", auth=None, include_in_schema=False)
@@ -342,6 +358,6 @@ def search_clinical(request: HttpRequest, kind: str) -> HttpResponse:
         if r["resourceType"] == kind and search.matches(kind, r, params)
     ]
     record_patient_access(api_actor(request), access, "read", f"fhir {kind} search")
-    used = {k: params.getlist(k) for k in ("patient", "code", "category", "date") if k in params}
+    used = {k: params.getlist(k) for k in sorted(search.SEARCHES[kind]) if k in params}
     rows = found[page.offset : page.offset + page.count]
     return fhir_response(search.searchset(base_url(request), kind, used, rows, len(found), page))

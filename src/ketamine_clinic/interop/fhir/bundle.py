@@ -4,6 +4,7 @@ the clinic, the staff who acted and the questionnaires referenced, validated who
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -28,48 +29,57 @@ Resource = dict[str, Any]
 
 
 def patient_resources(patient: Patient) -> Iterable[Resource]:
-    """The patient's own resources (the `match` entries of $everything)."""
-    yield fx.patient_resource(patient)
+    """The patient's own resources (the `match` entries of $everything), each with
+    `meta.lastUpdated`: when its record last changed (a chair entry: when it was recorded,
+    or when a later entry corrected it)."""
+    yield stamped(fx.patient_resource(patient), patient.updated_at)
     for diagnosis in Diagnosis.objects.filter(patient=patient):
-        yield fx.condition(diagnosis)
+        yield stamped(fx.condition(diagnosis), diagnosis.updated_at)
     for allergy in Allergy.objects.filter(patient=patient):
-        yield fx.allergy_intolerance(allergy)
+        yield stamped(fx.allergy_intolerance(allergy), allergy.updated_at)
     for measurement in BodyMeasurement.objects.filter(patient=patient):
-        yield fx.body_measurement(measurement)
+        yield stamped(fx.body_measurement(measurement), measurement.updated_at)
     instruments = instruments_for(patient.clinic_id)
     for assessment in Assessment.objects.filter(patient=patient).order_by("administered_at"):
         instrument = instruments.get(assessment.instrument_id)
-        yield fx.questionnaire_response(assessment, instrument)
-        yield fx.score_observation(assessment, instrument)
+        yield stamped(fx.questionnaire_response(assessment, instrument), assessment.updated_at)
+        yield stamped(fx.score_observation(assessment, instrument), assessment.updated_at)
     for course in Course.objects.filter(patient=patient).prefetch_related("orders"):
-        yield tx.care_plan(course)
+        yield stamped(tx.care_plan(course), course.updated_at)
     for order in DoseOrder.objects.filter(patient=patient).select_related("course"):
-        yield tx.medication_request(order)
+        yield stamped(tx.medication_request(order), order.updated_at)
     for consent in Consent.objects.filter(patient=patient).select_related("document", "patient"):
-        yield tx.consent(consent)
+        yield stamped(tx.consent(consent), consent.updated_at)
     sessions = {s.pk: s for s in TreatmentSession.objects.filter(patient=patient)}
     for session in sessions.values():
-        yield tx.encounter(session)
+        yield stamped(tx.encounter(session), session.updated_at)
     ids = list(sessions)
     vitals = VitalSigns.objects.filter(session_id__in=ids)
     replaced = _corrected(vitals)
     for v in vitals:
-        yield from fx.vital_signs(v, patient.pk, current=v.pk not in replaced)
+        for resource in fx.vital_signs(v, patient.pk, current=v.pk not in replaced):
+            yield stamped(resource, replaced.get(v.pk, v.recorded_at))
     doses = Administration.objects.filter(session_id__in=ids)
     replaced = _corrected(doses)
     for a in doses:
         given = tx.medication_administration(a, sessions[a.session_id], a.pk not in replaced)
         if given is not None:
-            yield given
+            yield stamped(given, replaced.get(a.pk, a.recorded_at))
     events = AdverseEvent.objects.filter(session_id__in=ids)
     replaced = _corrected(events)
     for e in events:
-        yield tx.adverse_event(e, sessions[e.session_id], e.pk not in replaced)
+        event = tx.adverse_event(e, sessions[e.session_id], e.pk not in replaced)
+        yield stamped(event, replaced.get(e.pk, e.recorded_at))
 
 
-def _corrected(entries: Any) -> set[Any]:
-    """The entries a later entry corrects: exported as entered in error."""
-    return set(entries.filter(corrects__isnull=False).values_list("corrects_id", flat=True))
+def stamped(resource: Resource, updated: datetime) -> Resource:
+    resource["meta"] = {**resource.get("meta", {}), "lastUpdated": fx.instant(updated)}
+    return resource
+
+
+def _corrected(entries: Any) -> dict[Any, datetime]:
+    """The entries a later entry corrects (exported as entered in error), with when."""
+    return dict(entries.filter(corrects__isnull=False).values_list("corrects_id", "recorded_at"))
 
 
 def referenced(patient: Patient, resources: list[Resource]) -> Iterable[Resource]:

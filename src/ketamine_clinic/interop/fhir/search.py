@@ -134,7 +134,7 @@ CODED = {
     "MedicationAdministration": "medicationCodeableConcept",
     "MedicationRequest": "medicationCodeableConcept",
 }
-SEARCHES = {kind: {"patient", "date", *({"code"} if kind in CODED else set())}
+SEARCHES = {kind: {"patient", "date", "_lastUpdated", *({"code"} if kind in CODED else set())}
             | ({"category"} if kind == "Observation" else set()) for kind in WHEN}  # fmt: skip
 
 
@@ -174,17 +174,26 @@ def matches(kind: str, resource: dict[str, Any], params: QueryDict) -> bool:
     dates = params.getlist("date")
     if dates:
         text = next((t for t in (_at(resource, p) for p in WHEN[kind]) if t), None)
-        if text is None:
+        if text is None or not meets(_moment(str(text)), "date", dates):
             return False
-        moment = _moment(str(text))
-        for value in dates:
-            match = _PREFIXED.match(value)
-            if match is None or match.group(1) in ("ne", "sa", "eb"):
-                raise InvalidInput("date", "must be a date (YYYY-MM-DD) or time, with an "
-                                   "optional prefix such as ge or lt")  # fmt: skip
-            start, end = _span(match.group(2), "date")
-            prefix = match.group(1) or "eq"
-            if not {"eq": start <= moment < end, "gt": moment >= end, "ge": moment >= start,
-                    "lt": moment < start, "le": moment < end}[prefix]:  # fmt: skip
-                return False
+    updated = params.getlist("_lastUpdated")
+    if updated:
+        text = (resource.get("meta") or {}).get("lastUpdated")
+        if text is None or not meets(_moment(str(text)), "_lastUpdated", updated):
+            return False
+    return True
+
+
+def meets(moment: datetime, name: str, values: list[str]) -> bool:
+    """Whether a moment meets every prefixed date condition (`ge2026-01-01`, `lt...`)."""
+    for value in values:
+        match = _PREFIXED.match(value)
+        if match is None or match.group(1) in ("ne", "sa", "eb"):
+            raise InvalidInput(name, "must be a date (YYYY-MM-DD) or time, with an optional "
+                               "prefix such as ge or lt")  # fmt: skip
+        start, end = _span(match.group(2), name)
+        prefix = match.group(1) or "eq"
+        if not {"eq": start <= moment < end, "gt": moment >= end, "ge": moment >= start,
+                "lt": moment < start, "le": moment < end}[prefix]:  # fmt: skip
+            return False
     return True

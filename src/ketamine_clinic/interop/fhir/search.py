@@ -20,7 +20,6 @@ from ketamine_clinic.common.errors import InvalidInput
 
 PAGE = 20  # entries a page unless _count says otherwise
 MAX_PAGE = 100
-MAX_OFFSET = 2**31 - 1
 _PREFIXED = re.compile(
     r"^(eq|ne|gt|lt|ge|le|sa|eb)?(\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?)$"
 )

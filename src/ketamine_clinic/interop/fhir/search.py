@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from ketamine_clinic.common.api_contract import MAX_OFFSET
 from ketamine_clinic.common.days import days_span
 from ketamine_clinic.common.errors import InvalidInput
 

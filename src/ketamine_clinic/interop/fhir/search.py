@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from ketamine_clinic.common.api_contract import MAX_OFFSET
-from ketamine_clinic.common.days import days_span
+from ketamine_clinic.common.days import day_start, days_span
 from ketamine_clinic.common.errors import InvalidInput
 
 PAGE = 20  # entries a page unless _count says otherwise
@@ -147,9 +147,7 @@ def _at(resource: dict[str, Any], path: str) -> Any:
 
 def _moment(text: str) -> datetime:
     if "T" not in text:
-        return datetime.combine(
-            date.fromisoformat(text), time.min, tzinfo=timezone.get_current_timezone()
-        )
+        return day_start(date.fromisoformat(text))
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return moment if moment.tzinfo else timezone.make_aware(moment)
 

@@ -137,3 +137,27 @@ def test_a_client_asks_for_what_changed(live_server: Any, world: World) -> None:
     assert all(o["meta"]["lastUpdated"] >= yesterday for o in found)
     before = fhir.resources("Observation").search(patient=patient, _lastUpdated=f"lt{yesterday}")
     assert before.fetch() == []
+
+
+def test_a_client_reads_each_record_by_its_id(live_server: Any, world: World) -> None:
+    phq9(world, world.patient, 10, 14)
+    noted = {"substance": "Latex", "noted_on": "2024-05-01"}
+    world.api("prescriber").post(f"/patients/{world.patient.pk}/allergies", noted)
+    fhir = client_for(live_server, world, "nurse")
+    patient = f"Patient/{world.patient.pk}"
+    read = 0
+    for kind in ("Observation", "QuestionnaireResponse", "AllergyIntolerance"):
+        for found in fhir.resources(kind).search(patient=patient).fetch_all():
+            again = fhir.reference(kind, found["id"]).to_resource()
+            assert again.serialize() == found.serialize()
+            read += 1
+    assert read >= 4  # a weight, a height, the score and its answers, the allergy
+    outsider = client_for(live_server, world, "other_clinic_nurse")
+    with pytest.raises(ResourceNotFound):
+        outsider.reference("QuestionnaireResponse", found_id(fhir, patient)).to_resource()
+    with pytest.raises(ResourceNotFound):
+        fhir.reference("Observation", "not-an-id").to_resource()
+
+
+def found_id(fhir: SyncFHIRClient, patient: str) -> str:
+    return str(fhir.resources("QuestionnaireResponse").search(patient=patient).fetch()[0]["id"])

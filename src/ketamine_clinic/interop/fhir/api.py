@@ -25,7 +25,7 @@ from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.ids import parse_uuid
 from ketamine_clinic.common.nesting import MAX_DEPTH, deeper_than
 from ketamine_clinic.interop import bulk
-from ketamine_clinic.interop.fhir import search
+from ketamine_clinic.interop.fhir import lookup, search
 from ketamine_clinic.interop.fhir.bundle import everything, patient_resources
 from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
 from ketamine_clinic.interop.fhir.resources import patient_resource
@@ -322,7 +322,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
                         *(
                             {
                                 "type": kind,
-                                "interaction": [{"code": "search-type"}],
+                                "interaction": [{"code": "read"}, {"code": "search-type"}],
                                 "searchParam": [
                                     {"name": name, "type": SEARCH_TYPES[name]}
                                     for name in sorted(search.SEARCHES[kind])
@@ -361,3 +361,25 @@ def search_clinical(request: HttpRequest, kind: str) -> HttpResponse:
     used = {k: params.getlist(k) for k in sorted(search.SEARCHES[kind]) if k in params}
     rows = found[page.offset : page.offset + page.count]
     return fhir_response(search.searchset(base_url(request), kind, used, rows, len(found), page))
+
+
+@fhir_api.get("/{kind}/{resource_id}", include_in_schema=False)
+def read_clinical(request: HttpRequest, kind: str, resource_id: str) -> HttpResponse:
+    """One of a patient's resources by its id, to those who may read the clinical record
+    (another clinic's, or an unknown id, is not found)."""
+    patient_id = lookup.patient_of(kind, resource_id)
+    if patient_id is None:
+        raise Http404(f"no {kind}/{resource_id} here")
+    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    found = next(
+        (
+            r
+            for r in patient_resources(access.patient)
+            if r["resourceType"] == kind and r["id"] == resource_id
+        ),
+        None,
+    )
+    if found is None:
+        raise Http404(f"no {kind}/{resource_id} here")
+    record_patient_access(api_actor(request), access, "read", f"fhir {kind}")
+    return fhir_response(found)

@@ -82,6 +82,12 @@ def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/fhir/")
 
 
+PATIENT_SEARCH = {
+    "_id": "token", "_lastUpdated": "date", "name": "string", "family": "string",
+    "given": "string", "birthdate": "date", "gender": "token", "identifier": "token",
+}  # fmt: skip
+
+
 @fhir_api.get("/Patient", include_in_schema=False)
 def search_patients(request: HttpRequest) -> HttpResponse:
     """Patient search: `name`, `family`, `given`, `birthdate`, `gender`, `identifier` (the
@@ -92,31 +98,22 @@ def search_patients(request: HttpRequest) -> HttpResponse:
     page = search.paging(params)
     clinics = clinics_where(user, Capability.LIST_PATIENTS)
     found = patient_queries.in_clinics(clinics) if clinics else patient_queries.own_records(user)
-    used: dict[str, list[str]] = {}
-    for name, field in (("name", None), ("family", "family_name"), ("given", "given_name")):
-        for value in params.getlist(name):
-            used.setdefault(name, []).append(value)
-            if field:
-                found = found.filter(**{f"{field}__icontains": value})
-            else:
-                found = found.filter(
-                    Q(given_name__icontains=value) | Q(family_name__icontains=value)
-                )
-    for value in params.getlist("gender"):
-        used.setdefault("gender", []).append(value)
+    used = {k: params.getlist(k) for k in PATIENT_SEARCH if k in params}
+    for value in used.get("name", []):
+        found = found.filter(Q(given_name__icontains=value) | Q(family_name__icontains=value))
+    for value in used.get("family", []):
+        found = found.filter(family_name__icontains=value)
+    for value in used.get("given", []):
+        found = found.filter(given_name__icontains=value)
+    for value in used.get("gender", []):
         found = found.filter(sex=value)
-    for value in params.getlist("identifier"):
-        used.setdefault("identifier", []).append(value)
+    for value in used.get("identifier", []):
         found = found.filter(mrn=value.rsplit("|", 1)[-1])
-    for value in params.getlist("_id"):
-        used.setdefault("_id", []).append(value)
+    for value in used.get("_id", []):
         found = found.filter(pk__in=[k for k in map(parse_uuid, value.split(",")) if k])
-    if params.getlist("birthdate"):
-        used["birthdate"] = params.getlist("birthdate")
-        found = found.filter(search.date_filter("birth_date", "birthdate", used["birthdate"]))
-    if params.getlist("_lastUpdated"):
-        used["_lastUpdated"] = params.getlist("_lastUpdated")
-        found = found.filter(search.date_filter("updated_at", "_lastUpdated", used["_lastUpdated"]))
+    for name, field in (("birthdate", "birth_date"), ("_lastUpdated", "updated_at")):
+        if name in used:
+            found = found.filter(search.date_filter(field, name, used[name]))
     found = found.order_by("family_name", "given_name", "pk")
     total = found.count()
     rows = list(found.select_related("clinic")[page.offset : page.offset + page.count])
@@ -269,10 +266,6 @@ def import_patients(request: HttpRequest) -> HttpResponse:
 
 
 US_CORE_PATIENT = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
-PATIENT_SEARCH = {
-    "_id": "token", "_lastUpdated": "date", "name": "string", "family": "string",
-    "given": "string", "birthdate": "date", "gender": "token", "identifier": "token",
-}  # fmt: skip
 
 
 SEARCH_TYPES = {"patient": "reference", "code": "token", "category": "token", "date": "date",

@@ -52,15 +52,13 @@ def as_outcome(response: HttpResponse) -> HttpResponse:
     status = response.status_code
     message = response.reason_phrase
     if response.get("Content-Type", "").startswith("application/json"):
+        # Ninja's own refusals say it in `detail`; input errors already left as FHIR (api.py).
         try:
             detail = json.loads(response.content).get("detail")
         except (ValueError, AttributeError):
             detail = None
         if isinstance(detail, str):
             message = detail
-        elif detail:
-            message = "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}"
-                                for d in detail if isinstance(d, dict))  # fmt: skip
     answer = outcome(status, CODES.get(status, "exception"), message)
     for header in KEPT_HEADERS:
         if header in response:

@@ -47,10 +47,10 @@ def _whole(params: QueryDict, name: str, default: int, low: int, high: int) -> i
     return int(text)
 
 
-def date_filter(field: str, name: str, values: list[str]) -> Q:
-    """`birthdate=1980-05-17`, `_lastUpdated=ge2026-01-01`: each value a condition, all
-    of them together. A date without a time covers its whole day on the clinic's clock."""
-    found = Q()
+def _conditions(name: str, values: list[str]) -> list[tuple[str, Any, Any]]:
+    """Each prefixed value (`ge2026-01-01`) as (prefix, start, end) of the span it names;
+    a malformed value or an unsupported prefix is refused naming the parameter."""
+    found = []
     for value in values:
         match = _PREFIXED.match(value)
         if match is None:
@@ -59,7 +59,15 @@ def date_filter(field: str, name: str, values: list[str]) -> Q:
         prefix, text = match.group(1) or "eq", match.group(2)
         if prefix in ("ne", "sa", "eb"):
             raise InvalidInput(name, f"the prefix {prefix} is not supported here")
-        start, end = _span(text, name)
+        found.append((prefix, *_span(text, name)))
+    return found
+
+
+def date_filter(field: str, name: str, values: list[str]) -> Q:
+    """`birthdate=1980-05-17`, `_lastUpdated=ge2026-01-01`: each value a condition, all
+    of them together. A date without a time covers its whole day on the clinic's clock."""
+    found = Q()
+    for prefix, start, end in _conditions(name, values):
         found &= {
             "eq": Q(**{f"{field}__gte": start, f"{field}__lt": end}),
             "gt": Q(**{f"{field}__gte": end}),
@@ -183,15 +191,9 @@ def matches(kind: str, resource: dict[str, Any], params: QueryDict) -> bool:
 
 
 def meets(moment: datetime, name: str, values: list[str]) -> bool:
-    """Whether a moment meets every prefixed date condition (`ge2026-01-01`, `lt...`)."""
-    for value in values:
-        match = _PREFIXED.match(value)
-        if match is None or match.group(1) in ("ne", "sa", "eb"):
-            raise InvalidInput(name, "must be a date (YYYY-MM-DD) or time, with an optional "
-                               "prefix such as ge or lt")  # fmt: skip
-        start, end = _span(match.group(2), name)
-        prefix = match.group(1) or "eq"
-        if not {"eq": start <= moment < end, "gt": moment >= end, "ge": moment >= start,
-                "lt": moment < start, "le": moment < end}[prefix]:  # fmt: skip
-            return False
-    return True
+    """Whether a moment meets every prefixed date condition, as `date_filter` reads them."""
+    return all(
+        {"eq": start <= moment < end, "gt": moment >= end, "ge": moment >= start,
+         "lt": moment < start, "le": moment < end}[prefix]
+        for prefix, start, end in _conditions(name, values)
+    )  # fmt: skip

@@ -100,6 +100,11 @@ def test_only_admins_export_the_clinic(world: World, persona: str) -> None:
     response = kick_off(world.client(persona))
     assert response.status_code == 403
     assert json.loads(response.content)["resourceType"] == "OperationOutcome"
+    patient_level = world.client(persona).get(
+        "/fhir/Patient/$export", headers={"Prefer": "respond-async"}
+    )
+    assert patient_level.status_code == 403
+    assert not BulkExport.objects.exists()
 
 
 def test_another_clinic_cannot_read_an_export(world: World) -> None:

@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from fhirpy import SyncFHIRClient
-from fhirpy.base.exceptions import ForbiddenError, OperationOutcome, ResourceNotFound
+from fhirpy.base.exceptions import (
+    AuthorizationError,
+    ForbiddenError,
+    OperationOutcome,
+    ResourceNotFound,
+)
 
 from ketamine_clinic.accounts.authn import issue_token
 from ketamine_clinic.patients.models import Patient
@@ -161,3 +166,31 @@ def test_a_client_reads_each_record_by_its_id(live_server: Any, world: World) ->
 
 def found_id(fhir: SyncFHIRClient, patient: str) -> str:
     return str(fhir.resources("QuestionnaireResponse").search(patient=patient).fetch()[0]["id"])
+
+
+def test_the_new_routes_refuse_as_the_api_does(live_server: Any, world: World) -> None:
+    """No login, a role that may not read the clinical record, another clinic, bad paging."""
+    patient = f"Patient/{world.patient.pk}"
+    anonymous = SyncFHIRClient(f"{live_server.url}/fhir")
+    with pytest.raises(AuthorizationError):
+        anonymous.resources("Patient").fetch()
+    with pytest.raises(AuthorizationError):
+        anonymous.reference("Patient", str(world.patient.pk)).to_resource()
+    with pytest.raises(AuthorizationError):
+        anonymous.resources("Observation").search(patient=patient).fetch()
+    nurse = client_for(live_server, world, "nurse")
+    weight_id = nurse.resources("Observation").search(patient=patient).fetch()[0]["id"]
+    with pytest.raises(AuthorizationError):
+        anonymous.reference("Observation", weight_id).to_resource()
+    with pytest.raises(ForbiddenError):
+        client_for(live_server, world, "front_desk").reference(
+            "Observation", weight_id
+        ).to_resource()
+    with pytest.raises(ResourceNotFound):
+        client_for(live_server, world, "other_clinic_nurse").reference(
+            "Observation", weight_id
+        ).to_resource()
+    with pytest.raises(OperationOutcome, match="_count"):
+        nurse.resources("Patient").search(_count="lots").fetch()
+    with pytest.raises(OperationOutcome, match="_offset"):
+        nurse.resources("Patient").search(_offset=str(2**63)).fetch()

@@ -1,16 +1,30 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from oauth2_provider import views as oauth_views
 
 from ketamine_clinic.accounts import views as account_views
 from ketamine_clinic.api import api
 from ketamine_clinic.clinic import views as clinic_views
 from ketamine_clinic.interop.fhir.api import fhir_api
+from ketamine_clinic.interop.smart import views as smart_views
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers: the process answers. It reads no data and needs no login."""
     return HttpResponse("ok", content_type="text/plain")
 
+
+oauth_patterns = [
+    path("oauth/authorize/", smart_views.Authorize.as_view(), name="authorize"),
+    path("oauth/token/", oauth_views.TokenView.as_view(), name="token"),
+    path("oauth/revoke/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+    # RFC 8414: its issuer is the `iss` that every authorization response carries (RFC 9207).
+    path(
+        ".well-known/oauth-authorization-server",
+        oauth_views.OAuthServerMetadataView.as_view(),
+        name="oauth-server-metadata",
+    ),
+]
 
 urlpatterns = [
     path("", clinic_views.home, name="home"),
@@ -34,6 +48,14 @@ urlpatterns = [
     path("", include("ketamine_clinic.inventory.urls")),
     path("", include("ketamine_clinic.interop.urls")),
     path("api/v1/", api.urls),
+    # SMART App Launch: the OAuth 2.0 server (django-oauth-toolkit, under its own names) and
+    # the FHIR server's SMART configuration.
+    path("", include((oauth_patterns, "oauth2_provider"))),
+    path(
+        "fhir/.well-known/smart-configuration",
+        smart_views.smart_configuration,
+        name="smart_configuration",
+    ),
     path("fhir/", fhir_api.urls),
     path("webhooks/email/", include("anymail.urls")),
     path("healthz", healthz, name="healthz"),

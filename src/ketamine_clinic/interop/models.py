@@ -92,3 +92,63 @@ class ResearchId(models.Model):
 
     def __str__(self) -> str:
         return self.study_id
+
+
+class SmartApp(models.Model):
+    """A SMART on FHIR app a clinic lets its staff and patients connect: the OAuth client
+    (django-oauth-toolkit's Application) and the clinic whose records it may read."""
+
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="smart"
+    )
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    launch_url = models.URLField(
+        blank=True, help_text="Where an EHR launch sends the browser (empty: standalone only)"
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"SMART app {self.application.name}"
+
+
+class SmartLaunch(models.Model):
+    """One EHR launch: the opaque `launch` value the app trades, once and within minutes,
+    for the patient whose chart it was opened from."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    app = models.ForeignKey(SmartApp, on_delete=models.CASCADE, related_name="launches")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"launch {self.pk}"
+
+
+class SmartContext(models.Model):
+    """The patient a SMART authorization code, then its access token, is bound to: an app
+    given `patient/` scopes reads this patient and no other."""
+
+    grant = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_GRANT_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="smart_context",
+    )
+    access_token = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="smart_context",
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"SMART context: patient {self.patient_id}"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from ketamine_clinic.interop import export_views
 from ketamine_clinic.interop import views as report_views
+from ketamine_clinic.interop.smart import views as smart_views
 
 app_name = "interop"
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("exports/", export_views.exports, name="exports"),
     path("exports/bulk/", export_views.bulk_exports, name="bulk_exports"),
     path("patients/<uuid:patient_id>/fhir/", export_views.patient_record, name="patient_record"),
+    path("patients/<uuid:patient_id>/apps/", smart_views.patient_apps, name="patient_apps"),
 ]

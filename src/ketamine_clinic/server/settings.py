@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    "oauth2_provider",
     "ketamine_clinic.accounts",
     "ketamine_clinic.records",
     "ketamine_clinic.patients",
@@ -232,6 +233,36 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+# SMART App Launch: an app the clinic registers signs its user in with OAuth 2.0 (the
+# authorization code grant with PKCE S256, as SMART App Launch 2.0 requires), served by
+# django-oauth-toolkit; the scopes and the patient in context are ours (interop/smart/).
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "ketamine_clinic.interop.smart.scopes.SmartScopes",
+    "OAUTH2_VALIDATOR_CLASS": "ketamine_clinic.interop.smart.validator.SmartValidator",
+    "OAUTH2_SERVER_CLASS": "ketamine_clinic.interop.smart.validator.SmartServer",
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    # RFC 9700 (OAuth 2.0 security best practice): no implicit or password grant, no
+    # "plain" PKCE, no token in a query string, tokens stored only as their hash, and `iss`
+    # in every authorization response.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207: the answer names its issuer
+}
+# Its models are swappable; our SMART models point at them, which needs the names spelled.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model)
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
+
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("KC_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.http import http_date
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -31,10 +33,11 @@ from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
 from ketamine_clinic.interop.fhir.resources import patient_resource
 from ketamine_clinic.interop.fhir.responses import fhir_response, outcome
 from ketamine_clinic.interop.models import BulkExport
+from ketamine_clinic.interop.smart import access as app_access
+from ketamine_clinic.interop.smart.access import SmartToken
 from ketamine_clinic.patients import queries as patient_queries
 from ketamine_clinic.patients.access import (
     clinics_where,
-    get_patient_for_user,
     record_patient_access,
     the_clinic,
 )
@@ -42,7 +45,7 @@ from ketamine_clinic.patients.access import (
 fhir_api = NinjaAPI(
     title="ketamine-clinic FHIR R4",
     version="4.0.1",
-    auth=[BearerToken(), SessionCookie(csrf=True)],
+    auth=[BearerToken(), SmartToken(), SessionCookie(csrf=True)],
     urls_namespace="fhir",
     docs_url=None,
     openapi_url=None,
@@ -98,6 +101,14 @@ def search_patients(request: HttpRequest) -> HttpResponse:
     page = search.paging(params)
     clinics = clinics_where(user, Capability.LIST_PATIENTS)
     found = patient_queries.in_clinics(clinics) if clinics else patient_queries.own_records(user)
+    app = app_access.of(request)
+    if app is not None:  # an app: its clinic, and its one patient if its scopes say so
+        reach = app.grants.reach("Patient", "search")
+        if reach is None:
+            raise PermissionDenied("this app was not granted search of Patient")
+        found = found.filter(clinic_id=app.clinic_id)
+        if reach == "patient":
+            found = found.filter(pk=app.grants.patient_id or "")
     used = {k: params.getlist(k) for k in PATIENT_SEARCH if k in params}
     for value in used.get("name", []):
         found = found.filter(Q(given_name__icontains=value) | Q(family_name__icontains=value))
@@ -118,7 +129,8 @@ def search_patients(request: HttpRequest) -> HttpResponse:
     total = found.count()
     rows = list(found.select_related("clinic")[page.offset : page.offset + page.count])
     for clinic_id in {p.clinic_id for p in rows}:
-        record_access(api_actor(request), action="list", what="fhir Patient search",
+        record_access(app_access.actor(request), action="list",
+                      what=app_access.what(request, "fhir Patient search"),
                       clinic=clinic_id, role=user.role_in(clinic_id))  # fmt: skip
     return fhir_response(
         search.searchset(
@@ -130,8 +142,12 @@ def search_patients(request: HttpRequest) -> HttpResponse:
 @fhir_api.get("/Patient/{uuid:patient_id}", include_in_schema=False)
 def read_patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """One Patient, to whoever may see its demographics (the patient themself included)."""
-    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_DEMOGRAPHICS)
-    record_patient_access(api_actor(request), access, "read", "fhir Patient")
+    access = app_access.patient(
+        request, patient_id, Capability.VIEW_DEMOGRAPHICS, "Patient", "read"
+    )
+    record_patient_access(
+        app_access.actor(request), access, "read", app_access.what(request, "fhir Patient")
+    )
     response = fhir_response(patient_resource(access.patient))
     response["Last-Modified"] = http_date(access.patient.updated_at.timestamp())
     response["ETag"] = f'W/"{access.patient.version}"'
@@ -140,9 +156,18 @@ def read_patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 
 @fhir_api.get("/Patient/{patient_id}/$everything", include_in_schema=False)
 def patient_everything(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
-    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
-    record_patient_access(api_actor(request), access, "export", "fhir $everything")
-    return fhir_response(everything(access.patient, base_url(request)))
+    access = app_access.everything(request, patient_id, bulk.TYPES)
+    record_patient_access(
+        app_access.actor(request), access, "export", app_access.what(request, "fhir $everything")
+    )
+    bundle = everything(access.patient, base_url(request))
+    if app_access.of(request) is not None:  # only the types the app's scopes name
+        bundle["entry"] = [
+            e for e in bundle["entry"]
+            if app_access.readable(request, e["resource"]["resourceType"], patient_id)
+        ]  # fmt: skip
+        bundle["total"] = len(bundle["entry"])
+    return fhir_response(bundle)
 
 
 @fhir_api.get("/$export", include_in_schema=False)
@@ -161,6 +186,7 @@ def patient_export_kick_off(request: HttpRequest) -> HttpResponse:
 
 def _kick_off(request: HttpRequest) -> HttpResponse:
     """`_type` limits the resource types, `_since` to what changed from that instant."""
+    app_access.refuse_apps(request, "a bulk export")
     user = request_user(request)
     clinic = the_clinic(user, None, Capability.EXPORT_DATA)
     if request.headers.get("Prefer", "").strip() != "respond-async":
@@ -176,6 +202,7 @@ def _kick_off(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest, export_id: uuid.UUID) -> BulkExport:
+    app_access.refuse_apps(request, "a bulk export")
     found = bulk.live(export_id)
     if found is None or found.clinic_id not in clinics_where(
         request_user(request), Capability.EXPORT_DATA
@@ -223,6 +250,7 @@ def export_file(request: HttpRequest, export_id: uuid.UUID, name: str) -> FileRe
 def import_patients(request: HttpRequest) -> HttpResponse:
     """A Bundle of Patients and PHQ-9/GAD-7 QuestionnaireResponses from another system: all
     or nothing, every problem listed; sending it again creates nothing new."""
+    app_access.refuse_apps(request, "importing")
     clinic = the_clinic(request_user(request), None, Capability.IMPORT_DATA)
     try:
         body = json.loads(request.body or b"null")
@@ -272,6 +300,36 @@ SEARCH_TYPES = {"patient": "reference", "code": "token", "category": "token", "d
                 "_lastUpdated": "date"}  # fmt: skip
 
 
+def _security(request: HttpRequest) -> dict[str, Any]:
+    """SMART on FHIR, as App Launch 2.0.0 asks a CapabilityStatement to declare it (the
+    oauth-uris extension; /fhir/.well-known/smart-configuration says the rest)."""
+    uris = {"authorize": "authorize", "token": "token", "revoke": "revoke-token"}
+    return {
+        "service": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                    }
+                ]
+            }
+        ],
+        "extension": [
+            {
+                "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                "extension": [
+                    {
+                        "url": key,
+                        "valueUri": request.build_absolute_uri(reverse(f"oauth2_provider:{name}")),
+                    }
+                    for key, name in uris.items()
+                ],
+            }
+        ],
+    }
+
+
 @fhir_api.get("/metadata", auth=None, include_in_schema=False)
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: what this server answers."""
@@ -287,6 +345,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
             "rest": [
                 {
                     "mode": "server",
+                    "security": _security(request),
                     "operation": [
                         {
                             "name": "export",
@@ -344,13 +403,15 @@ def search_clinical(request: HttpRequest, kind: str) -> HttpResponse:
     patient_id = params.get("patient", params.get("subject", "")).removeprefix("Patient/")
     if not patient_id:
         raise InvalidInput("patient", f"a {kind} search names its patient (patient=...)")
-    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    access = app_access.patient(request, patient_id, Capability.VIEW_CLINICAL, kind, "search")
     found = [
         r
         for r in patient_resources(access.patient)
         if r["resourceType"] == kind and search.matches(kind, r, params)
     ]
-    record_patient_access(api_actor(request), access, "read", f"fhir {kind} search")
+    record_patient_access(
+        app_access.actor(request), access, "read", app_access.what(request, f"fhir {kind} search")
+    )
     used = {k: params.getlist(k) for k in sorted(search.SEARCHES[kind]) if k in params}
     rows = found[page.offset : page.offset + page.count]
     return fhir_response(search.searchset(base_url(request), kind, used, rows, len(found), page))
@@ -363,7 +424,7 @@ def read_clinical(request: HttpRequest, kind: str, resource_id: str) -> HttpResp
     patient_id = lookup.patient_of(kind, resource_id)
     if patient_id is None:
         raise Http404(f"no {kind}/{resource_id} here")
-    access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
+    access = app_access.patient(request, patient_id, Capability.VIEW_CLINICAL, kind, "read")
     found = next(
         (
             r
@@ -374,5 +435,7 @@ def read_clinical(request: HttpRequest, kind: str, resource_id: str) -> HttpResp
     )
     if found is None:
         raise Http404(f"no {kind}/{resource_id} here")
-    record_patient_access(api_actor(request), access, "read", f"fhir {kind}")
+    record_patient_access(
+        app_access.actor(request), access, "read", app_access.what(request, f"fhir {kind}")
+    )
     return fhir_response(found)

@@ -42,10 +42,12 @@ def ehr_launch(world: World, persona: str, app: SmartApp, patient: Any) -> tuple
     launch, as App Launch 2.0.0 says."""
     client = world.client(persona)
     page = client.get(f"/patients/{patient.pk}/apps/")
-    assert page.status_code == 200 and b"Mood Tracker" in page.content
+    assert page.status_code == 200
+    assert b"Mood Tracker" in page.content
     assert "form-action 'self' https://app.example.org" in page["Content-Security-Policy"]
     sent = client.post(f"/patients/{patient.pk}/apps/", {"app": str(app.pk)})
-    assert sent.status_code == 302 and sent["Location"].startswith(LAUNCH_URL + "?")
+    assert sent.status_code == 302
+    assert sent["Location"].startswith(LAUNCH_URL + "?")
     query = {k: v[0] for k, v in parse_qs(urlsplit(sent["Location"]).query).items()}
     assert query["iss"] == AUD
     return client, query["launch"]
@@ -63,8 +65,9 @@ def test_the_server_says_where_apps_sign_in(client: Client) -> None:
     oauth = client.get("/.well-known/oauth-authorization-server").json()
     assert oauth["authorization_endpoint"] == config["authorization_endpoint"]
     assert oauth["code_challenge_methods_supported"] == ["S256"]
-    assert {"launch-ehr", "launch-standalone", "context-ehr-patient",
-            "context-standalone-patient", "permission-patient"} <= set(config["capabilities"])  # fmt: skip
+    wanted = {"launch-ehr", "launch-standalone", "context-ehr-patient",
+              "context-standalone-patient", "permission-patient"}  # fmt: skip
+    assert wanted <= set(config["capabilities"])
     assert "patient/Observation.rs" in config["scopes_supported"]
     statement = client.get("/fhir/metadata").json()
     security = statement["rest"][0]["security"]
@@ -125,10 +128,12 @@ def test_a_patient_s_own_app_gets_a_token_for_them_alone(world: World, app: Smar
     assert answer["patient"] == own
     assert answer["scope"] == "launch/patient patient/*.read"  # what was granted
     assert "refresh_token" not in answer  # none asked for (offline_access)
-    assert answer["token_type"] == "Bearer" and answer["expires_in"] == 3600
+    assert answer["token_type"] == "Bearer"
+    assert answer["expires_in"] == 3600
     access = answer["access_token"]
     mine = fhir(access, f"Observation?patient={own}&code=44261-6")
-    assert mine.status_code == 200 and mine.json()["total"] == 1
+    assert mine.status_code == 200
+    assert mine.json()["total"] == 1
     assert fhir(access, f"Patient/{own}").json()["id"] == own
     found = fhir(access, "Patient").json()
     assert [e["resource"]["id"] for e in found["entry"]] == [own]
@@ -138,7 +143,8 @@ def test_a_patient_s_own_app_gets_a_token_for_them_alone(world: World, app: Smar
     assert fhir(access, f"Patient/{world.patient.pk}").status_code == 403
     assert fhir(access, f"Patient/{world.patient.pk}/$everything").status_code == 403
     logged = AccessLog.objects.filter(patient_id=world.own_patient.pk, via="app").first()
-    assert logged is not None and "by app Mood Tracker" in logged.what
+    assert logged is not None
+    assert "by app Mood Tracker" in logged.what
 
 
 def test_staff_choose_the_patient_of_a_standalone_launch(world: World, app: SmartApp) -> None:
@@ -147,24 +153,31 @@ def test_staff_choose_the_patient_of_a_standalone_launch(world: World, app: Smar
     page = client.get("/oauth/authorize/", params)
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Patient the app opens" in body and world.patient.family_name in body
+    assert "Patient the app opens" in body
+    assert world.patient.family_name in body
     assert world.other_patient.family_name not in body  # another clinic's
     assert "form-action 'self' https://app.example.org" in page["Content-Security-Policy"]
     # Allowed without choosing: refused back to the app, nothing granted.
     back = redirected(client.post("/oauth/authorize/", {**params, "allow": "Allow"}))
-    assert back["error"] == "invalid_request" and "choose the patient" in back["error_description"]
+    assert back["error"] == "invalid_request"
+    assert "choose the patient" in back["error_description"]
     # A patient of another clinic cannot be slipped in.
     slipped = redirected(
-        client.post("/oauth/authorize/", {**params, "allow": "Allow",
-                                          "patient": str(world.other_patient.pk)})  # fmt: skip
+        client.post(
+            "/oauth/authorize/",
+            {**params, "allow": "Allow", "patient": str(world.other_patient.pk)},
+        )
     )
     assert slipped["error"] == "invalid_request"
     answer = sign_in(client, app, "launch/patient patient/Observation.rs offline_access",
                      patient=world.patient.pk)  # fmt: skip
     assert answer["patient"] == str(world.patient.pk)
-    assert fhir(answer["access_token"], f"Observation?patient={world.patient.pk}").status_code == 200
+    assert (
+        fhir(answer["access_token"], f"Observation?patient={world.patient.pk}").status_code == 200
+    )
     refused = fhir(answer["access_token"], f"Condition?patient={world.patient.pk}")
-    assert refused.status_code == 403 and "Condition" in refused.json()["issue"][0]["diagnostics"]
+    assert refused.status_code == 403
+    assert "Condition" in refused.json()["issue"][0]["diagnostics"]
     # A refresh keeps the patient, and rotates the refresh token.
     refreshed = Client().post("/oauth/token/", {
         "grant_type": "refresh_token", "refresh_token": answer["refresh_token"],
@@ -213,7 +226,8 @@ def test_an_app_opened_from_a_chart_gets_that_patient(world: World, app: SmartAp
     # A launch is traded once.
     params = asking(app, "launch patient/*.rs", Pkce.new(), launch=launch)
     back = redirected(client.get("/oauth/authorize/", params))
-    assert back["error"] == "invalid_request" and "launch" in back["error_description"]
+    assert back["error"] == "invalid_request"
+    assert "launch" in back["error_description"]
     opened = AccessLog.objects.filter(patient_id=world.patient.pk, what__contains="opened")
     assert opened.exists()
 
@@ -245,7 +259,8 @@ def test_the_chart_s_apps_page_is_refused_as_the_chart_is(world: World, app: Sma
 def test_the_sign_in_page_needs_a_login(app: SmartApp) -> None:
     params = asking(app, "launch/patient patient/*.read", Pkce.new())
     page = Client().get("/oauth/authorize/", params)
-    assert page.status_code == 302 and page["Location"].startswith("/login/")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/login/")
 
 
 def test_aud_must_be_this_server(world: World, app: SmartApp) -> None:
@@ -253,7 +268,8 @@ def test_aud_must_be_this_server(world: World, app: SmartApp) -> None:
     for aud in ("https://evil.example.com/fhir", ""):
         params = asking(app, "launch/patient patient/*.read", Pkce.new(), aud=aud)
         back = redirected(client.get("/oauth/authorize/", params))
-        assert back["error"] == "invalid_request" and "aud" in back["error_description"]
+        assert back["error"] == "invalid_request"
+        assert "aud" in back["error_description"]
 
 
 def test_pkce_is_required_and_checked(world: World, app: SmartApp) -> None:
@@ -265,15 +281,16 @@ def test_pkce_is_required_and_checked(world: World, app: SmartApp) -> None:
     pkce = Pkce.new()
     back = allow(client, asking(app, "launch/patient patient/*.read", pkce))
     wrong = token(app, back["code"], Pkce.new())  # another verifier
-    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+    assert wrong.status_code == 400
+    assert wrong.json()["error"] == "invalid_grant"
     plain = asking(app, "launch/patient patient/*.read", pkce, code_challenge_method="plain",
                    code_challenge=pkce.verifier)  # fmt: skip
     page = client.get("/oauth/authorize/", plain)
     refused = page.status_code == 302 and "error=" in page["Location"]
     if page.status_code == 200:  # refused when the code would be made
-        refused = "error=" in client.post("/oauth/authorize/", {**plain, "allow": "Allow"})[
-            "Location"
-        ]
+        refused = (
+            "error=" in client.post("/oauth/authorize/", {**plain, "allow": "Allow"})["Location"]
+        )
     assert refused
 
 
@@ -309,7 +326,8 @@ def test_denying_grants_nothing(world: World, app: SmartApp) -> None:
     params = asking(app, "launch/patient patient/*.read", Pkce.new())
     assert client.get("/oauth/authorize/", params).status_code == 200
     back = redirected(client.post("/oauth/authorize/", params))  # no "allow"
-    assert back["error"] == "access_denied" and "code" not in back
+    assert back["error"] == "access_denied"
+    assert "code" not in back
 
 
 def test_an_app_token_opens_only_the_fhir_reads(world: World, app: SmartApp) -> None:
@@ -317,7 +335,8 @@ def test_an_app_token_opens_only_the_fhir_reads(world: World, app: SmartApp) -> 
     bearer = {"Authorization": f"Bearer {access}"}
     assert Client().get("/api/v1/patients", headers=bearer).status_code == 401
     kick = Client().get("/fhir/$export", headers={**bearer, "Prefer": "respond-async"})
-    assert kick.status_code == 403 and "SMART apps" in kick.json()["issue"][0]["diagnostics"]
+    assert kick.status_code == 403
+    assert "SMART apps" in kick.json()["issue"][0]["diagnostics"]
     imported = Client().post("/fhir/", "{}", content_type="application/fhir+json", headers=bearer)
     assert imported.status_code == 403
     assert fhir("not-a-token", "Patient").status_code == 401
@@ -349,7 +368,8 @@ def test_the_owner_registers_an_app_from_the_command_line(world: World, capsys: 
     call_command("smart_app", "Clinic A", "--as", "admin", "--name", "Sleep Diary",
                  "--redirect-uri", REDIRECT, "--confidential")  # fmt: skip
     out = capsys.readouterr().out
-    assert "client_id: " in out and "client_secret: " in out
+    assert "client_id: " in out
+    assert "client_secret: " in out
     app = SmartApp.objects.get(application__name="Sleep Diary")
     assert app.clinic == world.clinic
     assert AccessLog.objects.filter(what="SMART app Sleep Diary registered").exists()

@@ -14,6 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from ketamine_clinic.accounts.models import AccessLog, User
 from ketamine_clinic.demo.clinic import seed
+from ketamine_clinic.interop.fhir import patient_view
 from ketamine_clinic.interop.fhir.resources import InvalidResource, validated
 from ketamine_clinic.patients.models import Diagnosis, Patient
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
@@ -147,3 +148,31 @@ def _references(value: Any) -> list[str]:
         for item in value:
             found += _references(item)
     return found
+
+
+def test_a_patient_reads_through_fhir_what_their_portal_shows(demo: dict[str, Any]) -> None:
+    chen = Patient.objects.get(family_name="Chen", given_name="Mei")
+    staff_view = json.loads(export(demo["client"], chen).content)
+    vitals = [o for o in resources(staff_view, "Observation")
+              if o["category"][0]["coding"][0]["code"] == "vital-signs"]  # fmt: skip
+    assert vitals  # the care team reads them
+    assert resources(staff_view, "MedicationRequest")
+    own = Client()
+    own.force_login(User.objects.get(username="meichen"))
+    bundle = json.loads(export(own, chen).content)
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert kinds <= patient_view.TYPES
+    assert {"Patient", "QuestionnaireResponse", "Observation", "Consent"} <= kinds
+    assert {o["category"][0]["coding"][0]["code"] for o in resources(bundle, "Observation")} == {
+        "survey"
+    }
+    assert bundle["total"] == sum(1 for e in bundle["entry"] if e["search"]["mode"] == "match")
+    Bundle.model_validate(bundle)
+    # Searching and reading by id hold to the same share.
+    refused = own.get(f"/fhir/MedicationRequest?patient={chen.pk}")
+    assert refused.status_code == 403
+    assert "care team" in refused.json()["issue"][0]["diagnostics"]
+    assert own.get(f"/fhir/Observation/{vitals[0]['id']}").status_code == 404
+    assert demo["client"].get(f"/fhir/Observation/{vitals[0]['id']}").status_code == 200
+    found = own.get(f"/fhir/Observation?patient={chen.pk}").json()
+    assert found["total"] == len(resources(bundle, "Observation"))

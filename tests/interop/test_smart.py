@@ -387,3 +387,34 @@ def test_a_new_patient_appears_for_the_standalone_choice(world: World, app: Smar
         "/oauth/authorize/", asking(app, "launch/patient patient/*.read", Pkce.new())
     )
     assert str(newcomer.pk) in page.content.decode()
+
+
+# --- connected apps -----------------------------------------------------------------------
+
+
+def test_a_person_sees_and_disconnects_their_apps(world: World, app: SmartApp) -> None:
+    client = world.client("patient")
+    answer = sign_in(client, app, "launch/patient patient/Observation.rs offline_access")
+    observations = f"Observation?patient={world.own_patient.pk}"
+    page = client.get("/account/apps/")
+    body = page.content.decode()
+    assert "Mood Tracker" in body
+    assert "Read and search Observation records of the patient it is opened for" in body
+    assert world.own_patient.full_name in body
+    assert "until you disconnect it" in body  # it holds a refresh token
+    others = world.client("nurse").get("/account/apps/").content.decode()
+    assert "Mood Tracker" not in others  # another person's connection is theirs
+    # Another person cannot disconnect it for them.
+    refused = world.client("nurse").post("/account/apps/", {"app": str(app.application.pk)})
+    assert refused.status_code == 404
+    assert fhir(answer["access_token"], observations).status_code == 200
+    done = client.post("/account/apps/", {"app": str(app.application.pk)}, follow=True)
+    assert "Mood Tracker is disconnected" in done.content.decode()
+    assert fhir(answer["access_token"], observations).status_code == 401
+    again = Client().post("/oauth/token/", {
+        "grant_type": "refresh_token", "refresh_token": answer["refresh_token"],
+        "client_id": app.application.client_id})  # fmt: skip
+    assert again.status_code == 400
+    assert "No app can read records for you" in client.get("/account/apps/").content.decode()
+    assert AccessLog.objects.filter(what="SMART app Mood Tracker disconnected").exists()
+    assert Client().get("/account/apps/").status_code == 302  # log in first

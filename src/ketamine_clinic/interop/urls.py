@@ -13,4 +13,5 @@ urlpatterns = [
     path("exports/bulk/", export_views.bulk_exports, name="bulk_exports"),
     path("patients/<uuid:patient_id>/fhir/", export_views.patient_record, name="patient_record"),
     path("patients/<uuid:patient_id>/apps/", smart_views.patient_apps, name="patient_apps"),
+    path("account/apps/", smart_views.connected_apps, name="connected_apps"),
 ]

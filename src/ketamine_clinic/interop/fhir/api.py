@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -22,12 +23,12 @@ from ninja.errors import AuthenticationError, ValidationError
 from ketamine_clinic.accounts.api_auth import BearerToken, SessionCookie
 from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.requests import api_actor, request_user
-from ketamine_clinic.accounts.roles import Capability
+from ketamine_clinic.accounts.roles import Capability, Role
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.ids import parse_uuid
 from ketamine_clinic.common.nesting import MAX_DEPTH, deeper_than
 from ketamine_clinic.interop import bulk
-from ketamine_clinic.interop.fhir import lookup, search
+from ketamine_clinic.interop.fhir import lookup, patient_view, search
 from ketamine_clinic.interop.fhir.bundle import everything, patient_resources
 from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
 from ketamine_clinic.interop.fhir.resources import patient_resource
@@ -37,6 +38,7 @@ from ketamine_clinic.interop.smart import access as app_access
 from ketamine_clinic.interop.smart.access import SmartToken
 from ketamine_clinic.patients import queries as patient_queries
 from ketamine_clinic.patients.access import (
+    PatientAccess,
     clinics_where,
     record_patient_access,
     the_clinic,
@@ -79,6 +81,19 @@ def _bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @fhir_api.exception_handler(InvalidInput)
 def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     return outcome(400, "invalid", f"{exc.field}: {exc.message}")
+
+
+def _shown(request: HttpRequest, access: PatientAccess) -> Callable[[dict[str, Any]], bool]:
+    """What this reader may see of this patient's resources: a patient, what their portal
+    shows (patient_view); an app, what its scopes name too."""
+    own_record = access.role == Role.PATIENT
+
+    def keep(resource: dict[str, Any]) -> bool:
+        if own_record and not patient_view.shows(resource):
+            return False
+        return app_access.readable(request, resource["resourceType"], access.patient.pk)
+
+    return keep
 
 
 def base_url(request: HttpRequest) -> str:
@@ -160,14 +175,7 @@ def patient_everything(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespo
     record_patient_access(
         app_access.actor(request), access, "export", app_access.what(request, "fhir $everything")
     )
-    bundle = everything(access.patient, base_url(request))
-    if app_access.of(request) is not None:  # only the types the app's scopes name
-        bundle["entry"] = [
-            e for e in bundle["entry"]
-            if app_access.readable(request, e["resource"]["resourceType"], patient_id)
-        ]  # fmt: skip
-        bundle["total"] = len(bundle["entry"])
-    return fhir_response(bundle)
+    return fhir_response(everything(access.patient, base_url(request), _shown(request, access)))
 
 
 @fhir_api.get("/$export", include_in_schema=False)
@@ -404,10 +412,13 @@ def search_clinical(request: HttpRequest, kind: str) -> HttpResponse:
     if not patient_id:
         raise InvalidInput("patient", f"a {kind} search names its patient (patient=...)")
     access = app_access.patient(request, patient_id, Capability.VIEW_CLINICAL, kind, "search")
+    if access.role == Role.PATIENT and kind not in patient_view.TYPES:
+        raise PermissionDenied(f"{kind} is read with your care team, not in the portal")
+    shown = _shown(request, access)
     found = [
         r
         for r in patient_resources(access.patient)
-        if r["resourceType"] == kind and search.matches(kind, r, params)
+        if r["resourceType"] == kind and shown(r) and search.matches(kind, r, params)
     ]
     record_patient_access(
         app_access.actor(request), access, "read", app_access.what(request, f"fhir {kind} search")
@@ -425,11 +436,12 @@ def read_clinical(request: HttpRequest, kind: str, resource_id: str) -> HttpResp
     if patient_id is None:
         raise Http404(f"no {kind}/{resource_id} here")
     access = app_access.patient(request, patient_id, Capability.VIEW_CLINICAL, kind, "read")
+    shown = _shown(request, access)
     found = next(
         (
             r
             for r in patient_resources(access.patient)
-            if r["resourceType"] == kind and r["id"] == resource_id
+            if r["resourceType"] == kind and r["id"] == resource_id and shown(r)
         ),
         None,
     )

@@ -3,7 +3,7 @@ the clinic, the staff who acted and the questionnaires referenced, validated who
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -115,9 +115,13 @@ def _references(value: Any) -> Iterable[dict[str, str]]:
             yield from _references(item)
 
 
-def everything(patient: Patient, base_url: str) -> Resource:
-    own = list(patient_resources(patient))
-    others = list(referenced(patient, own))
+def everything(
+    patient: Patient, base_url: str, keep: Callable[[Resource], bool] = lambda _: True
+) -> Resource:
+    """`keep` says what this reader may see (a patient their portal's share, an app what its
+    scopes name); what the kept resources point at follows them."""
+    own = [r for r in patient_resources(patient) if keep(r)]
+    others = [r for r in referenced(patient, own) if keep(r)]
     bundle = {
         "resourceType": "Bundle",
         "id": f"everything-{patient.pk}",

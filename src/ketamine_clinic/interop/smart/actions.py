@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
-from oauth2_provider.models import Application
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauth2_provider.settings import oauth2_settings
 
 from ketamine_clinic.accounts.audit import Actor, record_access
@@ -93,3 +93,22 @@ def start_launch(actor: Actor, access: PatientAccess, app: SmartApp) -> SmartLau
 def use_launch(launch: SmartLaunch) -> None:
     """The launch is spent once the person allows the app: it cannot be traded twice."""
     SmartLaunch.objects.filter(pk=launch.pk, used_at__isnull=True).update(used_at=timezone.now())
+
+
+@transaction.atomic
+def disconnect(actor: Actor, application_id: int) -> int:
+    """The person takes back what they allowed this app: every token it holds for them stops
+    working at once. Answers how many tokens were revoked."""
+    mine = {"user": actor.user, "application_id": application_id}
+    refresh = list(RefreshToken.objects.filter(**mine, revoked__isnull=True))
+    for token in refresh:
+        token.revoke()  # its access token goes with it
+    access = AccessToken.objects.filter(**mine)
+    revoked = len(refresh) + access.count()
+    access.delete()
+    Grant.objects.filter(**mine).delete()
+    app = SmartApp.objects.filter(application_id=application_id).first()
+    name = app.application.name if app else str(application_id)
+    record_access(actor, action="update", what=f"SMART app {name} disconnected",
+                  clinic=app.clinic_id if app else None)  # fmt: skip
+    return revoked

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from ketamine_clinic.interop.models import SmartApp, SmartContext, SmartLaunch
 
@@ -45,3 +48,40 @@ def token_patient(access_token: Any) -> str | None:
     )
     patient = next(iter(found), None)
     return str(patient) if patient else None
+
+
+@dataclass
+class Connection:
+    """An app a person has allowed and that can still read: their Connected apps page."""
+
+    application_id: int
+    name: str
+    scopes: set[str] = field(default_factory=set)
+    patients: set[str] = field(default_factory=set)
+    until: datetime | None = None  # None: until disconnected (it holds a refresh token)
+
+
+def connected(user: Any) -> list[Connection]:
+    """The apps holding a live token of this person, each once, by name."""
+    refreshable = set(
+        RefreshToken.objects.filter(user=user, revoked__isnull=True).values_list(
+            "application_id", flat=True
+        )
+    )
+    live = (
+        AccessToken.objects.filter(user=user, expires__gt=timezone.now(), application__isnull=False)
+        .select_related("application")
+        .order_by("expires")
+    )
+    found: dict[int, Connection] = {}
+    for token in live:
+        app_id, application = token.application_id, token.application
+        if app_id is None or application is None:  # not so: filtered above
+            continue
+        one = found.setdefault(app_id, Connection(app_id, application.name))
+        one.scopes.update(token.scope.split())
+        context = SmartContext.objects.filter(access_token=token).select_related("patient").first()
+        if context is not None:
+            one.patients.add(context.patient.full_name)
+        one.until = None if app_id in refreshable else token.expires
+    return sorted(found.values(), key=lambda c: c.name)

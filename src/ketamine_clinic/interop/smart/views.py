@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -241,3 +242,22 @@ def patient_apps(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     if origins:  # the launch answers with a redirect to the app, which the CSP must allow
         response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def connected_apps(request: HttpRequest) -> HttpResponse:
+    """The apps this person has allowed, with what they may read; Disconnect revokes every
+    token an app holds for them."""
+    user = request_user(request)
+    if request.method == "POST":
+        found = {str(c.application_id): c for c in queries.connected(user)}
+        chosen = found.get(request.POST.get("app", ""))
+        if chosen is None:
+            raise Http404("no such connected app")
+        actions.disconnect(web_actor(request), chosen.application_id)
+        messages.success(request, f"{chosen.name} is disconnected: it can no longer read.")
+        return redirect("interop:connected_apps")
+    described = scopes.offered()
+    rows = [(c, [described.get(s, s) for s in sorted(c.scopes)]) for c in queries.connected(user)]
+    return render(request, "interop/connected_apps.html", {"rows": rows})

@@ -61,6 +61,13 @@ def schema() -> dict[str, Any]:
     return api.get_openapi_schema(path_prefix="/api/v1/")  # type: ignore[no-any-return]
 
 
+def test_operation_ids_are_short_and_unique(schema: dict[str, Any]) -> None:
+    """A generated client names its methods after them: `get_patient`, not the module path."""
+    ids = [op["operationId"] for item in schema["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    assert [i for i in ids if "ketamine_clinic" in i or not i.isidentifier()] == []
+
+
 def test_every_operation_documents_its_errors_in_one_shape(schema: dict[str, Any]) -> None:
     missing = []
     for path, item in schema["paths"].items():

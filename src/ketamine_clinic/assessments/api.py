@@ -185,7 +185,7 @@ def assessment_in_error(
     response=list[OutcomeOut],
     summary="Trajectory and response, remission and relapse status per instrument",
 )
-def outcomes(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
+def patient_outcomes(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
     access = get_patient_for_user(request_user(request), patient_id, Capability.VIEW_CLINICAL)
     result = []
     for series in patient_series(access.patient):

@@ -84,6 +84,11 @@ def _errors_of(method: str, operation: dict[str, Any]) -> list[int]:
 class ClinicAPI(NinjaAPI):
     """NinjaAPI whose schema documents every operation's error answers with `Error`."""
 
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """The view's own name (`get_patient`, `list_sessions`): the method a generated client
+        offers for it. Names are unique across the API (tests/contract checks)."""
+        return str(operation.view_func.__name__)
+
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
         components = schema.setdefault("components", {}).setdefault("schemas", {})

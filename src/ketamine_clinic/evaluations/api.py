@@ -95,7 +95,9 @@ def patch_evaluation(
     response=EvaluationOut,
     summary="Sign (prescribers): the evaluation and its decision become immutable",
 )
-def sign(request: HttpRequest, evaluation_id: uuid.UUID, payload: SignRequest) -> Evaluation:
+def sign_evaluation(
+    request: HttpRequest, evaluation_id: uuid.UUID, payload: SignRequest
+) -> Evaluation:
     access, evaluation = get_chart_record_for_user(
         request_user(request), Evaluation, evaluation_id, Capability.EVALUATE
     )

@@ -25,7 +25,7 @@ router = Router(tags=["reports"])
     summary="Response, remission, durability, adverse events, BP excursions, REMS timeliness "
     "and ledger discrepancies (admins, prescribers); ?format=csv for the table by protocol",
 )
-def outcomes(
+def clinic_outcomes(
     request: HttpRequest,
     start: QueryDate,
     end: QueryDate,

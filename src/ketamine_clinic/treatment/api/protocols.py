@@ -56,7 +56,7 @@ def _changes(changes: Changes) -> dict[str, Any]:
     response=list[ProtocolOut],
     summary="The protocol library and each of your clinics' current copies",
 )
-def protocols(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[dict[str, Any]]:
+def list_protocols(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[dict[str, Any]]:
     user = request_user(request)
     clinic_ids = clinics_where(user, Capability.VIEW_PROTOCOLS)
     if not clinic_ids:
@@ -77,7 +77,7 @@ def protocols(request: HttpRequest, clinic: uuid.UUID | None = None) -> list[dic
     response={201: ProtocolOut},
     summary="Copy a library protocol for your clinic, adjusted within its limits (prescribers)",
 )
-def copy(request: HttpRequest, payload: ProtocolCopy) -> Status:
+def copy_protocol(request: HttpRequest, payload: ProtocolCopy) -> Status:
     clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
     row = protocol_actions.copy_protocol(
         api_actor(request),
@@ -96,7 +96,7 @@ def copy(request: HttpRequest, payload: ProtocolCopy) -> Status:
     response=list[VersionOut],
     summary="Every version of a clinic's protocol, newest first",
 )
-def versions(
+def protocol_versions(
     request: HttpRequest, key: str, clinic: uuid.UUID | None = None
 ) -> list[ClinicProtocol]:
     clinic_id = one_clinic(request_user(request), clinic, Capability.VIEW_PROTOCOLS)
@@ -111,7 +111,7 @@ def versions(
     response={201: ProtocolOut},
     summary="Adjust a clinic protocol: a new version (409 when someone changed it first)",
 )
-def revise(request: HttpRequest, key: str, payload: ProtocolRevision) -> Status:
+def revise_protocol(request: HttpRequest, key: str, payload: ProtocolRevision) -> Status:
     clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
     row = protocol_actions.revise_protocol(
         api_actor(request),
@@ -130,7 +130,7 @@ def revise(request: HttpRequest, key: str, payload: ProtocolRevision) -> Status:
     response=VersionOut,
     summary="Retire a clinic protocol: no new courses on it; ordered courses keep it",
 )
-def retire(request: HttpRequest, key: str, payload: ProtocolRetire) -> ClinicProtocol:
+def retire_protocol(request: HttpRequest, key: str, payload: ProtocolRetire) -> ClinicProtocol:
     clinic = the_clinic(request_user(request), payload.clinic, Capability.MANAGE_PROTOCOLS)
     return protocol_actions.retire_protocol(
         api_actor(request),

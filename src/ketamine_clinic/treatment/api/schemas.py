@@ -347,7 +347,7 @@ class ProtocolCopy(BodySchema):
     base: Annotated[str, Field(max_length=60)]
     key: Annotated[str, Field(max_length=50)]
     name: Annotated[str, line(200)]
-    changes: Changes = Changes()
+    changes: Changes = Field(default_factory=Changes)
     reason: Annotated[str, line(2000)]
 
 
@@ -355,7 +355,7 @@ class ProtocolRevision(BodySchema):
     clinic: uuid.UUID | None = None
     version: Annotated[int, Field(ge=1)] = Field(..., description="The version you are changing")
     name: Annotated[str, line(200)] | None = None
-    changes: Changes = Changes()
+    changes: Changes = Field(default_factory=Changes)
     reason: Annotated[str, line(2000)]
 
 

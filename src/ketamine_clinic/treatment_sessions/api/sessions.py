@@ -323,7 +323,7 @@ def rems_submitted(
     response=SessionOut,
     summary="Sign the session record (for esketamine, only with a complete REMS form)",
 )
-def sign(request: HttpRequest, session_id: uuid.UUID, payload: StepIn) -> TreatmentSession:
+def sign_session(request: HttpRequest, session_id: uuid.UUID, payload: StepIn) -> TreatmentSession:
     access, session = _clinical(request, session_id)
     return actions.sign_record(api_actor(request), access, session, payload.version)
 

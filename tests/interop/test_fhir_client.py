@@ -18,6 +18,10 @@ from fhirpy.base.exceptions import (
 )
 
 from ketamine_clinic.accounts.authn import issue_token
+from ketamine_clinic.accounts.models import User
+from ketamine_clinic.demo.clinic import seed
+from ketamine_clinic.interop.fhir import search
+from ketamine_clinic.interop.fhir.bundle import patient_resources
 from ketamine_clinic.patients.models import Patient
 from tests.conftest import World, register
 from tests.factories.outcomes import phq9
@@ -194,3 +198,31 @@ def test_the_new_routes_refuse_as_the_api_does(live_server: Any, world: World) -
         nurse.resources("Patient").search(_count="lots").fetch()
     with pytest.raises(OperationOutcome, match="_offset"):
         nurse.resources("Patient").search(_offset=str(2**63)).fetch()
+
+
+@pytest.mark.once  # seeds the demo clinic
+def test_a_client_searches_pages_and_reads_every_type(live_server: Any) -> None:
+    """On the demo clinic, every resource type the server names: searched by patient, paged
+    two at a time by the links to the same total, and each entry read again by its id."""
+    seed()
+    fhir = SyncFHIRClient(
+        f"{live_server.url}/fhir",
+        authorization=f"Bearer {issue_token(User.objects.get(username='drrivera'), None).token}",
+    )
+    clinic = Patient.objects.get(family_name="Chen", given_name="Mei").clinic
+    held: dict[str, str] = {}  # a patient who has records of each type
+    for patient in Patient.objects.filter(clinic=clinic).order_by("mrn"):
+        for resource in patient_resources(patient):
+            held.setdefault(resource["resourceType"], str(patient.pk))
+        if set(search.WHEN) <= set(held):
+            break
+    assert set(search.WHEN) <= set(held), set(search.WHEN) - set(held)
+    for kind in ("Patient", *search.WHEN):
+        query = fhir.resources(kind).search(
+            **({"_id": held[kind]} if kind == "Patient" else {"patient": f"Patient/{held[kind]}"})
+        )
+        total = query.count()
+        paged = query.limit(2).fetch_all()
+        assert len(paged) == total >= 1, kind
+        for found in paged:
+            assert fhir.reference(kind, found["id"]).to_resource().serialize() == found.serialize()

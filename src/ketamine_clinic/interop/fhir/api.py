@@ -28,7 +28,7 @@ from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.ids import parse_uuid
 from ketamine_clinic.common.nesting import MAX_DEPTH, deeper_than
 from ketamine_clinic.interop import bulk
-from ketamine_clinic.interop.fhir import lookup, patient_view, search
+from ketamine_clinic.interop.fhir import lookup, patient_view, profiles, search
 from ketamine_clinic.interop.fhir.bundle import everything, patient_resources
 from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
 from ketamine_clinic.interop.fhir.resources import patient_resource
@@ -301,9 +301,6 @@ def import_patients(request: HttpRequest) -> HttpResponse:
     )
 
 
-US_CORE_PATIENT = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
-
-
 SEARCH_TYPES = {"patient": "reference", "code": "token", "category": "token", "date": "date",
                 "_lastUpdated": "date"}  # fmt: skip
 
@@ -364,8 +361,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
                     "resource": [
                         {
                             "type": "Patient",
-                            # US Core 6.1 Patient; what it must support is in docs/api.md.
-                            "supportedProfile": [US_CORE_PATIENT],
+                            "supportedProfile": profiles.supported("Patient"),
                             "interaction": [{"code": "read"}, {"code": "search-type"}],
                             "searchParam": [
                                 {"name": name, "type": kind}
@@ -382,6 +378,11 @@ def metadata(request: HttpRequest) -> HttpResponse:
                         *(
                             {
                                 "type": kind,
+                                **(
+                                    {"supportedProfile": profiles.supported(kind)}
+                                    if profiles.supported(kind)
+                                    else {}
+                                ),
                                 "interaction": [{"code": "read"}, {"code": "search-type"}],
                                 "searchParam": [
                                     {"name": name, "type": SEARCH_TYPES[name]}

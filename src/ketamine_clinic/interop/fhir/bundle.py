@@ -52,6 +52,7 @@ def patient_resources(patient: Patient) -> Iterable[Resource]:
         yield stamped(tx.consent(consent), consent.updated_at)
     sessions = {s.pk: s for s in TreatmentSession.objects.filter(patient=patient)}
     for session in sessions.values():
+        session.patient = patient  # read once, not once a session
         yield stamped(tx.encounter(session), session.updated_at)
     ids = list(sessions)
     vitals = VitalSigns.objects.filter(session_id__in=ids)

@@ -18,7 +18,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from ketamine_clinic.accounts.models import Clinic, User
 from ketamine_clinic.assessments.models import Assessment
 from ketamine_clinic.clinical.instruments.model import Instrument
-from ketamine_clinic.interop.fhir import codes
+from ketamine_clinic.interop.fhir import codes, profiles
 from ketamine_clinic.patients.models import Allergy, BodyMeasurement, Diagnosis, Patient
 from ketamine_clinic.treatment_sessions.models import (
     VitalSigns,
@@ -32,6 +32,8 @@ class InvalidResource(ValueError):
 
 
 def validated(resource: Resource) -> Resource:
+    """The resource, its US Core profile named (profiles), checked against FHIR R4."""
+    profiles.declare(resource)
     model = get_fhir_model_class(resource["resourceType"])
     try:
         model.model_validate(resource)
@@ -126,6 +128,14 @@ def condition(diagnosis: Diagnosis) -> Resource:
             "id": str(diagnosis.pk),
             "clinicalStatus": {"coding": [coding(codes.CONDITION_CLINICAL, "active")]},
             "verificationStatus": {"coding": [coding(codes.CONDITION_VERIFICATION, verification)]},
+            # The chart's diagnoses are its problem list (US Core's problem-list-item slice).
+            "category": [
+                {
+                    "coding": [
+                        coding(codes.CONDITION_CATEGORY, "problem-list-item", "Problem List Item")
+                    ]
+                }
+            ],
             "code": {
                 "coding": [coding(codes.ICD10, diagnosis.icd10_code, diagnosis.text)],
                 "text": diagnosis.text,

@@ -3,6 +3,7 @@ consents and courses as care plans."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from ketamine_clinic.evaluations.consent.models import Consent
@@ -57,6 +58,7 @@ def encounter(session: TreatmentSession) -> Resource:
             "subject": ref("Patient", session.patient_id),
             **({"period": period} if period else {}),
             "basedOn": [ref("MedicationRequest", session.order_id)],
+            "serviceProvider": ref("Organization", session.patient.clinic_id),
         }
     )
 
@@ -86,9 +88,8 @@ def medication_request(order: DoseOrder) -> Resource:
             "medicationCodeableConcept": _medication(order.course.product),
             "subject": ref("Patient", order.patient_id),
             "authoredOn": instant(order.signed_at or order.created_at),
-            **(
-                {"requester": ref("Practitioner", order.signed_by_id)} if order.signed_by_id else {}
-            ),
+            # Who signed it; a draft's, who wrote it (US Core requires a requester).
+            "requester": ref("Practitioner", order.signed_by_id or order.created_by_id),
             "basedOn": [ref("CarePlan", order.course_id)],
             **(
                 {
@@ -218,13 +219,19 @@ CAREPLAN_STATUS = {
 def care_plan(course: Course) -> Resource:
     status = "entered-in-error" if course.in_error else CAREPLAN_STATUS.get(course.state, "unknown")
     protocol = protocol_names(course.patient.clinic_id).get(course.protocol_id, course.protocol_id)
+    title = f"{protocol} (version {course.protocol_version}), phase {course.phase}"
     return validated(
         {
             "resourceType": "CarePlan",
             "id": str(course.pk),
             "status": status,
             "intent": "plan",
-            "title": (f"{protocol} (version {course.protocol_version}), phase {course.phase}"),
+            "text": {
+                "status": "generated",
+                "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{escape(title)}</div>',
+            },
+            "category": [{"coding": [coding(codes.CAREPLAN_CATEGORY, "assess-plan")]}],
+            "title": title,
             "subject": ref("Patient", course.patient_id),
             "period": {"start": course.start_on.isoformat()},
             "created": instant(course.created_at),

@@ -14,8 +14,9 @@ from fhir.resources.R4B.bundle import Bundle
 
 from ketamine_clinic.accounts.models import AccessLog, User
 from ketamine_clinic.demo.clinic import seed
-from ketamine_clinic.interop.fhir import patient_view
+from ketamine_clinic.interop.fhir import codes, patient_view
 from ketamine_clinic.interop.fhir.resources import InvalidResource, validated
+from ketamine_clinic.inventory.models import Product
 from ketamine_clinic.patients.models import Diagnosis, Patient
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
 from tests.conftest import World
@@ -176,3 +177,25 @@ def test_a_patient_reads_through_fhir_what_their_portal_shows(demo: dict[str, An
     assert demo["client"].get(f"/fhir/Observation/{vitals[0]['id']}").status_code == 200
     found = own.get(f"/fhir/Observation?patient={chen.pk}").json()
     assert found["total"] == len(resources(bundle, "Observation"))
+
+
+def test_racemic_ketamine_goes_out_with_its_stock_product_s_rxcui(demo: dict[str, Any]) -> None:
+    chen = Patient.objects.get(family_name="Chen", given_name="Mei")
+    before = json.loads(export(demo["client"], chen).content)
+    racemic = [r for r in resources(before, "MedicationRequest")
+               if r["medicationCodeableConcept"]["text"] == "ketamine (racemic)"]  # fmt: skip
+    assert racemic
+    assert all(  # no RxCUI entered: our code alone, never a guessed strength
+        c["system"] != codes.RXNORM
+        for r in racemic
+        for c in r["medicationCodeableConcept"]["coding"]
+    )
+    Product.objects.filter(substance="ketamine").update(rxnorm="238083")  # as the clinic enters it
+    after = json.loads(export(demo["client"], chen).content)
+    ordered = [r for r in resources(after, "MedicationRequest")
+               if r["medicationCodeableConcept"]["text"] == "ketamine (racemic)"]  # fmt: skip
+    for request in ordered:
+        assert request["medicationCodeableConcept"]["coding"][0] == {
+            "system": codes.RXNORM,
+            "code": "238083",
+        }

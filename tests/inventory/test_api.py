@@ -226,3 +226,15 @@ def test_any_sequence_keeps_the_stored_books_exact(
     assert all(r.witness_id and r.witness_id != r.performer_id for r in rows if r.kind == "waste")
     adjusts = sum(1 for step, _ in steps if step in ("adjust-up", "adjust-down"))
     assert sum(1 for r in rows if r.kind == "adjust") <= adjusts  # never the nurse's
+
+
+def test_a_product_carries_its_rxcui(world: World) -> None:
+    admin = world.api("admin")
+    refused = admin.post("/inventory/products", {**VIAL, "rxnorm": "ketamine"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"][-1] == "rxnorm"
+    made = admin.post("/inventory/products", {**VIAL, "rxnorm": "238083"})
+    assert made.status_code == 201
+    assert made.json()["rxnorm"] == "238083"
+    other = admin.post("/inventory/products", {**VIAL, "ndc": "0409-2053-10"})
+    assert other.json()["rxnorm"] == ""  # optional

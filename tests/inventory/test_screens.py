@@ -191,3 +191,11 @@ def test_reports_on_screen_and_as_downloads(world: World) -> None:
     other = world.client("other_clinic_nurse")
     assert other.get(f"/vault/{vial}/history.csv").status_code == 404
     assert "<td>nurse</td>" not in other.get("/vault/reports/", query).content.decode()
+
+
+def test_a_product_s_rxcui_on_screen(world: World) -> None:
+    client = world.client("admin")
+    refused = client.post("/vault/products/new/", {**VIAL, "rxnorm": "23-80"})
+    assert "digits only" in refused.content.decode()
+    assert client.post("/vault/products/new/", {**VIAL, "rxnorm": "238083"}).status_code == 302
+    assert Product.objects.get(clinic=world.clinic, ndc=VIAL["ndc"]).rxnorm == "238083"

@@ -15,6 +15,7 @@ from ketamine_clinic.inventory.models import Container, Count, Product
 from ketamine_clinic.inventory.reports import TITLES
 from ketamine_clinic.patients.forms import DATE, DATETIME
 
+RXCUI = r"^\d{1,12}$"  # an RxNorm concept unique identifier is a number
 QUANTITY = {"min_value": Decimal("0.001"), "max_digits": 9, "decimal_places": 3}
 
 
@@ -32,10 +33,18 @@ class ProductForm(StyledFormMixin, forms.ModelForm):
         label="NDC",
         validators=[RegexValidator(r"^\d{4,5}-\d{3,4}(-\d{1,2})?$", "e.g. 0409-2051-05")],
     )
+    rxnorm = forms.CharField(
+        label="RxNorm code (RxCUI, optional)",
+        required=False,
+        validators=[RegexValidator(RXCUI, "digits only, e.g. 238083")],
+        help_text=Product._meta.get_field("rxnorm").help_text,
+    )
 
     class Meta:
         model = Product
-        fields = ["name", "ndc", "substance", "form", "concentration_mg_per_ml", "container_mg"]
+        fields = [
+            "name", "ndc", "substance", "form", "concentration_mg_per_ml", "container_mg", "rxnorm",
+        ]  # fmt: skip
         labels = {
             "concentration_mg_per_ml": "Concentration (mg/mL, vials only)",
             "container_mg": "One container holds (mg)",

@@ -52,6 +52,13 @@ class Product(models.Model):
         max_digits=8, decimal_places=2, help_text="What one container holds, in mg"
     )
     schedule = models.CharField(max_length=5, default="III")
+    rxnorm = models.CharField(
+        "RxNorm code (RxCUI)",
+        max_length=12,
+        blank=True,
+        help_text="The clinical drug's RxCUI, for its strength and form (RxNav, or the "
+        "label's SPL): e.g. 238083 for ketamine 100 mg/mL injectable solution",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -24,6 +24,9 @@ class ProductIn(BodySchema):
         None
     )
     container_mg: Annotated[Decimal, Field(gt=0, le=100000, decimal_places=2)]
+    rxnorm: Annotated[
+        str, Field(pattern=r"^\d{0,12}$", description="The clinical drug's RxCUI (optional)")
+    ] = ""
 
 
 class ProductOut(Schema):
@@ -35,6 +38,7 @@ class ProductOut(Schema):
     concentration_mg_per_ml: Decimal | None
     container_mg: Decimal
     schedule: str
+    rxnorm: str
 
 
 class ReceiptIn(BodySchema):

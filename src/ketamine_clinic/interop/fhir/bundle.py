@@ -46,7 +46,9 @@ def patient_resources(patient: Patient) -> Iterable[Resource]:
         yield stamped(fx.score_observation(assessment, instrument), assessment.updated_at)
     for course in Course.objects.filter(patient=patient).prefetch_related("orders"):
         yield stamped(tx.care_plan(course), course.updated_at)
-    for order in DoseOrder.objects.filter(patient=patient).select_related("course"):
+    for order in DoseOrder.objects.filter(patient=patient).select_related(
+        "course", "stock_product"
+    ):
         yield stamped(tx.medication_request(order), order.updated_at)
     for consent in Consent.objects.filter(patient=patient).select_related("document", "patient"):
         yield stamped(tx.consent(consent), consent.updated_at)
@@ -60,7 +62,7 @@ def patient_resources(patient: Patient) -> Iterable[Resource]:
     for v in vitals:
         for resource in fx.vital_signs(v, patient.pk, current=v.pk not in replaced):
             yield stamped(resource, replaced.get(v.pk, v.recorded_at))
-    doses = Administration.objects.filter(session_id__in=ids)
+    doses = Administration.objects.filter(session_id__in=ids).select_related("container__product")
     replaced = _corrected(doses)
     for a in doses:
         given = tx.medication_administration(a, sessions[a.session_id], a.pk not in replaced)

@@ -61,6 +61,7 @@ ROUTES = {
 
 # RxNorm beside our own product codes, where the concept is certain: esketamine nasal spray is
 # the clinical drug form 2201623 (SCDF "esketamine Nasal Spray", RxNorm 2026 release). Racemic
-# ketamine's RxNorm drugs are per strength (the clinic's vial); until the stock product carries
-# its own RxCUI, it goes out with our code and its name only.
+# ketamine's RxNorm drugs are per strength (ketamine 100 mg/mL injectable solution is 238083,
+# as openFDA's NDC directory gives for a 100 mg/mL vial and no other strength): each stock
+# product carries its own RxCUI, entered with it, which goes out in its place.
 RXNORM_PRODUCTS = {"esketamine_nasal": ("2201623", "esketamine Nasal Spray")}

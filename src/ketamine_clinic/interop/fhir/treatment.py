@@ -16,6 +16,7 @@ from ketamine_clinic.interop.fhir.resources import (
     ref,
     validated,
 )
+from ketamine_clinic.inventory.models import Product
 from ketamine_clinic.treatment.models import Course, DoseOrder
 from ketamine_clinic.treatment.queries.protocols import names as protocol_names
 from ketamine_clinic.treatment_sessions.models import (
@@ -63,9 +64,16 @@ def encounter(session: TreatmentSession) -> Resource:
     )
 
 
-def _medication(product: str) -> dict[str, Any]:
+def _medication(product: str, stock: Product | None = None) -> dict[str, Any]:
+    """The medicine in RxNorm beside our own code: the stock product's own RxCUI (its strength
+    and form, entered with the product) where the clinic gave one, else the product's
+    concept where it is certain (codes.RXNORM_PRODUCTS)."""
     name = "esketamine" if product.startswith("esketamine") else "ketamine (racemic)"
-    rxnorm = codes.RXNORM_PRODUCTS.get(product)
+    rxnorm = (
+        (stock.rxnorm,)
+        if stock is not None and stock.rxnorm
+        else codes.RXNORM_PRODUCTS.get(product)
+    )
     return {
         "coding": [
             *([coding(codes.RXNORM, *rxnorm)] if rxnorm else []),
@@ -85,7 +93,7 @@ def medication_request(order: DoseOrder) -> Resource:
             "id": str(order.pk),
             "status": status,
             "intent": "order",
-            "medicationCodeableConcept": _medication(order.course.product),
+            "medicationCodeableConcept": _medication(order.course.product, order.stock_product),
             "subject": ref("Patient", order.patient_id),
             "authoredOn": instant(order.signed_at or order.created_at),
             # Who signed it; a draft's, who wrote it (US Core requires a requester).
@@ -125,7 +133,9 @@ def medication_administration(
             "resourceType": "MedicationAdministration",
             "id": str(a.pk),
             "status": "completed" if current else "entered-in-error",
-            "medicationCodeableConcept": _medication(session.product),
+            "medicationCodeableConcept": _medication(
+                session.product, a.container.product if a.container else None
+            ),
             "subject": ref("Patient", session.patient_id),
             "context": ref("Encounter", session.pk),
             "effectiveDateTime": instant(a.at),

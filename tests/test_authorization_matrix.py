@@ -203,7 +203,7 @@ ENDPOINTS += [
         "write",
     ),
     Endpoint(
-        "outcomes",
+        "patient_outcomes",
         "GET",
         _patient_path("/outcomes"),
         lambda w, p, r: None,
@@ -275,7 +275,7 @@ ENDPOINTS += [
         "evaluate",
     ),
     Endpoint(
-        "sign",
+        "sign_evaluation",
         "POST",
         lambda w, p, r: f"/evaluations/{r['evaluation']}/sign",
         lambda w, p, r: {"version": 1},
@@ -582,7 +582,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "templates",
         "patch_note",  # the author rules: test_note_edits_by_role below
         "sign_note",
-        "protocols",  # tests/test_dosing_api.py::test_permissions
+        "list_protocols",  # tests/test_dosing_api.py::test_permissions
         "calculate",
         # Courses and the schedule: tests/treatment/test_courses.py, role by role.
         "list_courses",
@@ -614,7 +614,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "rems_form",  # tests/treatment_sessions/test_rems.py
         "rems_form_pdf",
         "rems_submitted",
-        "sign",
+        "sign_session",
         "record_pdf",
         "rems_due",
         "follow_ups",
@@ -633,7 +633,7 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "report",
         "post_transfer",  # tests/inventory/test_transfers.py
         "pk_simulate",  # tests/pk/test_api.py
-        "outcomes",  # tests/interop/test_outcome_report.py
+        "clinic_outcomes",  # tests/interop/test_outcome_report.py
         "research_export",  # tests/interop/test_research_export.py
         "session_billing",  # tests/treatment_sessions/test_billing.py
         "superbill",
@@ -662,10 +662,10 @@ def test_every_api_route_is_in_the_matrix() -> None:
         "sms_inbound",
         "sms_status",
         # Clinic protocols: tests/treatment/test_clinic_protocols.py, role by role.
-        "copy",
-        "versions",
-        "revise",
-        "retire",
+        "copy_protocol",
+        "protocol_versions",
+        "revise_protocol",
+        "retire_protocol",
     }
     routes = set()
     for _prefix, router in api._routers:

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser
 
+from ketamine_clinic.accounts.audit import Actor
+from ketamine_clinic.accounts.models import User
 from ketamine_clinic.demo.clinic import DEMO_PASSWORD, seed
 from ketamine_clinic.evaluations.models import Evaluation
+from ketamine_clinic.interop.models import SmartApp
+from ketamine_clinic.interop.smart.actions import register_app
 from ketamine_clinic.patients.models import Patient
 from ketamine_clinic.treatment.models import Course
 from ketamine_clinic.treatment_sessions.models import TreatmentSession
@@ -26,9 +31,21 @@ OUT = Path(os.environ.get("KC_SCREENSHOTS", ARTIFACTS / "screens"))
 DEVICES = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1280, 800)}
 
 
-def screens() -> list[tuple[str, str | None, str]]:
+def screens(base: str = "http://testserver") -> list[tuple[str, str | None, str]]:
     """(name, who, address) of each main screen, in the demo clinic just seeded."""
     chen = Patient.objects.get(family_name="Chen", given_name="Mei")
+    app = SmartApp.objects.filter(application__name="Mood Tracker").first() or register_app(
+        Actor(user=User.objects.get(username="admin"), via="cli"), chen.clinic,
+        name="Mood Tracker", redirect_uris=["https://app.example.org/callback"],
+        launch_url="https://app.example.org/launch",
+    ).app  # fmt: skip
+    asking = urlencode({
+        "response_type": "code", "client_id": app.application.client_id,
+        "redirect_uri": "https://app.example.org/callback", "state": "s",
+        "scope": "launch/patient patient/Observation.rs patient/QuestionnaireResponse.rs",
+        "aud": f"{base}/fhir", "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    })  # fmt: skip
     course = Course.objects.filter(patient=chen).latest("created_at")
     evaluation = Evaluation.objects.filter(patient=chen).latest("created_at")
     session = TreatmentSession.objects.get()
@@ -56,6 +73,8 @@ def screens() -> list[tuple[str, str | None, str]]:
         ("data-exports", "admin", "/exports/"),
         ("api-tokens", "admin", "/account/api-tokens/"),
         ("fhir-record", "drrivera", f"/patients/{chen.pk}/fhir/"),
+        ("patient-apps", "drrivera", f"/patients/{chen.pk}/apps/"),
+        ("smart-authorize", "meichen", f"/oauth/authorize/?{asking}"),
         ("patient-portal", "meichen", "/patients/me/"),
         ("my-consents", "meichen", "/me/consents/"),
         ("phq9", "meichen", "/me/questionnaires/phq9/"),
@@ -68,7 +87,7 @@ def test_every_main_screen_at_every_width(live_server: object, browser: Browser)
     shown = 0
     for device, (width, height) in DEVICES.items():
         contexts = {}
-        for name, who, address in screens():
+        for name, who, address in screens(base):
             if who not in contexts:
                 context = browser.new_context(viewport={"width": width, "height": height})
                 page = context.new_page()
@@ -93,4 +112,4 @@ def test_every_main_screen_at_every_width(live_server: object, browser: Browser)
             shown += 1
         for context, _page in contexts.values():
             context.close()
-    assert shown == len(DEVICES) * len(screens())
+    assert shown == len(DEVICES) * len(screens(base))

@@ -84,7 +84,7 @@ def test_same_name_and_birth_date_is_a_conflict_until_confirmed(world: World) ->
         ("family_name", "Chen\nDROP", "should match pattern"),
         ("email", "not-an-email", "email"),
         ("mrn", "has space", "should match pattern"),
-        ("weight_kg", "NaN", "finite"),
+        ("weight_kg", "NaN", "such as 35.5"),
     ],
 )
 def test_invalid_fields_get_422_naming_the_field(

@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ketamine_clinic.common import amount_text
 from ketamine_clinic.common.nesting import deeper_than
 
 MAX_PAGE = 500  # rows in one answer: a whole clinic comes in pages, never in one response
@@ -179,15 +180,81 @@ def _decimal_rules(field: Any) -> dict[str, Any]:
             for extra in get_args(arg)[1:]:
                 metadata += list(getattr(extra, "metadata", [extra]))
     for item in metadata:
-        for key in ("decimal_places", "max_digits"):
+        for key in ("decimal_places", "max_digits", "gt", "ge", "lt", "le"):
             if getattr(item, key, None) is not None:
                 found[key] = getattr(item, key)
     return found
 
 
+PLAIN_AMOUNT = re.compile(r"(0|[1-9]\d*)(\.\d+)?")
+
+
+def _text_pattern(field: Any) -> str | None:
+    """The pattern of an amount's text: exactly the plain decimals in its range and places
+    (amount_text); text is never negative. None when the field states no places or top."""
+    rules = _decimal_rules(field)
+    places, digits = rules.get("decimal_places"), rules.get("max_digits")
+    low, high = rules.get("gt", rules.get("ge", 0)), rules.get("lt", rules.get("le"))
+    if high is None and digits is not None and places is not None:
+        high = Decimal(10) ** (digits - places)  # what max_digits leaves room for, below it
+        rules = {**rules, "lt": high}
+    if high is None or places is None or Decimal(str(low)) < 0:
+        return None
+    return amount_text.pattern(
+        Decimal(str(low)), "gt" in rules, Decimal(str(high)), "lt" in rules, places
+    )
+
+
+def refuse_null(value: Any) -> Any:
+    """For an edit's optional fields: left out keeps the value, null is refused (the schema
+    shows them as not nullable, see _not_null)."""
+    if value is None:
+        raise ValueError("may not be null; leave the field out to keep its value")
+    return value
+
+
+def not_null(*names: str) -> Any:
+    """The validator an edit schema declares for the fields that may be left out, not null."""
+    return field_validator(*names, mode="before")(refuse_null)
+
+
+def _not_null(schema: dict[str, Any], model: Any) -> None:
+    """Fields refused as null (refuse_null) lose `null` from their schema, and their default."""
+    names: set[str] = set()
+    for found in model.__pydantic_decorators__.field_validators.values():
+        if getattr(found.func, "__func__", found.func) is refuse_null:
+            names |= set(found.info.fields)
+    for name in names & set(schema.get("properties", {})):
+        prop = schema["properties"][name]
+        prop.pop("default", None)
+        if "anyOf" in prop:
+            prop["anyOf"] = [b for b in prop["anyOf"] if b.get("type") != "null"]
+            if len(prop["anyOf"]) == 1:
+                prop.update(prop.pop("anyOf")[0])
+
+
+def _closed_maps(node: Any) -> None:
+    """A map whose keys have a pattern takes no other keys (pydantic states the pattern as
+    `patternProperties`, under which JSON Schema would allow any other key)."""
+    if isinstance(node, dict):
+        if "patternProperties" in node:
+            node.setdefault("additionalProperties", False)
+        for value in node.values():
+            _closed_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _closed_maps(value)
+
+
+def _body_schema(schema: dict[str, Any], model: Any) -> None:
+    _as_amounts(schema, model)
+    _not_null(schema, model)
+    _closed_maps(schema.get("properties", {}))
+
+
 def _as_amounts(schema: dict[str, Any], model: Any) -> None:
-    """An amount's decimal places and digits, stated in the schema: `multipleOf` and a bound
-    for the number, a pattern for its text (pydantic offers any string at all)."""
+    """An amount as the schema states it: a number with its decimal places as `multipleOf`
+    and its digits as a bound, or its plain text, whose pattern holds the same range."""
     for name, prop in schema.get("properties", {}).items():
         field = model.model_fields.get(name)
         if field is None or _plain(field.annotation) is not Decimal:
@@ -195,13 +262,10 @@ def _as_amounts(schema: dict[str, Any], model: Any) -> None:
         rules = _decimal_rules(field)
         places = rules.get("decimal_places")
         digits = rules.get("max_digits")
-        whole = f"{{1,{digits - (places or 0)}}}" if digits else "+"
-        fraction = rf"(\.\d{{1,{places}}})?" if places else r"(\.\d+)?"
-        if places == 0:
-            fraction = ""
+        text = _text_pattern(field)
         for branch in prop.get("anyOf", [prop]):
             if branch.get("type") == "string":
-                branch["pattern"] = rf"^-?\d{whole}{fraction}$"
+                branch["pattern"] = text or rf"^{PLAIN_AMOUNT.pattern}$"
             if branch.get("type") == "number":
                 if places is not None:
                     branch["multipleOf"] = float(Decimal(1).scaleb(-places))
@@ -215,9 +279,10 @@ class BodySchema(Schema):
     (`"noted_on": 0` once became 1970-01-01), and a yes-or-no is `true` or `false`, not 0, 1
     or "yes". Pydantic's lax mode takes those; the schema promises otherwise, so they are
     refused, each naming its field. Query strings keep their text ("true") as usual. An
-    amount may be a number or its exact decimal text ("35.5"), as the schema says."""
+    amount may be a number or its plain decimal text ("35.5"), as the schema says; the
+    text's pattern states the same range as the number's bounds."""
 
-    model_config = ConfigDict(json_schema_extra=_as_amounts)
+    model_config = ConfigDict(json_schema_extra=_body_schema)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -229,6 +294,10 @@ class BodySchema(Schema):
             raise PydanticCustomError("json_type", "must be true or false")
         if kind in (int, float, Decimal) and isinstance(value, bool):
             raise PydanticCustomError("json_type", "must be a number, not true or false")
+        if kind is Decimal and isinstance(value, str) and not PLAIN_AMOUNT.fullmatch(value):
+            # Only the plain text the schema's pattern describes: no sign, exponent, spaces or
+            # leading zeros. Its range and places are checked as a number's are.
+            raise PydanticCustomError("json_type", "must be a number, or its text such as 35.5")
         if kind in WRITTEN:
             return _written(kind, value)
         return value

@@ -78,13 +78,6 @@ def patch_evaluation(
     )
     changes = payload.model_dump(exclude_unset=True)
     version = changes.pop("version")
-    nulls = [
-        k for k, v in changes.items() if v is None and k not in ("systolic_mmhg", "diastolic_mmhg")
-    ]
-    if nulls:
-        from ketamine_clinic.common.errors import InvalidInput
-
-        raise InvalidInput(nulls[0], "may not be null; leave the field out to keep its value")
     return with_result(
         actions.update_evaluation(api_actor(request), access, evaluation, version, changes)
     )

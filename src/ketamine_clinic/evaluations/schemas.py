@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from ketamine_clinic.common.api_contract import BodySchema
+from ketamine_clinic.common.api_contract import BodySchema, not_null
 from ketamine_clinic.common.schema_types import PastDate, line, paragraph
 
 InteractionClass = Literal["benzodiazepine", "opioid", "sedative_hypnotic", "stimulant", "maoi"]
@@ -86,6 +86,13 @@ class EvaluationUpdate(BodySchema):
     medication_classes: list[InteractionClass] | None = None
     narrative: Annotated[str, paragraph(20000)] | None = None
     overrides: dict[ReasonCode, OverrideIn] | None = None
+
+    # Blood pressure may be cleared (null); every other field is left out to keep it.
+    _no_null = not_null(
+        "evaluated_on", "diagnosis", "product", "indication", "episode_months",
+        "psychosis_history", "current_psychosis", "current_mania", "ketamine_misuse",
+        "substance_use", "medication_classes", "narrative", "overrides",
+    )  # fmt: skip
 
 
 class SignRequest(BodySchema):

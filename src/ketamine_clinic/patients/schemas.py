@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field
 
 from ketamine_clinic.clinical.measurements import HEIGHT_CM, WEIGHT_KG
-from ketamine_clinic.common.api_contract import BodySchema
+from ketamine_clinic.common.api_contract import BodySchema, not_null
 from ketamine_clinic.common.schema_types import (
     BirthDate,
     EmailOrEmpty,
@@ -38,12 +38,6 @@ Mrn = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,31}$")]
 # ICD-10 (WHO) and ICD-10-CM: a letter, two characters, optionally a dot and up to 4 more.
 Icd10 = Annotated[str, Field(pattern=r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")]
 Version = Annotated[int, Field(ge=1, description="The version of the record you edited")]
-
-
-def _refuse_null(value: Any) -> Any:
-    if value is None:
-        raise ValueError("may not be null; leave the field out to keep its value")
-    return value
 
 
 class ContactFields(BodySchema):
@@ -85,7 +79,7 @@ class PatientUpdate(BodySchema):
     emergency_contact_phone: Annotated[str, optional_line(40)] | None = None
     emergency_contact_relationship: Annotated[str, optional_line(60)] | None = None
 
-    _no_null = field_validator(
+    _no_null = not_null(
         "given_name",
         "family_name",
         "birth_date",
@@ -97,8 +91,7 @@ class PatientUpdate(BodySchema):
         "emergency_contact_name",
         "emergency_contact_phone",
         "emergency_contact_relationship",
-        mode="before",
-    )(_refuse_null)
+    )
 
 
 # What an edit may change: everything in the update shape but the version it names.
@@ -171,7 +164,7 @@ class AllergyUpdate(BodySchema):
     severity: Literal["mild", "moderate", "severe", "unknown"] | None = None
     noted_on: PastDate | None = None
 
-    _no_null = field_validator("substance", "reaction", "severity", mode="before")(_refuse_null)
+    _no_null = not_null("substance", "reaction", "severity")
 
 
 class AllergyOut(RecordMeta):
@@ -197,7 +190,7 @@ class MedicationUpdate(BodySchema):
     started_on: PastDate | None = None
     stopped_on: PastDate | None = None
 
-    _no_null = field_validator("name", "dose", "indication", mode="before")(_refuse_null)
+    _no_null = not_null("name", "dose", "indication")
 
 
 class MedicationOut(RecordMeta):
@@ -222,7 +215,7 @@ class DiagnosisUpdate(BodySchema):
     onset_on: PastDate | None = None
     is_primary: bool | None = None
 
-    _no_null = field_validator("icd10_code", "text", "is_primary", mode="before")(_refuse_null)
+    _no_null = not_null("icd10_code", "text", "is_primary")
 
 
 class DiagnosisOut(RecordMeta):
@@ -264,9 +257,7 @@ class TreatmentTrialUpdate(BodySchema):
     ended_on: PastDate | None = None
     notes: Annotated[str, paragraph(1000)] | None = None
 
-    _no_null = field_validator(
-        "kind", "name", "in_current_episode", "outcome", "notes", mode="before"
-    )(_refuse_null)
+    _no_null = not_null("kind", "name", "in_current_episode", "outcome", "notes")
 
 
 class TreatmentTrialOut(RecordMeta):

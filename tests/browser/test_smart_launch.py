@@ -109,7 +109,7 @@ def test_a_prescriber_opens_an_app_on_the_chart_s_patient(
     expect(page.get_by_role("heading", name="Allow Mood Tracker to read records?")).to_be_visible()
     expect(page.locator("#smart-patient-fixed")).to_contain_text(world.patient.family_name)
     expect(page.locator("#smart-scopes")).to_contain_text(
-        "Read and search all records of the patient it is opened for"
+        "Read and search all records of the patient it opens"
     )
     assert_accessible(page, "smart-authorize")
     page.get_by_role("button", name="Allow").click()

@@ -399,7 +399,7 @@ def test_a_person_sees_and_disconnects_their_apps(world: World, app: SmartApp) -
     page = client.get("/account/apps/")
     body = page.content.decode()
     assert "Mood Tracker" in body
-    assert "Read and search Observation records of the patient it is opened for" in body
+    assert "Read and search measurements and scores of the patient it opens" in body
     assert world.own_patient.full_name in body
     assert "until you disconnect it" in body  # it holds a refresh token
     others = world.client("nurse").get("/account/apps/").content.decode()

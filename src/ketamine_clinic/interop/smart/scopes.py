@@ -32,12 +32,21 @@ OFFLINE = "offline_access"
 ONLINE = "online_access"
 CONTEXT_SCOPES = {
     LAUNCH: "Open with the patient whose chart it was opened from",
-    LAUNCH_PATIENT: "Ask which patient to open when it starts",
+    LAUNCH_PATIENT: "Open one patient's record (your own, if you are the patient)",
     OFFLINE: "Stay connected after you close it",
     ONLINE: "Stay connected while you are signed in",
 }
 _RESOURCE_SCOPE = re.compile(r"^(patient|user)/(\*|[A-Z][A-Za-z]+)\.(read|rs|r|s)$")
-_WHOM = {"patient": "the patient it is opened for", "user": "the patients you may see"}
+_WHOM = {"patient": "the patient it opens", "user": "every patient you may see"}
+# What each type holds, in the words of the screens.
+_NOUNS = {
+    "*": "all records", "Patient": "details (name, birth date, contacts)",
+    "Observation": "measurements and scores", "QuestionnaireResponse": "questionnaire answers",
+    "Condition": "diagnoses", "AllergyIntolerance": "allergies",
+    "Encounter": "treatment sessions", "MedicationRequest": "medication orders",
+    "MedicationAdministration": "doses given", "Consent": "consents",
+    "AdverseEvent": "adverse events", "CarePlan": "treatment courses",
+}  # fmt: skip
 _WHAT = {"read": "Read and search", "rs": "Read and search", "r": "Read", "s": "Search"}
 
 
@@ -71,7 +80,7 @@ def offered() -> dict[str, str]:
     found = dict(CONTEXT_SCOPES)
     for context in ("patient", "user"):
         for kind in ("*", *TYPES):
-            noun = "all records" if kind == "*" else f"{kind} records"
+            noun = _NOUNS[kind]
             for perms in ("read", "rs", "r", "s"):
                 found[f"{context}/{kind}.{perms}"] = f"{_WHAT[perms]} {noun} of {_WHOM[context]}"
     return found

@@ -418,3 +418,32 @@ def test_a_person_sees_and_disconnects_their_apps(world: World, app: SmartApp) -
     assert "No app can read records for you" in client.get("/account/apps/").content.decode()
     assert AccessLog.objects.filter(what="SMART app Mood Tracker disconnected").exists()
     assert Client().get("/account/apps/").status_code == 302  # log in first
+
+
+def test_the_owner_registers_and_removes_apps_on_screen(world: World) -> None:
+    assert world.client("nurse").get("/clinic/apps/").status_code == 403
+    assert world.client("prescriber").get("/clinic/apps/").status_code == 403
+    owner = world.client("admin")
+    bad = owner.post("/clinic/apps/", {"name": "Diary", "redirect_uris": "app.example.org/cb"})
+    assert "must be a full web address" in bad.content.decode()
+    public = owner.post("/clinic/apps/", {"name": "Diary", "redirect_uris": REDIRECT})
+    body = public.content.decode()
+    app = SmartApp.objects.get(application__name="Diary")
+    assert app.application.client_id in body
+    assert "Client secret" not in body  # a public app keeps none
+    server = owner.post("/clinic/apps/", {"name": "Registry", "redirect_uris": REDIRECT,
+                                           "confidential": "on"})  # fmt: skip
+    assert "Client secret" in server.content.decode()
+    assert "Registry" in owner.get("/clinic/apps/").content.decode()
+    # A token it holds stops working when it is removed; another clinic cannot remove it.
+    access = sign_in(world.client("patient"), app, "launch/patient patient/*.read")["access_token"]
+    assert fhir(access, "Patient").status_code == 200
+    other = Client()
+    other.force_login(world.users["other_clinic_nurse"])
+    assert other.post("/clinic/apps/", {"step": "remove", "app": str(app.pk)}).status_code == 403
+    gone = owner.post("/clinic/apps/", {"step": "remove", "app": str(app.pk)}, follow=True)
+    assert "Diary is removed" in gone.content.decode()
+    assert fhir(access, "Patient").status_code == 401
+    assert not SmartApp.objects.filter(pk=app.pk).exists()
+    assert AccessLog.objects.filter(what="SMART app Diary removed").exists()
+    assert owner.post("/clinic/apps/", {"step": "remove", "app": "999"}).status_code == 404

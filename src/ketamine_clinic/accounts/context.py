@@ -27,6 +27,7 @@ NAVIGATION = (
 CLINIC_MENU = (
     (Capability.VIEW_REPORTS, "interop:outcomes", "Outcomes"),
     (Capability.EXPORT_DATA, "interop:exports", "Data exports"),
+    (Capability.EXPORT_DATA, "interop:smart_apps", "Apps"),
     (Capability.VIEW_PROTOCOLS, "treatment:protocols", "Protocols"),
     (Capability.MANAGE_INSTRUMENTS, "assessments:instruments", "Instruments"),
     (Capability.MANAGE_CONSENT_DOCUMENTS, "evaluations:consent_documents", "Consent documents"),

@@ -14,4 +14,5 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/fhir/", export_views.patient_record, name="patient_record"),
     path("patients/<uuid:patient_id>/apps/", smart_views.patient_apps, name="patient_apps"),
     path("account/apps/", smart_views.connected_apps, name="connected_apps"),
+    path("clinic/apps/", smart_views.clinic_apps, name="smart_apps"),
 ]

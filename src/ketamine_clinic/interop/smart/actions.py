@@ -112,3 +112,12 @@ def disconnect(actor: Actor, application_id: int) -> int:
     record_access(actor, action="update", what=f"SMART app {name} disconnected",
                   clinic=app.clinic_id if app else None)  # fmt: skip
     return revoked
+
+
+@transaction.atomic
+def remove_app(actor: Actor, app: SmartApp) -> None:
+    """The clinic stops trusting an app: it is unregistered, and every token, code and launch
+    it holds goes with it, so it reads nothing more. The access log keeps that it was."""
+    name, clinic_id = app.application.name, app.clinic_id
+    app.application.delete()  # its SmartApp, tokens, codes and launches cascade
+    record_access(actor, action="update", what=f"SMART app {name} removed", clinic=clinic_id)

@@ -24,10 +24,14 @@ from oauth2_provider.forms import AllowForm
 from oauth2_provider.views import AuthorizationView
 from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
+from ketamine_clinic.accounts.current import membership_with
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
+from ketamine_clinic.common.errors import InvalidInput
+from ketamine_clinic.common.forms import put_error
 from ketamine_clinic.interop.smart import actions, queries, scopes
+from ketamine_clinic.interop.smart.forms import AppForm
 from ketamine_clinic.interop.smart.validator import PATIENT
 from ketamine_clinic.patients import queries as patient_queries
 from ketamine_clinic.patients.access import get_patient_for_user
@@ -261,3 +265,44 @@ def connected_apps(request: HttpRequest) -> HttpResponse:
     described = scopes.offered()
     rows = [(c, [described.get(s, s) for s in sorted(c.scopes)]) for c in queries.connected(user)]
     return render(request, "interop/connected_apps.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def clinic_apps(request: HttpRequest) -> HttpResponse:
+    """The clinic's SMART apps (owners): register one (its client id, and a secret shown
+    once), see them, remove one (it reads nothing more)."""
+    membership = membership_with(request, Capability.EXPORT_DATA)
+    clinic = membership.clinic
+    form = AppForm()
+    registered = None
+    if request.method == "POST" and request.POST.get("step") == "remove":
+        app = next(
+            (a for a in queries.apps_of(clinic.pk) if str(a.pk) == request.POST.get("app")), None
+        )
+        if app is None:
+            raise Http404("no such app in this clinic")
+        actions.remove_app(web_actor(request), app)
+        messages.success(request, f"{app.application.name} is removed: it can no longer read.")
+        return redirect("interop:smart_apps")
+    if request.method == "POST":
+        form = AppForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                registered = actions.register_app(
+                    web_actor(request), clinic, name=data["name"],
+                    redirect_uris=form.addresses(), launch_url=data["launch_url"],
+                    confidential=data["confidential"],
+                )  # fmt: skip
+            except InvalidInput as exc:
+                put_error(form, exc)
+            else:
+                form = AppForm()
+    context = {
+        "apps": queries.apps_of(clinic.pk),
+        "form": form,
+        "registered": registered,
+        "fhir_base": fhir_base(request),
+    }
+    return render(request, "interop/smart_apps.html", context)

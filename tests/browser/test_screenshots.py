@@ -75,6 +75,8 @@ def screens(base: str = "http://testserver") -> list[tuple[str, str | None, str]
         ("fhir-record", "drrivera", f"/patients/{chen.pk}/fhir/"),
         ("patient-apps", "drrivera", f"/patients/{chen.pk}/apps/"),
         ("smart-authorize", "meichen", f"/oauth/authorize/?{asking}"),
+        ("clinic-apps", "admin", "/clinic/apps/"),
+        ("connected-apps", "meichen", "/account/apps/"),
         ("patient-portal", "meichen", "/patients/me/"),
         ("my-consents", "meichen", "/me/consents/"),
         ("phq9", "meichen", "/me/questionnaires/phq9/"),

@@ -12,9 +12,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from ketamine_clinic.accounts.audit import Actor
 from ketamine_clinic.accounts.models import AccessLog
 from ketamine_clinic.interop.models import SmartApp, SmartLaunch
 from ketamine_clinic.interop.smart import scopes
+from ketamine_clinic.interop.smart.actions import remove_app
 from tests.conftest import World, register
 from tests.factories.outcomes import phq9
 from tests.factories.smart import (
@@ -447,3 +449,55 @@ def test_the_owner_registers_and_removes_apps_on_screen(world: World) -> None:
     assert not SmartApp.objects.filter(pk=app.pk).exists()
     assert AccessLog.objects.filter(what="SMART app Diary removed").exists()
     assert owner.post("/clinic/apps/", {"step": "remove", "app": "999"}).status_code == 404
+
+
+# --- a browser app's cross-origin reads (CORS) --------------------------------------------
+
+APP_ORIGIN = "https://app.example.org"
+
+
+def test_a_browser_app_reads_fhir_from_its_own_origin(world: World, app: SmartApp) -> None:
+    preflight = Client().options(
+        "/fhir/Patient", headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET",
+                                  "Access-Control-Request-Headers": "authorization"},
+    )  # fmt: skip
+    assert preflight.status_code == 200
+    assert preflight["Access-Control-Allow-Origin"] == APP_ORIGIN
+    assert "authorization" in preflight["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Credentials" not in preflight  # a token, never cookies
+    pkce = Pkce.new()
+    back = allow(world.client("patient"), asking(app, "launch/patient patient/*.read", pkce))
+    traded = Client().post(
+        "/oauth/token/",
+        {"grant_type": "authorization_code", "code": back["code"], "redirect_uri": REDIRECT,
+         "client_id": app.application.client_id, "code_verifier": pkce.verifier},
+        headers={"Origin": APP_ORIGIN},
+    )  # fmt: skip
+    assert traded.status_code == 200
+    assert traded["Access-Control-Allow-Origin"] == APP_ORIGIN
+    read = Client().get(
+        "/fhir/Patient", headers={"Origin": APP_ORIGIN,
+                                  "Authorization": f"Bearer {traded.json()['access_token']}"},
+    )  # fmt: skip
+    assert read.status_code == 200
+    assert read["Access-Control-Allow-Origin"] == APP_ORIGIN
+
+
+def test_no_other_origin_and_no_other_address(world: World, app: SmartApp) -> None:
+    stranger = Client().options(
+        "/fhir/Patient", headers={"Origin": "https://evil.example.com",
+                                  "Access-Control-Request-Method": "GET"},
+    )  # fmt: skip
+    assert "Access-Control-Allow-Origin" not in stranger
+    api = Client().options(
+        "/api/v1/patients", headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET"}
+    )
+    assert "Access-Control-Allow-Origin" not in api
+    page = Client().get("/login/", headers={"Origin": APP_ORIGIN})
+    assert "Access-Control-Allow-Origin" not in page
+    # Once removed, its origin reads nothing more across origins.
+    remove_app(Actor(user=world.users["admin"], via="cli"), app)
+    after = Client().options(
+        "/fhir/Patient", headers={"Origin": APP_ORIGIN, "Access-Control-Request-Method": "GET"}
+    )
+    assert "Access-Control-Allow-Origin" not in after

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "anymail",
     "oauth2_provider",
+    "corsheaders",
     "ketamine_clinic.accounts",
     "ketamine_clinic.records",
     "ketamine_clinic.patients",
@@ -75,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that answers: a browser's preflight for /fhir/ gets its CORS answer.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -246,6 +249,7 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "ALLOWED_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],  # apps' origins
     # RFC 9700 (OAuth 2.0 security best practice): no implicit or password grant, no
     # "plain" PKCE, no token in a query string, tokens stored only as their hash, and `iss`
     # in every authorization response.
@@ -256,6 +260,14 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # RFC 9207: the answer names its issuer
 }
+# Cross-origin reads of the FHIR server, for SMART apps that run in a browser: only /fhir/,
+# only from the origin of a registered app (interop/smart/origins.py), and never with the
+# browser's cookies (an app sends its bearer token). The token endpoint answers CORS itself,
+# to the same origins (django-oauth-toolkit's allowed_origins).
+CORS_URLS_REGEX = r"^/fhir/"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Location", "Content-Location"]
 # Its models are swappable; our SMART models point at them, which needs the names spelled.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"

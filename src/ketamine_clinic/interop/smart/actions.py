@@ -31,6 +31,11 @@ class Registered:
     client_secret: str | None  # shown once, for a confidential app; only its hash is kept
 
 
+def origin_of(address: str) -> str:
+    parts = urlsplit(address)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _web_address(field: str, value: str, schemes: tuple[str, ...]) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in schemes or not parts.netloc:
@@ -62,6 +67,8 @@ def register_app(
         client_type=Application.CLIENT_CONFIDENTIAL if confidential else Application.CLIENT_PUBLIC,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=" ".join(uris),
+        # A browser app reads from the origin it is sent back to (CORS, origins.py).
+        allowed_origins=" ".join(sorted({origin_of(u) for u in uris})),
         client_secret=secret or "",
         skip_authorization=False,  # every authorization is confirmed by the person
     )

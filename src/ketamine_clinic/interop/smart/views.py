@@ -42,11 +42,6 @@ def fhir_base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/fhir")
 
 
-def _origin(address: str) -> str:
-    parts = urlsplit(address)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 class Refused(Exception):
     """An authorization this server will not give, with the OAuth error code to send."""
 
@@ -148,7 +143,7 @@ class Authorize(AuthorizationView):
         request.GET = fresh  # type: ignore[assignment]
         response = super().get(request, *args, **kwargs)
         # The form's answer is a redirect to the app: the page's CSP must let the form go there.
-        response._csp_update = {"form-action": [_origin(credentials["redirect_uri"])]}
+        response._csp_update = {"form-action": [actions.origin_of(credentials["redirect_uri"])]}
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -242,7 +237,7 @@ def patient_apps(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     response = render(
         request, "interop/patient_apps.html", {"patient": access.patient, "apps": apps}
     )
-    origins = sorted({_origin(a.launch_url) for a in apps})
+    origins = sorted({actions.origin_of(a.launch_url) for a in apps})
     if origins:  # the launch answers with a redirect to the app, which the CSP must allow
         response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
     return response

@@ -12,6 +12,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
 from ketamine_clinic.interop.models import SmartApp, SmartContext, SmartLaunch
+from ketamine_clinic.patients.models import Patient
 
 
 def apps_of(clinic_id: Any) -> QuerySet[SmartApp]:
@@ -57,7 +58,7 @@ class Connection:
     application_id: int
     name: str
     scopes: set[str] = field(default_factory=set)
-    patients: set[str] = field(default_factory=set)
+    patients: set[Patient] = field(default_factory=set)
     until: datetime | None = None  # None: until disconnected (it holds a refresh token)
 
 
@@ -82,6 +83,6 @@ def connected(user: Any) -> list[Connection]:
         one.scopes.update(token.scope.split())
         context = SmartContext.objects.filter(access_token=token).select_related("patient").first()
         if context is not None:
-            one.patients.add(context.patient.full_name)
+            one.patients.add(context.patient)
         one.until = None if app_id in refreshable else token.expires
     return sorted(found.values(), key=lambda c: c.name)

@@ -24,6 +24,7 @@ from oauth2_provider.forms import AllowForm
 from oauth2_provider.views import AuthorizationView
 from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
+from ketamine_clinic.accounts.audit import record_access
 from ketamine_clinic.accounts.current import membership_with
 from ketamine_clinic.accounts.models import User
 from ketamine_clinic.accounts.requests import request_user, web_actor
@@ -34,7 +35,11 @@ from ketamine_clinic.interop.smart import actions, queries, scopes
 from ketamine_clinic.interop.smart.forms import AppForm
 from ketamine_clinic.interop.smart.validator import PATIENT
 from ketamine_clinic.patients import queries as patient_queries
-from ketamine_clinic.patients.access import get_patient_for_user
+from ketamine_clinic.patients.access import (
+    PatientAccess,
+    get_patient_for_user,
+    record_page_read,
+)
 from ketamine_clinic.patients.models import Patient
 
 
@@ -90,6 +95,19 @@ def _choices(user: User, app: Any, asked: list[str], launch_id: str) -> list[Pat
     return found
 
 
+def _record_shown(request: HttpRequest, app: Any, patients: list[Patient]) -> None:
+    """The sign-in page names the patient (or lists the clinic's, to choose from): a read."""
+    user = request_user(request)
+    role = user.role_in(app.clinic_id)
+    if role is None:  # not so: _choices asked for a membership
+        return
+    if len(patients) == 1:
+        record_page_read(request, PatientAccess(patients[0], role), "smart sign-in")
+    elif patients:
+        record_access(web_actor(request), action="list", what="smart sign-in patient choice",
+                      clinic=app.clinic_id, role=role)  # fmt: skip
+
+
 class Authorize(AuthorizationView):
     """django-oauth-toolkit's authorization endpoint, with SMART's `aud` and launch context.
     The person always sees what the app asks for and allows it (no silent approval)."""
@@ -138,6 +156,7 @@ class Authorize(AuthorizationView):
             )
         except Refused as problem:
             return self._refuse(problem, credentials, app)
+        _record_shown(request, app, self.patients)
         fresh = request.GET.copy()  # never approved silently from an earlier grant
         fresh.pop("approval_prompt", None)
         request.GET = fresh  # type: ignore[assignment]
@@ -234,6 +253,7 @@ def patient_apps(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         query = urlencode({"iss": fhir_base(request), "launch": str(launch.pk)})
         sep = "&" if urlsplit(app.launch_url).query else "?"
         return redirect(f"{app.launch_url}{sep}{query}")
+    record_page_read(request, access, "smart apps")
     response = render(
         request, "interop/patient_apps.html", {"patient": access.patient, "apps": apps}
     )
@@ -250,15 +270,20 @@ def connected_apps(request: HttpRequest) -> HttpResponse:
     token an app holds for them."""
     user = request_user(request)
     if request.method == "POST":
-        found = {str(c.application_id): c for c in queries.connected(user)}
-        chosen = found.get(request.POST.get("app", ""))
+        mine = {str(c.application_id): c for c in queries.connected(user)}
+        chosen = mine.get(request.POST.get("app", ""))
         if chosen is None:
             raise Http404("no such connected app")
         actions.disconnect(web_actor(request), chosen.application_id)
         messages.success(request, f"{chosen.name} is disconnected: it can no longer read.")
         return redirect("interop:connected_apps")
     described = scopes.offered()
-    rows = [(c, [described.get(s, s) for s in sorted(c.scopes)]) for c in queries.connected(user)]
+    connections = queries.connected(user)
+    rows = [(c, [described.get(s, s) for s in sorted(c.scopes)]) for c in connections]
+    for patient in {p for c in connections for p in c.patients}:  # their names are on the page
+        record_access(web_actor(request), action="read", what="connected apps",
+                      clinic=patient.clinic_id, patient_id=patient.pk,
+                      role=user.role_in(patient.clinic_id))  # fmt: skip
     return render(request, "interop/connected_apps.html", {"rows": rows})
 
 

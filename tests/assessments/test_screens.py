@@ -252,7 +252,9 @@ def test_an_open_alert_shows_on_every_screen_for_those_who_answer_it(
 
 
 # "1 alert" on a tablet's narrow bar, "1 open safety alert" wherever there is room.
-BADGE = re.compile(r'id="alert-badge"[^>]*><span>1 <span class="[^"]*">open safety </span>alert</span><')
+BADGE = re.compile(
+    r'id="alert-badge"[^>]*><span>1 <span class="[^"]*">open safety </span>alert</span><'
+)
 
 
 def test_after_login_staff_land_on_open_alerts_until_they_are_answered(world: World) -> None:

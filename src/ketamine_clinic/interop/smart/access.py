@@ -69,13 +69,11 @@ def refuse_apps(request: HttpRequest, what: str) -> None:
 def check(request: HttpRequest, kind: str, interaction: str, patient_id: Any) -> None:
     """403 unless the app's scopes allow this interaction on this type for this patient."""
     app = of(request)
-    if app is None:
+    if app is None or app.grants.allows(kind, interaction, patient_id):
         return
-    reach = app.grants.reach(kind, interaction)
-    if reach is None:
+    if app.grants.reach(kind, interaction) is None:
         raise PermissionDenied(f"this app was not granted {interaction} of {kind}")
-    if reach == "patient" and str(patient_id) != app.grants.patient_id:
-        raise PermissionDenied("this app may read only the patient it was opened for")
+    raise PermissionDenied("this app may read only the patient it was opened for")
 
 
 def patient(
@@ -107,7 +105,4 @@ def _in_app_clinic(request: HttpRequest, access: PatientAccess) -> PatientAccess
 def readable(request: HttpRequest, kind: str, patient_id: Any) -> bool:
     """Whether the app may read resources of this type of this patient (always, for no app)."""
     app = of(request)
-    if app is None:
-        return True
-    reach = app.grants.reach(kind, "read")
-    return reach == "user" or (reach == "patient" and str(patient_id) == app.grants.patient_id)
+    return app is None or app.grants.allows(kind, "read", patient_id)

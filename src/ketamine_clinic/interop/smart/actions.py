@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from ketamine_clinic.accounts.audit import Actor, record_access
 from ketamine_clinic.accounts.models import Clinic
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.interop.models import SmartApp, SmartLaunch
+from ketamine_clinic.interop.smart import queries
 from ketamine_clinic.patients.access import PatientAccess, record_patient_access
 
 # An EHR launch is used at once, by the browser the chart just sent to the app; five minutes
@@ -97,9 +99,10 @@ def start_launch(actor: Actor, access: PatientAccess, app: SmartApp) -> SmartLau
 
 
 @transaction.atomic
-def use_launch(launch: SmartLaunch) -> None:
-    """The launch is spent once the person allows the app: it cannot be traded twice."""
-    SmartLaunch.objects.filter(pk=launch.pk, used_at__isnull=True).update(used_at=timezone.now())
+def claim_launch(launch_id: str, app: SmartApp, user: Any) -> bool:
+    """The launch is spent as the person allows the app, in one conditional update: of two
+    allowances racing for it, one gets it and the other is refused."""
+    return queries.live_launches(launch_id, app, user).update(used_at=timezone.now()) == 1
 
 
 @transaction.atomic

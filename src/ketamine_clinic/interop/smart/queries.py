@@ -27,19 +27,20 @@ def app_for_client(client_id: str) -> SmartApp | None:
     return SmartApp.objects.filter(application__client_id=client_id).first()
 
 
-def live_launch(launch_id: str, app: SmartApp, user: Any) -> SmartLaunch | None:
-    """The launch this person's chart made for this app, if unused and in time."""
+def live_launches(launch_id: str, app: SmartApp, user: Any) -> QuerySet[SmartLaunch]:
+    """The launch this person's chart made for this app, if unused and in time (none for an
+    id that is not a launch's)."""
     try:
         key = uuid.UUID(launch_id)
     except (TypeError, ValueError):
-        return None
-    return (
-        SmartLaunch.objects.filter(
-            pk=key, app=app, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
-        )
-        .select_related("patient")
-        .first()
+        return SmartLaunch.objects.none()
+    return SmartLaunch.objects.filter(
+        pk=key, app=app, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
     )
+
+
+def live_launch(launch_id: str, app: SmartApp, user: Any) -> SmartLaunch | None:
+    return live_launches(launch_id, app, user).select_related("patient").first()
 
 
 def token_patient(access_token: Any) -> str | None:

@@ -114,6 +114,11 @@ class Grants:
             return "patient"
         return None
 
+    def allows(self, kind: str, interaction: str, patient_id: Any) -> bool:
+        """Whether this interaction on this type is granted for this patient."""
+        reach = self.reach(kind, interaction)
+        return reach == "user" or (reach == "patient" and str(patient_id) == self.patient_id)
+
     def needs_patient(self) -> bool:
         return any(s.context == "patient" for s in self.scopes)
 

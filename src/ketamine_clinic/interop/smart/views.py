@@ -62,6 +62,9 @@ class SmartAllowForm(AllowForm):
     patient = forms.CharField(required=False)
 
 
+LAUNCH_GONE = "this launch is unknown, used or expired: open the app again from the chart"
+
+
 def _choices(user: User, app: Any, asked: list[str], launch_id: str) -> list[Patient]:
     """The patients this authorization may be for: the launch's one, the person's own record,
     the clinic's patients to choose from; none when no patient is asked for."""
@@ -71,10 +74,7 @@ def _choices(user: User, app: Any, asked: list[str], launch_id: str) -> list[Pat
     if scopes.LAUNCH in asked:
         launch = queries.live_launch(launch_id, app, user)
         if launch is None:
-            raise Refused(
-                "invalid_request",
-                "this launch is unknown, used or expired: open the app again from the chart",
-            )
+            raise Refused("invalid_request", LAUNCH_GONE)
         return [launch.patient]
     wants_patient = (
         scopes.LAUNCH_PATIENT in asked or scopes.Grants.of(" ".join(asked), None).needs_patient()
@@ -183,15 +183,15 @@ class Authorize(AuthorizationView):
                 chosen = choices[0]
             if choices and chosen is None:
                 raise Refused("invalid_request", "choose the patient the app opens")
+            launched = data.get("allow") and scopes.LAUNCH in asked
+            if launched and not actions.claim_launch(
+                data.get("launch", ""), app, self.request.user
+            ):
+                raise Refused("invalid_request", LAUNCH_GONE)
         except Refused as problem:
             return self._refuse(problem, credentials, app)
         self.smart_patient = str(chosen.pk) if chosen else None
-        response = super().form_valid(form)
-        if data.get("allow") and scopes.LAUNCH in asked:
-            launch = queries.live_launch(data.get("launch", ""), app, self.request.user)
-            if launch is not None:
-                actions.use_launch(launch)
-        return response
+        return super().form_valid(form)
 
     def create_authorization_response(
         self, request: HttpRequest, scopes: str, credentials: dict[str, Any], allow: bool

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ketamine_clinic.interop.fhir import codes
+from ketamine_clinic.interop.fhir.search import codes_in
 
 TYPES = frozenset(
     {"Patient", "Organization", "Practitioner", "Questionnaire", "QuestionnaireResponse",
@@ -24,8 +25,4 @@ def shows(resource: dict[str, Any]) -> bool:
         return False
     if kind != "Observation":
         return True
-    return any(
-        c.get("system") == codes.OBSERVATION_CATEGORY and c.get("code") == "survey"
-        for category in resource.get("category") or []
-        for c in category.get("coding") or []
-    )
+    return f"{codes.OBSERVATION_CATEGORY}|survey" in codes_in(*(resource.get("category") or []))

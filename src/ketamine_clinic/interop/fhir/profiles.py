@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ketamine_clinic.interop.fhir.search import codes_in
+
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 
 BY_TYPE = {
@@ -53,11 +55,11 @@ def of(resource: dict[str, Any]) -> str | None:
     if kind != "Observation":
         name = BY_TYPE.get(str(kind))
         return US_CORE + name if name else None
-    categories = {c.get("code") for cat in resource.get("category", []) for c in cat["coding"]}
+    categories = codes_in(*(resource.get("category") or []))
     if "survey" in categories:
         return US_CORE + SCREENING_ASSESSMENT
-    codes = {c.get("code") for c in resource.get("code", {}).get("coding", [])}
-    found = next((VITAL_SIGNS[c] for c in VITAL_SIGNS if c in codes), None)
+    coded = codes_in(resource.get("code"))
+    found = next((VITAL_SIGNS[c] for c in VITAL_SIGNS if c in coded), None)
     return US_CORE + found if found and "vital-signs" in categories else None
 
 

@@ -167,6 +167,12 @@ def _codes(concept: Any) -> set[str]:
     }
 
 
+def codes_in(*concepts: Any) -> set[str]:
+    """Every code of these CodeableConcepts, alone and as `system|code`: what a token search
+    matches, and what the profiles and the patient's share read a category by."""
+    return set().union(*(_codes(c) for c in concepts))
+
+
 def matches(kind: str, resource: dict[str, Any], params: QueryDict) -> bool:
     """Whether one of a patient's resources meets the search (codes: any of the comma-
     separated values; dates: every condition)."""
@@ -174,8 +180,7 @@ def matches(kind: str, resource: dict[str, Any], params: QueryDict) -> bool:
         if not _codes(resource.get(CODED[kind])) & set(value.split(",")):
             return False
     for value in params.getlist("category"):
-        found = set().union(*(_codes(c) for c in resource.get("category") or []))
-        if not found & set(value.split(",")):
+        if not codes_in(*(resource.get("category") or [])) & set(value.split(",")):
             return False
     dates = params.getlist("date")
     if dates:

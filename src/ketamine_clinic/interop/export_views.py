@@ -22,6 +22,7 @@ from ketamine_clinic.common.ids import parse_uuid
 from ketamine_clinic.interop import bulk
 from ketamine_clinic.interop.fhir.bundle import patient_resources
 from ketamine_clinic.interop.fhir.readable import summary
+from ketamine_clinic.interop.fhir.responses import base_url
 from ketamine_clinic.interop.models import BulkExport
 from ketamine_clinic.interop.research_export import DICTIONARY
 from ketamine_clinic.patients.access import get_patient_for_user, record_patient_access
@@ -50,9 +51,7 @@ def exports(request: HttpRequest) -> HttpResponse:
     membership = membership_with(request, Capability.EXPORT_DATA)
     clinic = membership.clinic
     if request.method == "POST" and request.POST.get("step") == "bulk":
-        export = bulk.start(
-            web_actor(request), clinic, [], request.build_absolute_uri("/fhir/$export")
-        )
+        export = bulk.start(web_actor(request), clinic, [], f"{base_url(request)}$export")
         messages.success(
             request,
             f"Export started: {export.patients_total} patient"

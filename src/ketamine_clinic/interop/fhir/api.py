@@ -32,7 +32,7 @@ from ketamine_clinic.interop.fhir import lookup, patient_view, profiles, search
 from ketamine_clinic.interop.fhir.bundle import everything, patient_resources
 from ketamine_clinic.interop.fhir.ingest import BundleRefused, import_bundle
 from ketamine_clinic.interop.fhir.resources import patient_resource
-from ketamine_clinic.interop.fhir.responses import fhir_response, outcome
+from ketamine_clinic.interop.fhir.responses import base_url, fhir_response, outcome
 from ketamine_clinic.interop.models import BulkExport
 from ketamine_clinic.interop.smart import access as app_access
 from ketamine_clinic.interop.smart.access import SmartToken
@@ -40,7 +40,6 @@ from ketamine_clinic.patients import queries as patient_queries
 from ketamine_clinic.patients.access import (
     PatientAccess,
     clinics_where,
-    record_patient_access,
     the_clinic,
 )
 
@@ -94,10 +93,6 @@ def _shown(request: HttpRequest, access: PatientAccess) -> Callable[[dict[str, A
         return app_access.readable(request, resource["resourceType"], access.patient.pk)
 
     return keep
-
-
-def base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/fhir/")
 
 
 PATIENT_SEARCH = {
@@ -160,9 +155,7 @@ def read_patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     access = app_access.patient(
         request, patient_id, Capability.VIEW_DEMOGRAPHICS, "Patient", "read"
     )
-    record_patient_access(
-        app_access.actor(request), access, "read", app_access.what(request, "fhir Patient")
-    )
+    app_access.record(request, access, "read", "fhir Patient")
     response = fhir_response(patient_resource(access.patient))
     response["Last-Modified"] = http_date(access.patient.updated_at.timestamp())
     response["ETag"] = f'W/"{access.patient.version}"'
@@ -172,9 +165,7 @@ def read_patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 @fhir_api.get("/Patient/{patient_id}/$everything", include_in_schema=False)
 def patient_everything(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     access = app_access.everything(request, patient_id, bulk.TYPES)
-    record_patient_access(
-        app_access.actor(request), access, "export", app_access.what(request, "fhir $everything")
-    )
+    app_access.record(request, access, "export", "fhir $everything")
     return fhir_response(everything(access.patient, base_url(request), _shown(request, access)))
 
 
@@ -421,9 +412,7 @@ def search_clinical(request: HttpRequest, kind: str) -> HttpResponse:
         for r in patient_resources(access.patient)
         if r["resourceType"] == kind and shown(r) and search.matches(kind, r, params)
     ]
-    record_patient_access(
-        app_access.actor(request), access, "read", app_access.what(request, f"fhir {kind} search")
-    )
+    app_access.record(request, access, "read", f"fhir {kind} search")
     used = {k: params.getlist(k) for k in sorted(search.SEARCHES[kind]) if k in params}
     rows = found[page.offset : page.offset + page.count]
     return fhir_response(search.searchset(base_url(request), kind, used, rows, len(found), page))
@@ -448,7 +437,5 @@ def read_clinical(request: HttpRequest, kind: str, resource_id: str) -> HttpResp
     )
     if found is None:
         raise Http404(f"no {kind}/{resource_id} here")
-    record_patient_access(
-        app_access.actor(request), access, "read", app_access.what(request, f"fhir {kind}")
-    )
+    app_access.record(request, access, "read", f"fhir {kind}")
     return fhir_response(found)

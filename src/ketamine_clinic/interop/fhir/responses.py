@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 FHIR_JSON = "application/fhir+json"
+
+
+def base_url(request: HttpRequest) -> str:
+    """The FHIR server's base, as this request reached it (links, `iss`, `aud`)."""
+    return request.build_absolute_uri("/fhir/")
 
 
 def fhir_response(resource: dict[str, Any], status: int = 200) -> HttpResponse:

@@ -19,7 +19,11 @@ from ketamine_clinic.accounts.roles import Capability
 from ketamine_clinic.interop.models import SmartApp
 from ketamine_clinic.interop.smart import queries
 from ketamine_clinic.interop.smart.scopes import Grants
-from ketamine_clinic.patients.access import PatientAccess, get_patient_for_user
+from ketamine_clinic.patients.access import (
+    PatientAccess,
+    get_patient_for_user,
+    record_patient_access,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,12 @@ def actor(request: HttpRequest) -> Actor:
 def what(request: HttpRequest, text: str) -> str:
     app = of(request)
     return f"{text} by app {app.name}" if app else text
+
+
+def record(request: HttpRequest, access: PatientAccess, action: str, text: str) -> None:
+    """The access-log row of a FHIR read of this patient: the person, through the app if one
+    asks."""
+    record_patient_access(actor(request), access, action, what(request, text))
 
 
 def refuse_apps(request: HttpRequest, what: str) -> None:

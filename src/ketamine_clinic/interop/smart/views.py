@@ -31,6 +31,7 @@ from ketamine_clinic.accounts.requests import request_user, web_actor
 from ketamine_clinic.accounts.roles import Capability, Role, can
 from ketamine_clinic.common.errors import InvalidInput
 from ketamine_clinic.common.forms import put_error
+from ketamine_clinic.interop.fhir.responses import base_url
 from ketamine_clinic.interop.smart import actions, queries, scopes
 from ketamine_clinic.interop.smart.forms import AppForm
 from ketamine_clinic.interop.smart.validator import PATIENT
@@ -44,7 +45,8 @@ from ketamine_clinic.patients.models import Patient
 
 
 def fhir_base(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/fhir")
+    """The FHIR base as SMART writes it in `iss` and `aud`: without the trailing slash."""
+    return base_url(request).rstrip("/")
 
 
 class Refused(Exception):

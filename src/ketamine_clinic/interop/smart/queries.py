@@ -72,7 +72,7 @@ def connected(user: Any) -> list[Connection]:
     )
     live = (
         AccessToken.objects.filter(user=user, expires__gt=timezone.now(), application__isnull=False)
-        .select_related("application")
+        .select_related("application", "smart_context__patient")
         .order_by("expires")
     )
     found: dict[int, Connection] = {}
@@ -82,7 +82,9 @@ def connected(user: Any) -> list[Connection]:
             continue
         one = found.setdefault(app_id, Connection(app_id, application.name))
         one.scopes.update(token.scope.split())
-        context = SmartContext.objects.filter(access_token=token).select_related("patient").first()
+        # Read with the token (select_related); none when no patient is in context (a missing
+        # reverse one-to-one raises an AttributeError).
+        context = getattr(token, "smart_context", None)
         if context is not None:
             one.patients.add(context.patient)
         one.until = None if app_id in refreshable else token.expires

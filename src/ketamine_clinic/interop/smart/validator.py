@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from oauth2_provider.models import AccessToken, Grant
+from oauth2_provider.models import AccessToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 from oauthlib.oauth2 import Server
 
 from ketamine_clinic.interop.models import SmartContext
-from ketamine_clinic.interop.smart import scopes
+from ketamine_clinic.interop.smart import queries, scopes
 
 # The attribute of oauthlib's request that carries the patient between the steps.
 PATIENT = "smart_patient"
@@ -42,9 +42,12 @@ class SmartValidator(OAuth2Validator):
     ) -> bool:
         if not super().validate_code(client_id, code, client, request, *args, **kwargs):
             return False
-        found = Grant.objects.filter(code=code, application=client).first()
-        context = SmartContext.objects.filter(grant=found).first() if found else None
-        setattr(request, PATIENT, str(context.patient_id) if context else None)
+        patient = (
+            SmartContext.objects.filter(grant__code=code, grant__application=client)
+            .values_list("patient_id", flat=True)
+            .first()
+        )
+        setattr(request, PATIENT, str(patient) if patient else None)
         return True
 
     def validate_refresh_token(
@@ -53,8 +56,7 @@ class SmartValidator(OAuth2Validator):
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False
         previous = request.refresh_token_instance.access_token
-        context = SmartContext.objects.filter(access_token=previous).first() if previous else None
-        setattr(request, PATIENT, str(context.patient_id) if context else None)
+        setattr(request, PATIENT, queries.token_patient(previous) if previous else None)
         return True
 
     def _create_access_token(

@@ -22,6 +22,7 @@ from ketamine_clinic.accounts.roles import Role
 from ketamine_clinic.assessments import actions as assessments
 from ketamine_clinic.assessments.catalogue import get_instrument
 from ketamine_clinic.clinical.vital_signs import Reading
+from ketamine_clinic.common.days import day_start
 from ketamine_clinic.evaluations import actions as evaluations
 from ketamine_clinic.evaluations.consent import actions as consent_actions
 from ketamine_clinic.evaluations.consent import queries as consent_queries
@@ -78,6 +79,8 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
         prescriber, clinic, protocol.product, "IM ketamine consent", "Synthetic consent text."
     )
     today, earlier = timezone.localdate(), timezone.now() - timedelta(hours=3)
+    # The pre-dose PHQ-9 is today's, even in the first minutes after midnight.
+    answered = max(timezone.now() - timedelta(minutes=20), day_start(today))
     phq9 = get_instrument(clinic.pk, "phq9")
     vial = _product(clinic, staff.admin)
     sessions, total_mg = [], Decimal(0)
@@ -108,8 +111,7 @@ def prepare(clinic: Clinic, staff: Staff, patients: list[Patient]) -> list[Treat
         session = chair.check_in(desk, at_desk, session, session.version)
         as_nurse = PatientAccess(patient, Role.NURSE)
         assessments.record_assessment(
-            nurse, as_nurse, phq9, PRE_DOSE_PHQ9, timezone.now() - timedelta(minutes=20),
-            "pre_dose",
+            nurse, as_nurse, phq9, PRE_DOSE_PHQ9, answered, "pre_dose",
         )  # fmt: skip
         pregnancy = "not_pregnant" if patient.sex == "female" else "not_applicable"
         checks = {**CHECKS, "last_food_at": earlier, "last_liquid_at": earlier,
